@@ -1,0 +1,151 @@
+#include "api/api_handler.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/url/parse.hpp>
+
+#include "api/peer_json.hpp"
+#include "core/base64.hpp"
+#include "discovery/announcement.hpp"
+#include "identity/peer_id.hpp"
+
+namespace peerdrop::api {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+Response method_not_allowed(std::string_view allow) {
+  auto response = error_response(bhttp::status::method_not_allowed, "method_not_allowed",
+                                 "this endpoint does not take that method");
+  response.set(bhttp::field::allow, allow);
+  return response;
+}
+
+bool is_control_path(std::string_view path) {
+  return path.starts_with("/api/") && path != "/api/health";
+}
+
+}  // namespace
+
+ApiHandler::ApiHandler(PeerDirectory& directory, const http::LocalRequestPolicy& policy, http::RateLimiter& limiter,
+                       const http::StaticAssets& assets, core::Logger logger)
+    : directory_(directory), policy_(policy), limiter_(limiter), assets_(assets), logger_(std::move(logger)) {}
+
+asio::awaitable<Response> ApiHandler::handle(const Request& request, const ClientInfo& client) {
+  const bool local = policy_.is_local_client(client.ip);
+  if (!local && !limiter_.allow(client.ip)) {
+    auto response = error_response(bhttp::status::too_many_requests, "rate_limited",
+                                   "too many requests from this address; slow down");
+    response.set(bhttp::field::retry_after, std::to_string(limiter_.retry_after_seconds(client.ip)));
+    co_return response;
+  }
+  const auto url = boost::urls::parse_origin_form(request.target());
+  if (!url) co_return error_response(bhttp::status::bad_request, "bad_request", "the request target is malformed");
+  const std::string path = url->path();
+  const auto method = request.method();
+
+  if (is_control_path(path)) {
+    const auto origin = request.find(bhttp::field::origin);
+    const auto refused = policy_.refuse_reason(
+        client.ip, request[bhttp::field::host],
+        origin == request.end() ? std::nullopt : std::optional<std::string_view>(origin->value()));
+    if (refused) {
+      logger_->debug("refused {} {} from {}: {}", request.method_string(), path, client.ip, *refused);
+      co_return error_response(bhttp::status::forbidden, "forbidden", *refused);
+    }
+  }
+
+  if (path == "/api/health") {
+    if (method != bhttp::verb::get) co_return method_not_allowed("GET");
+    co_return health(request, client);
+  }
+  if (path == "/api/peers") {
+    if (method == bhttp::verb::get) co_return peers_list();
+    if (method == bhttp::verb::post) co_return co_await peers_add(request);
+    co_return method_not_allowed("GET, POST");
+  }
+  if (path.starts_with("/api/peers/")) {
+    if (method != bhttp::verb::delete_) co_return method_not_allowed("DELETE");
+    co_return peers_forget(std::string_view(path).substr(std::string_view("/api/peers/").size()));
+  }
+  if (path == "/api/scan") {
+    if (method == bhttp::verb::get) co_return json_response(bhttp::status::ok, to_json(directory_.scan_status()));
+    if (method == bhttp::verb::post) co_return json_response(bhttp::status::accepted, to_json(directory_.start_scan()));
+    co_return method_not_allowed("GET, POST");
+  }
+  if (path.starts_with("/api/")) {
+    co_return error_response(bhttp::status::not_found, "not_found", "there is no such API endpoint");
+  }
+  if (method != bhttp::verb::get && method != bhttp::verb::head) co_return method_not_allowed("GET, HEAD");
+  co_return static_file(request);
+}
+
+Response ApiHandler::health(const Request& request, const ClientInfo& client) {
+  // A probing daemon introduces itself; a bad introduction is ignored, not an error.
+  if (const auto hello = request.find("X-PeerDrop-Hello"); hello != request.end()) {
+    const auto bytes = core::base64_decode(hello->value(), discovery::Announcement::kMaxPacketSize);
+    if (bytes) {
+      if (auto announcement = discovery::decode_announcement(*bytes)) {
+        directory_.hello(*announcement, client.ip);
+      } else {
+        logger_->debug("ignored a hello from {}: {}", client.ip, announcement.error().message());
+      }
+    }
+  }
+  return json_response(bhttp::status::ok, to_json(directory_.health()));
+}
+
+Response ApiHandler::peers_list() {
+  boost::json::array peers;
+  for (const auto& peer : directory_.peers()) peers.push_back(to_json(peer));
+  return json_response(bhttp::status::ok, peers);
+}
+
+asio::awaitable<Response> ApiHandler::peers_add(const Request& request) {
+  boost::system::error_code ec;
+  boost::json::parse_options options;
+  options.max_depth = 8;
+  const auto body = boost::json::parse(request.body(), ec, {}, options);
+  const auto* address = !ec && body.is_object() ? body.get_object().if_contains("address") : nullptr;
+  if (!address || !address->is_string()) {
+    co_return error_response(bhttp::status::bad_request, "bad_request",
+                             "send a JSON object like {\"address\":\"198.51.100.7:3001\"}");
+  }
+  auto result = co_await directory_.add_manual_peer(std::string(address->get_string()));
+  if (result.peer) co_return json_response(bhttp::status::created, to_json(*result.peer));
+  co_return error_response(result.code == "bad_request" ? bhttp::status::bad_request : bhttp::status::bad_gateway,
+                           result.code, result.message);
+}
+
+Response ApiHandler::peers_forget(std::string_view id) {
+  if (!identity::looks_like_peer_id(id) || !directory_.forget_peer(std::string(id))) {
+    return error_response(bhttp::status::not_found, "not_found", "no peer with that id is known");
+  }
+  Response response(bhttp::status::no_content, 11);
+  response.prepare_payload();
+  return response;
+}
+
+Response ApiHandler::static_file(const Request& request) {
+  const auto url = boost::urls::parse_origin_form(request.target());
+  const std::string path = url ? url->path() : std::string("/");
+  const auto asset = assets_.find(path);
+  if (!asset) return error_response(bhttp::status::not_found, "not_found", "there is no such page");
+  Response response(bhttp::status::ok, 11);
+  response.set(bhttp::field::content_type, asset->content_type);
+  response.set("Content-Security-Policy", kContentSecurityPolicy);
+  response.set("X-Content-Type-Options", "nosniff");
+  response.set(bhttp::field::cache_control, asset->path == "/index.html" ? "no-cache" : "public, max-age=3600");
+  if (request.method() != bhttp::verb::head) response.body() = std::string(asset->bytes);
+  response.prepare_payload();
+  if (request.method() == bhttp::verb::head) response.content_length(asset->bytes.size());
+  return response;
+}
+
+}  // namespace peerdrop::api

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "api/json_response.hpp"
+#include "api/peer_directory.hpp"
+#include "core/logging.hpp"
+#include "http/local_request_policy.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/static_assets.hpp"
+
+namespace peerdrop::api {
+
+struct ClientInfo {
+  std::string ip;  // the TCP peer's address
+};
+
+// Turns one parsed HTTP request into one response. It holds no socket, so it
+// is tested (and fuzzed) without a network; the HTTP server feeds it.
+class ApiHandler {
+ public:
+  ApiHandler(PeerDirectory& directory, const http::LocalRequestPolicy& policy, http::RateLimiter& limiter,
+             const http::StaticAssets& assets, core::Logger logger);
+
+  // Both arguments must outlive the returned awaitable (the caller co_awaits it at once).
+  // (Taken by reference: g++ 12 mis-copies class-type coroutine parameters.)
+  boost::asio::awaitable<Response> handle(const Request& request, const ClientInfo& client);
+
+ private:
+  Response health(const Request& request, const ClientInfo& client);
+  Response peers_list();
+  boost::asio::awaitable<Response> peers_add(const Request& request);
+  Response peers_forget(std::string_view id);
+  Response static_file(const Request& request);
+
+  PeerDirectory& directory_;
+  const http::LocalRequestPolicy& policy_;
+  http::RateLimiter& limiter_;
+  const http::StaticAssets& assets_;
+  core::Logger logger_;
+};
+
+}  // namespace peerdrop::api

@@ -1,0 +1,86 @@
+#include "app/command_line.hpp"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+namespace peerdrop::app {
+namespace {
+
+std::string host_name() {
+  char buffer[256] = {};
+  if (::gethostname(buffer, sizeof buffer - 1) != 0 || buffer[0] == '\0') return "peerdrop";
+  return buffer;
+}
+
+std::filesystem::path default_data_dir() {
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::filesystem::path(xdg) / "peerdrop";
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    return std::filesystem::path(home) / ".local" / "share" / "peerdrop";
+  }
+  return std::filesystem::path(".peerdrop");
+}
+
+}  // namespace
+
+ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
+  Config config;
+  auto& d = config.discovery;
+  auto& h = config.http;
+  bool loopback = false;
+  bool no_scan = false;
+  double announce_seconds = 20;
+
+  CLI::App app("peerdropd: finds the other PeerDrop daemons on the local network, carries their WebRTC signaling "
+               "and serves the PeerDrop web UI.",
+               "peerdropd");
+  app.set_version_flag("--version", PEERDROP_VERSION);
+  app.set_config("--config", "", "Read options from this TOML/INI file (same keys as the long flags)");
+  app.option_defaults()->always_capture_default();
+
+  app.add_option("--port", h.port, "TCP port of the HTTP API, WebSocket and UI (0 picks a free port and logs it)");
+  app.add_option("--bind", h.bind, "Address the HTTP server listens on");
+  app.add_option("--name", config.name, "Display name shown to other peers (default: the host name)");
+  app.add_option("--data-dir", config.data_dir,
+                 "Where the identity key and the peer database live (default: $XDG_DATA_HOME/peerdrop or "
+                 "~/.local/share/peerdrop)");
+  app.add_option("--discovery-port", d.port, "UDP port for discovery announcements");
+  app.add_option("--interface", d.interfaces, "Limit discovery to this network interface (repeatable)")
+      ->take_all()
+      ->allow_extra_args(false);
+  app.add_option("--scan", d.scan_subnets,
+                 "Also scan this IPv4 subnet for peers, e.g. 203.0.113.0/24 (repeatable; for peers in other subnets)")
+      ->allow_extra_args(false);
+  app.add_option("--peer", d.manual_peers, "A peer's address HOST:PORT to probe at start (repeatable)")
+      ->allow_extra_args(false);
+  app.add_flag("--no-scan", no_scan, "Do not scan the local subnets over HTTP (UDP announcements still run)");
+  app.add_flag("--loopback", loopback,
+               "Stay on this machine: listen on 127.0.0.1, announce only to 127.0.0.1 ports 3001-3016, no subnet "
+               "scan. For trying PeerDrop (several daemons on one machine) on a network you must not touch");
+  app.add_option("--announce-interval", announce_seconds,
+                 "Seconds between UDP announcements (±25% jitter); peers are offline after 3.5 intervals")
+      ->check(CLI::Range(0.05, 3600.0));
+  app.add_option("--log-level", config.log_level, "trace, debug, info, warn or error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return ParsedCommandLine{std::nullopt, app.exit(e)};
+  }
+
+  if (config.name.empty()) config.name = host_name();
+  if (config.data_dir.empty()) config.data_dir = default_data_dir();
+  d.announce_interval = std::chrono::milliseconds(static_cast<std::int64_t>(announce_seconds * 1000));
+  d.scan_enabled = !no_scan;
+  if (loopback) {
+    d.loopback = true;
+    d.scan_enabled = false;
+    d.interfaces = {};
+    h.bind = "127.0.0.1";
+  }
+  return ParsedCommandLine{config, 0};
+}
+
+}  // namespace peerdrop::app

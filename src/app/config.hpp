@@ -1,0 +1,20 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "discovery/discovery_config.hpp"
+#include "http/http_config.hpp"
+
+namespace peerdrop::app {
+
+// The whole configuration; each module receives only its own part.
+struct Config {
+  std::string name;                  // display name; default: the host name
+  std::filesystem::path data_dir;    // default: $XDG_DATA_HOME/peerdrop or ~/.local/share/peerdrop
+  std::string log_level = "info";
+  http::HttpConfig http;
+  discovery::DiscoveryConfig discovery;
+};
+
+}  // namespace peerdrop::app

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+
+#include "api/api_handler.hpp"
+#include "app/config.hpp"
+#include "core/clock.hpp"
+#include "core/logging.hpp"
+#include "discovery/announcement_signer.hpp"
+#include "discovery/discovery_service.hpp"
+#include "http/http_server.hpp"
+#include "http/local_request_policy.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/static_assets.hpp"
+#include "identity/data_dir_lock.hpp"
+#include "identity/identity.hpp"
+#include "net/interface_monitor.hpp"
+#include "store/peer_store.hpp"
+#include "store/sqlite_database.hpp"
+
+namespace peerdrop::app {
+
+// The composition root: owns every subsystem, in the order they are built;
+// they are destroyed in reverse. Construction does all start-up work that can
+// fail (keys, database, sockets) and throws core::StartupError.
+class Daemon {
+ public:
+  explicit Daemon(Config config);
+  int run();  // until SIGINT/SIGTERM; returns the exit code
+
+ private:
+  void shutdown();
+
+  Config config_;
+  core::SystemClock clock_;
+  core::Logger logger_;
+  boost::asio::io_context io_;
+  identity::Identity identity_;
+  identity::DataDirLock lock_;
+  store::SqliteDatabase database_;
+  store::PeerStore peer_store_;
+  discovery::AnnouncementSigner signer_;
+  net::InterfaceMonitor interfaces_;
+  discovery::DiscoveryService discovery_;
+  http::LocalRequestPolicy policy_;
+  http::RateLimiter rate_limiter_;
+  http::StaticAssets assets_;
+  api::ApiHandler api_;
+  http::HttpServer http_server_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer shutdown_deadline_;
+};
+
+}  // namespace peerdrop::app

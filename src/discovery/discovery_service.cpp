@@ -1,0 +1,446 @@
+#include "discovery/discovery_service.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/base64.hpp"
+#include "core/errc.hpp"
+#include "core/startup_error.hpp"
+#include "identity/peer_id.hpp"
+#include "net/host_port.hpp"
+
+namespace peerdrop::discovery {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string short_id(const std::string& id) { return id.substr(0, 7); }
+
+const char* source_word(PeerSource source) {
+  switch (source) {
+    case PeerSource::broadcast: return "broadcast";
+    case PeerSource::scan: return "subnet scan";
+    case PeerSource::manual: return "manual address";
+    case PeerSource::inbound: return "its own request to us";
+    case PeerSource::persisted: return "remembered address";
+    case PeerSource::none: break;
+  }
+  return "liveness check";
+}
+
+// Resolves "host:port" (an IP literal at once, a name through DNS).
+asio::awaitable<std::vector<tcp::endpoint>> resolve(asio::any_io_executor executor, const net::HostPort& hp) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(hp.host, ec);
+  if (!ec) co_return std::vector<tcp::endpoint>{tcp::endpoint(address, hp.port)};
+  tcp::resolver resolver(executor);
+  auto [resolve_ec, results] =
+      co_await resolver.async_resolve(hp.host, std::to_string(hp.port), asio::as_tuple(asio::use_awaitable));
+  std::vector<tcp::endpoint> out;
+  if (!resolve_ec) {
+    for (const auto& entry : results) out.push_back(entry.endpoint());
+  }
+  co_return out;
+}
+
+}  // namespace
+
+DiscoveryService::DiscoveryService(asio::any_io_executor executor, const DiscoveryConfig& config,
+                                   std::uint16_t scan_port, const core::Clock& clock, AnnouncementSigner& signer,
+                                   store::PeerStore& store, core::Logger logger)
+    : executor_(executor),
+      config_(config),
+      scan_port_(scan_port),
+      clock_(clock),
+      signer_(signer),
+      store_(store),
+      logger_(std::move(logger)),
+      table_(clock, signer.identity().public_key(), signer.instance(),
+             PeerTable::Limits{
+                 .offline_after = std::chrono::milliseconds(static_cast<std::int64_t>(
+                     static_cast<double>(config.announce_interval.count()) * config.offline_after_intervals)),
+                 .max_peers = config.max_peers,
+             }),
+      udp_(executor, config, signer, logger_),
+      health_client_(executor, signer),
+      scanner_(executor, health_client_),
+      startup_timer_(executor),
+      maintenance_timer_(executor) {
+  for (const auto& cidr : config_.scan_subnets) {
+    const auto subnet = net::Ipv4Subnet::parse(cidr);
+    if (!subnet) throw core::StartupError("--scan " + cidr + " is not an IPv4 subnet like 198.51.100.0/24");
+    if (subnet->host_count() > config_.scan_max_hosts) {
+      throw core::StartupError("--scan " + cidr + " has " + std::to_string(subnet->host_count()) +
+                               " addresses, more than the limit of " + std::to_string(config_.scan_max_hosts) +
+                               "; split it into smaller subnets");
+    }
+    if (config_.loopback && (subnet->network() >> 24) != 127) {
+      throw core::StartupError("--scan " + cidr + " is not a loopback subnet; --loopback keeps all traffic on 127.0.0.0/8");
+    }
+    extra_subnets_.push_back(*subnet);
+  }
+  for (const auto& text : config_.manual_peers) {
+    const auto hp = net::HostPort::parse(text, scan_port_);
+    if (!hp) throw core::StartupError("--peer " + text + " is not HOST:PORT");
+    manual_addresses_.insert(hp->to_string());
+  }
+  for (const auto& address : store_.load_manual_addresses()) manual_addresses_.insert(address);
+  for (auto& peer : store_.load_peers()) table_.restore(std::move(peer));
+}
+
+std::uint16_t DiscoveryService::open() {
+  const auto port = udp_.open();
+  signer_.set_ports(signer_.http_port(), port);
+  return port;
+}
+
+void DiscoveryService::start(const std::vector<net::InterfaceAddress>& all_interfaces) {
+  interfaces_ = net::select_interfaces(all_interfaces, config_.interfaces, config_.loopback);
+  if (interfaces_.empty()) {
+    logger_->warn("no usable network interface for discovery{}; waiting for one to come up",
+                  config_.interfaces.empty() ? "" : " among the ones given with --interface");
+  }
+  for (const auto& iface : interfaces_) {
+    logger_->info("discovery on {} ({})", iface.name, iface.subnet.to_string());
+  }
+  udp_.set_interfaces(interfaces_);
+  udp_.start([this](const Announcement& a, const asio::ip::udp::endpoint& from) { handle_udp(a, from); });
+  logger_->info("known peers from previous runs: {}, manual addresses: {}", table_.size(), manual_addresses_.size());
+  asio::co_spawn(executor_, startup(), core::log_exceptions(logger_, "discovery start-up"));
+  asio::co_spawn(executor_, maintenance(), core::log_exceptions(logger_, "discovery maintenance"));
+}
+
+void DiscoveryService::interfaces_changed(const std::vector<net::InterfaceAddress>& all_interfaces) {
+  auto selected = net::select_interfaces(all_interfaces, config_.interfaces, config_.loopback);
+  if (selected == interfaces_) return;
+  interfaces_ = std::move(selected);
+  udp_.set_interfaces(interfaces_);
+  udp_.announce_burst();
+}
+
+void DiscoveryService::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  std::vector<asio::ip::udp::endpoint> goodbye_to;
+  for (const auto& peer : table_.snapshot()) {
+    if (!peer.online || peer.addresses.empty() || peer.discovery_port == 0) continue;
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(peer.addresses.front().ip, ec);
+    if (!ec && address.is_v4()) goodbye_to.emplace_back(address, peer.discovery_port);
+  }
+  udp_.send_goodbye(goodbye_to);
+  udp_.stop();
+  scanner_.stop();
+  startup_timer_.cancel();
+  maintenance_timer_.cancel();
+}
+
+void DiscoveryService::handle_udp(const Announcement& a, const asio::ip::udp::endpoint& from) {
+  if (stopped_) return;
+  const auto ip = from.address().to_string();
+  if (!config_.loopback && !config_.interfaces.empty()) {
+    // With --interface, only listen to the subnets of the chosen interfaces.
+    const bool ours = from.address().is_v4() && std::any_of(interfaces_.begin(), interfaces_.end(), [&](const auto& i) {
+                        return i.subnet.contains(from.address().to_v4().to_uint());
+                      });
+    if (!ours) return;
+  }
+  accept(a, ip, PeerSource::broadcast);
+}
+
+void DiscoveryService::accept(const Announcement& a, const std::string& ip, PeerSource source) {
+  const auto result = table_.observe(a, ip, source);
+  const auto id = identity::derive_peer_id(a.public_key);
+  if (result.error) {
+    if (result.error == core::Errc::duplicate_identity) {
+      const auto now = clock_.now();
+      if (last_duplicate_warning_ == core::Clock::TimePoint{} || now - last_duplicate_warning_ > 60s) {
+        last_duplicate_warning_ = now;
+        logger_->error(
+            "another daemon at {} uses this daemon's identity {}: was the data dir copied? Give each machine its own "
+            "--data-dir (delete identity.key in the copy to give it a new identity)",
+            ip, id);
+      }
+    } else if (result.error == core::Errc::table_full) {
+      logger_->warn("ignored peer {} at {}: the peer table is full ({} peers)", short_id(id), ip, table_.size());
+    } else if (result.error != core::Errc::own_packet && result.error != core::Errc::duplicate) {
+      logger_->debug("ignored a packet from {} claiming {}: {}", ip, short_id(id), result.error.message());
+    }
+    return;
+  }
+  const auto kind = a.kind;
+  if (result.new_peer) {
+    logger_->info("found peer \"{}\" ({}) at {}:{} by {}", a.name, short_id(id), ip, a.http_port, source_word(source));
+  } else if (result.went_offline) {
+    logger_->info("peer \"{}\" ({}) said goodbye: offline", a.name, short_id(id));
+  } else if (result.came_online) {
+    logger_->info("peer \"{}\" ({}) is online at {}:{} (by {})", a.name, short_id(id), ip, a.http_port,
+                  source_word(source));
+  }
+  if (result.changed || result.came_online || result.went_offline) persist(id);
+
+  // A daemon that just started learns about us at once, by unicast.
+  if (kind == AnnouncementKind::announce && result.new_instance && source == PeerSource::broadcast) {
+    const auto now = clock_.now();
+    auto& last = last_reply_[id];
+    if (last == core::Clock::TimePoint{} || now - last >= 1s) {
+      last = now;
+      boost::system::error_code ec;
+      const auto address = asio::ip::make_address(ip, ec);
+      if (!ec) udp_.send(AnnouncementKind::reply, asio::ip::udp::endpoint(address, a.discovery_port));
+    }
+  }
+}
+
+void DiscoveryService::persist(const std::string& id) {
+  const auto peer = table_.find(id);
+  if (!peer) return;
+  try {
+    store_.save_peer(*peer);
+  } catch (const std::exception& e) {
+    logger_->warn("could not remember peer {} in the database: {}", short_id(id), e.what());
+  }
+}
+
+asio::awaitable<void> DiscoveryService::startup() {
+  const auto started = clock_.now();
+  // Remembered and manual peers first: they are the likeliest to answer.
+  asio::co_spawn(executor_, probe_known_and_manual(false), core::log_exceptions(logger_, "probing known peers"));
+  if (!extra_subnets_.empty()) co_await run_scan(false, false);
+  if (stopped_) co_return;
+  const auto elapsed = clock_.now() - started;
+  if (elapsed < config_.first_scan_delay) {
+    startup_timer_.expires_after(config_.first_scan_delay - elapsed);
+    co_await startup_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (stopped_) co_return;
+  }
+  if (config_.scan_enabled && table_.online_count() == 0) {
+    logger_->info("no peer answered within {} ms; scanning the local subnets", config_.first_scan_delay.count());
+    co_await run_scan(true, false);
+  }
+  while (!stopped_ && !extra_subnets_.empty()) {
+    startup_timer_.expires_after(config_.scan_interval);
+    auto [ec] = co_await startup_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec || stopped_) co_return;
+    co_await run_scan(false, false);
+  }
+}
+
+asio::awaitable<void> DiscoveryService::maintenance() {
+  constexpr auto kTick = 250ms;
+  auto next_probe = clock_.now() + config_.announce_interval;
+  while (!stopped_) {
+    maintenance_timer_.expires_after(kTick);
+    auto [ec] = co_await maintenance_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec || stopped_) co_return;
+    for (const auto& id : table_.expire()) {
+      const auto peer = table_.find(id);
+      logger_->info("peer \"{}\" ({}) went offline: not heard for {} s", peer ? peer->name : "", short_id(id),
+                    static_cast<double>(config_.announce_interval.count()) * config_.offline_after_intervals / 1000);
+    }
+    if (clock_.now() >= next_probe) {
+      next_probe = clock_.now() + config_.announce_interval;
+      co_await probe_known_and_manual(true);
+    }
+  }
+}
+
+std::vector<tcp::endpoint> DiscoveryService::manual_endpoints() const {
+  std::vector<tcp::endpoint> out;
+  for (const auto& text : manual_addresses_) {
+    const auto hp = net::HostPort::parse(text, scan_port_);
+    boost::system::error_code ec;
+    const auto address = hp ? asio::ip::make_address(hp->host, ec) : asio::ip::address();
+    if (hp && !ec) out.emplace_back(address, hp->port);
+  }
+  return out;
+}
+
+asio::awaitable<void> DiscoveryService::probe_known_and_manual(bool only_quiet) {
+  std::vector<tcp::endpoint> targets;
+  std::set<tcp::endpoint> manual;
+  for (const auto& ep : manual_endpoints()) manual.insert(ep);
+  const auto quiet = table_.quiet_peers(only_quiet ? config_.announce_interval : 0ms);
+  for (const auto& peer : quiet) {
+    for (const auto& address : peer.addresses) {
+      boost::system::error_code ec;
+      const auto ip = asio::ip::make_address(address.ip, ec);
+      if (!ec) targets.emplace_back(ip, address.port);
+    }
+  }
+  // Manual addresses whose peer is not heard from lately (or never was).
+  std::set<tcp::endpoint> fresh;
+  for (const auto& peer : table_.snapshot()) {
+    if (std::none_of(quiet.begin(), quiet.end(), [&](const PeerInfo& q) { return q.id == peer.id; })) {
+      for (const auto& address : peer.addresses) {
+        boost::system::error_code ec;
+        const auto ip = asio::ip::make_address(address.ip, ec);
+        if (!ec) fresh.emplace(ip, address.port);
+      }
+    }
+  }
+  for (const auto& ep : manual) {
+    if (!fresh.count(ep)) targets.push_back(ep);
+  }
+  std::sort(targets.begin(), targets.end());
+  targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+  if (targets.empty()) co_return;
+  SubnetScanner::Options options{.concurrency = config_.scan_concurrency,
+                                 .connect_timeout = config_.probe_timeout,
+                                 .total_timeout = config_.probe_timeout};
+  co_await scanner_.scan(std::move(targets), options, [&](const HealthAnswer& answer) {
+    boost::system::error_code ec;
+    const tcp::endpoint ep(asio::ip::make_address(answer.ip, ec), answer.announcement.http_port);
+    const bool is_manual = !ec && manual.count(ep);
+    accept(answer.announcement, answer.ip,
+           is_manual ? PeerSource::manual : (only_quiet ? PeerSource::none : PeerSource::persisted));
+  });
+}
+
+std::vector<net::Ipv4Subnet> DiscoveryService::subnets_to_scan(bool include_interface_subnets) const {
+  std::vector<net::Ipv4Subnet> out;
+  if (include_interface_subnets && config_.scan_enabled && !config_.loopback) {
+    for (const auto& iface : interfaces_) {
+      const auto subnet = iface.subnet.capped(config_.scan_min_prefix, iface.address);
+      if (subnet.prefix() < 31 && std::find(out.begin(), out.end(), subnet) == out.end()) out.push_back(subnet);
+    }
+  }
+  for (const auto& subnet : extra_subnets_) {
+    if (std::find(out.begin(), out.end(), subnet) == out.end()) out.push_back(subnet);
+  }
+  return out;
+}
+
+asio::awaitable<void> DiscoveryService::run_scan(bool include_interface_subnets, bool claimed) {
+  if ((scanning_ && !claimed) || stopped_) {
+    if (claimed) scanning_ = false;
+    co_return;
+  }
+  scanning_ = true;
+  const auto subnets = subnets_to_scan(include_interface_subnets);
+  std::vector<tcp::endpoint> targets;
+  std::set<std::uint32_t> own;
+  for (const auto& iface : interfaces_) own.insert(iface.address);
+  // Known peers' last addresses first, then every host of every subnet.
+  for (const auto& peer : table_.snapshot()) {
+    for (const auto& address : peer.addresses) {
+      boost::system::error_code ec;
+      const auto ip = asio::ip::make_address(address.ip, ec);
+      if (!ec) targets.emplace_back(ip, address.port);
+    }
+  }
+  std::set<tcp::endpoint> seen(targets.begin(), targets.end());
+  for (const auto& subnet : subnets) {
+    for (const auto host : subnet.hosts()) {
+      if (own.count(host)) continue;
+      const tcp::endpoint ep(asio::ip::address_v4(host), scan_port_);
+      if (seen.insert(ep).second) targets.push_back(ep);
+    }
+  }
+  scan_status_ = api::ScanStatus{.running = true, .started_at_ms = clock_.unix_ms()};
+  for (const auto& s : subnets) scan_status_.subnets.push_back(s.to_string());
+  const auto started = clock_.now();
+  logger_->info("scanning {} addresses ({}) for peers", targets.size(),
+                scan_status_.subnets.empty() ? std::string("known peers only") : fmt::format("{}", fmt::join(scan_status_.subnets, ", ")));
+  SubnetScanner::Options options{.concurrency = config_.scan_concurrency,
+                                 .connect_timeout = config_.scan_connect_timeout,
+                                 .total_timeout = config_.probe_timeout};
+  const auto report = co_await scanner_.scan(std::move(targets), options, [this](const HealthAnswer& answer) {
+    accept(answer.announcement, answer.ip, PeerSource::scan);
+  });
+  scanning_ = false;
+  scan_status_.running = false;
+  scan_status_.probed = report.probed;
+  scan_status_.found = report.found;
+  scan_status_.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started).count();
+  logger_->info("scan finished in {} ms: {} addresses probed, {} daemons answered", scan_status_.duration_ms,
+                report.probed, report.found);
+}
+
+api::HealthInfo DiscoveryService::health() {
+  return api::HealthInfo{
+      .id = signer_.identity().peer_id(),
+      .name = signer_.name(),
+      .port = signer_.http_port(),
+      .discovery_port = signer_.discovery_port(),
+      .announcement_base64 = core::base64_encode(signer_.make(AnnouncementKind::reply)),
+  };
+}
+
+void DiscoveryService::hello(const Announcement& announcement, const std::string& ip) {
+  if (stopped_ || announcement.kind != AnnouncementKind::probe) return;
+  accept(announcement, ip, PeerSource::inbound);
+}
+
+std::vector<PeerInfo> DiscoveryService::peers() const { return table_.snapshot(); }
+
+asio::awaitable<api::AddPeerResult> DiscoveryService::add_manual_peer(std::string address) {
+  const auto hp = net::HostPort::parse(address, scan_port_);
+  if (!hp) {
+    co_return api::AddPeerResult{.code = "bad_request",
+                                 .message = "\"" + address.substr(0, 100) + "\" is not an address like 198.51.100.7:3001"};
+  }
+  const auto endpoints = co_await resolve(executor_, *hp);
+  if (endpoints.empty()) {
+    co_return api::AddPeerResult{.code = "peer_unreachable",
+                                 .message = "the name " + hp->host + " could not be resolved; check it or use an IP address"};
+  }
+  for (const auto& ep : endpoints) {
+    auto answer = co_await health_client_.probe(ep, config_.manual_probe_timeout, config_.manual_probe_timeout);
+    if (!answer) continue;
+    if (answer->announcement.public_key == signer_.identity().public_key()) {
+      co_return api::AddPeerResult{.code = "bad_request", .message = hp->to_string() + " is this daemon itself"};
+    }
+    manual_addresses_.insert(hp->to_string());
+    try {
+      store_.add_manual_address(hp->to_string());
+    } catch (const std::exception& e) {
+      logger_->warn("could not remember manual address {}: {}", hp->to_string(), e.what());
+    }
+    accept(answer->announcement, answer->ip, PeerSource::manual);
+    const auto id = identity::derive_peer_id(answer->announcement.public_key);
+    if (table_.add_source(id, PeerSource::manual)) persist(id);
+    co_return api::AddPeerResult{.peer = table_.find(id)};
+  }
+  co_return api::AddPeerResult{
+      .code = "peer_unreachable",
+      .message = "no PeerDrop daemon answered at " + hp->to_string() +
+                 "; check that PeerDrop runs there, the address and port are right, and no firewall blocks TCP " +
+                 std::to_string(hp->port)};
+}
+
+bool DiscoveryService::forget_peer(const std::string& id) {
+  const auto peer = table_.find(id);
+  if (!peer) return false;
+  table_.forget(id);
+  try {
+    store_.forget_peer(id);
+    for (const auto& address : peer->addresses) {
+      const auto text = address.to_string();
+      if (manual_addresses_.erase(text)) store_.remove_manual_address(text);
+    }
+  } catch (const std::exception& e) {
+    logger_->warn("could not forget peer {} in the database: {}", short_id(id), e.what());
+  }
+  logger_->info("forgot peer \"{}\" ({})", peer->name, short_id(id));
+  return true;
+}
+
+api::ScanStatus DiscoveryService::start_scan() {
+  auto status = scan_status_;
+  if (!scanning_) {
+    scanning_ = true;  // claimed now, so a second request does not start a second scan
+    asio::co_spawn(executor_, run_scan(true, true), core::log_exceptions(logger_, "scan"));
+  }
+  status.running = true;
+  return status;
+}
+
+}  // namespace peerdrop::discovery

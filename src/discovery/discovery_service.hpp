@@ -1,0 +1,85 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "api/peer_directory.hpp"
+#include "core/clock.hpp"
+#include "core/logging.hpp"
+#include "discovery/announcement_signer.hpp"
+#include "discovery/discovery_config.hpp"
+#include "discovery/health_client.hpp"
+#include "discovery/peer_table.hpp"
+#include "discovery/subnet_scanner.hpp"
+#include "discovery/udp_discovery.hpp"
+#include "net/ipv4_subnet.hpp"
+#include "net/network_interfaces.hpp"
+#include "store/peer_store.hpp"
+
+namespace peerdrop::discovery {
+
+// Finds other daemons by every means (UDP, HTTP scan, manual, persisted,
+// inbound), keeps the peer table current and persisted, and answers the
+// HTTP API's questions about peers.
+class DiscoveryService final : public api::PeerDirectory {
+ public:
+  DiscoveryService(boost::asio::any_io_executor executor, const DiscoveryConfig& config, std::uint16_t scan_port,
+                   const core::Clock& clock, AnnouncementSigner& signer, store::PeerStore& store,
+                   core::Logger logger);
+
+  std::uint16_t open();  // binds UDP; returns the discovery port (StartupError)
+  void start(const std::vector<net::InterfaceAddress>& all_interfaces);
+  void interfaces_changed(const std::vector<net::InterfaceAddress>& all_interfaces);
+  void stop();  // says goodbye, closes sockets, stops loops
+
+  // api::PeerDirectory
+  api::HealthInfo health() override;
+  void hello(const Announcement& announcement, const std::string& ip) override;
+  std::vector<PeerInfo> peers() const override;
+  boost::asio::awaitable<api::AddPeerResult> add_manual_peer(std::string address) override;
+  bool forget_peer(const std::string& id) override;
+  api::ScanStatus start_scan() override;
+  api::ScanStatus scan_status() const override { return scan_status_; }
+
+ private:
+  void handle_udp(const Announcement& a, const boost::asio::ip::udp::endpoint& from);
+  void accept(const Announcement& a, const std::string& ip, PeerSource source);
+  void persist(const std::string& id);
+  boost::asio::awaitable<void> startup();
+  boost::asio::awaitable<void> maintenance();
+  boost::asio::awaitable<void> run_scan(bool include_interface_subnets, bool claimed);
+  boost::asio::awaitable<void> probe_known_and_manual(bool only_quiet);
+  std::vector<boost::asio::ip::tcp::endpoint> manual_endpoints() const;
+  std::vector<net::Ipv4Subnet> subnets_to_scan(bool include_interface_subnets) const;
+
+  boost::asio::any_io_executor executor_;
+  const DiscoveryConfig& config_;
+  std::uint16_t scan_port_;
+  const core::Clock& clock_;
+  AnnouncementSigner& signer_;
+  store::PeerStore& store_;
+  core::Logger logger_;
+  PeerTable table_;
+  UdpDiscovery udp_;
+  HealthClient health_client_;
+  SubnetScanner scanner_;
+  boost::asio::steady_timer startup_timer_;
+  boost::asio::steady_timer maintenance_timer_;
+  std::vector<net::InterfaceAddress> interfaces_;
+  std::vector<net::Ipv4Subnet> extra_subnets_;   // --scan
+  std::set<std::string> manual_addresses_;       // "host:port", from --peer and POST /api/peers
+  std::map<std::string, core::Clock::TimePoint> last_reply_;
+  core::Clock::TimePoint last_duplicate_warning_{};
+  api::ScanStatus scan_status_;
+  bool scanning_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace peerdrop::discovery

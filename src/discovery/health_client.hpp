@@ -1,0 +1,39 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/result.hpp>
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "discovery/announcement.hpp"
+#include "discovery/announcement_signer.hpp"
+
+namespace peerdrop::discovery {
+
+struct HealthAnswer {
+  Announcement announcement;  // verified; its key gives the peer id
+  std::string ip;             // the address that answered
+};
+
+// Asks `GET /api/health` of a possible peer, introducing this daemon with a
+// signed probe packet, and verifies that the answer is a PeerDrop daemon.
+class HealthClient {
+ public:
+  HealthClient(boost::asio::any_io_executor executor, AnnouncementSigner& signer);
+
+  boost::asio::awaitable<boost::system::result<HealthAnswer>> probe(
+      boost::asio::ip::tcp::endpoint endpoint, std::chrono::milliseconds connect_timeout,
+      std::chrono::milliseconds total_timeout);
+
+  // Checks a health answer's JSON body (exposed for tests and the fuzzer).
+  static boost::system::result<Announcement> parse_health_body(std::string_view body);
+
+ private:
+  boost::asio::any_io_executor executor_;
+  AnnouncementSigner& signer_;
+};
+
+}  // namespace peerdrop::discovery

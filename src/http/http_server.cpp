@@ -1,0 +1,160 @@
+#include "http/http_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <sstream>
+
+#include "core/startup_error.hpp"
+
+namespace peerdrop::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using asio::ip::tcp;
+
+namespace {
+
+const std::string& busy_response() {
+  static const std::string text = [] {
+    auto response = api::error_response(bhttp::status::service_unavailable, "busy",
+                                        "too many connections; try again shortly");
+    response.keep_alive(false);
+    std::ostringstream out;
+    out << response;
+    return out.str();
+  }();
+  return text;
+}
+
+// The answer for a request that could not be read, or nothing if the
+// connection is to be closed without one.
+std::optional<api::Response> read_error_response(const boost::system::error_code& ec) {
+  if (ec == bhttp::error::body_limit) {
+    return api::error_response(bhttp::status::payload_too_large, "payload_too_large",
+                               "the request body is larger than this endpoint accepts");
+  }
+  if (ec == bhttp::error::header_limit) {
+    return api::error_response(bhttp::status::request_header_fields_too_large, "header_too_large",
+                               "the request headers are too large");
+  }
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
+    return api::error_response(bhttp::status::bad_request, "bad_request", "the request is not valid HTTP/1.1");
+  }
+  return std::nullopt;  // timeout, reset, end of stream: nobody to answer
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& io, const HttpConfig& config, api::ApiHandler& handler, core::Logger logger)
+    : io_(io), config_(config), handler_(handler), logger_(std::move(logger)), acceptor_(io) {}
+
+std::uint16_t HttpServer::listen() {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(config_.bind, ec);
+  if (ec) throw core::StartupError("--bind " + config_.bind + " is not an IP address");
+  const tcp::endpoint endpoint(address, config_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw core::StartupError("cannot listen on " + config_.bind + ":" + std::to_string(config_.port) + " (" +
+                             ec.message() + "); is another peerdropd running? choose another --port");
+  }
+  return acceptor_.local_endpoint().port();
+}
+
+void HttpServer::start() { asio::co_spawn(io_, accept_loop(), core::log_exceptions(logger_, "HTTP acceptor")); }
+
+void HttpServer::stop() {
+  stopped_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  for (auto* socket : registry_->sockets) socket->close(ignored);
+}
+
+asio::awaitable<void> HttpServer::accept_loop() {
+  while (!stopped_) {
+    auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (stopped_) co_return;
+    if (ec) {
+      // EMFILE and friends: log and keep accepting; a closed acceptor ends the loop.
+      if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
+      logger_->warn("accepting a connection failed: {}", ec.message());
+      continue;
+    }
+    boost::system::error_code peer_ec;
+    const auto client = socket.remote_endpoint(peer_ec).address().to_string();
+    if (peer_ec) continue;
+    const auto& per_client = registry_->per_client;
+    const auto it = per_client.find(client);
+    const std::size_t from_client = it == per_client.end() ? 0 : it->second;
+    if (registry_->sockets.size() >= config_.max_connections || from_client >= config_.max_connections_per_client) {
+      logger_->debug("refused a connection from {}: too many connections", client);
+      socket.non_blocking(true, peer_ec);
+      asio::write(socket, asio::buffer(busy_response()), peer_ec);
+      socket.close(peer_ec);
+      continue;
+    }
+    asio::co_spawn(io_, session(std::move(socket)), core::log_exceptions(logger_, "HTTP connection"));
+  }
+}
+
+asio::awaitable<void> HttpServer::session(tcp::socket socket) {
+  boost::system::error_code ec;
+  const auto client = socket.remote_endpoint(ec).address().to_string();
+  beast::tcp_stream stream(std::move(socket));
+  // Registered while alive, so stop() can close it; unregistered on every exit path.
+  struct Registration {
+    std::shared_ptr<Registry> registry;
+    tcp::socket* socket;
+    std::string client;
+    Registration(std::shared_ptr<Registry> r, tcp::socket* s, std::string c)
+        : registry(std::move(r)), socket(s), client(std::move(c)) {
+      registry->sockets.insert(socket);
+      ++registry->per_client[client];
+    }
+    ~Registration() {
+      registry->sockets.erase(socket);
+      if (--registry->per_client[client] == 0) registry->per_client.erase(client);
+    }
+  } registration{registry_, &stream.socket(), client};
+
+  beast::flat_buffer buffer(config_.header_limit + config_.body_limit);
+  while (!stopped_) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(config_.header_limit));
+    parser.body_limit(config_.body_limit);
+    stream.expires_after(config_.request_timeout);
+    auto [read_ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    if (read_ec) {
+      if (read_ec == beast::error::timeout) logger_->debug("closed a connection from {}: request too slow", client);
+      if (auto response = read_error_response(read_ec); response && !stopped_) {
+        response->keep_alive(false);
+        stream.expires_after(config_.write_timeout);
+        co_await bhttp::async_write(stream, *response, asio::as_tuple(asio::use_awaitable));
+      }
+      break;
+    }
+    const bool keep_alive = parser.get().keep_alive();
+    const auto request = parser.release();
+    const api::ClientInfo client_info{client};
+    auto response = co_await handler_.handle(request, client_info);
+    if (stopped_) break;
+    response.keep_alive(keep_alive);
+    stream.expires_after(config_.write_timeout);
+    auto [write_ec, written] = co_await bhttp::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
+    if (write_ec || !keep_alive) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().close(ec);
+}
+
+}  // namespace peerdrop::http

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "api/api_handler.hpp"
+#include "core/logging.hpp"
+#include "http/http_config.hpp"
+
+namespace peerdrop::http {
+
+// Accepts connections and runs one coroutine per connection that reads
+// requests through a size-limited parser with deadlines, hands them to the
+// ApiHandler and writes the answers. Knows its live connections, so stop()
+// closes them all instead of killing the event loop.
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, const HttpConfig& config, api::ApiHandler& handler, core::Logger logger);
+
+  // Binds and listens; returns the port (useful with port 0). Throws core::StartupError.
+  std::uint16_t listen();
+  void start();
+  void stop();
+  std::size_t connection_count() const { return registry_->sockets.size(); }
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& io_;
+  const HttpConfig& config_;
+  api::ApiHandler& handler_;
+  core::Logger logger_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  // The live connections. Shared with the sessions, so a session frame that
+  // is destroyed after the server (a forced stop) still unregisters safely.
+  struct Registry {
+    std::set<boost::asio::ip::tcp::socket*> sockets;
+    std::map<std::string, std::size_t> per_client;
+  };
+  std::shared_ptr<Registry> registry_ = std::make_shared<Registry>();
+  bool stopped_ = false;
+};
+
+}  // namespace peerdrop::http

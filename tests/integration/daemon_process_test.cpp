@@ -1,0 +1,109 @@
+// The real daemon binary, started as a user would, on loopback only
+// (--loopback: nothing leaves this machine). Multi-host behaviour is tested
+// in the lab (lab/), not here.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "support/daemon_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace peerdrop::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class DaemonProcessTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<DaemonProcess> start(const std::string& name, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--loopback", "--port", "0", "--name", name, "--data-dir",
+                                  (dir_.path() / name).string(), "--announce-interval", "0.5", "--log-level", "debug"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    // A log file per start: a restarted daemon must not be read from its predecessor's log.
+    const auto log = dir_.path() / (name + "-" + std::to_string(++starts_) + ".log");
+    return std::make_unique<DaemonProcess>(log, args);
+  }
+  static std::uint16_t port_of(DaemonProcess& daemon) {
+    EXPECT_TRUE(wait_until([&] { return daemon.port().has_value(); }, 5s)) << daemon.log();
+    return daemon.port().value_or(0);
+  }
+  // Whether `port`'s daemon lists a peer named `name` with the given online state.
+  static bool lists(std::uint16_t port, const std::string& name, bool online) {
+    const auto answer = http_get(port, "/api/peers");
+    if (answer.status != 200) return false;
+    const auto peers = boost::json::parse(answer.body);
+    for (const auto& peer : peers.as_array()) {
+      if (peer.at("name") == name.c_str() && peer.at("online").as_bool() == online) return true;
+    }
+    return false;
+  }
+
+  TempDir dir_;
+  int starts_ = 0;
+};
+
+TEST_F(DaemonProcessTest, HelpDocumentsEveryFlag) {
+  DaemonProcess help(dir_.path() / "help.log", {"--help"});
+  EXPECT_EQ(help.wait_for_exit(5s), 0);
+  for (const char* flag : {"--port", "--bind", "--name", "--data-dir", "--discovery-port", "--interface", "--scan",
+                           "--peer", "--no-scan", "--loopback", "--log-level", "--config"}) {
+    EXPECT_NE(help.log().find(flag), std::string::npos) << flag;
+  }
+}
+
+TEST_F(DaemonProcessTest, PicksAFreePortAndExitsCleanlyOnSigterm) {
+  auto daemon = start("solo");
+  const auto port = port_of(*daemon);
+  ASSERT_NE(port, 0);
+  EXPECT_TRUE(wait_until([&] { return http_get(port, "/api/health").status == 200; }, 5s));
+  daemon->signal(SIGTERM);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(daemon->wait_for_exit(2s), 0) << daemon->log();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+}
+
+TEST_F(DaemonProcessTest, TwoDaemonsOnOneMachineFindEachOtherAndSeeAGoodbye) {
+  auto one = start("one");
+  auto two = start("two");
+  const auto port_one = port_of(*one);
+  const auto port_two = port_of(*two);
+  EXPECT_TRUE(wait_until([&] { return lists(port_one, "two", true) && lists(port_two, "one", true); }, 3s))
+      << one->log() << two->log();
+  two->signal(SIGTERM);
+  EXPECT_TRUE(wait_until([&] { return lists(port_one, "two", false); }, 1s)) << one->log();
+}
+
+TEST_F(DaemonProcessTest, RemembersPeersAcrossARestart) {
+  auto one = start("one");
+  auto two = start("two");
+  const auto port_one = port_of(*one);
+  ASSERT_TRUE(wait_until([&] { return lists(port_one, "two", true); }, 3s)) << one->log();
+  one->signal(SIGTERM);
+  ASSERT_EQ(one->wait_for_exit(2s), 0);
+  auto again = start("one");
+  const auto port_again = port_of(*again);
+  // Known again at once from the database, then online when heard.
+  EXPECT_TRUE(wait_until([&] { return lists(port_again, "two", true); }, 3s)) << again->log();
+  const auto peers = http_get(port_again, "/api/peers");
+  EXPECT_NE(peers.body.find("persisted"), std::string::npos) << peers.body;
+}
+
+TEST_F(DaemonProcessTest, RefusesASecondDaemonOnTheSameDataDir) {
+  auto first = start("same");
+  port_of(*first);
+  auto second = start("same");
+  EXPECT_EQ(second->wait_for_exit(5s), 1);
+  EXPECT_NE(second->log().find("already running"), std::string::npos) << second->log();
+}
+
+TEST_F(DaemonProcessTest, StopsWithOneClearLineOnBadConfiguration) {
+  auto too_big = start("big", {"--scan", "203.0.0.0/16"});
+  EXPECT_EQ(too_big->wait_for_exit(5s), 1);
+  EXPECT_NE(too_big->log().find("split it"), std::string::npos) << too_big->log();
+  auto outside = start("outside", {"--scan", "203.0.113.0/24"});
+  EXPECT_EQ(outside->wait_for_exit(5s), 1);
+  EXPECT_NE(outside->log().find("loopback"), std::string::npos) << outside->log();
+}
+
+}  // namespace
+}  // namespace peerdrop::testing

@@ -1,0 +1,127 @@
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace peerdrop::testing {
+
+// Waits for `condition` to hold, checking every 20 ms, for at most `timeout`.
+inline bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
+}
+
+// The real peerdropd binary as a child process, its output in a log file.
+class DaemonProcess {
+ public:
+  DaemonProcess(const std::filesystem::path& log_file, std::vector<std::string> args) : log_file_(log_file) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
+      const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      std::vector<char*> argv{const_cast<char*>(PEERDROP_DAEMON_PATH)};
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(PEERDROP_DAEMON_PATH, argv.data());
+      ::_exit(127);
+    }
+  }
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+  ~DaemonProcess() {
+    if (running()) {
+      ::kill(pid_, SIGKILL);
+      wait_for_exit(std::chrono::seconds(5));
+    }
+  }
+
+  std::string log() const {
+    std::ifstream in(log_file_);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  // The HTTP port from the "listening on http://ADDR:PORT" line, once it is logged.
+  std::optional<std::uint16_t> port() const {
+    std::smatch match;
+    const auto text = log();
+    static const std::regex pattern(R"(listening on http://[0-9.]+:([0-9]+))");
+    if (!std::regex_search(text, match, pattern)) return std::nullopt;
+    return static_cast<std::uint16_t>(std::stoi(match[1]));
+  }
+  bool running() {
+    if (exited_) return false;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      exited_ = true;
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    return !exited_;
+  }
+  void signal(int sig) { ::kill(pid_, sig); }
+  // The exit code, or nothing if it did not exit in time.
+  std::optional<int> wait_for_exit(std::chrono::milliseconds timeout) {
+    if (!wait_until([this] { return !running(); }, timeout)) return std::nullopt;
+    return exit_code_;
+  }
+
+ private:
+  std::filesystem::path log_file_;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int exit_code_ = -1;
+};
+
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+};
+
+// One blocking HTTP/1.1 request to 127.0.0.1:port; status 0 if nothing answered.
+inline HttpAnswer http_get(std::uint16_t port, const std::string& target, const std::string& method = "GET",
+                           const std::string& body = "") {
+  namespace beast = boost::beast;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect({boost::asio::ip::address_v4::loopback(), port}, ec);
+  if (ec) return {};
+  beast::http::request<beast::http::string_body> request(beast::http::string_to_verb(method), target, 11);
+  request.set(beast::http::field::host, "127.0.0.1:" + std::to_string(port));
+  request.body() = body;
+  request.prepare_payload();
+  beast::http::write(socket, request, ec);
+  if (ec) return {};
+  beast::flat_buffer buffer;
+  beast::http::response<beast::http::string_body> response;
+  beast::http::read(socket, buffer, response, ec);
+  if (ec) return {};
+  return {static_cast<int>(response.result_int()), response.body()};
+}
+
+}  // namespace peerdrop::testing

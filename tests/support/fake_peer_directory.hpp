@@ -1,0 +1,55 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/peer_directory.hpp"
+
+namespace peerdrop::testing {
+
+// A PeerDirectory that records what the API asked of it.
+class FakePeerDirectory : public api::PeerDirectory {
+ public:
+  api::HealthInfo health() override {
+    return {.id = "SELFSELFSELFSELFSELFSELFSELFSELFSELFSELFSELFSELFSELF",
+            .name = "self",
+            .port = 3001,
+            .discovery_port = 3001,
+            .announcement_base64 = "AAAA"};
+  }
+  void hello(const discovery::Announcement& announcement, const std::string& ip) override {
+    hellos.emplace_back(announcement, ip);
+  }
+  std::vector<discovery::PeerInfo> peers() const override { return known; }
+  boost::asio::awaitable<api::AddPeerResult> add_manual_peer(std::string address) override {
+    added.push_back(address);
+    if (address == "198.51.100.7:3001") {
+      discovery::PeerInfo peer;
+      peer.id = "PEERPEERPEERPEERPEERPEERPEERPEERPEERPEERPEERPEERPEER";
+      peer.name = "seven";
+      peer.addresses = {{"198.51.100.7", 3001}};
+      peer.online = true;
+      peer.sources = static_cast<unsigned>(discovery::PeerSource::manual);
+      co_return api::AddPeerResult{.peer = peer};
+    }
+    co_return api::AddPeerResult{.code = "peer_unreachable", .message = "nothing answered"};
+  }
+  bool forget_peer(const std::string& id) override {
+    forgotten.push_back(id);
+    return !known.empty() && known.front().id == id;
+  }
+  api::ScanStatus start_scan() override {
+    ++scans;
+    return {.running = true};
+  }
+  api::ScanStatus scan_status() const override { return {}; }
+
+  std::vector<discovery::PeerInfo> known;
+  std::vector<std::pair<discovery::Announcement, std::string>> hellos;
+  std::vector<std::string> added;
+  std::vector<std::string> forgotten;
+  int scans = 0;
+};
+
+}  // namespace peerdrop::testing

@@ -1,0 +1,56 @@
+#include "app/command_line.hpp"
+
+#include <gtest/gtest.h>
+
+namespace peerdrop::app {
+namespace {
+
+ParsedCommandLine parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "peerdropd");
+  return parse_command_line(static_cast<int>(args.size()), args.data());
+}
+
+TEST(CommandLine, HasTheDocumentedDefaults) {
+  const auto parsed = parse({});
+  ASSERT_TRUE(parsed.config);
+  EXPECT_EQ(parsed.config->http.port, 3001);
+  EXPECT_EQ(parsed.config->http.bind, "0.0.0.0");
+  EXPECT_EQ(parsed.config->discovery.port, 3001);
+  EXPECT_TRUE(parsed.config->discovery.scan_enabled);
+  EXPECT_FALSE(parsed.config->discovery.loopback);
+  EXPECT_EQ(parsed.config->discovery.announce_interval, std::chrono::milliseconds(20'000));
+  EXPECT_FALSE(parsed.config->name.empty());
+  EXPECT_FALSE(parsed.config->data_dir.empty());
+}
+
+TEST(CommandLine, TakesRepeatableOptions) {
+  const auto parsed = parse({"--scan", "203.0.113.0/24", "--scan", "198.51.100.0/24", "--peer", "203.0.113.5:3001",
+                             "--interface", "eth0", "--interface", "eth1", "--no-scan", "--port", "0"});
+  ASSERT_TRUE(parsed.config);
+  EXPECT_EQ(parsed.config->discovery.scan_subnets.size(), 2u);
+  EXPECT_EQ(parsed.config->discovery.manual_peers, std::vector<std::string>{"203.0.113.5:3001"});
+  EXPECT_EQ(parsed.config->discovery.interfaces, (std::vector<std::string>{"eth0", "eth1"}));
+  EXPECT_FALSE(parsed.config->discovery.scan_enabled);
+  EXPECT_EQ(parsed.config->http.port, 0);
+}
+
+TEST(CommandLine, LoopbackKeepsEverythingOnThisMachine) {
+  const auto parsed = parse({"--loopback", "--bind", "0.0.0.0", "--interface", "eth0"});
+  ASSERT_TRUE(parsed.config);
+  EXPECT_EQ(parsed.config->http.bind, "127.0.0.1");
+  EXPECT_TRUE(parsed.config->discovery.loopback);
+  EXPECT_FALSE(parsed.config->discovery.scan_enabled);
+  EXPECT_TRUE(parsed.config->discovery.interfaces.empty());
+}
+
+TEST(CommandLine, RefusesBadValues) {
+  EXPECT_FALSE(parse({"--port", "70000"}).config);
+  EXPECT_FALSE(parse({"--log-level", "chatty"}).config);
+  EXPECT_FALSE(parse({"--announce-interval", "0"}).config);
+  EXPECT_FALSE(parse({"--frobnicate"}).config);
+  EXPECT_NE(parse({"--frobnicate"}).exit_code, 0);
+  EXPECT_EQ(parse({"--help"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace peerdrop::app

@@ -1,0 +1,161 @@
+#include "discovery/peer_table.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/errc.hpp"
+#include "identity/peer_id.hpp"
+#include "support/fake_clock.hpp"
+
+namespace peerdrop::discovery {
+namespace {
+
+using namespace std::chrono_literals;
+
+class PeerTableTest : public ::testing::Test {
+ protected:
+  Announcement from(const identity::Identity& who, std::uint64_t instance, std::uint32_t counter,
+                    AnnouncementKind kind = AnnouncementKind::announce) {
+    Announcement a;
+    a.kind = kind;
+    a.instance = instance;
+    a.timestamp_ms = static_cast<std::uint64_t>(clock_.unix_ms());
+    a.counter = counter;
+    a.http_port = 3001;
+    a.discovery_port = 3001;
+    a.public_key = who.public_key();
+    a.name = "peer";
+    return a;
+  }
+
+  testing::FakeClock clock_;
+  identity::Identity self_ = identity::Identity::generate();
+  identity::Identity alice_ = identity::Identity::generate();
+  PeerTable table_{clock_, self_.public_key(), 42, PeerTable::Limits{.offline_after = 3500ms, .max_peers = 3}};
+};
+
+TEST_F(PeerTableTest, AddsANewPeerOnlineByItsId) {
+  const auto result = table_.observe(from(alice_, 1, 1), "198.51.100.2", PeerSource::broadcast);
+  EXPECT_FALSE(result.error);
+  EXPECT_TRUE(result.new_peer);
+  EXPECT_TRUE(result.new_instance);
+  EXPECT_TRUE(result.came_online);
+  const auto peer = table_.find(alice_.peer_id());
+  ASSERT_TRUE(peer);
+  EXPECT_TRUE(peer->online);
+  EXPECT_EQ(peer->addresses.front().to_string(), "198.51.100.2:3001");
+  EXPECT_EQ(source_names(peer->sources), std::vector<std::string>{"broadcast"});
+  EXPECT_EQ(peer->last_seen_ms, clock_.unix_ms());
+}
+
+TEST_F(PeerTableTest, GoesOfflineAfterTheDocumentedSilenceNotBefore) {
+  table_.observe(from(alice_, 1, 1), "198.51.100.2", PeerSource::broadcast);
+  clock_.advance(3500ms);
+  EXPECT_TRUE(table_.expire().empty());
+  clock_.advance(1ms);
+  EXPECT_EQ(table_.expire(), std::vector<std::string>{alice_.peer_id()});
+  EXPECT_FALSE(table_.find(alice_.peer_id())->online);
+  EXPECT_TRUE(table_.expire().empty());  // reported once
+  // Kept, not forgotten; back online when heard again.
+  const auto again = table_.observe(from(alice_, 1, 2), "198.51.100.2", PeerSource::broadcast);
+  EXPECT_TRUE(again.came_online);
+}
+
+TEST_F(PeerTableTest, EachPacketResetsTheSilence) {
+  table_.observe(from(alice_, 1, 1), "198.51.100.2", PeerSource::broadcast);
+  for (std::uint32_t i = 2; i < 10; ++i) {
+    clock_.advance(3000ms);
+    table_.observe(from(alice_, 1, i), "198.51.100.2", PeerSource::broadcast);
+    EXPECT_TRUE(table_.expire().empty());
+  }
+}
+
+TEST_F(PeerTableTest, GoodbyeMakesThePeerOfflineAtOnce) {
+  table_.observe(from(alice_, 1, 1), "198.51.100.2", PeerSource::broadcast);
+  const auto result = table_.observe(from(alice_, 1, 2, AnnouncementKind::goodbye), "198.51.100.2",
+                                     PeerSource::broadcast);
+  EXPECT_TRUE(result.went_offline);
+  EXPECT_FALSE(table_.find(alice_.peer_id())->online);
+}
+
+TEST_F(PeerTableTest, RejectsReplaysAndDropsDuplicates) {
+  const auto announce = from(alice_, 1, 1);
+  table_.observe(announce, "198.51.100.2", PeerSource::broadcast);
+  EXPECT_EQ(table_.observe(announce, "198.51.100.2", PeerSource::broadcast).error, core::Errc::duplicate);
+  table_.observe(from(alice_, 1, 2, AnnouncementKind::goodbye), "198.51.100.2", PeerSource::broadcast);
+  // The old announcement sent again must not bring a departed peer back.
+  EXPECT_EQ(table_.observe(announce, "198.51.100.2", PeerSource::broadcast).error, core::Errc::replayed);
+  EXPECT_FALSE(table_.find(alice_.peer_id())->online);
+}
+
+TEST_F(PeerTableTest, AcceptsARestartedPeerOnlyWithALaterTimestamp) {
+  table_.observe(from(alice_, 1, 50), "198.51.100.2", PeerSource::broadcast);
+  auto old_instance = from(alice_, 2, 1);
+  old_instance.timestamp_ms -= 1;  // an instance older than what we saw
+  EXPECT_EQ(table_.observe(old_instance, "198.51.100.2", PeerSource::broadcast).error, core::Errc::replayed);
+  clock_.advance(10ms);
+  const auto restarted = table_.observe(from(alice_, 3, 1), "198.51.100.2", PeerSource::broadcast);
+  EXPECT_FALSE(restarted.error);
+  EXPECT_TRUE(restarted.new_instance);
+}
+
+TEST_F(PeerTableTest, IgnoresItsOwnPacketsAndReportsACopiedIdentity) {
+  EXPECT_EQ(table_.observe(from(self_, 42, 1), "198.51.100.2", PeerSource::broadcast).error, core::Errc::own_packet);
+  EXPECT_EQ(table_.observe(from(self_, 43, 1), "198.51.100.3", PeerSource::broadcast).error,
+            core::Errc::duplicate_identity);
+  EXPECT_EQ(table_.size(), 0u);
+}
+
+TEST_F(PeerTableTest, IsBoundedInPeersAndAddresses) {
+  for (int i = 0; i < 3; ++i) {
+    const auto other = identity::Identity::generate();
+    EXPECT_FALSE(table_.observe(from(other, 1, 1), "198.51.100.2", PeerSource::broadcast).error);
+  }
+  const auto one_too_many = identity::Identity::generate();
+  EXPECT_EQ(table_.observe(from(one_too_many, 1, 1), "198.51.100.9", PeerSource::broadcast).error,
+            core::Errc::table_full);
+  for (std::uint32_t i = 1; i <= 20; ++i) {
+    table_.observe(from(alice_, 1, i), "203.0.113." + std::to_string(i), PeerSource::scan);
+  }
+  EXPECT_FALSE(table_.find(alice_.peer_id()));  // the table was full for alice too
+}
+
+TEST_F(PeerTableTest, KeepsTheMostRecentAddressFirstAndAtMostEight) {
+  for (std::uint32_t i = 1; i <= 20; ++i) {
+    table_.observe(from(alice_, 1, i), "203.0.113." + std::to_string(i), PeerSource::scan);
+  }
+  const auto peer = table_.find(alice_.peer_id());
+  ASSERT_EQ(peer->addresses.size(), 8u);
+  EXPECT_EQ(peer->addresses.front().ip, "203.0.113.20");
+  table_.observe(from(alice_, 1, 21), "203.0.113.15", PeerSource::scan);
+  EXPECT_EQ(table_.find(alice_.peer_id())->addresses.front().ip, "203.0.113.15");
+  EXPECT_EQ(table_.find(alice_.peer_id())->addresses.size(), 8u);
+}
+
+TEST_F(PeerTableTest, AccumulatesSourcesAndRestoresPersistedPeersOffline) {
+  PeerInfo remembered;
+  remembered.id = alice_.peer_id();
+  remembered.public_key = alice_.public_key();
+  remembered.name = "alice";
+  remembered.addresses = {{"203.0.113.5", 3001}};
+  remembered.online = true;  // whatever was stored: offline until heard
+  table_.restore(remembered);
+  EXPECT_FALSE(table_.find(alice_.peer_id())->online);
+  EXPECT_EQ(table_.quiet_peers(1000ms).size(), 1u);  // never heard: to be probed
+  const auto result = table_.observe(from(alice_, 1, 1), "203.0.113.5", PeerSource::inbound);
+  EXPECT_TRUE(result.came_online);
+  EXPECT_EQ(source_names(table_.find(alice_.peer_id())->sources),
+            (std::vector<std::string>{"inbound", "persisted"}));
+  EXPECT_TRUE(table_.quiet_peers(1000ms).empty());
+  clock_.advance(1000ms);
+  EXPECT_EQ(table_.quiet_peers(1000ms).size(), 1u);
+}
+
+TEST_F(PeerTableTest, ForgetsAPeer) {
+  table_.observe(from(alice_, 1, 1), "198.51.100.2", PeerSource::broadcast);
+  EXPECT_TRUE(table_.forget(alice_.peer_id()));
+  EXPECT_FALSE(table_.forget(alice_.peer_id()));
+  EXPECT_EQ(table_.size(), 0u);
+}
+
+}  // namespace
+}  // namespace peerdrop::discovery
