@@ -244,9 +244,14 @@ asio::awaitable<void> DiscoveryService::maintenance() {
       logger_->info("peer \"{}\" ({}) went offline: not heard for {} s", peer ? peer->name : "", short_id(id),
                     static_cast<double>(config_.announce_interval.count()) * config_.offline_after_intervals / 1000);
     }
-    if (clock_.now() >= next_probe) {
+    if (clock_.now() >= next_probe && !probing_) {
+      // In the background, so a slow probe never delays marking peers offline.
       next_probe = clock_.now() + config_.announce_interval;
-      co_await probe_known_and_manual(true);
+      probing_ = true;
+      asio::co_spawn(executor_, probe_known_and_manual(true), [this](std::exception_ptr e) {
+        probing_ = false;
+        core::log_exceptions(logger_, "liveness probes")(e);
+      });
     }
   }
 }

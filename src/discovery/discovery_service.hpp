@@ -79,6 +79,7 @@ class DiscoveryService final : public api::PeerDirectory {
   core::Clock::TimePoint last_duplicate_warning_{};
   api::ScanStatus scan_status_;
   bool scanning_ = false;
+  bool probing_ = false;
   bool stopped_ = false;
 };
 

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/startup_error.hpp"
+#include "stun/stun_message.hpp"
 
 namespace peerdrop::discovery {
 
@@ -124,7 +125,12 @@ asio::awaitable<void> UdpDiscovery::receive_loop() {
       logger_->debug("discovery receive failed: {}", ec.message());
       continue;
     }
-    auto decoded = decode_announcement(std::span<const std::uint8_t>(buffer.data(), n));
+    const std::span<const std::uint8_t> packet(buffer.data(), n);
+    if (stun::StunMessage::looks_like_stun(packet)) {
+      answer_stun(packet, sender);
+      continue;
+    }
+    auto decoded = decode_announcement(packet);
     if (!decoded) {
       logger_->debug("ignored a {}-byte UDP packet from {}: {}", n, sender.address().to_string(),
                      decoded.error().message());
@@ -146,6 +152,24 @@ asio::awaitable<void> UdpDiscovery::announce_loop() {
       burst_step = 0;
     }
   }
+}
+
+void UdpDiscovery::answer_stun(std::span<const std::uint8_t> packet, const udp::endpoint& sender) {
+  const auto id = stun::StunMessage::parse_binding_request(packet);
+  if (!id) {
+    logger_->debug("ignored a STUN packet from {}: {}", sender.address().to_string(), id.error().message());
+    return;
+  }
+  const auto address = sender.address();
+  std::vector<std::uint8_t> bytes;
+  if (address.is_v4()) {
+    const auto a = address.to_v4().to_bytes();
+    bytes.assign(a.begin(), a.end());
+  } else {
+    const auto a = address.to_v6().to_bytes();
+    bytes.assign(a.begin(), a.end());
+  }
+  send_packet(stun::StunMessage::binding_success(*id, bytes, sender.port()), sender);
 }
 
 void UdpDiscovery::send_to_all(const std::vector<std::uint8_t>& packet) {

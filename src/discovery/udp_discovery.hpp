@@ -18,7 +18,9 @@ namespace peerdrop::discovery {
 
 // The UDP side of discovery: one socket, announcements to every selected
 // interface's directed broadcast address and multicast group (or to the
-// loopback port range), and verified packets handed to the owner.
+// loopback port range), and verified packets handed to the owner. The same
+// socket answers STUN Binding requests, so browsers get server-reflexive
+// candidates from their own daemon.
 class UdpDiscovery {
  public:
   using PacketHandler = std::function<void(const Announcement&, const boost::asio::ip::udp::endpoint&)>;
@@ -39,6 +41,8 @@ class UdpDiscovery {
  private:
   boost::asio::awaitable<void> receive_loop();
   boost::asio::awaitable<void> announce_loop();
+  // STUN Binding requests share the discovery port (told apart by the magic cookie).
+  void answer_stun(std::span<const std::uint8_t> packet, const boost::asio::ip::udp::endpoint& sender);
   void send_to_all(const std::vector<std::uint8_t>& packet);
   void send_packet(const std::vector<std::uint8_t>& packet, const boost::asio::ip::udp::endpoint& to);
   std::chrono::milliseconds jittered_interval() const;
