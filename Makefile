@@ -48,7 +48,7 @@ test-unit:
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 test-lab:
-	node --test --test-concurrency=1 lab/scenarios/
+	node lab/run.mjs lab/selftest lab/scenarios
 
 bench: build
 	node bench/run.mjs

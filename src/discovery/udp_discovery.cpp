@@ -132,7 +132,8 @@ asio::awaitable<void> UdpDiscovery::receive_loop() {
     }
     auto decoded = decode_announcement(packet);
     if (!decoded) {
-      logger_->debug("ignored a {}-byte UDP packet from {}: {}", n, sender.address().to_string(),
+      logger_->debug("ignored a {}{}-byte UDP packet from {}: {}", n == buffer.size() ? "more than " : "",
+                     n == buffer.size() ? Announcement::kMaxPacketSize : n, sender.address().to_string(),
                      decoded.error().message());
       continue;
     }

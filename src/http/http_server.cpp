@@ -8,6 +8,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <sstream>
 
 #include "core/startup_error.hpp"
@@ -20,6 +21,8 @@ namespace bhttp = beast::http;
 using asio::ip::tcp;
 
 namespace {
+
+constexpr std::size_t kMaxDrainBytes = 4 * 1024 * 1024;
 
 const std::string& busy_response() {
   static const std::string text = [] {
@@ -140,6 +143,17 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
         response->keep_alive(false);
         stream.expires_after(config_.write_timeout);
         co_await bhttp::async_write(stream, *response, asio::as_tuple(asio::use_awaitable));
+        // The client may still be sending the body we refused: read and drop
+        // it for a moment, so our answer is not lost to a reset.
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream.expires_after(std::chrono::seconds(1));
+        std::array<char, 16 * 1024> sink{};
+        std::size_t drained = 0;
+        while (drained < kMaxDrainBytes) {
+          auto [drain_ec, n] = co_await stream.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+          if (drain_ec) break;
+          drained += n;
+        }
       }
       break;
     }

@@ -1,0 +1,149 @@
+// A lab host: its own namespace with one eth<k> per attached subnet, an
+// agent for network I/O from inside, and optionally a peerdropd.
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { AgentClient } from './agent_client.mjs';
+import { Daemon } from './daemon.mjs';
+import { NetNode } from './node.mjs';
+import { NamespaceProcess } from './process.mjs';
+
+export class Host extends NetNode {
+  constructor(lab, name, namespace, index) {
+    super(lab, name, namespace);
+    this.index = index;
+    this.interfaces = []; // { dev, subnet, ip }
+    this.dir = path.join(lab.runDir, name);
+    this.dataDir = path.join(this.dir, 'data');
+    this.daemonLogPath = path.join(this.dir, 'daemon.log');
+    this.agent = undefined;
+    this.daemon = undefined;
+    this.processes = [];
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+  }
+
+  /** The peer id of this host's daemon (known once it has started). */
+  get id() { return this.daemon?.id; }
+
+  /** The address on the first attached subnet. */
+  get ip() { return this.interfaces[0]?.ip; }
+
+  ipOn(subnetName) {
+    const iface = this.interfaces.find((i) => i.subnet.name === subnetName);
+    if (!iface) throw new Error(`host ${this.name} is not attached to subnet ${subnetName}`);
+    return iface.ip;
+  }
+
+  async startAgent() {
+    this.agent = await AgentClient.start(this.namespace, path.join(this.dir, 'agent.log'));
+    this.lab.track(this.agent);
+  }
+
+  // ---- network I/O from inside the namespace (through the agent) ----
+
+  /** Raw HTTP: resolves with { status, headers, body } or { error } (refused, reset, timeout). */
+  http({ url, method = 'GET', headers = {}, body, timeoutMs = 5000 }) {
+    const params = { url, method, headers, timeoutMs };
+    if (Buffer.isBuffer(body)) params.bodyBase64 = body.toString('base64');
+    else if (typeof body === 'string') params.body = body;
+    else if (body !== undefined) {
+      params.body = JSON.stringify(body);
+      params.headers = { 'content-type': 'application/json', ...headers };
+    }
+    return this.agent.request('http', params);
+  }
+
+  /**
+   * HTTP to `path` on this host's daemon (or to a full `http://…` URL).
+   * Returns { status, headers, body, json }; throws if no HTTP answer came.
+   */
+  async fetch(pathOrUrl, { method = 'GET', headers, body, timeoutMs } = {}) {
+    const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${this.daemonBaseUrl()}${pathOrUrl}`;
+    const res = await this.http({ url, method, headers, body, timeoutMs });
+    if (res.error) {
+      const exited = this.daemon?.exitInfo && url.startsWith(this.daemon.baseUrl)
+        ? ` (peerdropd on ${this.name} has exited: ${JSON.stringify(this.daemon.exitInfo)})` : '';
+      throw new Error(`${method} ${url} from host ${this.name}: ${res.error}${exited}`);
+    }
+    let json;
+    if (/json/.test(res.headers['content-type'] ?? '')) {
+      try {
+        json = JSON.parse(res.body);
+      } catch (error) {
+        throw new Error(`${method} ${url} from host ${this.name}: bad JSON (${error.message}): ${res.body.slice(0, 200)}`);
+      }
+    }
+    return { ...res, json };
+  }
+
+  daemonBaseUrl() {
+    return this.daemon ? this.daemon.baseUrl : `http://${this.ip}:3001`;
+  }
+
+  /** Sends one UDP datagram from this host. Options: bindPort, broadcast, replyTimeoutMs, maxReplies. */
+  async sendUdp(buf, ip, port, options = {}) {
+    const result = await this.agent.request('udp', { data: Buffer.from(buf).toString('base64'), ip, port, ...options });
+    if (result.error) throw new Error(`UDP ${ip}:${port} from host ${this.name}: ${result.error}`);
+    return { replies: result.replies.map(decodeDatagram) };
+  }
+
+  /** Listens on UDP `port` until `count` datagrams or `timeoutMs`: [{ address, port, data }]. */
+  async receiveUdp(port, { count = 1, timeoutMs = 2000, address } = {}) {
+    const result = await this.agent.request('udp_recv', { port, count, timeoutMs, address });
+    if (result.error) throw new Error(`UDP listen on ${port} on host ${this.name}: ${result.error}`);
+    return result.datagrams.map(decodeDatagram);
+  }
+
+  /**
+   * Raw TCP exchange (see agent.mjs tcpRaw): { host, port, data (Buffer|string),
+   * drip: { bytes, intervalMs }, end, maxDurationMs }. The result has `reply`
+   * (Buffer), `status` (from an HTTP status line, if any) and `closedBy`.
+   */
+  async rawTcp({ host = this.daemon?.address ?? this.ip, port = this.daemon?.port ?? 3001, data = '', ...options }) {
+    const params = { host, port, data: Buffer.from(data).toString('base64'), ...options };
+    const result = await this.agent.request('tcp_raw', params);
+    const reply = Buffer.from(result.reply, 'base64');
+    const statusLine = /^HTTP\/1\.[01] (\d{3})/.exec(reply.toString('latin1'));
+    return { ...result, reply, status: statusLine ? Number(statusLine[1]) : undefined };
+  }
+
+  // ---- processes ----
+
+  /** Starts any long-running command in this namespace; output goes to <host dir>/<logName>.log. */
+  spawn(argv, { logName = path.basename(argv[0]) } = {}) {
+    const proc = new NamespaceProcess(this.namespace, argv, path.join(this.dir, `${logName}.log`));
+    this.processes.push(proc);
+    this.lab.track(proc);
+    return proc;
+  }
+
+  /** Starts peerdropd here (lab defaults + `args`) and waits until it is healthy. */
+  async startDaemon(args = []) {
+    if (this.daemon?.running) throw new Error(`host ${this.name} already runs peerdropd (pid ${this.daemon.pid})`);
+    this.daemon = new Daemon(this, args);
+    return this.daemon.start();
+  }
+
+  stopDaemon(signal = 'SIGTERM', options) {
+    if (!this.daemon) throw new Error(`no daemon was started on ${this.name}`);
+    return this.daemon.stop(signal, options);
+  }
+
+  // ---- PeerDrop API shortcuts (control calls go to the daemon's own address) ----
+
+  async peers() {
+    const res = await this.fetch('/api/peers');
+    if (res.status !== 200) throw new Error(`GET /api/peers on ${this.name}: ${res.status} ${res.body}`);
+    return res.json;
+  }
+
+  async health() {
+    const res = await this.fetch('/api/health');
+    if (res.status !== 200) throw new Error(`GET /api/health on ${this.name}: ${res.status} ${res.body}`);
+    return res.json;
+  }
+}
+
+function decodeDatagram({ address, port, data }) {
+  return { address, port, data: Buffer.from(data, 'base64') };
+}

@@ -1,0 +1,12 @@
+// The lab library's public surface.
+
+export { Lab } from './lab.mjs';
+export { Host } from './host.mjs';
+export { waitFor } from './wait.mjs';
+export { findPeer, waitForPeer } from './peers.mjs';
+export { labSuite, labTest, kSubnetA, kSubnetB } from './testing.mjs';
+export { labUnsupportedReason, labRequired, kSkipBanner, netemAvailable } from './preflight.mjs';
+export { kDaemonBinary } from './daemon.mjs';
+export {
+  Kind, Offset, ForgedPeer, base32, decodeAnnouncement, encodeAnnouncement, encodeBody, generateIdentity, peerId, sign,
+} from './announcement.mjs';

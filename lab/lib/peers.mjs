@@ -1,0 +1,35 @@
+// Reading and waiting on a daemon's peer list (GET /api/peers).
+
+import { waitFor } from './wait.mjs';
+
+export function findPeer(peers, id) {
+  return peers.find((peer) => peer.id === id);
+}
+
+/** A target is a Host (its daemon's id), a ForgedPeer, or an id string. */
+function targetId(target) {
+  const id = typeof target === 'string' ? target : target.id;
+  if (!id) throw new Error(`no peer id for ${target?.name ?? target}: was its daemon started?`);
+  return id;
+}
+
+function targetLabel(target) {
+  return typeof target === 'string' ? target.slice(0, 8) : `${target.name} (${targetId(target).slice(0, 8)}…)`;
+}
+
+/**
+ * Waits until `observer`'s daemon lists `target` with online === `online`
+ * and, if given, `source` among its sources. Resolves with the peer entry.
+ */
+export async function waitForPeer(observer, target, { online = true, source, timeout = 5000, what } = {}) {
+  const id = targetId(target);
+  const matches = (peer) => peer && peer.online === online && (!source || (peer.sources ?? []).includes(source));
+  const peers = await waitFor(() => observer.peers(), {
+    timeout,
+    interval: 50,
+    what: what ?? `${observer.name} to list ${targetLabel(target)} as ${online ? 'online' : 'offline'}` +
+      `${source ? ` with source "${source}"` : ''}`,
+    until: (list) => matches(findPeer(list, id)),
+  });
+  return findPeer(peers, id);
+}

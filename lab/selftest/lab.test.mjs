@@ -1,0 +1,178 @@
+// Self-test of the lab itself (no peerdropd needed): topology, the agent's
+// HTTP/UDP/TCP commands, fault helpers, teardown and stale cleanup.
+// Run: node --test lab/selftest/
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { test } from 'node:test';
+import { Lab, kSubnetA, kSubnetB, labSuite, labTest, netemAvailable, waitFor } from '../lib/index.mjs';
+import { run } from '../lib/exec.mjs';
+import { createNamespace, listNamespaces } from '../lib/netns.mjs';
+
+const kEchoPort = 8080;
+// A tiny HTTP server that answers with what it saw.
+const kEchoServer = `
+  const server = require('http').createServer({ connectionsCheckingInterval: 200 }, (req, res) => {
+    let body = '';
+    req.on('data', (c) => body += c);
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ method: req.method, url: req.url, body, from: req.socket.remoteAddress }));
+    });
+  });
+  server.headersTimeout = 1500;
+  server.requestTimeout = 1500;
+  server.listen(${kEchoPort}, '0.0.0.0');
+`;
+
+async function startEchoServer(host) {
+  host.spawn([process.execPath, '-e', kEchoServer], { logName: 'echo' });
+  await waitFor(() => host.http({ url: `http://${host.ip}:${kEchoPort}/`, timeoutMs: 500 }), {
+    what: `echo server on ${host.name}`, interval: 50, until: (res) => res.status === 200,
+  });
+}
+
+async function rootLinks() {
+  return JSON.parse(await run(['ip', '-j', 'link'])).map((link) => link.ifname).sort();
+}
+
+const hasNetem = await netemAvailable();
+
+const twoSubnets = { subnets: [kSubnetA, kSubnetB] };
+
+await labSuite('lab self-test', () => {
+  labTest('hosts reach each other on a subnet and across the router, without NAT', twoSubnets, async (lab) => {
+    const a1 = await lab.addHost('a1', { subnet: 'a', ip: '198.51.100.10' });
+    const a2 = await lab.addHost('a2', { subnet: 'a' });
+    const b1 = await lab.addHost('b1', { subnet: 'b' });
+    assert.equal(a2.ip, '198.51.100.11');
+    assert.equal(b1.ip, '203.0.113.10');
+    await Promise.all([startEchoServer(a2), startEchoServer(b1)]);
+
+    for (const target of [a2, b1]) {
+      const res = await a1.fetch(`http://${target.ip}:${kEchoPort}/hello?x=1`, { method: 'POST', body: { k: 'v' } });
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.json, { method: 'POST', url: '/hello?x=1', body: '{"k":"v"}', from: a1.ip });
+    }
+
+    const routes = await a1.exec('ip -j route');
+    assert.ok(JSON.parse(routes).some((r) => r.dst === 'default' && r.gateway === '198.51.100.1'), routes);
+    const routerRoutes = JSON.parse(await lab.router.exec('ip -j route'));
+    assert.ok(routerRoutes.some((r) => r.dst === 'default' && r.type === 'unreachable'), JSON.stringify(routerRoutes));
+  });
+
+  labTest('UDP: unicast crosses the router, broadcast stays in its subnet', twoSubnets, async (lab) => {
+    const a1 = await lab.addHost('a1', { subnet: 'a' });
+    const a2 = await lab.addHost('a2', { subnet: 'a' });
+    const b1 = await lab.addHost('b1', { subnet: 'b' });
+    const port = 4000;
+
+    // b1 listens for 1.5 s: it must hear the unicast but not the broadcast.
+    const atB1 = b1.receiveUdp(port, { count: 2, timeoutMs: 1500 });
+    let atA2Done = false;
+    const atA2 = a2.receiveUdp(port, { timeoutMs: 3000 }).finally(() => { atA2Done = true; });
+    await waitFor(async () => {
+      await a1.sendUdp(Buffer.from('to-all'), '198.51.100.255', port, { broadcast: true });
+      await a1.sendUdp(Buffer.from('to-b1'), b1.ip, port);
+      return atA2Done;
+    }, { what: 'a2 to receive the broadcast', interval: 100 });
+    const [heardA2, heardB1] = [await atA2, await atB1];
+    assert.equal(heardA2[0].data.toString(), 'to-all');
+    assert.equal(heardA2[0].address, a1.ip);
+    assert.ok(heardB1.length >= 1, 'b1 heard nothing');
+    assert.deepEqual([...new Set(heardB1.map((d) => d.data.toString()))], ['to-b1']);
+  });
+
+  labTest('a host can sit on two subnets', twoSubnets, async (lab) => {
+    const a1 = await lab.addHost('a1', { subnet: 'a' });
+    const b1 = await lab.addHost('b1', { subnet: 'b' });
+    const t = await lab.addHost('t', { subnets: [{ subnet: 'a' }, { subnet: 'b', ip: '203.0.113.50' }] });
+    assert.equal(t.ipOn('b'), '203.0.113.50');
+    await startEchoServer(t);
+    for (const client of [a1, b1]) {
+      const res = await client.fetch(`http://${t.ipOn(client.interfaces[0].subnet.name)}:${kEchoPort}/`);
+      assert.equal(res.json.from, client.ip, 'reached directly, not through the router');
+    }
+  });
+
+  labTest('raw TCP and iptables', {}, async (lab) => {
+    const a1 = await lab.addHost('a1', { subnet: 'a' });
+    const a2 = await lab.addHost('a2', { subnet: 'a' });
+    await startEchoServer(a2);
+
+    const raw = await a1.rawTcp({
+      host: a2.ip, port: kEchoPort, data: 'GET /raw HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', maxDurationMs: 3000,
+    });
+    assert.equal(raw.status, 200);
+    assert.equal(raw.closedBy, 'server');
+    assert.match(raw.reply.toString(), /"url":"\/raw"/);
+
+    const body = Buffer.alloc(1 << 20, 'b');
+    const big = await a1.rawTcp({
+      host: a2.ip, port: kEchoPort, maxDurationMs: 5000, maxReplyBytes: 2 << 20,
+      data: Buffer.concat([
+        Buffer.from(`POST /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n`), body,
+      ]),
+    });
+    assert.equal(big.status, 200);
+    assert.equal(JSON.parse(big.reply.toString().split('\r\n\r\n')[1]).body.length, body.length);
+
+    // A slowloris against a server with a 1.5 s header timeout is cut off by the server.
+    const slow = await a1.rawTcp({
+      host: a2.ip, port: kEchoPort, data: 'GET /slow HTTP/1.1\r\nHost: x\r\n',
+      drip: { bytes: 1, intervalMs: 200 }, maxDurationMs: 6000,
+    });
+    assert.equal(slow.closedBy, 'server', JSON.stringify(slow));
+    assert.equal(slow.status, 408);
+    assert.ok(slow.durationMs >= 1400 && slow.durationMs < 5000, `cut off after ${slow.durationMs} ms`);
+
+    const refused = await a1.rawTcp({ host: a2.ip, port: kEchoPort + 1, data: 'x' });
+    assert.equal(refused.closedBy, 'connect');
+    assert.equal(refused.error, 'ECONNREFUSED');
+
+    await a2.iptables(`-A INPUT -p tcp --dport ${kEchoPort} -j DROP`);
+    const dropped = await a1.http({ url: `http://${a2.ip}:${kEchoPort}/`, timeoutMs: 500 });
+    assert.equal(dropped.error, 'timeout');
+    await a2.iptables(`-D INPUT -p tcp --dport ${kEchoPort} -j DROP`);
+    assert.equal((await a1.fetch(`http://${a2.ip}:${kEchoPort}/`)).status, 200);
+  });
+
+  labTest('netem delays traffic', { skip: !hasNetem && 'this kernel has no netem qdisc' }, async (lab) => {
+    const a1 = await lab.addHost('a1', { subnet: 'a' });
+    const a2 = await lab.addHost('a2', { subnet: 'a' });
+    await startEchoServer(a2);
+    await a1.netem('delay 150ms');
+    const slow = await a1.fetch(`http://${a2.ip}:${kEchoPort}/`);
+    assert.ok(slow.durationMs >= 150, `request took ${slow.durationMs} ms with 150 ms netem delay`);
+    await a1.clearNetem();
+  });
+
+  test('teardown leaves nothing behind; stale namespaces of dead runs are removed', async () => {
+    const linksBefore = await rootLinks();
+    const lab = await Lab.create({ subnets: [kSubnetA] });
+    try {
+      const a1 = await lab.addHost('a1', { subnet: 'a' });
+      a1.spawn(['sleep', '600']);
+      assert.deepEqual(await rootLinks(), linksBefore, 'the lab must not add interfaces to the root namespace');
+      assert.equal((await listNamespaces()).filter((n) => n.startsWith(lab.prefix)).length, 3);
+      lab.succeeded = true;
+    } finally {
+      await lab.destroy();
+    }
+    assert.deepEqual((await listNamespaces()).filter((n) => n.startsWith(lab.prefix)), []);
+
+    // A "crashed run": a namespace named after a dead pid, with a process inside.
+    const dead = spawn('true');
+    await new Promise((resolve) => dead.on('exit', resolve));
+    const stale = `pdl${dead.pid}x0-sw`;
+    await createNamespace(stale);
+    const orphan = spawn('ip', ['netns', 'exec', stale, 'sleep', '600'], { stdio: 'ignore' });
+    const orphanExit = new Promise((resolve) => orphan.on('exit', (code, signal) => resolve(signal)));
+    await waitFor(async () => (await run(['ip', 'netns', 'pids', stale])).trim() !== '', {
+      what: 'orphan to enter the namespace',
+    });
+    assert.deepEqual(await Lab.cleanupStale(), [stale]);
+    assert.equal(await orphanExit, 'SIGKILL');
+    assert.ok(!(await listNamespaces()).includes(stale));
+  });
+});
