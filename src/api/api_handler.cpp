@@ -27,8 +27,9 @@ Response method_not_allowed(std::string_view allow) {
   return response;
 }
 
+// Everything under /api/ answers only the local UI, except what other daemons call.
 bool is_control_path(std::string_view path) {
-  return path.starts_with("/api/") && path != "/api/health";
+  return path.starts_with("/api/") && path != "/api/health" && path != "/api/signal";
 }
 
 }  // namespace
@@ -79,6 +80,7 @@ asio::awaitable<Response> ApiHandler::handle(const Request& request, const Clien
     if (method == bhttp::verb::post) co_return json_response(bhttp::status::accepted, to_json(directory_.start_scan()));
     co_return method_not_allowed("GET, POST");
   }
+  if (path == "/api/signal" && signal_endpoint_) co_return co_await signal_endpoint_->exchange(request, client);
   if (path.starts_with("/api/")) {
     co_return error_response(bhttp::status::not_found, "not_found", "there is no such API endpoint");
   }
@@ -86,19 +88,38 @@ asio::awaitable<Response> ApiHandler::handle(const Request& request, const Clien
   co_return static_file(request);
 }
 
+std::optional<Response> ApiHandler::check_websocket(const Request& request, const ClientInfo& client) const {
+  const auto url = boost::urls::parse_origin_form(request.target());
+  if (!url || url->path() != "/ws") {
+    return error_response(bhttp::status::not_found, "not_found", "WebSocket connections are served at /ws only");
+  }
+  // Browsers always send Origin with a WebSocket; a local program that is not
+  // a browser may leave it out (it could reach the daemon anyway).
+  const auto origin = request.find(bhttp::field::origin);
+  if (const auto refused = policy_.refuse_reason(
+          client.ip, request[bhttp::field::host],
+          origin == request.end() ? std::nullopt : std::optional<std::string_view>(origin->value()))) {
+    logger_->debug("refused a WebSocket from {}: {}", client.ip, *refused);
+    return error_response(bhttp::status::forbidden, "forbidden", *refused);
+  }
+  return std::nullopt;
+}
+
 Response ApiHandler::health(const Request& request, const ClientInfo& client) {
   // A probing daemon introduces itself; a bad introduction is ignored, not an error.
+  std::string prober;
   if (const auto hello = request.find("X-PeerDrop-Hello"); hello != request.end()) {
     const auto bytes = core::base64_decode(hello->value(), discovery::Announcement::kMaxPacketSize);
     if (bytes) {
       if (auto announcement = discovery::decode_announcement(*bytes)) {
         directory_.hello(*announcement, client.ip);
+        prober = identity::derive_peer_id(announcement->public_key);
       } else {
         logger_->debug("ignored a hello from {}: {}", client.ip, announcement.error().message());
       }
     }
   }
-  return json_response(bhttp::status::ok, to_json(directory_.health()));
+  return json_response(bhttp::status::ok, to_json(directory_.health(prober)));
 }
 
 Response ApiHandler::peers_list() {

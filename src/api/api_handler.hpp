@@ -1,10 +1,12 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <optional>
 #include <string>
 
 #include "api/json_response.hpp"
 #include "api/peer_directory.hpp"
+#include "api/signal_endpoint.hpp"
 #include "core/logging.hpp"
 #include "http/local_request_policy.hpp"
 #include "http/rate_limiter.hpp"
@@ -27,6 +29,13 @@ class ApiHandler {
   // (Taken by reference: g++ 12 mis-copies class-type coroutine parameters.)
   boost::asio::awaitable<Response> handle(const Request& request, const ClientInfo& client);
 
+  // For a WebSocket upgrade request: nothing if it may become the UI's
+  // WebSocket (GET /ws, local, same Host and a same-origin Origin), else the
+  // refusal to send.
+  std::optional<Response> check_websocket(const Request& request, const ClientInfo& client) const;
+  // POST /api/signal goes here (open to other daemons).
+  void set_signal_endpoint(SignalEndpoint* endpoint) { signal_endpoint_ = endpoint; }
+
  private:
   Response health(const Request& request, const ClientInfo& client);
   Response peers_list();
@@ -39,6 +48,7 @@ class ApiHandler {
   http::RateLimiter& limiter_;
   const http::StaticAssets& assets_;
   core::Logger logger_;
+  SignalEndpoint* signal_endpoint_ = nullptr;
 };
 
 }  // namespace peerdrop::api

@@ -26,6 +26,7 @@ struct HealthInfo {
   std::uint16_t port = 0;
   std::uint16_t discovery_port = 0;
   std::string announcement_base64;  // a freshly signed reply packet
+  bool waiting = false;             // we hold signaling messages for the daemon that asked
 };
 
 struct AddPeerResult {
@@ -40,7 +41,8 @@ class PeerDirectory {
  public:
   virtual ~PeerDirectory() = default;
 
-  virtual HealthInfo health() = 0;
+  // `prober_id`: the daemon that asked, if it introduced itself.
+  virtual HealthInfo health(const std::string& prober_id) = 0;
   // A daemon that probed our health endpoint introduced itself (verified packet).
   virtual void hello(const discovery::Announcement& announcement, const std::string& ip) = 0;
   virtual std::vector<discovery::PeerInfo> peers() const = 0;

@@ -38,6 +38,7 @@ boost::json::value to_json(const HealthInfo& health) {
       {"port", health.port},
       {"discoveryPort", health.discovery_port},
       {"announcement", health.announcement_base64},
+      {"waiting", health.waiting},
   };
 }
 

@@ -5,6 +5,8 @@
 
 #include "discovery/discovery_config.hpp"
 #include "http/http_config.hpp"
+#include "signaling/signaling_config.hpp"
+#include "ws/ws_config.hpp"
 
 namespace peerdrop::app {
 
@@ -15,6 +17,8 @@ struct Config {
   std::string log_level = "info";
   http::HttpConfig http;
   discovery::DiscoveryConfig discovery;
+  ws::WsConfig ws;
+  signaling::SignalingConfig signaling;
 };
 
 }  // namespace peerdrop::app

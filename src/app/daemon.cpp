@@ -1,6 +1,8 @@
 #include "app/daemon.hpp"
 
+#include <boost/asio/post.hpp>
 #include <set>
+
 
 namespace peerdrop::app {
 
@@ -28,13 +30,18 @@ Daemon::Daemon(Config config)
       interfaces_(io_.get_executor(), config_.discovery.interface_poll_interval, core::make_logger("network")),
       discovery_(io_.get_executor(), config_.discovery, config_.http.port == 0 ? 3001 : config_.http.port, clock_,
                  signer_, peer_store_, core::make_logger("discovery")),
+      outbox_(database_, clock_, config_.signaling.outbox),
+      inbox_(database_),
+      signaling_(io_.get_executor(), config_.signaling, clock_, signer_, discovery_, outbox_, inbox_,
+                 core::make_logger("signaling")),
       policy_(config_.http.port),
       rate_limiter_(clock_, http::RateLimiter::Limits{.rate = config_.http.rate_per_second,
                                                       .burst = config_.http.rate_burst}),
       api_(discovery_, policy_, rate_limiter_, assets_, core::make_logger("http")),
       http_server_(io_, config_.http, api_, core::make_logger("http")),
-      signals_(io_, SIGINT, SIGTERM),
-      shutdown_deadline_(io_) {
+      ui_hub_(config_.ws, core::make_logger("ui")),
+      ui_bridge_(ui_hub_, discovery_, signaling_, core::make_logger("ui")),
+      signals_(io_, SIGINT, SIGTERM) {
   const auto http_port = http_server_.listen();
   policy_.set_port(http_port);
   signer_.set_ports(http_port, 0);
@@ -44,6 +51,22 @@ Daemon::Daemon(Config config)
   logger_->info("data dir {}", config_.data_dir.string());
   logger_->info("listening on http://{}:{} (discovery on UDP {}{})", config_.http.bind, http_port, discovery_port,
                 config_.discovery.loopback ? ", loopback only" : "");
+  http_server_.set_upgrader([this](asio::ip::tcp::socket socket, api::Request request) {
+    ui_hub_.accept(std::move(socket), std::move(request));
+  });
+  ui_hub_.set_greeter([this](std::uint64_t tab) { ui_bridge_.greet(tab); });
+  ui_hub_.set_farewell([this](std::uint64_t tab) { ui_bridge_.tab_closed(tab); });
+  ui_hub_.set_handler([this](std::uint64_t tab, const boost::json::object& m) { ui_bridge_.on_message(tab, m); });
+  discovery_.set_peers_changed([this] { push_peers(); });
+  discovery_.set_signaling_hooks([this](const std::string& id) { return signaling_.waiting_for(id); },
+                                 [this](const std::string& id) { signaling_.peer_is_waiting(id); });
+  api_.set_signal_endpoint(&signaling_);
+  signaling_.set_callbacks({
+      .deliver = [this](const signaling::IncomingSignal& s) { ui_bridge_.deliver(s); },
+      .delivered = [this](std::uint64_t tag) { ui_bridge_.delivered(tag); },
+      .expired = [this](std::uint64_t tag, const std::string& peer) { ui_bridge_.expired(tag, peer); },
+      .key_changed = [this](const std::string& id) { ui_bridge_.key_changed(id); },
+  });
   const auto ui_host = config_.http.bind == "0.0.0.0" ? std::string("127.0.0.1") : config_.http.bind;
   logger_->info("open the UI at http://{}:{}/", ui_host, http_port);
 }
@@ -59,22 +82,38 @@ int Daemon::run() {
     discovery_.interfaces_changed(all);
   });
   discovery_.start(interfaces_.current());
+  signaling_.start();
   http_server_.start();
-  io_.run();
+  io_.run();  // until shutdown() stops it
+  // Let the closed sockets' handlers finish, for at most a moment: a probe
+  // still waiting on its connect timeout is abandoned.
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(300));
   logger_->info("stopped");
   return 0;
 }
 
 void Daemon::shutdown() {
   discovery_.stop();  // sends goodbye first, while sockets are open
+  signaling_.stop();
   http_server_.stop();
+  ui_hub_.stop();
   interfaces_.stop();
   signals_.cancel();
-  // Everything above ends its work by itself; anything still running after
-  // this grace time (a probe waiting on its timeout) is abandoned.
-  shutdown_deadline_.expires_after(std::chrono::milliseconds(300));
-  shutdown_deadline_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) io_.stop();
+  io_.stop();
+}
+
+}  // namespace peerdrop::app
+
+namespace peerdrop::app {
+
+void Daemon::push_peers() {
+  // Several changes in one go (a scan finding ten peers) become one message.
+  if (peers_push_pending_ || ui_hub_.size() == 0) return;
+  peers_push_pending_ = true;
+  asio::post(io_, [this] {
+    peers_push_pending_ = false;
+    ui_bridge_.push_peers();
   });
 }
 

@@ -7,6 +7,7 @@
 
 #include "api/api_handler.hpp"
 #include "app/config.hpp"
+#include "app/ui_bridge.hpp"
 #include "core/clock.hpp"
 #include "core/logging.hpp"
 #include "discovery/announcement_signer.hpp"
@@ -19,7 +20,11 @@
 #include "identity/identity.hpp"
 #include "net/interface_monitor.hpp"
 #include "store/peer_store.hpp"
+#include "signaling/inbox_state.hpp"
+#include "signaling/outbox.hpp"
+#include "signaling/signaling_service.hpp"
 #include "store/sqlite_database.hpp"
+#include "ws/ui_hub.hpp"
 
 namespace peerdrop::app {
 
@@ -33,6 +38,7 @@ class Daemon {
 
  private:
   void shutdown();
+  void push_peers();
 
   Config config_;
   core::SystemClock clock_;
@@ -45,13 +51,18 @@ class Daemon {
   discovery::AnnouncementSigner signer_;
   net::InterfaceMonitor interfaces_;
   discovery::DiscoveryService discovery_;
+  signaling::Outbox outbox_;
+  signaling::InboxState inbox_;
+  signaling::SignalingService signaling_;
   http::LocalRequestPolicy policy_;
   http::RateLimiter rate_limiter_;
   http::StaticAssets assets_;
   api::ApiHandler api_;
   http::HttpServer http_server_;
+  ws::UiHub ui_hub_;
+  UiBridge ui_bridge_;
   boost::asio::signal_set signals_;
-  boost::asio::steady_timer shutdown_deadline_;
+  bool peers_push_pending_ = false;
 };
 
 }  // namespace peerdrop::app

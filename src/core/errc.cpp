@@ -24,6 +24,11 @@ class ErrcCategory final : public boost::system::error_category {
       case Errc::timeout: return "timed out";
       case Errc::not_peerdrop: return "not a PeerDrop daemon";
       case Errc::identity_mismatch: return "id does not match the signed key";
+      case Errc::not_for_us: return "addressed to another recipient";
+      case Errc::key_changed: return "the sender's key changed since its id was pinned";
+      case Errc::expired: return "expired";
+      case Errc::queue_full: return "outbox full";
+      case Errc::unknown_peer: return "no peer with that id is known";
     }
     return "unknown error";
   }

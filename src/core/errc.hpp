@@ -20,6 +20,11 @@ enum class Errc {
   timeout,               // the other side did not answer in time
   not_peerdrop,          // something answered, but not as a PeerDrop daemon
   identity_mismatch,     // an answer's id does not match its signed key
+  not_for_us,            // a signaling envelope addressed to another daemon's key
+  key_changed,           // a sender's claimed id is not derived from its key (the peer's key changed)
+  expired,               // a signaling envelope outlived its ttl (beyond the clock skew allowance)
+  queue_full,            // the signaling outbox is at a per-peer or global cap; nothing was queued
+  unknown_peer,          // no peer with that id is known
 };
 
 const boost::system::error_category& category() noexcept;

@@ -115,7 +115,7 @@ boost::system::result<Announcement> decode_announcement(std::span<const std::uin
 
   Announcement a;
   const auto kind = packet[5];
-  if (kind < 1 || kind > 4) return core::make_error_code(Errc::malformed);
+  if (kind < 1 || kind > 5) return core::make_error_code(Errc::malformed);
   a.kind = static_cast<AnnouncementKind>(kind);
   a.flags = get<std::uint16_t>(packet, 6);
   a.instance = get<std::uint64_t>(packet, 8);

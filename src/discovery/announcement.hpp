@@ -11,7 +11,9 @@
 
 namespace peerdrop::discovery {
 
-enum class AnnouncementKind : std::uint8_t { announce = 1, reply = 2, goodbye = 3, probe = 4 };
+// nudge: unicast to one peer: "I hold signaling messages for you and cannot
+// push them: fetch them" (the one-way networks of docs/protocol.md).
+enum class AnnouncementKind : std::uint8_t { announce = 1, reply = 2, goodbye = 3, probe = 4, nudge = 5 };
 
 // One discovery packet (docs/protocol.md, "Discovery announcement"). The same
 // signed packet travels by UDP and inside HTTP health answers and probes.

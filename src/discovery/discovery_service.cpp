@@ -175,6 +175,7 @@ void DiscoveryService::accept(const Announcement& a, const std::string& ip, Peer
     return;
   }
   const auto kind = a.kind;
+  if (kind == AnnouncementKind::nudge && peer_waiting_) peer_waiting_(id);
   if (result.new_peer) {
     logger_->info("found peer \"{}\" ({}) at {}:{} by {}", a.name, short_id(id), ip, a.http_port, source_word(source));
   } else if (result.went_offline) {
@@ -183,7 +184,10 @@ void DiscoveryService::accept(const Announcement& a, const std::string& ip, Peer
     logger_->info("peer \"{}\" ({}) is online at {}:{} (by {})", a.name, short_id(id), ip, a.http_port,
                   source_word(source));
   }
-  if (result.changed || result.came_online || result.went_offline) persist(id);
+  if (result.changed || result.came_online || result.went_offline) {
+    persist(id);
+    if (peers_changed_) peers_changed_();
+  }
 
   // A daemon that just started learns about us at once, by unicast.
   if (kind == AnnouncementKind::announce && result.new_instance && source == PeerSource::broadcast) {
@@ -239,7 +243,9 @@ asio::awaitable<void> DiscoveryService::maintenance() {
     maintenance_timer_.expires_after(kTick);
     auto [ec] = co_await maintenance_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec || stopped_) co_return;
-    for (const auto& id : table_.expire()) {
+    const auto expired = table_.expire();
+    if (!expired.empty() && peers_changed_) peers_changed_();
+    for (const auto& id : expired) {
       const auto peer = table_.find(id);
       logger_->info("peer \"{}\" ({}) went offline: not heard for {} s", peer ? peer->name : "", short_id(id),
                     static_cast<double>(config_.announce_interval.count()) * config_.offline_after_intervals / 1000);
@@ -300,6 +306,7 @@ asio::awaitable<void> DiscoveryService::probe_known_and_manual(bool only_quiet) 
                                  .connect_timeout = config_.probe_timeout,
                                  .total_timeout = config_.probe_timeout};
   co_await scanner_.scan(std::move(targets), options, [&](const HealthAnswer& answer) {
+    if (answer.waiting && peer_waiting_) peer_waiting_(identity::derive_peer_id(answer.announcement.public_key));
     boost::system::error_code ec;
     const tcp::endpoint ep(asio::ip::make_address(answer.ip, ec), answer.announcement.http_port);
     const bool is_manual = !ec && manual.count(ep);
@@ -369,14 +376,27 @@ asio::awaitable<void> DiscoveryService::run_scan(bool include_interface_subnets,
                 report.probed, report.found);
 }
 
-api::HealthInfo DiscoveryService::health() {
+api::HealthInfo DiscoveryService::health(const std::string& prober_id) {
   return api::HealthInfo{
       .id = signer_.identity().peer_id(),
       .name = signer_.name(),
       .port = signer_.http_port(),
       .discovery_port = signer_.discovery_port(),
       .announcement_base64 = core::base64_encode(signer_.make(AnnouncementKind::reply)),
+      .waiting = !prober_id.empty() && waiting_for_ && waiting_for_(prober_id),
   };
+}
+
+void DiscoveryService::nudge(const std::string& id) {
+  const auto peer = table_.find(id);
+  if (!peer || peer->addresses.empty() || peer->discovery_port == 0 || stopped_) return;
+  const auto now = clock_.now();
+  auto& last = last_nudge_[id];
+  if (last != core::Clock::TimePoint{} && now - last < 1s) return;
+  last = now;
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(peer->addresses.front().ip, ec);
+  if (!ec) udp_.send(AnnouncementKind::nudge, asio::ip::udp::endpoint(address, peer->discovery_port));
 }
 
 void DiscoveryService::hello(const Announcement& announcement, const std::string& ip) {
@@ -411,7 +431,10 @@ asio::awaitable<api::AddPeerResult> DiscoveryService::add_manual_peer(std::strin
     }
     accept(answer->announcement, answer->ip, PeerSource::manual);
     const auto id = identity::derive_peer_id(answer->announcement.public_key);
-    if (table_.add_source(id, PeerSource::manual)) persist(id);
+    if (table_.add_source(id, PeerSource::manual)) {
+      persist(id);
+      if (peers_changed_) peers_changed_();
+    }
     co_return api::AddPeerResult{.peer = table_.find(id)};
   }
   co_return api::AddPeerResult{
@@ -435,6 +458,7 @@ bool DiscoveryService::forget_peer(const std::string& id) {
     logger_->warn("could not forget peer {} in the database: {}", short_id(id), e.what());
   }
   logger_->info("forgot peer \"{}\" ({})", peer->name, short_id(id));
+  if (peers_changed_) peers_changed_();
   return true;
 }
 

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -38,9 +39,21 @@ class DiscoveryService final : public api::PeerDirectory {
   void start(const std::vector<net::InterfaceAddress>& all_interfaces);
   void interfaces_changed(const std::vector<net::InterfaceAddress>& all_interfaces);
   void stop();  // says goodbye, closes sockets, stops loops
+  // Called (on the io thread) whenever the peer list changes.
+  void set_peers_changed(std::function<void()> callback) { peers_changed_ = std::move(callback); }
+  // Signaling hooks: does a peer have messages waiting with us (told in our
+  // health answer), and a peer told us it holds messages for us.
+  void set_signaling_hooks(std::function<bool(const std::string&)> waiting_for,
+                           std::function<void(const std::string&)> peer_waiting) {
+    waiting_for_ = std::move(waiting_for);
+    peer_waiting_ = std::move(peer_waiting);
+  }
+  std::optional<PeerInfo> find_peer(const std::string& id) const { return table_.find(id); }
+  // Tells a peer by UDP that we hold messages for it and cannot push them.
+  void nudge(const std::string& id);
 
   // api::PeerDirectory
-  api::HealthInfo health() override;
+  api::HealthInfo health(const std::string& prober_id) override;
   void hello(const Announcement& announcement, const std::string& ip) override;
   std::vector<PeerInfo> peers() const override;
   boost::asio::awaitable<api::AddPeerResult> add_manual_peer(std::string address) override;
@@ -78,6 +91,10 @@ class DiscoveryService final : public api::PeerDirectory {
   std::map<std::string, core::Clock::TimePoint> last_reply_;
   core::Clock::TimePoint last_duplicate_warning_{};
   api::ScanStatus scan_status_;
+  std::function<void()> peers_changed_;
+  std::function<bool(const std::string&)> waiting_for_;
+  std::function<void(const std::string&)> peer_waiting_;
+  std::map<std::string, core::Clock::TimePoint> last_nudge_;
   bool scanning_ = false;
   bool probing_ = false;
   bool stopped_ = false;

@@ -85,7 +85,8 @@ asio::awaitable<boost::system::result<HealthAnswer>> HealthClient::probe(asio::i
 
   auto announcement = parse_health_body(parser.get().body());
   if (!announcement) co_return announcement.error();
-  co_return HealthAnswer{std::move(*announcement), endpoint.address().to_string()};
+  const bool waiting = parser.get().body().find("\"waiting\":true") != std::string::npos;
+  co_return HealthAnswer{std::move(*announcement), endpoint.address().to_string(), waiting};
 }
 
 }  // namespace peerdrop::discovery

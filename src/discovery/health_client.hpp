@@ -16,6 +16,7 @@ namespace peerdrop::discovery {
 struct HealthAnswer {
   Announcement announcement;  // verified; its key gives the peer id
   std::string ip;             // the address that answered
+  bool waiting = false;       // it holds signaling messages for us
 };
 
 // Asks `GET /api/health` of a possible peer, introducing this daemon with a

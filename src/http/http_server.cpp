@@ -7,6 +7,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <array>
 #include <sstream>
@@ -130,13 +131,21 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
     }
   } registration{registry_, &stream.socket(), client};
 
-  beast::flat_buffer buffer(config_.header_limit + config_.body_limit);
+  beast::flat_buffer buffer(config_.header_limit + std::max(config_.body_limit, config_.signal_body_limit));
   while (!stopped_) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(config_.header_limit));
     parser.body_limit(config_.body_limit);
     stream.expires_after(config_.request_timeout);
-    auto [read_ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    // Headers first: the body limit depends on the endpoint.
+    auto [header_ec, header_bytes] =
+        co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    boost::system::error_code read_ec = header_ec;
+    if (!read_ec) {
+      if (parser.get().target() == "/api/signal") parser.body_limit(config_.signal_body_limit);
+      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      read_ec = body_ec;
+    }
     if (read_ec) {
       if (read_ec == beast::error::timeout) logger_->debug("closed a connection from {}: request too slow", client);
       if (auto response = read_error_response(read_ec); response && !stopped_) {
@@ -158,8 +167,20 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
       break;
     }
     const bool keep_alive = parser.get().keep_alive();
-    const auto request = parser.release();
+    auto request = parser.release();
     const api::ClientInfo client_info{client};
+    if (beast::websocket::is_upgrade(request) && upgrader_) {
+      if (auto refusal = handler_.check_websocket(request, client_info)) {
+        refusal->keep_alive(false);
+        stream.expires_after(config_.write_timeout);
+        co_await bhttp::async_write(stream, *refusal, asio::as_tuple(asio::use_awaitable));
+        break;
+      }
+      stream.expires_never();  // the WebSocket keeps its own timeouts
+      upgrader_(stream.release_socket(), std::move(request));
+      co_return;
+    }
+    stream.expires_never();  // the handler may hold a long-poll; the write gets its own deadline
     auto response = co_await handler_.handle(request, client_info);
     if (stopped_) break;
     response.keep_alive(keep_alive);

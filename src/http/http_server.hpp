@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -20,7 +21,11 @@ namespace peerdrop::http {
 // closes them all instead of killing the event loop.
 class HttpServer {
  public:
+  // Takes over a connection whose request asked for (and may have) a WebSocket.
+  using Upgrader = std::function<void(boost::asio::ip::tcp::socket, api::Request)>;
+
   HttpServer(boost::asio::io_context& io, const HttpConfig& config, api::ApiHandler& handler, core::Logger logger);
+  void set_upgrader(Upgrader upgrader) { upgrader_ = std::move(upgrader); }
 
   // Binds and listens; returns the port (useful with port 0). Throws core::StartupError.
   std::uint16_t listen();
@@ -44,6 +49,7 @@ class HttpServer {
     std::map<std::string, std::size_t> per_client;
   };
   std::shared_ptr<Registry> registry_ = std::make_shared<Registry>();
+  Upgrader upgrader_;
   bool stopped_ = false;
 };
 

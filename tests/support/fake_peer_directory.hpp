@@ -11,7 +11,7 @@ namespace peerdrop::testing {
 // A PeerDirectory that records what the API asked of it.
 class FakePeerDirectory : public api::PeerDirectory {
  public:
-  api::HealthInfo health() override {
+  api::HealthInfo health(const std::string&) override {
     return {.id = "SELFSELFSELFSELFSELFSELFSELFSELFSELFSELFSELFSELFSELF",
             .name = "self",
             .port = 3001,

@@ -19,8 +19,8 @@ using namespace std::chrono_literals;
 class SignedDirectory final : public testing::FakePeerDirectory {
  public:
   SignedDirectory(const identity::Identity& key, AnnouncementSigner& signer) : key_(key), signer_(signer) {}
-  api::HealthInfo health() override {
-    auto info = FakePeerDirectory::health();
+  api::HealthInfo health(const std::string& prober) override {
+    auto info = FakePeerDirectory::health(prober);
     info.id = key_.peer_id();
     info.announcement_base64 = core::base64_encode(signer_.make(AnnouncementKind::reply));
     return info;

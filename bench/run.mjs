@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// PeerDrop benchmarks (`make bench`): discovery latency and start-up time,
+// subnet scan time, idle memory and CPU of peerdropd, measured in the lab
+// (network namespaces on 198.51.100.0/24 and loopback inside a namespace;
+// nothing leaves this machine). Prints a table and writes the "discovery"
+// section of docs/benchmarks.md.
+//
+//   sudo node bench/run.mjs [--runs N] [--reuse-runs N] [--poll-ms MS] [--scan-repeats K]
+//                           [--idle-settle S] [--idle-window S] [--only latency,scan,idle] [--no-write]
+//
+// --only or --no-write leave docs/benchmarks.md alone. Exit code: 0 when every
+// figure was measured (a missed target is reported, not an error), 1 otherwise.
+
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { kDaemonBinary, labUnsupportedReason } from '../lab/lib/index.mjs';
+import { kRepoDir } from '../lab/lib/paths.mjs';
+import { discoveryLatency } from './discovery_latency.mjs';
+import { idleFootprint } from './idle.mjs';
+import { loadAverage, machineInfo } from './lib/machine.mjs';
+import { writeSection } from './lib/page.mjs';
+import { renderSection, resultRows } from './report.mjs';
+import { scanSlash22, scanSlash24 } from './scan.mjs';
+
+const kPagePath = path.join(kRepoDir, 'docs', 'benchmarks.md');
+const kWatchdogMs = 20 * 60_000;
+
+const { values: options } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '30' },
+    'reuse-runs': { type: 'string', default: '10' },
+    'poll-ms': { type: 'string', default: '5' },
+    'scan-repeats': { type: 'string', default: '5' },
+    'idle-settle': { type: 'string', default: '30' },
+    'idle-window': { type: 'string', default: '60' },
+    only: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const config = {
+  runs: Number(options.runs),
+  reuseRuns: Number(options['reuse-runs']),
+  pollMs: Number(options['poll-ms']),
+  scanRepeats: Number(options['scan-repeats']),
+  idleSettleS: Number(options['idle-settle']),
+  idleWindowS: Number(options['idle-window']),
+};
+const valid = Number.isInteger(config.runs) && config.runs >= 1 && config.runs <= 1000 &&
+  Number.isInteger(config.reuseRuns) && config.reuseRuns >= 0 && config.reuseRuns <= 1000 &&
+  config.pollMs >= 1 && config.pollMs <= 100 && Number.isInteger(config.scanRepeats) &&
+  config.scanRepeats >= 1 && config.scanRepeats <= 50 &&
+  config.idleSettleS >= 0 && config.idleSettleS <= 600 && config.idleWindowS >= 1 && config.idleWindowS <= 600;
+if (!valid) {
+  console.error(`bench: bad options ${JSON.stringify(options)} (runs 1-1000, reuse-runs 0-1000, poll-ms 1-100, scan-repeats 1-50, idle-settle 0-600, idle-window 1-600)`);
+  process.exit(2);
+}
+const only = options.only ? new Set(options.only.split(',')) : undefined;
+const wanted = (name) => !only || only.has(name);
+const writePage = !only && !options['no-write'];
+
+const reason = await labUnsupportedReason();
+if (reason !== undefined) {
+  console.error(`bench: cannot run: the benchmarks need the lab (root and ip netns): ${reason}`);
+  process.exit(1);
+}
+if (!existsSync(kDaemonBinary)) {
+  console.error(`bench: ${kDaemonBinary} does not exist; run make build (or make bench)`);
+  process.exit(1);
+}
+
+// A bound on the whole run: a wedged step must not hang `make bench`
+// (exiting runs the lab's exit handlers, which delete its namespaces).
+setTimeout(() => {
+  console.error(`bench: still running after ${kWatchdogMs / 60_000} min; giving up`);
+  process.exit(1);
+}, kWatchdogMs).unref();
+
+const log = (line) => console.log(line);
+const machine = machineInfo({ repoDir: kRepoDir });
+const loadBefore = loadAverage();
+log(`bench: ${machine.date}, ${machine.nproc} × ${machine.cpuModel}, ${machine.memory}, kernel ${machine.kernel}, ` +
+  `peerdropd ${machine.peerdropdVersion}, load ${loadBefore}`);
+const startedAt = Date.now();
+const results = { config, machine };
+
+try {
+  if (wanted('latency')) {
+    log(`\n[1/4] discovery latency and start-up time: ${config.runs} starts of a third daemon, polled every ${config.pollMs} ms`);
+    results.latency = await discoveryLatency({ runs: config.runs, reuseRuns: config.reuseRuns, pollMs: config.pollMs, log });
+  }
+  if (wanted('scan')) {
+    log(`\n[2/4] subnet scan, /24 with 2 answering daemons (${config.scanRepeats} scans)`);
+    results.scan24 = await scanSlash24({ repeats: config.scanRepeats, log });
+    log(`\n[3/4] subnet scan, /22 on loopback with 4 answering daemons (${config.scanRepeats} scans)`);
+    results.scan22 = await scanSlash22({ repeats: config.scanRepeats, log });
+  }
+  if (wanted('idle')) {
+    log(`\n[4/4] idle memory and CPU (default announce interval), ${config.idleSettleS} s + ${config.idleWindowS} s`);
+    results.idle = await idleFootprint({ settleS: config.idleSettleS, windowS: config.idleWindowS, log });
+  }
+} catch (error) {
+  console.error(`\nbench: FAILED: ${error.stack || error.message}`);
+  process.exit(1);
+}
+results.loadBefore = loadBefore;
+results.loadAfter = loadAverage();
+results.totalS = (Date.now() - startedAt) / 1000;
+
+printTable(resultRows(results));
+log(`\nload average (1/5/15 min) before ${results.loadBefore}, after ${results.loadAfter}; took ${results.totalS.toFixed(0)} s`);
+if (writePage) {
+  const how = writeSection(kPagePath, 'discovery', renderSection(results));
+  log(`bench: ${how} the discovery section of ${path.relative(process.cwd(), kPagePath) || kPagePath}`);
+} else {
+  log('bench: docs/benchmarks.md left alone (--only or --no-write)');
+}
+process.exit(0);
+
+function printTable(rows) {
+  const header = ['figure', 'result', 'target', 'verdict'];
+  const all = [header, ...rows.map((r) => [r.figure, r.result, r.target, r.verdict])];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
+  const line = (row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ');
+  console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const row of rows) console.log(line([row.figure, row.result, row.target, row.verdict]));
+}

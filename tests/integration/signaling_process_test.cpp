@@ -1,0 +1,124 @@
+// Two real daemons on loopback, each with a UI client on its WebSocket, as
+// two browser tabs on two machines would be. The network cases (one-way
+// paths, restarts, tampering) are lab scenarios (lab/scenarios/signaling.test.mjs).
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "support/daemon_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace peerdrop::testing {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+// A blocking UI client on a daemon's /ws.
+class UiClient {
+ public:
+  explicit UiClient(std::uint16_t port) : ws_(io_) {
+    ws_.next_layer().connect({asio::ip::address_v4::loopback(), port});
+    timeval timeout{5, 0};
+    ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    const auto host = "127.0.0.1:" + std::to_string(port);
+    ws_.set_option(beast::websocket::stream_base::decorator(
+        [host](beast::websocket::request_type& r) { r.set(beast::http::field::origin, "http://" + host); }));
+    ws_.handshake(host, "/ws");
+  }
+  void send(const json::object& message) { ws_.write(asio::buffer(json::serialize(message))); }
+  // The next message of `type` (others are kept in `seen`); null on timeout.
+  json::object next(std::string_view type) {
+    for (;;) {
+      beast::flat_buffer buffer;
+      boost::system::error_code ec;
+      ws_.read(buffer, ec);
+      if (ec) return {};
+      auto message = json::parse(beast::buffers_to_string(buffer.data())).as_object();
+      if (message.at("type").as_string() == type) return message;
+      seen.push_back(std::move(message));
+    }
+  }
+  std::vector<json::object> seen;
+
+ private:
+  asio::io_context io_;
+  beast::websocket::stream<asio::ip::tcp::socket> ws_;
+};
+
+class SignalingProcessTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<DaemonProcess> start(const std::string& name) {
+    return std::make_unique<DaemonProcess>(
+        dir_.path() / (name + ".log"),
+        std::vector<std::string>{"--loopback", "--port", "0", "--name", name, "--data-dir",
+                                 (dir_.path() / name).string(), "--announce-interval", "0.5"});
+  }
+  static std::uint16_t port_of(DaemonProcess& daemon) {
+    EXPECT_TRUE(wait_until([&] { return daemon.port().has_value(); }, 5s)) << daemon.log();
+    return daemon.port().value_or(0);
+  }
+  TempDir dir_;
+};
+
+TEST_F(SignalingProcessTest, DeliversEveryMessageOnceAndInOrderBothWays) {
+  auto a = start("a");
+  auto b = start("b");
+  UiClient ui_a(port_of(*a));
+  UiClient ui_b(port_of(*b));
+  const std::string id_a(ui_a.next("welcome").at("self").at("id").as_string());
+  const std::string id_b(ui_b.next("welcome").at("self").at("id").as_string());
+  // Wait until each daemon knows the other.
+  ASSERT_TRUE(wait_until([&] { return http_get(port_of(*a), "/api/peers").body.find(id_b) != std::string::npos; }, 3s));
+  ASSERT_TRUE(wait_until([&] { return http_get(port_of(*b), "/api/peers").body.find(id_a) != std::string::npos; }, 3s));
+
+  constexpr int kCount = 200;
+  for (int i = 0; i < kCount; ++i) {
+    ui_a.send({{"type", "signal"}, {"ref", i}, {"to", id_b}, {"kind", "ice_candidate"}, {"session", "s1"},
+               {"payload", json::object{{"i", i}}}});
+    ui_b.send({{"type", "signal"}, {"ref", i}, {"to", id_a}, {"kind", "offer"}, {"session", "s2"},
+               {"payload", json::object{{"i", i}}}});
+  }
+  for (int i = 0; i < kCount; ++i) {
+    const auto at_b = ui_b.next("signal");
+    ASSERT_FALSE(at_b.empty()) << "message " << i << " never reached B\n" << a->log() << b->log();
+    EXPECT_EQ(at_b.at("from"), id_a.c_str());
+    EXPECT_EQ(at_b.at("kind"), "ice_candidate");
+    EXPECT_EQ(at_b.at("session"), "s1");
+    EXPECT_EQ(at_b.at("payload").at("i"), i);
+    const auto at_a = ui_a.next("signal");
+    ASSERT_FALSE(at_a.empty()) << "message " << i << " never reached A";
+    EXPECT_EQ(at_a.at("payload").at("i"), i);
+  }
+  // Every message was acknowledged to its sender, then confirmed delivered.
+  int delivered = 0;
+  for (const auto& m : ui_a.seen) delivered += m.at("type") == "delivered";
+  while (delivered < kCount && !ui_a.next("delivered").empty()) ++delivered;
+  EXPECT_EQ(delivered, kCount);
+}
+
+TEST_F(SignalingProcessTest, SaysClearlyWhenThePeerIsUnknownOrTheMessageMalformed) {
+  auto a = start("a");
+  UiClient ui(port_of(*a));
+  ui.next("welcome");
+  ui.send({{"type", "signal"}, {"ref", "x1"}, {"to", "MZUHVLPYMK6XO3EPYGFY5H4OEAEJOFEFN3RDHM4QFJMR2DK7FESQ"},
+           {"kind", "offer"}});
+  const auto unknown = ui.next("error");
+  EXPECT_EQ(unknown.at("code"), "unknown_peer");
+  EXPECT_EQ(unknown.at("ref"), "x1");
+  ui.send({{"type", "signal"}, {"ref", "x2"}, {"to", 5}, {"kind", "OFFER!"}});
+  EXPECT_EQ(ui.next("error").at("code"), "bad_request");
+  ui.send({{"type", "teleport"}, {"ref", "x3"}});
+  EXPECT_EQ(ui.next("error").at("code"), "unknown_type");
+}
+
+}  // namespace
+}  // namespace peerdrop::testing

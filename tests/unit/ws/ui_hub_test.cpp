@@ -1,0 +1,144 @@
+#include "ws/ui_hub.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/serialize.hpp>
+#include <future>
+#include <thread>
+
+#include "http/http_server.hpp"
+#include "support/wait_until.hpp"
+#include "support/fake_clock.hpp"
+#include "support/fake_peer_directory.hpp"
+
+namespace peerdrop::ws {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+// A real HTTP server with the UI hub behind /ws, on 127.0.0.1 port 0; the
+// test is a plain blocking WebSocket client, as a browser tab would be.
+class UiHubTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_.bind = "127.0.0.1";
+    config_.port = 0;
+    ws_config_.max_frame_bytes = 1024;
+    ws_config_.max_queued_bytes = 64 * 1024;
+    policy_.set_own_addresses({"127.0.0.1"});
+    port_ = server_.listen();
+    policy_.set_port(port_);
+    server_.set_upgrader([this](tcp::socket socket, api::Request request) {
+      hub_.accept(std::move(socket), std::move(request));
+    });
+    hub_.set_greeter([this](std::uint64_t session) { hub_.send_to(session, R"({"type":"welcome"})"); });
+    hub_.set_handler([this](std::uint64_t session, const boost::json::object& message) {
+      received_.push_back(boost::json::serialize(message));
+      if (message.at("type") == "flood") {
+        const std::string chunk(1000, 'x');
+        for (int i = 0; i < 2000; ++i) hub_.send_to(session, R"({"type":"flood","data":")" + chunk + "\"}");
+      }
+    });
+    server_.start();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    asio::post(io_, [this] {
+      server_.stop();
+      hub_.stop();
+    });
+    thread_.join();
+  }
+
+  using Client = websocket::stream<tcp::socket>;
+  std::unique_ptr<Client> open(const std::string& origin, const std::string& host = "") {
+    auto client = std::make_unique<Client>(client_io_);
+    client->next_layer().connect(tcp::endpoint(asio::ip::address_v4::loopback(), port_));
+    timeval timeout{3, 0};
+    ::setsockopt(client->next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    client->set_option(websocket::stream_base::decorator([origin](websocket::request_type& request) {
+      if (!origin.empty()) request.set(beast::http::field::origin, origin);
+    }));
+    client->handshake(host.empty() ? "127.0.0.1:" + std::to_string(port_) : host, "/ws");
+    return client;
+  }
+  static std::string read(Client& client) {
+    beast::flat_buffer buffer;
+    client.read(buffer);
+    return beast::buffers_to_string(buffer.data());
+  }
+  std::size_t open_sessions() {
+    std::promise<std::size_t> count;
+    asio::post(io_, [&] { count.set_value(hub_.size()); });
+    return count.get_future().get();
+  }
+  std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  asio::io_context io_;
+  asio::io_context client_io_;
+  testing::FakeClock clock_;
+  testing::FakePeerDirectory directory_;
+  http::HttpConfig config_;
+  WsConfig ws_config_;
+  http::LocalRequestPolicy policy_{0};
+  http::RateLimiter limiter_{clock_, {}};
+  http::StaticAssets assets_;
+  api::ApiHandler handler_{directory_, policy_, limiter_, assets_, core::make_logger("test")};
+  http::HttpServer server_{io_, config_, handler_, core::make_logger("test")};
+  UiHub hub_{ws_config_, core::make_logger("test")};
+  std::vector<std::string> received_;  // only touched on the io thread, read after it stopped
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+TEST_F(UiHubTest, GreetsASameOriginTabAndPassesItsMessagesOn) {
+  auto client = open(origin());
+  EXPECT_EQ(read(*client), R"({"type":"welcome"})");
+  client->write(asio::buffer(std::string(R"({"type":"hello","ref":1})")));
+  client->write(asio::buffer(std::string("not json")));
+  EXPECT_NE(read(*client).find("bad_request"), std::string::npos);
+  client->close(websocket::close_code::normal);
+  EXPECT_TRUE(testing::wait_until([&] { return open_sessions() == 0; }, 2s));
+  std::promise<std::vector<std::string>> received;
+  asio::post(io_, [&] { received.set_value(received_); });
+  const auto messages = received.get_future().get();
+  ASSERT_EQ(messages.size(), 1u);  // the garbage never reached the handler
+  EXPECT_NE(messages[0].find("\"hello\""), std::string::npos);
+}
+
+TEST_F(UiHubTest, RefusesOtherOriginsAndForeignHosts) {
+  EXPECT_THROW(open("http://evil.example"), boost::system::system_error);
+  EXPECT_THROW(open("http://127.0.0.1:1"), boost::system::system_error);
+  EXPECT_THROW(open(origin(), "evil.example"), boost::system::system_error);
+  EXPECT_EQ(open_sessions(), 0u);
+}
+
+TEST_F(UiHubTest, ClosesATabThatSendsAnOversizedFrame) {
+  auto client = open(origin());
+  read(*client);
+  boost::system::error_code ec;
+  client->write(asio::buffer(std::string(4096, 'x')), ec);
+  beast::flat_buffer buffer;
+  client->read(buffer, ec);
+  EXPECT_TRUE(ec) << "the oversized frame was accepted";
+  EXPECT_TRUE(testing::wait_until([&] { return open_sessions() == 0; }, 2s));
+}
+
+TEST_F(UiHubTest, DisconnectsATabThatDoesNotReadInsteadOfBufferingForever) {
+  auto client = open(origin());
+  read(*client);
+  client->write(asio::buffer(std::string(R"({"type":"flood"})")));  // 2 MB queued for a reader that never reads
+  EXPECT_TRUE(testing::wait_until([&] { return open_sessions() == 0; }, 3s));
+}
+
+}  // namespace
+}  // namespace peerdrop::ws
