@@ -80,6 +80,20 @@ void UiBridge::on_message(std::uint64_t tab, const json::object& message) {
     }
     // Until a session is established, fetch from the peer in case it cannot reach us.
     if (state->get_string() == "connecting") signaling_.keep_polling(std::string(peer->get_string()));
+  } else if (type == "ice_servers") {
+    // {"type":"ice_servers","peer":…} -> the STUN servers for a connection to that peer
+    const auto* peer = message.if_contains("peer");
+    if (!peer || !peer->is_string()) {
+      hub_.send_to(tab, ws::ui_error("bad_request", "ice_servers needs \"peer\"", ref));
+      return;
+    }
+    json::array servers;
+    for (const auto& address : discovery_.stun_servers_for(std::string(peer->get_string()))) {
+      servers.push_back(json::object{{"urls", "stun:" + address}});
+    }
+    json::object answer{{"type", "ice_servers"}, {"peer", *peer}, {"iceServers", std::move(servers)}};
+    if (ref) answer["ref"] = *ref;
+    hub_.send_to(tab, json::serialize(answer));
   } else if (type == "get_peers") {
     hub_.send_to(tab, peers_message(discovery_.peers()));
   } else {

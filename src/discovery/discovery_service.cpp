@@ -387,6 +387,28 @@ api::HealthInfo DiscoveryService::health(const std::string& prober_id) {
   };
 }
 
+std::vector<std::string> DiscoveryService::stun_servers_for(const std::string& peer_id) const {
+  std::vector<std::string> out;
+  const auto own_port = std::to_string(signer_.discovery_port());
+  const auto peer = table_.find(peer_id);
+  std::uint32_t peer_ip = 0;
+  if (peer && !peer->addresses.empty()) {
+    if (const auto parsed = net::Ipv4Subnet::parse_address(peer->addresses.front().ip)) peer_ip = *parsed;
+  }
+  for (const auto& iface : interfaces_) {
+    if (peer_ip != 0 && iface.subnet.contains(peer_ip)) {
+      out.push_back(net::Ipv4Subnet::format_address(iface.address) + ":" + own_port);
+    }
+  }
+  if (out.empty()) {
+    for (const auto& iface : interfaces_) out.push_back(net::Ipv4Subnet::format_address(iface.address) + ":" + own_port);
+  }
+  if (peer && !peer->addresses.empty() && peer->discovery_port != 0) {
+    out.push_back(peer->addresses.front().ip + ":" + std::to_string(peer->discovery_port));
+  }
+  return out;
+}
+
 void DiscoveryService::nudge(const std::string& id) {
   const auto peer = table_.find(id);
   if (!peer || peer->addresses.empty() || peer->discovery_port == 0 || stopped_) return;

@@ -49,6 +49,10 @@ class DiscoveryService final : public api::PeerDirectory {
     peer_waiting_ = std::move(peer_waiting);
   }
   std::optional<PeerInfo> find_peer(const std::string& id) const { return table_.find(id); }
+  // STUN servers a browser here should use to reach `peer_id`: this daemon on
+  // the addresses that face the peer (the same subnet; else every address),
+  // then the peer's own daemon. "ip:port" each.
+  std::vector<std::string> stun_servers_for(const std::string& peer_id) const;
   // Tells a peer by UDP that we hold messages for it and cannot push them.
   void nudge(const std::string& id);
 
