@@ -8,6 +8,7 @@
 #include <boost/json/value.hpp>
 #include <cstring>
 
+#include "core/big_endian.hpp"
 #include "core/errc.hpp"
 #include "identity/peer_id.hpp"
 
@@ -39,16 +40,12 @@ constexpr int kMaxJsonDepth = 32;
 
 template <typename T>
 void put(std::vector<std::uint8_t>& out, T value) {
-  for (int shift = (sizeof(T) - 1) * 8; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<std::uint8_t>(value >> shift));
-  }
+  core::put_big_endian(out, value);
 }
 
 template <typename T>
 T get(std::span<const std::uint8_t> in, std::size_t offset) {
-  T value = 0;
-  for (std::size_t i = 0; i < sizeof(T); ++i) value = static_cast<T>((value << 8) | in[offset + i]);
-  return value;
+  return core::get_big_endian<T>(in, offset);
 }
 
 bool is_type_char(char c) {

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/big_endian.hpp"
 #include "core/errc.hpp"
 
 namespace peerdrop::stun {
@@ -16,20 +17,10 @@ constexpr std::uint16_t kSoftware = 0x8022;
 constexpr std::uint16_t kFingerprint = 0x8028;
 constexpr std::uint32_t kFingerprintXor = 0x5354554e;
 
-std::uint16_t get16(std::span<const std::uint8_t> p, std::size_t at) {
-  return static_cast<std::uint16_t>((p[at] << 8) | p[at + 1]);
-}
-std::uint32_t get32(std::span<const std::uint8_t> p, std::size_t at) {
-  return (std::uint32_t{p[at]} << 24) | (std::uint32_t{p[at + 1]} << 16) | (std::uint32_t{p[at + 2]} << 8) | p[at + 3];
-}
-void put16(std::vector<std::uint8_t>& out, std::uint16_t v) {
-  out.push_back(static_cast<std::uint8_t>(v >> 8));
-  out.push_back(static_cast<std::uint8_t>(v));
-}
-void put32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-  put16(out, static_cast<std::uint16_t>(v >> 16));
-  put16(out, static_cast<std::uint16_t>(v));
-}
+std::uint16_t get16(std::span<const std::uint8_t> p, std::size_t at) { return core::get_big_endian<std::uint16_t>(p, at); }
+std::uint32_t get32(std::span<const std::uint8_t> p, std::size_t at) { return core::get_big_endian<std::uint32_t>(p, at); }
+void put16(std::vector<std::uint8_t>& out, std::uint16_t v) { core::put_big_endian(out, v); }
+void put32(std::vector<std::uint8_t>& out, std::uint32_t v) { core::put_big_endian(out, v); }
 std::uint32_t crc32(std::span<const std::uint8_t> bytes) {
   boost::crc_32_type crc;
   crc.process_bytes(bytes.data(), bytes.size());
