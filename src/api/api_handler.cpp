@@ -39,16 +39,17 @@ ApiHandler::ApiHandler(PeerDirectory& directory, const http::LocalRequestPolicy&
     : directory_(directory), policy_(policy), limiter_(limiter), assets_(assets), logger_(std::move(logger)) {}
 
 asio::awaitable<Response> ApiHandler::handle(const Request& request, const ClientInfo& client) {
+  const auto url = boost::urls::parse_origin_form(request.target());
+  const std::string path = url ? url->path() : std::string();
   const bool local = policy_.is_local_client(client.ip);
-  if (!local && !limiter_.allow(client.ip)) {
+  auto& limiter = (path == "/api/health" || path == "/api/signal") && peer_limiter_ ? *peer_limiter_ : limiter_;
+  if (!local && !limiter.allow(client.ip)) {
     auto response = error_response(bhttp::status::too_many_requests, "rate_limited",
                                    "too many requests from this address; slow down");
-    response.set(bhttp::field::retry_after, std::to_string(limiter_.retry_after_seconds(client.ip)));
+    response.set(bhttp::field::retry_after, std::to_string(limiter.retry_after_seconds(client.ip)));
     co_return response;
   }
-  const auto url = boost::urls::parse_origin_form(request.target());
   if (!url) co_return error_response(bhttp::status::bad_request, "bad_request", "the request target is malformed");
-  const std::string path = url->path();
   const auto method = request.method();
 
   if (is_control_path(path)) {

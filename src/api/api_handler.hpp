@@ -35,6 +35,9 @@ class ApiHandler {
   std::optional<Response> check_websocket(const Request& request, const ClientInfo& client) const;
   // POST /api/signal goes here (open to other daemons).
   void set_signal_endpoint(SignalEndpoint* endpoint) { signal_endpoint_ = endpoint; }
+  // Other daemons' endpoints (health, signal) get their own, more generous,
+  // limit: one busy signaling exchange must not lock a peer out of its probes.
+  void set_peer_rate_limiter(http::RateLimiter* limiter) { peer_limiter_ = limiter; }
 
  private:
   Response health(const Request& request, const ClientInfo& client);
@@ -49,6 +52,7 @@ class ApiHandler {
   const http::StaticAssets& assets_;
   core::Logger logger_;
   SignalEndpoint* signal_endpoint_ = nullptr;
+  http::RateLimiter* peer_limiter_ = nullptr;
 };
 
 }  // namespace peerdrop::api

@@ -37,6 +37,8 @@ Daemon::Daemon(Config config)
       policy_(config_.http.port),
       rate_limiter_(clock_, http::RateLimiter::Limits{.rate = config_.http.rate_per_second,
                                                       .burst = config_.http.rate_burst}),
+      peer_rate_limiter_(clock_, http::RateLimiter::Limits{.rate = config_.http.peer_rate_per_second,
+                                                           .burst = config_.http.peer_rate_burst}),
       api_(discovery_, policy_, rate_limiter_, assets_, core::make_logger("http")),
       http_server_(io_, config_.http, api_, core::make_logger("http")),
       ui_hub_(config_.ws, core::make_logger("ui")),
@@ -61,6 +63,7 @@ Daemon::Daemon(Config config)
   discovery_.set_signaling_hooks([this](const std::string& id) { return signaling_.waiting_for(id); },
                                  [this](const std::string& id) { signaling_.peer_is_waiting(id); });
   api_.set_signal_endpoint(&signaling_);
+  api_.set_peer_rate_limiter(&peer_rate_limiter_);
   signaling_.set_callbacks({
       .deliver = [this](const signaling::IncomingSignal& s) { ui_bridge_.deliver(s); },
       .delivered = [this](std::uint64_t tag) { ui_bridge_.delivered(tag); },

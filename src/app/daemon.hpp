@@ -56,6 +56,7 @@ class Daemon {
   signaling::SignalingService signaling_;
   http::LocalRequestPolicy policy_;
   http::RateLimiter rate_limiter_;
+  http::RateLimiter peer_rate_limiter_;
   http::StaticAssets assets_;
   api::ApiHandler api_;
   http::HttpServer http_server_;

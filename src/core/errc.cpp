@@ -29,6 +29,7 @@ class ErrcCategory final : public boost::system::error_category {
       case Errc::expired: return "expired";
       case Errc::queue_full: return "outbox full";
       case Errc::unknown_peer: return "no peer with that id is known";
+      case Errc::rate_limited: return "asked to slow down";
     }
     return "unknown error";
   }

@@ -25,6 +25,7 @@ enum class Errc {
   expired,               // a signaling envelope outlived its ttl (beyond the clock skew allowance)
   queue_full,            // the signaling outbox is at a per-peer or global cap; nothing was queued
   unknown_peer,          // no peer with that id is known
+  rate_limited,          // the other daemon asked us to slow down (HTTP 429)
 };
 
 const boost::system::error_category& category() noexcept;

@@ -277,7 +277,9 @@ asio::awaitable<void> DiscoveryService::probe_known_and_manual(bool only_quiet) 
   std::vector<tcp::endpoint> targets;
   std::set<tcp::endpoint> manual;
   for (const auto& ep : manual_endpoints()) manual.insert(ep);
-  const auto quiet = table_.quiet_peers(only_quiet ? config_.announce_interval : 0ms);
+  // "Quiet" is three quarters of an interval: the previous probe's own answer
+  // came a little after the previous round, and must not make us skip this one.
+  const auto quiet = table_.quiet_peers(only_quiet ? config_.announce_interval * 3 / 4 : 0ms);
   for (const auto& peer : quiet) {
     for (const auto& address : peer.addresses) {
       boost::system::error_code ec;

@@ -17,8 +17,10 @@ struct HttpConfig {
   std::chrono::milliseconds write_timeout{10'000};
   std::size_t max_connections = 256;
   std::size_t max_connections_per_client = 16;
-  double rate_per_second = 20;  // non-local clients
+  double rate_per_second = 20;  // non-local clients, per address
   double rate_burst = 60;
+  double peer_rate_per_second = 500;  // other daemons' endpoints (health, signal), per address
+  double peer_rate_burst = 1000;
 };
 
 }  // namespace peerdrop::http

@@ -61,7 +61,7 @@ asio::awaitable<boost::system::result<ExchangeResponse>> SignalClient::exchange(
   if (read_ec) co_return read_ec == beast::error::timeout ? core::make_error_code(Errc::timeout) : read_ec;
   auto& response = parser.get();
   if (response.result() == bhttp::status::too_many_requests || response.result() == bhttp::status::service_unavailable) {
-    co_return core::make_error_code(Errc::queue_full);
+    co_return core::make_error_code(Errc::rate_limited);  // reachable, but busy: not a one-way path
   }
   if (response.result() != bhttp::status::ok) co_return core::make_error_code(Errc::not_peerdrop);
   ExchangeResponse out;

@@ -239,12 +239,17 @@ asio::awaitable<void> SignalingService::sender(std::string peer_id) {
                                   .cannot_reach_you = false,
                                   .timeout = config_.push_timeout};
     bool pushed = false;
+    bool busy = false;
     for (const auto& endpoint : endpoints_of(*peer)) {
       auto response = co_await client_.exchange(endpoint, request);
       if (stopped_) co_return;
       if (response) {
         handle_response(peer_id, *response);
         pushed = true;
+        break;
+      }
+      if (response.error() == core::Errc::rate_limited) {
+        busy = true;  // it answered: the path works, it only wants us slower
         break;
       }
       logger_->debug("push to peer {} at {} failed: {}", short_id(peer_id), endpoint.address().to_string(),
@@ -255,6 +260,12 @@ asio::awaitable<void> SignalingService::sender(std::string peer_id) {
       if (after.push_failing) logger_->info("peer {} is reachable again", short_id(peer_id));
       after.push_failing = false;
       backoff = config_.backoff_initial;
+      continue;
+    }
+    if (busy) {
+      after.wake->expires_after(jittered(backoff));
+      co_await after.wake->async_wait(asio::as_tuple(asio::use_awaitable));
+      backoff = std::min(backoff * 2, config_.backoff_max);
       continue;
     }
     if (!after.push_failing) {
