@@ -9,13 +9,30 @@
 // Commands run concurrently. A command that cannot run answers ok:false;
 // network outcomes (refused, reset, timeout) are results, not failures, so a
 // test can assert on them. The agent exits when stdin closes.
+//
+// UI clients (WebSocket to a daemon's /ws, as a browser tab): `ui_open`
+// connects under an id the caller picks, after which every received message is
+// streamed as an unsolicited line, stamped with this machine's wall clock:
+//
+//   <- {"event": "ui", "ui": "a-1", "at": 1764000000123, "data": "{\"type\":\"welcome\",…}"}
+//   <- {"event": "ui_close", "ui": "a-1", "at": …, "code": 1006, "reason": ""}
+//
+// Nothing is buffered here: the stream is the buffer (the client bounds it).
+// WebSocket is Node's built-in client (node 20: --experimental-websocket).
 
 import http from 'node:http';
 import net from 'node:net';
 import dgram from 'node:dgram';
 import readline from 'node:readline';
 
-const commands = { ping, http: httpRequest, udp: udpSend, udp_recv: udpReceive, tcp_raw: tcpRaw };
+const commands = {
+  ping, http: httpRequest, udp: udpSend, udp_recv: udpReceive, tcp_raw: tcpRaw,
+  ui_open: uiOpen, ui_send: uiSend, ui_close: uiClose,
+};
+const kMaxUiClients = 64;
+const kMaxFramesPerSend = 20_000;
+const kUiCloseWaitMs = 2000;
+const uiClients = new Map(); // ui id -> WebSocket
 
 function ping() {
   return { pid: process.pid };
@@ -166,6 +183,89 @@ function dripWrite(socket, payload, { bytes = 1, intervalMs = 1000 }, end, timer
   const interval = setInterval(step, intervalMs);
   timers.push(interval);
   step();
+}
+
+/**
+ * Opens a WebSocket under the caller's id `ui` (so the caller can listen
+ * before the first message arrives). Resolves { opened: true } once open, or
+ * { error } if it was refused, failed or took over `timeoutMs`.
+ */
+function uiOpen({ ui, url, headers = {}, timeoutMs = 5000 }) {
+  if (typeof WebSocket === 'undefined') throw new Error('this node has no WebSocket client (node 20 needs --experimental-websocket)');
+  if (typeof ui !== 'string' || uiClients.has(ui)) throw new Error(`ui id ${JSON.stringify(ui)} is missing or in use`);
+  if (uiClients.size >= kMaxUiClients) throw new Error(`at most ${kMaxUiClients} UI clients per agent`);
+  const ws = new WebSocket(url, { headers });
+  uiClients.set(ui, ws);
+  return new Promise((resolve) => {
+    let opened = false;
+    let settled = false;
+    const settle = (result) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const timer = setTimeout(() => {
+      settle({ error: `not open after ${timeoutMs} ms` });
+      ws.close();
+    }, timeoutMs);
+    ws.onopen = () => {
+      opened = true;
+      settle({ opened: true });
+    };
+    ws.onmessage = (event) => {
+      const data = typeof event.data === 'string' ? event.data : `<binary ${event.data?.byteLength ?? '?'} bytes>`;
+      write({ event: 'ui', ui, at: Date.now(), data });
+    };
+    ws.onerror = (event) => {
+      if (!opened) settle({ error: event.message || event.error?.message || 'WebSocket error' });
+    };
+    ws.onclose = (event) => {
+      uiClients.delete(ui);
+      if (opened) write({ event: 'ui_close', ui, at: Date.now(), code: event.code, reason: event.reason });
+      settle({ error: `closed before opening (code ${event.code})` });
+    };
+  });
+}
+
+/**
+ * Sends `frames` (objects are JSON-encoded, strings sent as they are) in
+ * order, all at once or one every `intervalMs`. Resolves with the wall-clock
+ * time each frame was handed to the socket (`sentAt`), and `unsent` (how many
+ * were not sent because the socket was no longer open).
+ */
+async function uiSend({ ui, frames, intervalMs = 0 }) {
+  const ws = uiClients.get(ui);
+  if (!ws) throw new Error(`no open UI client ${JSON.stringify(ui)}`);
+  if (!Array.isArray(frames) || frames.length > kMaxFramesPerSend) {
+    throw new Error(`frames must be an array of at most ${kMaxFramesPerSend}`);
+  }
+  const sentAt = [];
+  const started = Date.now();
+  for (const [index, frame] of frames.entries()) {
+    if (intervalMs > 0) {
+      const due = started + index * intervalMs;
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+    }
+    if (ws.readyState !== WebSocket.OPEN) break;
+    sentAt.push(Date.now());
+    ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+  return { sentAt, unsent: frames.length - sentAt.length };
+}
+
+/** Closes a UI client (code 1000) and waits for the close (at most 2 s). */
+function uiClose({ ui }) {
+  const ws = uiClients.get(ui);
+  if (!ws) return { closed: true };
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ closed: false }), kUiCloseWaitMs);
+    ws.addEventListener('close', () => {
+      clearTimeout(timer);
+      resolve({ closed: true });
+    });
+    ws.close(1000);
+  });
 }
 
 async function handle(line) {

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
 
 const kAgentPath = fileURLToPath(new URL('./agent.mjs', import.meta.url));
+// The agent's UI clients use Node's WebSocket, behind a flag in node 20 (on by default later).
+const kNodeFlags = process.allowedNodeEnvironmentFlags.has('--experimental-websocket') ? ['--experimental-websocket'] : [];
 const kStartTimeoutMs = 5000;
 const kCommandMarginMs = 5000;
 
@@ -22,9 +24,10 @@ export class AgentClient {
     this.namespace = namespace;
     this.logPath = logPath;
     this.pending = new Map();
+    this.listeners = new Map(); // key (e.g. a UI client id) -> fn(event) for unsolicited event lines
     this.nextId = 1;
     const logFd = openSync(logPath, 'a');
-    this.child = spawn('ip', ['netns', 'exec', namespace, process.execPath, kAgentPath], {
+    this.child = spawn('ip', ['netns', 'exec', namespace, process.execPath, ...kNodeFlags, kAgentPath], {
       stdio: ['pipe', 'pipe', logFd],
     });
     closeSync(logFd);
@@ -37,6 +40,7 @@ export class AgentClient {
     this.child.on('exit', (code, signal) => {
       this.exitReason = `agent in ${namespace} exited (code ${code}, signal ${signal}); see ${logPath}`;
       this.failAll(this.exitReason);
+      for (const listener of this.listeners.values()) listener({ event: 'agent_exit', reason: this.exitReason });
     });
     this.child.stdin.on('error', () => { /* reported by the exit handler */ });
     readline.createInterface({ input: this.child.stdout }).on('line', (line) => this.onLine(line));
@@ -62,12 +66,25 @@ export class AgentClient {
     });
   }
 
+  /**
+   * Routes the agent's unsolicited event lines whose `ui` is `key` to `fn`
+   * (see agent.mjs: a UI client's messages). Returns the unsubscribe function.
+   */
+  listen(key, fn) {
+    this.listeners.set(key, fn);
+    return () => this.listeners.delete(key);
+  }
+
   onLine(line) {
     let message;
     try {
       message = JSON.parse(line);
     } catch {
       return; // not ours: the agent only writes JSON lines
+    }
+    if (message.event !== undefined) {
+      this.listeners.get(message.ui)?.(message);
+      return;
     }
     const entry = this.pending.get(message.id);
     if (!entry) return;

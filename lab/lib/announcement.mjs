@@ -4,7 +4,7 @@
 
 import crypto from 'node:crypto';
 
-export const Kind = Object.freeze({ announce: 1, reply: 2, goodbye: 3, probe: 4 });
+export const Kind = Object.freeze({ announce: 1, reply: 2, goodbye: 3, probe: 4, nudge: 5 });
 
 /** Byte offsets of the fixed fields; the name starts at `name`. */
 export const Offset = Object.freeze({

@@ -1,7 +1,8 @@
 // A peerdropd running on a lab host: started with lab defaults, ready once
 // GET /api/health answers from inside the host's namespace.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { NamespaceProcess } from './process.mjs';
 import { waitFor } from './wait.mjs';
 import { kRepoDir } from './paths.mjs';
@@ -110,6 +111,20 @@ export class Daemon {
     if (this.running) await this.stop('SIGTERM');
     this.args = args.map(String);
     return this.start();
+  }
+
+  /**
+   * Memory of the running daemon from /proc/<pid>/status (readable from the
+   * root namespace): { rssKiB (VmRSS), peakKiB (VmHWM) }.
+   */
+  memory() {
+    if (!this.running) throw new Error(`peerdropd on ${this.host.name} is not running`);
+    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    const name = /^Name:\s+(\S+)/m.exec(status)?.[1];
+    const expected = path.basename(kDaemonBinary).slice(0, 15); // the kernel keeps 15 characters of it
+    if (name !== expected) throw new Error(`pid ${this.pid} of ${this.host.name}'s daemon is "${name}", not ${expected}`);
+    return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM') };
   }
 
   log() { return this.process ? this.process.log() : ''; }

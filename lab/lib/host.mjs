@@ -7,6 +7,7 @@ import { AgentClient } from './agent_client.mjs';
 import { Daemon } from './daemon.mjs';
 import { NetNode } from './node.mjs';
 import { NamespaceProcess } from './process.mjs';
+import { UiClient } from './ui_client.mjs';
 
 export class Host extends NetNode {
   constructor(lab, name, namespace, index) {
@@ -105,6 +106,30 @@ export class Host extends NetNode {
     const reply = Buffer.from(result.reply, 'base64');
     const statusLine = /^HTTP\/1\.[01] (\d{3})/.exec(reply.toString('latin1'));
     return { ...result, reply, status: statusLine ? Number(statusLine[1]) : undefined };
+  }
+
+  /**
+   * Opens a UI client (WebSocket to /ws of this host's daemon, from inside the
+   * namespace) and waits for its welcome and peers: see lib/ui_client.mjs.
+   * Options: url, headers (e.g. { origin }), timeoutMs, greeting, maxMessages.
+   */
+  openUi({ url = `${this.daemonBaseUrl().replace(/^http/, 'ws')}/ws`, ...options } = {}) {
+    return UiClient.open(this, { url, ...options });
+  }
+
+  /**
+   * POST /api/signal from this host to `target` (a Host) as another daemon
+   * would: `hello` is the X-PeerDrop-Hello value (base64), `body` the framed
+   * envelopes (Buffer). Resolves with { status, headers, body } or { error }.
+   */
+  postSignal(target, { hello, body = Buffer.alloc(0), headers = {}, timeoutMs = 5000 }) {
+    return this.http({
+      url: `${target.daemonBaseUrl()}/api/signal`,
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', ...(hello !== undefined && { 'x-peerdrop-hello': hello }), ...headers },
+      body,
+      timeoutMs,
+    });
   }
 
   // ---- processes ----

@@ -10,3 +10,8 @@ export { kDaemonBinary } from './daemon.mjs';
 export {
   Kind, Offset, ForgedPeer, base32, decodeAnnouncement, encodeAnnouncement, encodeBody, generateIdentity, peerId, sign,
 } from './announcement.mjs';
+export {
+  EnvelopeOffset, ForgedSignaler, decodeEnvelope, encodeEnvelope, encodeEnvelopeBody, frameEnvelopes, splitFrames,
+  kEnvelopeFlagCannotReachYou,
+} from './envelope.mjs';
+export { UiClient } from './ui_client.mjs';

@@ -1,5 +1,5 @@
 // Self-test of the lab itself (no peerdropd needed): topology, the agent's
-// HTTP/UDP/TCP commands, fault helpers, teardown and stale cleanup.
+// HTTP/UDP/TCP/WebSocket commands, fault helpers, teardown and stale cleanup.
 // Run: node --test lab/selftest/
 
 import assert from 'node:assert/strict';
@@ -31,6 +31,55 @@ async function startEchoServer(host) {
     what: `echo server on ${host.name}`, interval: 50, until: (res) => res.status === 200,
   });
 }
+
+const kWsPort = 8081;
+// A tiny WebSocket server in the style of the daemon's /ws: greets with
+// welcome and peers, echoes text frames, refuses Origin http://evil.example,
+// drops the connection on the text "drop".
+const kWsServer = `
+  const crypto = require('crypto');
+  const server = require('http').createServer((req, res) => { res.writeHead(404); res.end(); });
+  server.on('upgrade', (req, socket) => {
+    if (req.headers.origin === 'http://evil.example') {
+      socket.end('HTTP/1.1 403 Forbidden\\r\\nContent-Length: 0\\r\\n\\r\\n');
+      return;
+    }
+    const accept = crypto.createHash('sha1')
+      .update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+    socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n' +
+      'Sec-WebSocket-Accept: ' + accept + '\\r\\n\\r\\n');
+    const send = (text) => {
+      const p = Buffer.from(text);
+      const h = p.length < 126 ? Buffer.from([0x81, p.length]) : Buffer.from([0x81, 126, p.length >> 8, p.length & 255]);
+      socket.write(Buffer.concat([h, p]));
+    };
+    send(JSON.stringify({ type: 'welcome', self: { id: 'echo' } }));
+    send(JSON.stringify({ type: 'peers', peers: [] }));
+    let buf = Buffer.alloc(0);
+    socket.on('data', (data) => {
+      buf = Buffer.concat([buf, data]);
+      while (buf.length >= 2) {
+        let length = buf[1] & 127;
+        let at = 2;
+        if (length === 126) {
+          if (buf.length < 4) return;
+          length = buf.readUInt16BE(2);
+          at = 4;
+        }
+        if (buf.length < at + 4 + length) return;
+        const mask = buf.subarray(at, at + 4);
+        const text = Buffer.from(buf.subarray(at + 4, at + 4 + length)).map((b, i) => b ^ mask[i % 4]).toString();
+        const opcode = buf[0] & 15;
+        buf = buf.subarray(at + 4 + length);
+        if (opcode === 8) return socket.end(Buffer.from([0x88, 2, 0x03, 0xe8])); // close, code 1000
+        if (opcode !== 1) continue;
+        if (text === 'drop') return socket.destroy();
+        send(JSON.stringify({ type: 'echo', text }));
+      }
+    });
+  });
+  server.listen(${kWsPort}, '0.0.0.0');
+`;
 
 async function rootLinks() {
   return JSON.parse(await run(['ip', '-j', 'link'])).map((link) => link.ifname).sort();
@@ -135,6 +184,34 @@ await labSuite('lab self-test', () => {
     assert.equal(dropped.error, 'timeout');
     await a2.iptables(`-D INPUT -p tcp --dport ${kEchoPort} -j DROP`);
     assert.equal((await a1.fetch(`http://${a2.ip}:${kEchoPort}/`)).status, 200);
+  });
+
+  labTest('UI clients: WebSocket messages streamed with arrival times, refusal, close', {}, async (lab) => {
+    const a1 = await lab.addHost('a1', { subnet: 'a' });
+    const a2 = await lab.addHost('a2', { subnet: 'a' });
+    a2.spawn([process.execPath, '-e', kWsServer], { logName: 'ws' });
+    const url = `ws://${a2.ip}:${kWsPort}/ws`;
+    await waitFor(() => a1.rawTcp({ host: a2.ip, port: kWsPort, data: 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', maxDurationMs: 500 }), {
+      what: 'the WebSocket server', interval: 50, until: (res) => res.status === 404,
+    });
+
+    const ui = await a1.openUi({ url }); // waits for welcome and peers
+    assert.equal(ui.self.id, 'echo');
+    const sentAt = await ui.sendAll(['one', { two: 2 }, 'x'.repeat(300)]);
+    const echoes = await ui.waitForType('echo', { count: 3 });
+    assert.deepEqual(echoes.map((m) => m.text), ['one', '{"two":2}', 'x'.repeat(300)]);
+    echoes.forEach((m, i) => assert.ok(ui.receivedAt(m) >= sentAt[i], `echo ${i} received before it was sent`));
+
+    await assert.rejects(a1.openUi({ url, headers: { origin: 'http://evil.example' } }), /did not open/);
+
+    const other = await a1.openUi({ url });
+    await other.send('drop');
+    await assert.rejects(other.waitForType('echo', { timeout: 3000 }), /connection closed/);
+    assert.ok(other.closed, 'the client saw the close');
+    await assert.rejects(other.send('late'), /no open UI client|not sent/);
+
+    await ui.close();
+    assert.equal(ui.closed?.code, 1000, JSON.stringify(ui.closed));
   });
 
   labTest('netem delays traffic', { skip: !hasNetem && 'this kernel has no netem qdisc' }, async (lab) => {
