@@ -340,6 +340,12 @@ asio::awaitable<api::Response> SignalingService::exchange(const api::Request& re
                                   "a signal exchange needs a valid X-PeerDrop-Hello");
   }
   const auto peer_id = identity::derive_peer_id(hello->public_key);
+  discovery_.hello(*hello, client.ip);
+  // Only peers the table holds get a link: forged identities cannot grow our state past its cap.
+  if (!discovery_.find_peer(peer_id)) {
+    co_return api::error_response(bhttp::status::service_unavailable, "busy",
+                                  "this daemon knows too many peers to take messages from a new one");
+  }
   {
     auto& l = link(peer_id);
     if (hello->instance == l.hello_instance && hello->counter <= l.hello_counter) {
@@ -348,7 +354,6 @@ asio::awaitable<api::Response> SignalingService::exchange(const api::Request& re
     l.hello_instance = hello->instance;
     l.hello_counter = hello->counter;
   }
-  discovery_.hello(*hello, client.ip);
 
   acknowledged(peer_id, header_number(request, "X-PeerDrop-Ack"));
   if (request["X-PeerDrop-Cannot-Reach-You"] == "1") want_poll(peer_id);
