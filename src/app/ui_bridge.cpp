@@ -131,7 +131,10 @@ void UiBridge::send_signal(std::uint64_t tab, const json::object& message, const
   }
   origins_.emplace(tag, Origin{tab, ref ? *ref : json::value()});
   if (!session_id.empty()) own(session_id, tab);
-  json::object ack{{"type", "ack"}, {"seq", entry->sequence}, {"to", to->get_string()}};
+  // Queued either way (it may come back within the TTL); the UI can say "waiting for the peer".
+  const auto peer = discovery_.find_peer(std::string(to->get_string()));
+  json::object ack{{"type", "ack"}, {"seq", entry->sequence}, {"to", to->get_string()},
+                   {"peerOnline", peer && peer->online}};
   if (ref) ack["ref"] = *ref;
   hub_.send_to(tab, json::serialize(ack));
 }
