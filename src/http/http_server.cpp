@@ -107,6 +107,7 @@ asio::awaitable<void> HttpServer::accept_loop() {
       socket.close(peer_ec);
       continue;
     }
+    socket.set_option(tcp::no_delay(true), peer_ec);  // answers (and WebSocket frames) leave at once
     asio::co_spawn(io_, session(std::move(socket)), core::log_exceptions(logger_, "HTTP connection"));
   }
 }

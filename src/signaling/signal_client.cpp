@@ -37,6 +37,10 @@ asio::awaitable<boost::system::result<ExchangeResponse>> SignalClient::exchange(
   stream.expires_after(request.timeout);
   auto [connect_ec] = co_await stream.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
   if (connect_ec) co_return connect_ec == beast::error::timeout ? core::make_error_code(Errc::timeout) : connect_ec;
+  // Headers and body may leave in two writes: without this, Nagle's algorithm
+  // and the peer's delayed ACK add 40 ms to every exchange.
+  boost::system::error_code nodelay_ec;
+  stream.socket().set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
 
   bhttp::request<bhttp::vector_body<std::uint8_t>> message(bhttp::verb::post, "/api/signal", 11);
   message.set(bhttp::field::host, endpoint.address().to_string() + ":" + std::to_string(endpoint.port()));
