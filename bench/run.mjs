@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // PeerDrop benchmarks (`make bench`): discovery latency and start-up time,
-// subnet scan time, idle memory and CPU of peerdropd, measured in the lab
-// (network namespaces on 198.51.100.0/24 and loopback inside a namespace;
-// nothing leaves this machine). Prints a table and writes the "discovery"
-// section of docs/benchmarks.md.
+// subnet scan time, idle memory and CPU of peerdropd, and signaling (round
+// trips, messages per second, outbox memory), measured in the lab (network
+// namespaces on 198.51.100.0/24, 203.0.113.0/24 and loopback inside a
+// namespace; nothing leaves this machine). Prints a table and writes the
+// "discovery" and "signaling" sections of docs/benchmarks.md.
 //
 //   sudo node bench/run.mjs [--runs N] [--reuse-runs N] [--poll-ms MS] [--scan-repeats K]
-//                           [--idle-settle S] [--idle-window S] [--only latency,scan,idle] [--no-write]
+//                           [--idle-settle S] [--idle-window S] [--round-trips N] [--flood N]
+//                           [--only latency,scan,idle,signaling] [--no-write]
 //
-// --only or --no-write leave docs/benchmarks.md alone. Exit code: 0 when every
+// The discovery section is written only when latency, scan and idle all ran,
+// the signaling section when signaling ran; --no-write leaves the page alone. Exit code: 0 when every
 // figure was measured (a missed target is reported, not an error), 1 otherwise.
 
 import { existsSync } from 'node:fs';
@@ -22,6 +25,8 @@ import { loadAverage, machineInfo } from './lib/machine.mjs';
 import { writeSection } from './lib/page.mjs';
 import { renderSection, resultRows } from './report.mjs';
 import { scanSlash22, scanSlash24 } from './scan.mjs';
+import { signalingBenchmarks } from './signaling.mjs';
+import { renderSignalingSection, signalingRows } from './signaling_report.mjs';
 
 const kPagePath = path.join(kRepoDir, 'docs', 'benchmarks.md');
 const kWatchdogMs = 20 * 60_000;
@@ -34,6 +39,8 @@ const { values: options } = parseArgs({
     'scan-repeats': { type: 'string', default: '5' },
     'idle-settle': { type: 'string', default: '30' },
     'idle-window': { type: 'string', default: '60' },
+    'round-trips': { type: 'string', default: '200' },
+    flood: { type: 'string', default: '3000' },
     only: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -45,19 +52,30 @@ const config = {
   scanRepeats: Number(options['scan-repeats']),
   idleSettleS: Number(options['idle-settle']),
   idleWindowS: Number(options['idle-window']),
+  signalingRoundTrips: Number(options['round-trips']),
+  signalingWarmup: 5,
+  signalingFlood: Number(options.flood),
 };
 const valid = Number.isInteger(config.runs) && config.runs >= 1 && config.runs <= 1000 &&
   Number.isInteger(config.reuseRuns) && config.reuseRuns >= 0 && config.reuseRuns <= 1000 &&
   config.pollMs >= 1 && config.pollMs <= 100 && Number.isInteger(config.scanRepeats) &&
   config.scanRepeats >= 1 && config.scanRepeats <= 50 &&
-  config.idleSettleS >= 0 && config.idleSettleS <= 600 && config.idleWindowS >= 1 && config.idleWindowS <= 600;
+  config.idleSettleS >= 0 && config.idleSettleS <= 600 && config.idleWindowS >= 1 && config.idleWindowS <= 600 &&
+  Number.isInteger(config.signalingRoundTrips) && config.signalingRoundTrips >= 1 && config.signalingRoundTrips <= 5000 &&
+  Number.isInteger(config.signalingFlood) && config.signalingFlood >= 250 && config.signalingFlood <= 6000;
 if (!valid) {
-  console.error(`bench: bad options ${JSON.stringify(options)} (runs 1-1000, reuse-runs 0-1000, poll-ms 1-100, scan-repeats 1-50, idle-settle 0-600, idle-window 1-600)`);
+  console.error(`bench: bad options ${JSON.stringify(options)} (runs 1-1000, reuse-runs 0-1000, poll-ms 1-100, scan-repeats 1-50, idle-settle 0-600, idle-window 1-600, round-trips 1-5000, flood 250-6000)`);
   process.exit(2);
 }
+const kParts = ['latency', 'scan', 'idle', 'signaling'];
 const only = options.only ? new Set(options.only.split(',')) : undefined;
+if (only && [...only].some((name) => !kParts.includes(name))) {
+  console.error(`bench: --only takes a comma-separated list of ${kParts.join(', ')}`);
+  process.exit(2);
+}
 const wanted = (name) => !only || only.has(name);
-const writePage = !only && !options['no-write'];
+const writeDiscovery = ['latency', 'scan', 'idle'].every(wanted) && !options['no-write'];
+const writeSignaling = wanted('signaling') && !options['no-write'];
 
 const reason = await labUnsupportedReason();
 if (reason !== undefined) {
@@ -99,6 +117,12 @@ try {
     log(`\n[4/4] idle memory and CPU (default announce interval), ${config.idleSettleS} s + ${config.idleWindowS} s`);
     results.idle = await idleFootprint({ settleS: config.idleSettleS, windowS: config.idleWindowS, log });
   }
+  if (wanted('signaling')) {
+    log(`\n[signaling] round trips (${config.signalingRoundTrips} per variant), flood (3 × ${config.signalingFlood}), outbox_bench`);
+    results.signaling = await signalingBenchmarks({
+      roundTrips: config.signalingRoundTrips, warmup: config.signalingWarmup, perSender: config.signalingFlood, log,
+    });
+  }
 } catch (error) {
   console.error(`\nbench: FAILED: ${error.stack || error.message}`);
   process.exit(1);
@@ -107,13 +131,20 @@ results.loadBefore = loadBefore;
 results.loadAfter = loadAverage();
 results.totalS = (Date.now() - startedAt) / 1000;
 
-printTable(resultRows(results));
+printTable([...resultRows(results), ...signalingRows(results)]);
 log(`\nload average (1/5/15 min) before ${results.loadBefore}, after ${results.loadAfter}; took ${results.totalS.toFixed(0)} s`);
-if (writePage) {
+const pageName = path.relative(process.cwd(), kPagePath) || kPagePath;
+if (writeDiscovery) {
   const how = writeSection(kPagePath, 'discovery', renderSection(results));
-  log(`bench: ${how} the discovery section of ${path.relative(process.cwd(), kPagePath) || kPagePath}`);
+  log(`bench: ${how} the discovery section of ${pageName}`);
 } else {
-  log('bench: docs/benchmarks.md left alone (--only or --no-write)');
+  log(`bench: the discovery section of ${pageName} left alone (--only without all of latency,scan,idle, or --no-write)`);
+}
+if (writeSignaling) {
+  const how = writeSection(kPagePath, 'signaling', renderSignalingSection(results));
+  log(`bench: ${how} the signaling section of ${pageName}`);
+} else {
+  log(`bench: the signaling section of ${pageName} left alone (--only without signaling, or --no-write)`);
 }
 process.exit(0);
 
