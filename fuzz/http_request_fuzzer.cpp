@@ -10,6 +10,7 @@
 // So seeds start with '0' (local), '1' (remote), '2' (local, sliced) or '3' (remote, sliced).
 #include <spdlog/sinks/null_sink.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http/error.hpp>
@@ -20,7 +21,6 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <algorithm>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>

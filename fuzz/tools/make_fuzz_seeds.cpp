@@ -433,6 +433,27 @@ void http_seeds(const Identity& bob) {
   request("health-hello-empty", '0', get("/api/health", "X-PeerDrop-Hello:\r\n"));
   request("health-hello-too-long", '0', get("/api/health", "X-PeerDrop-Hello: " + std::string(700, 'A') + "\r\n"));
   request("health-hello-twice", '0', get("/api/health", valid_hello + "X-PeerDrop-Hello: AAAA\r\n"));
+  auto hello_with = [&](auto change) {
+    Fields f = hello;
+    change(f);
+    return "X-PeerDrop-Hello: " + peerdrop::core::base64_encode(build(f, bob)) + "\r\n";
+  };
+  request("health-hello-announce-kind", '1', get("/api/health", hello_with([](Fields& f) { f.kind = 1; })));
+  request("health-hello-utf8-name", '1',
+          get("/api/health", hello_with([](Fields& f) { f.name = "b\xc3\xb6" "b \xe2\x9c\x93 \xf0\x9f\x8d\x8e"; })));
+  request("health-hello-bad-utf8-name", '1',
+          get("/api/health", hello_with([](Fields& f) { f.name = "b\xf0\x9f\x8d"; })));
+  request("health-hello-surrogate-name", '1',
+          get("/api/health", hello_with([](Fields& f) { f.name = "b\xed\xb0\x80"; })));
+  request("health-hello-control-name", '1', get("/api/health", hello_with([](Fields& f) { f.name = "b\x1b[2J"; })));
+  request("health-hello-wrong-version", '1', get("/api/health", hello_with([](Fields& f) { f.version = 2; })));
+  request("health-hello-wrong-kind", '1', get("/api/health", hello_with([](Fields& f) { f.kind = 0; })));
+  request("health-hello-zero-port", '1', get("/api/health", hello_with([](Fields& f) { f.discovery_port = 0; })));
+  request("health-hello-wrong-magic", '1', get("/api/health", hello_with([](Fields& f) { f.magic = "PDSG"; })));
+  request("health-hello-name-length", '1', get("/api/health", hello_with([](Fields& f) { f.name_length = 2; })));
+  request("health-hello-unpadded", '1', get("/api/health", "X-PeerDrop-Hello: QUJD\r\n"));
+  request("health-hello-trailing-data", '1',
+          get("/api/health", "X-PeerDrop-Hello: " + peerdrop::core::base64_encode(hello_packet) + "QUJD\r\n"));
   request("health-post", '0', post("/api/health", "{}"));
   request("health-head", '0', "HEAD /api/health HTTP/1.1\r\n" + host + "\r\n");
   request("health-trailing-slash", '0', get("/api/health/"));
@@ -460,6 +481,37 @@ void http_seeds(const Identity& bob) {
   request("peers-query", '0', get("/api/peers?all=1&x=%20"));
   request("peers-percent-encoded", '0', get("/api/%70eers"));
   request("peers-put", '0', "PUT /api/peers HTTP/1.1\r\n" + host + "Content-Length: 0\r\n\r\n");
+  const std::pair<const char*, const char*> hosts[] = {{"ipv6-no-port", "[::1]"},
+                                                       {"ipv6-empty-port", "[::1]:"},
+                                                       {"ipv6-junk", "[::1]x"},
+                                                       {"ipv6-unclosed", "[::1:3001"},
+                                                       {"ipv6-empty", "[]:3001"},
+                                                       {"ipv6-not-hex", "[zz]:3001"},
+                                                       {"ipv4-mapped", "[::ffff:127.0.0.1]:3001"},
+                                                       {"port-zero", "localhost:0"},
+                                                       {"port-too-big", "localhost:65536"},
+                                                       {"port-junk", "localhost:3001x"},
+                                                       {"port-plus", "localhost:+3001"},
+                                                       {"port-leading-zero", "localhost:03001"},
+                                                       {"empty-host", ":3001"},
+                                                       {"underscore", "local_host:3001"},
+                                                       {"two-colons", "a:b:3001"},
+                                                       {"empty", ""},
+                                                       {"trailing-dot", "localhost.:3001"}};
+  for (const auto& [seed, value] : hosts) {
+    request(std::string("peers-host-") + seed, '0',
+            "GET /api/peers HTTP/1.1\r\nHost: " + std::string(value) + "\r\n\r\n");
+  }
+  const std::pair<const char*, const char*> origins[] = {{"ipv6", "http://[::1]:3001"},
+                                                         {"no-port", "http://localhost"},
+                                                         {"query", "http://localhost:3001?x=1"},
+                                                         {"fragment", "http://localhost:3001#x"},
+                                                         {"slash", "http://localhost:3001/"},
+                                                         {"no-authority", "http:localhost:3001"},
+                                                         {"file", "file://"}};
+  for (const auto& [seed, value] : origins) {
+    request(std::string("peers-origin-") + seed, '0', get("/api/peers", "Origin: " + std::string(value) + "\r\n"));
+  }
   request("remote-peers", '1', get("/api/peers"));
   request("remote-peers-origin", '1', get("/api/peers", "Origin: http://localhost:3001\r\n"));
 
@@ -491,6 +543,17 @@ void http_seeds(const Identity& bob) {
   request("forget-not-an-id", '0', "DELETE /api/peers/nope HTTP/1.1\r\n" + host + "\r\n");
   request("forget-percent-encoded", '0', "DELETE /api/peers/%4B" + known.substr(1) + " HTTP/1.1\r\n" + host + "\r\n");
   request("forget-nul", '0', "DELETE /api/peers/%00 HTTP/1.1\r\n" + host + "\r\n");
+  std::string lowercase = known;
+  for (auto& c : lowercase) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::pair<const char*, std::string> ids[] = {{"lowercase", lowercase},
+                                                     {"digits-not-base32", std::string(26, '1') + std::string(26, '8')},
+                                                     {"base32-digits", std::string(52, '7')},
+                                                     {"51-chars", known.substr(1)},
+                                                     {"53-chars", known + "A"},
+                                                     {"with-slash", known.substr(1) + "/"}};
+  for (const auto& [seed, id] : ids) {
+    request(std::string("forget-") + seed, '0', "DELETE /api/peers/" + id + " HTTP/1.1\r\n" + host + "\r\n");
+  }
   request("peer-get", '0', get("/api/peers/" + known));
   request("remote-forget-known", '1', "DELETE /api/peers/" + known + " HTTP/1.1\r\n" + host + "\r\n");
 

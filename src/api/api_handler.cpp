@@ -164,9 +164,8 @@ Response ApiHandler::static_file(const Request& request) {
   response.set("Content-Security-Policy", kContentSecurityPolicy);
   response.set("X-Content-Type-Options", "nosniff");
   response.set(bhttp::field::cache_control, asset->path == "/index.html" ? "no-cache" : "public, max-age=3600");
-  if (request.method() != bhttp::verb::head) response.body() = std::string(asset->bytes);
+  response.body() = std::string(asset->bytes);  // (the server sends only the headers for HEAD)
   response.prepare_payload();
-  if (request.method() == bhttp::verb::head) response.content_length(asset->bytes.size());
   return response;
 }
 

@@ -51,13 +51,30 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
+// C1 controls (U+0080-U+009F, some terminals act on them) and the bidi
+// overrides and isolates (U+202A-U+202E, U+2066-U+2069: they can make a
+// name read as another).
+bool is_forbidden_sequence(std::string_view s, std::size_t i, std::size_t length) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (length == 2) return b0 == 0xc2 && static_cast<unsigned char>(s[i + 1]) <= 0x9f;
+  if (length == 3 && b0 == 0xe2) {
+    const auto b1 = static_cast<unsigned char>(s[i + 1]);
+    const auto b2 = static_cast<unsigned char>(s[i + 2]);
+    return (b1 == 0x80 && b2 >= 0xaa && b2 <= 0xae) || (b1 == 0x81 && b2 >= 0xa6 && b2 <= 0xa9);
+  }
+  return false;
+}
+
 }  // namespace
 
 bool is_valid_name(std::string_view name) {
   if (name.empty() || name.size() > Announcement::kMaxNameBytes) return false;
   for (std::size_t i = 0; i < name.size();) {
     const auto length = utf8_sequence_length(name, i);
-    if (length == 0 || (length == 1 && is_control(static_cast<unsigned char>(name[i])))) return false;
+    if (length == 0 || (length == 1 && is_control(static_cast<unsigned char>(name[i]))) ||
+        is_forbidden_sequence(name, i, length)) {
+      return false;
+    }
     i += length;
   }
   return true;
@@ -72,7 +89,7 @@ std::string sanitize_name(std::string_view name) {
       continue;
     }
     if (out.size() + length > Announcement::kMaxNameBytes) break;
-    if (length == 1 && is_control(static_cast<unsigned char>(name[i]))) {
+    if ((length == 1 && is_control(static_cast<unsigned char>(name[i]))) || is_forbidden_sequence(name, i, length)) {
       out.push_back(' ');
     } else {
       out.append(name.substr(i, length));

@@ -10,6 +10,7 @@
 #include "core/errc.hpp"
 #include "core/startup_error.hpp"
 #include "identity/peer_id.hpp"
+#include "discovery/peer_endpoints.hpp"
 #include "net/host_port.hpp"
 
 namespace peerdrop::discovery {
@@ -281,21 +282,13 @@ asio::awaitable<void> DiscoveryService::probe_known_and_manual(bool only_quiet) 
   // came a little after the previous round, and must not make us skip this one.
   const auto quiet = table_.quiet_peers(only_quiet ? config_.announce_interval * 3 / 4 : 0ms);
   for (const auto& peer : quiet) {
-    for (const auto& address : peer.addresses) {
-      boost::system::error_code ec;
-      const auto ip = asio::ip::make_address(address.ip, ec);
-      if (!ec) targets.emplace_back(ip, address.port);
-    }
+    for (const auto& ep : tcp_endpoints(peer)) targets.push_back(ep);
   }
   // Manual addresses whose peer is not heard from lately (or never was).
   std::set<tcp::endpoint> fresh;
   for (const auto& peer : table_.snapshot()) {
     if (std::none_of(quiet.begin(), quiet.end(), [&](const PeerInfo& q) { return q.id == peer.id; })) {
-      for (const auto& address : peer.addresses) {
-        boost::system::error_code ec;
-        const auto ip = asio::ip::make_address(address.ip, ec);
-        if (!ec) fresh.emplace(ip, address.port);
-      }
+      for (const auto& ep : tcp_endpoints(peer)) fresh.insert(ep);
     }
   }
   for (const auto& ep : manual) {
@@ -343,11 +336,7 @@ asio::awaitable<void> DiscoveryService::run_scan(bool include_interface_subnets,
   for (const auto& iface : interfaces_) own.insert(iface.address);
   // Known peers' last addresses first, then every host of every subnet.
   for (const auto& peer : table_.snapshot()) {
-    for (const auto& address : peer.addresses) {
-      boost::system::error_code ec;
-      const auto ip = asio::ip::make_address(address.ip, ec);
-      if (!ec) targets.emplace_back(ip, address.port);
-    }
+    for (const auto& ep : tcp_endpoints(peer)) targets.push_back(ep);
   }
   std::set<tcp::endpoint> seen(targets.begin(), targets.end());
   for (const auto& subnet : subnets) {

@@ -25,7 +25,7 @@ constexpr std::size_t kMaxAnswerBytes = 4096;
 HealthClient::HealthClient(asio::any_io_executor executor, AnnouncementSigner& signer)
     : executor_(executor), signer_(signer) {}
 
-boost::system::result<Announcement> HealthClient::parse_health_body(std::string_view body) {
+boost::system::result<Announcement> HealthClient::parse_health_body(std::string_view body, bool* waiting) {
   using core::Errc;
   if (body.size() > kMaxAnswerBytes) return core::make_error_code(Errc::too_large);
   boost::system::error_code ec;
@@ -47,6 +47,10 @@ boost::system::result<Announcement> HealthClient::parse_health_body(std::string_
   if (!announcement) return announcement.error();
   if (identity::derive_peer_id(announcement->public_key) != std::string_view(id->get_string())) {
     return core::make_error_code(Errc::identity_mismatch);
+  }
+  if (waiting) {
+    const auto* field = object.if_contains("waiting");
+    *waiting = field && field->is_bool() && field->get_bool();
   }
   return announcement;
 }
@@ -83,9 +87,9 @@ asio::awaitable<boost::system::result<HealthAnswer>> HealthClient::probe(asio::i
   if (read_ec) co_return read_ec == beast::error::timeout ? core::make_error_code(Errc::timeout) : read_ec;
   if (parser.get().result() != http::status::ok) co_return core::make_error_code(Errc::not_peerdrop);
 
-  auto announcement = parse_health_body(parser.get().body());
+  bool waiting = false;
+  auto announcement = parse_health_body(parser.get().body(), &waiting);
   if (!announcement) co_return announcement.error();
-  const bool waiting = parser.get().body().find("\"waiting\":true") != std::string::npos;
   co_return HealthAnswer{std::move(*announcement), endpoint.address().to_string(), waiting};
 }
 

@@ -30,7 +30,8 @@ class HealthClient {
       std::chrono::milliseconds total_timeout);
 
   // Checks a health answer's JSON body (exposed for tests and the fuzzer).
-  static boost::system::result<Announcement> parse_health_body(std::string_view body);
+  // `waiting`, if given, is set from the answer's "waiting" field.
+  static boost::system::result<Announcement> parse_health_body(std::string_view body, bool* waiting = nullptr);
 
  private:
   boost::asio::any_io_executor executor_;

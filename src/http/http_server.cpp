@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <algorithm>
 #include <array>
 #include <sstream>
 
@@ -40,6 +41,9 @@ const std::string& busy_response() {
 // The answer for a request that could not be read, or nothing if the
 // connection is to be closed without one.
 std::optional<api::Response> read_error_response(const boost::system::error_code& ec) {
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) {
+    return std::nullopt;  // the client closed the connection: nobody to answer
+  }
   if (ec == bhttp::error::body_limit) {
     return api::error_response(bhttp::status::payload_too_large, "payload_too_large",
                                "the request body is larger than this endpoint accepts");
@@ -138,14 +142,23 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
     parser.header_limit(static_cast<std::uint32_t>(config_.header_limit));
     parser.body_limit(config_.body_limit);
     stream.expires_after(config_.request_timeout);
-    // Headers first: the body limit depends on the endpoint.
+    // Headers first: the body limit depends on the endpoint. (Beast checks a
+    // Content-Length against the limit while reading the header, so the
+    // largest limit applies until the endpoint is known.)
+    parser.body_limit(std::max(config_.body_limit, config_.signal_body_limit));
     auto [header_ec, header_bytes] =
         co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     boost::system::error_code read_ec = header_ec;
     if (!read_ec) {
-      if (parser.get().target() == "/api/signal") parser.body_limit(config_.signal_body_limit);
-      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-      read_ec = body_ec;
+      const auto limit = parser.get().target() == "/api/signal" ? config_.signal_body_limit : config_.body_limit;
+      if (parser.content_length() && *parser.content_length() > limit) {
+        read_ec = bhttp::error::body_limit;
+      } else {
+        parser.body_limit(limit);
+        auto [body_ec, body_bytes] =
+            co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        read_ec = body_ec;
+      }
     }
     if (read_ec) {
       if (read_ec == beast::error::timeout) logger_->debug("closed a connection from {}: request too slow", client);
@@ -185,6 +198,12 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
     auto response = co_await handler_.handle(request, client_info);
     if (stopped_) break;
     response.keep_alive(keep_alive);
+    if (request.method() == bhttp::verb::head) {
+      // The headers of a GET, no body (its bytes would be read as the next answer).
+      const auto length = response.body().size();
+      response.body().clear();
+      response.content_length(length);
+    }
     stream.expires_after(config_.write_timeout);
     auto [write_ec, written] = co_await bhttp::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
     if (write_ec || !keep_alive) break;

@@ -10,6 +10,7 @@
 #include "api/api_handler.hpp"
 #include "core/base64.hpp"
 #include "core/errc.hpp"
+#include "discovery/peer_endpoints.hpp"
 #include "identity/peer_id.hpp"
 #include "signaling/envelope.hpp"
 
@@ -30,15 +31,6 @@ std::uint64_t header_number(const api::Request& request, std::string_view name) 
   return value;
 }
 
-std::vector<tcp::endpoint> endpoints_of(const discovery::PeerInfo& peer) {
-  std::vector<tcp::endpoint> out;
-  for (const auto& address : peer.addresses) {
-    boost::system::error_code ec;
-    const auto ip = asio::ip::make_address(address.ip, ec);
-    if (!ec) out.emplace_back(ip, address.port);
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -240,7 +232,7 @@ asio::awaitable<void> SignalingService::sender(std::string peer_id) {
                                   .timeout = config_.push_timeout};
     bool pushed = false;
     bool busy = false;
-    for (const auto& endpoint : endpoints_of(*peer)) {
+    for (const auto& endpoint : discovery::tcp_endpoints(*peer)) {
       auto response = co_await client_.exchange(endpoint, request);
       if (stopped_) co_return;
       if (response) {
@@ -292,7 +284,7 @@ asio::awaitable<void> SignalingService::poller(std::string peer_id) {
                                   .cannot_reach_you = link(peer_id).push_failing,
                                   .timeout = config_.poll_hold + config_.push_timeout};
     bool answered = false;
-    for (const auto& endpoint : endpoints_of(*peer)) {
+    for (const auto& endpoint : discovery::tcp_endpoints(*peer)) {
       auto response = co_await client_.exchange(endpoint, request);
       if (stopped_) co_return;
       if (response) {

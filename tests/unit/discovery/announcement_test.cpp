@@ -115,10 +115,14 @@ TEST_F(AnnouncementTest, RejectsZeroPortsAndBadNames) {
   EXPECT_FALSE(forge_name("\xed\xa0\x80"));      // UTF-16 surrogate
   EXPECT_FALSE(forge_name("\xc0\xaf"));          // overlong '/'
   EXPECT_FALSE(forge_name(std::string(65, 'a')));  // over 64 bytes
+  EXPECT_FALSE(forge_name("csi\xc2\x9b" "31m"));     // U+009B, a C1 control
+  EXPECT_FALSE(forge_name("abc\xe2\x80\xae" "dcba"));  // U+202E, right-to-left override
+  EXPECT_TRUE(forge_name("caf\xc3\xa9"));             // ordinary accents stay
 }
 
 TEST(AnnouncementName, SanitisesWhatPeopleTypeIntoAValidName) {
   EXPECT_EQ(sanitize_name("tab\there"), "tab here");
+  EXPECT_EQ(sanitize_name("a\xc2\x85" "b"), "a b");
   EXPECT_EQ(sanitize_name(""), "peerdrop");
   EXPECT_EQ(sanitize_name(std::string(100, 'x')).size(), 64u);
   // Never cuts a multi-byte character in half.

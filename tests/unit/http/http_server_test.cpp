@@ -123,6 +123,36 @@ TEST_F(HttpServerTest, RefusesGarbageWith400) {
   }
 }
 
+TEST_F(HttpServerTest, AnswersHeadWithHeadersOnly) {
+  const auto answer = exchange(request("HEAD /api/health HTTP/1.1"));
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 405")) << answer;
+  const auto end_of_headers = answer.find("\r\n\r\n");
+  ASSERT_NE(end_of_headers, std::string::npos);
+  EXPECT_EQ(answer.size(), end_of_headers + 4) << "a HEAD answer carried a body";
+  const auto page = exchange(request("HEAD / HTTP/1.1"));
+  EXPECT_TRUE(page.starts_with("HTTP/1.1 200")) << page;
+  EXPECT_EQ(page.size(), page.find("\r\n\r\n") + 4);
+}
+
+TEST_F(HttpServerTest, SaysNothingWhenTheClientClosesBetweenRequests) {
+  auto socket = connect();
+  asio::write(socket, asio::buffer(std::string("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")));
+  socket.shutdown(tcp::socket::shutdown_send);
+  const auto answer = read_all(socket);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  EXPECT_EQ(answer.find("HTTP/1.1 400"), std::string::npos) << answer;
+}
+
+TEST_F(HttpServerTest, TakesLargerBodiesOnlyForTheSignalEndpoint) {
+  const std::string body(100 * 1024, 'x');
+  const auto signal = exchange("POST /api/signal HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: " +
+                               std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_FALSE(signal.starts_with("HTTP/1.1 413")) << signal.substr(0, 100);
+  const auto peers = exchange("POST /api/peers HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_TRUE(peers.starts_with("HTTP/1.1 413")) << peers.substr(0, 100);
+}
+
 TEST_F(HttpServerTest, CutsOffAClientThatSendsTooSlowly) {
   auto socket = connect();
   asio::write(socket, asio::buffer(std::string("GET /api/health HTTP/1.1\r\nHost: 127.")));
