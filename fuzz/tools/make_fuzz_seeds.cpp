@@ -173,9 +173,11 @@ void announcement_seeds(const Identity& alice, const Identity& bob) {
   valid_packet("valid-name-utf8-64-bytes", build(f, alice));
   f.name = "  spaced  ";
   valid_packet("valid-name-spaces", build(f, alice));
-  // U+0085 (NEL) is a C1 control character; the decoder accepts it today (see the fuzz report).
+  // U+0085 (NEL) is a C1 control character and U+202E a bidi override: both refused.
   f.name = "nel\xc2\x85here";
-  valid_packet("valid-name-c1-control", build(f, alice));
+  hostile_packet("name-c1-control", build(f, alice), Errc::malformed);
+  f.name = "abc\xe2\x80\xae" "dcba";
+  hostile_packet("name-bidi-override", build(f, alice), Errc::malformed);
   f = base;
   f.flags = 0xffff;
   f.instance = ~0ull;
