@@ -39,7 +39,7 @@ long status_kib(const std::string& field) {
 std::string candidate_payload(std::size_t i) {
   std::string payload = R"({"candidate":"candidate:842163049 1 udp 1677729535 203.0.113.)" + std::to_string(i % 250) +
                         " " + std::to_string(40000 + i % 20000) +
-                        R"( typ srflx raddr 192.168.1.10 rport 54321 generation 0 ufrag EsAw network-cost 999",)"
+                        R"( typ srflx raddr 198.51.100.10 rport 54321 generation 0 ufrag EsAw network-cost 999",)"
                         R"("sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"EsAw","pad":")";
   payload.resize(std::max<std::size_t>(payload.size(), 298), 'x');
   return payload + "\"}";
