@@ -13,15 +13,8 @@ constexpr std::array<std::uint8_t, 4> kMagic{'P', 'D', 'R', 'P'};
 constexpr std::size_t kHeaderSize = 65;  // everything before the name
 constexpr std::size_t kSignatureSize = 64;
 
-template <typename T>
-void put(std::vector<std::uint8_t>& out, T value) {
-  core::put_big_endian(out, value);
-}
-
-template <typename T>
-T get(std::span<const std::uint8_t> in, std::size_t offset) {
-  return core::get_big_endian<T>(in, offset);
-}
+using core::get_big_endian;
+using core::put_big_endian;
 
 // Length of the UTF-8 sequence starting at s[i], or 0 if it is not valid there.
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
@@ -104,16 +97,16 @@ std::vector<std::uint8_t> encode_announcement(const Announcement& a, const ident
   const std::string name = is_valid_name(a.name) ? a.name : sanitize_name(a.name);
   out.reserve(kHeaderSize + name.size() + kSignatureSize);
   out.insert(out.end(), kMagic.begin(), kMagic.end());
-  put<std::uint8_t>(out, Announcement::kVersion);
-  put<std::uint8_t>(out, static_cast<std::uint8_t>(a.kind));
-  put<std::uint16_t>(out, a.flags);
-  put<std::uint64_t>(out, a.instance);
-  put<std::uint64_t>(out, a.timestamp_ms);
-  put<std::uint32_t>(out, a.counter);
-  put<std::uint16_t>(out, a.http_port);
-  put<std::uint16_t>(out, a.discovery_port);
+  put_big_endian<std::uint8_t>(out, Announcement::kVersion);
+  put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(a.kind));
+  put_big_endian<std::uint16_t>(out, a.flags);
+  put_big_endian<std::uint64_t>(out, a.instance);
+  put_big_endian<std::uint64_t>(out, a.timestamp_ms);
+  put_big_endian<std::uint32_t>(out, a.counter);
+  put_big_endian<std::uint16_t>(out, a.http_port);
+  put_big_endian<std::uint16_t>(out, a.discovery_port);
   out.insert(out.end(), a.public_key.begin(), a.public_key.end());
-  put<std::uint8_t>(out, static_cast<std::uint8_t>(name.size()));
+  put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(name.size()));
   out.insert(out.end(), name.begin(), name.end());
   const auto signature = signer.sign(out);
   out.insert(out.end(), signature.begin(), signature.end());
@@ -131,12 +124,12 @@ boost::system::result<Announcement> decode_announcement(std::span<const std::uin
   const auto kind = packet[5];
   if (kind < 1 || kind > 5) return core::make_error_code(Errc::malformed);
   a.kind = static_cast<AnnouncementKind>(kind);
-  a.flags = get<std::uint16_t>(packet, 6);
-  a.instance = get<std::uint64_t>(packet, 8);
-  a.timestamp_ms = get<std::uint64_t>(packet, 16);
-  a.counter = get<std::uint32_t>(packet, 24);
-  a.http_port = get<std::uint16_t>(packet, 28);
-  a.discovery_port = get<std::uint16_t>(packet, 30);
+  a.flags = get_big_endian<std::uint16_t>(packet, 6);
+  a.instance = get_big_endian<std::uint64_t>(packet, 8);
+  a.timestamp_ms = get_big_endian<std::uint64_t>(packet, 16);
+  a.counter = get_big_endian<std::uint32_t>(packet, 24);
+  a.http_port = get_big_endian<std::uint16_t>(packet, 28);
+  a.discovery_port = get_big_endian<std::uint16_t>(packet, 30);
   std::memcpy(a.public_key.data(), packet.data() + 32, a.public_key.size());
   const std::size_t name_length = packet[64];
   if (packet.size() != kHeaderSize + name_length + kSignatureSize) return core::make_error_code(Errc::malformed);

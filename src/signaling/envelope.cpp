@@ -38,15 +38,8 @@ constexpr std::size_t kFixedSize = kTypeAt + 4 + kSignatureSize;
 constexpr std::size_t kFrameHeaderSize = 4;
 constexpr int kMaxJsonDepth = 32;
 
-template <typename T>
-void put(std::vector<std::uint8_t>& out, T value) {
-  core::put_big_endian(out, value);
-}
-
-template <typename T>
-T get(std::span<const std::uint8_t> in, std::size_t offset) {
-  return core::get_big_endian<T>(in, offset);
-}
+using core::get_big_endian;
+using core::put_big_endian;
 
 bool is_type_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == ':' || c == '.' || c == '-';
@@ -86,19 +79,19 @@ boost::system::result<std::vector<std::uint8_t>> encode_envelope(const Envelope&
   std::vector<std::uint8_t> out;
   out.reserve(kFixedSize + e.type.size() + e.payload.size());
   out.insert(out.end(), kMagic.begin(), kMagic.end());
-  put<std::uint8_t>(out, Envelope::kVersion);
-  put<std::uint8_t>(out, e.flags);
-  put<std::uint16_t>(out, 0);  // reserved
+  put_big_endian<std::uint8_t>(out, Envelope::kVersion);
+  put_big_endian<std::uint8_t>(out, e.flags);
+  put_big_endian<std::uint16_t>(out, 0);  // reserved
   out.insert(out.end(), signer.public_key().begin(), signer.public_key().end());
   out.insert(out.end(), signer.peer_id().begin(), signer.peer_id().end());
   out.insert(out.end(), e.recipient_key.begin(), e.recipient_key.end());
-  put<std::uint64_t>(out, e.sequence);
-  put<std::uint64_t>(out, e.floor);
-  put<std::uint64_t>(out, e.created_ms);
-  put<std::uint32_t>(out, e.ttl_ms);
-  put<std::uint8_t>(out, static_cast<std::uint8_t>(e.type.size()));
+  put_big_endian<std::uint64_t>(out, e.sequence);
+  put_big_endian<std::uint64_t>(out, e.floor);
+  put_big_endian<std::uint64_t>(out, e.created_ms);
+  put_big_endian<std::uint32_t>(out, e.ttl_ms);
+  put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(e.type.size()));
   out.insert(out.end(), e.type.begin(), e.type.end());
-  put<std::uint32_t>(out, static_cast<std::uint32_t>(e.payload.size()));
+  put_big_endian<std::uint32_t>(out, static_cast<std::uint32_t>(e.payload.size()));
   out.insert(out.end(), e.payload.begin(), e.payload.end());
   const auto signature = signer.sign(out);
   out.insert(out.end(), signature.begin(), signature.end());
@@ -118,7 +111,7 @@ boost::system::result<Envelope> decode_envelope(std::span<const std::uint8_t> by
   const std::size_t type_length = bytes[kTypeLengthAt];
   const std::size_t payload_length_at = kTypeAt + type_length;
   if (bytes.size() < payload_length_at + 4) return core::make_error_code(Errc::malformed);
-  const std::size_t payload_length = get<std::uint32_t>(bytes, payload_length_at);
+  const std::size_t payload_length = get_big_endian<std::uint32_t>(bytes, payload_length_at);
   if (bytes.size() != kFixedSize + type_length + payload_length) return core::make_error_code(Errc::malformed);
 
   Envelope e;
@@ -126,15 +119,15 @@ boost::system::result<Envelope> decode_envelope(std::span<const std::uint8_t> by
   std::memcpy(e.sender_key.data(), bytes.data() + kSenderKeyAt, e.sender_key.size());
   e.sender_id.assign(reinterpret_cast<const char*>(bytes.data() + kSenderIdAt), kSenderIdSize);
   std::memcpy(e.recipient_key.data(), bytes.data() + kRecipientKeyAt, e.recipient_key.size());
-  e.sequence = get<std::uint64_t>(bytes, kSequenceAt);
-  e.floor = get<std::uint64_t>(bytes, kFloorAt);
-  e.created_ms = get<std::uint64_t>(bytes, kCreatedAt);
-  e.ttl_ms = get<std::uint32_t>(bytes, kTtlAt);
+  e.sequence = get_big_endian<std::uint64_t>(bytes, kSequenceAt);
+  e.floor = get_big_endian<std::uint64_t>(bytes, kFloorAt);
+  e.created_ms = get_big_endian<std::uint64_t>(bytes, kCreatedAt);
+  e.ttl_ms = get_big_endian<std::uint32_t>(bytes, kTtlAt);
   e.type.assign(reinterpret_cast<const char*>(bytes.data() + kTypeAt), type_length);
   e.payload.assign(reinterpret_cast<const char*>(bytes.data() + payload_length_at + 4), payload_length);
 
   if (const auto ec = check_content(e)) return ec;
-  if (get<std::uint16_t>(bytes, kReservedAt) != 0 || !identity::looks_like_peer_id(e.sender_id)) {
+  if (get_big_endian<std::uint16_t>(bytes, kReservedAt) != 0 || !identity::looks_like_peer_id(e.sender_id)) {
     return core::make_error_code(Errc::malformed);
   }
 
@@ -164,7 +157,7 @@ std::vector<std::uint8_t> frame_envelopes(const std::vector<std::vector<std::uin
   std::vector<std::uint8_t> out;
   out.reserve(total);
   for (const auto& envelope : envelopes) {
-    put<std::uint32_t>(out, static_cast<std::uint32_t>(envelope.size()));
+    put_big_endian<std::uint32_t>(out, static_cast<std::uint32_t>(envelope.size()));
     out.insert(out.end(), envelope.begin(), envelope.end());
   }
   return out;
@@ -177,7 +170,7 @@ boost::system::result<std::vector<std::span<const std::uint8_t>>> split_frames(s
   while (at < body.size()) {
     if (frames.size() == max_frames) return core::make_error_code(Errc::too_large);
     if (body.size() - at < kFrameHeaderSize) return core::make_error_code(Errc::malformed);
-    const std::size_t length = get<std::uint32_t>(body, at);
+    const std::size_t length = get_big_endian<std::uint32_t>(body, at);
     at += kFrameHeaderSize;
     if (length == 0) return core::make_error_code(Errc::malformed);
     if (length > Envelope::kMaxSize) return core::make_error_code(Errc::too_large);
