@@ -48,6 +48,8 @@ test-unit:
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 test-lab:
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=10)?0:1)' || \
+	  { echo "The lab needs Node.js 20.10 or newer (its WebSocket client); this machine has $$(node --version)."; exit 1; }
 	node lab/run.mjs lab/selftest lab/scenarios
 
 bench: build
