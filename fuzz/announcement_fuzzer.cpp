@@ -12,7 +12,9 @@
 #include "core/errc.hpp"
 #include "discovery/announcement.hpp"
 #include "discovery/peer_table.hpp"
+#include "core/big_endian.hpp"
 #include "fuzz_check.hpp"
+#include "fuzz_identity.hpp"
 #include "identity/identity.hpp"
 #include "identity/peer_id.hpp"
 #include "support/fake_clock.hpp"
@@ -27,18 +29,9 @@ using namespace std::chrono_literals;
 constexpr std::size_t kHeaderSize = 65;
 constexpr std::size_t kSignatureSize = 64;
 
-template <typename T>
-T big_endian(std::span<const std::uint8_t> bytes, std::size_t offset) {
-  T value = 0;
-  for (std::size_t i = 0; i < sizeof(T); ++i) value = static_cast<T>((value << 8) | bytes[offset + i]);
-  return value;
-}
+using peerdrop::core::get_big_endian;
 
-// The fuzzer's own key: it signs re-encoded packets and owns the peer tables.
-const peerdrop::identity::Identity& fuzz_identity() {
-  static const auto identity = peerdrop::identity::Identity::generate();
-  return identity;
-}
+using peerdrop::fuzz::fuzz_identity;
 
 // A decoded packet says exactly what the documented layout says.
 void check_layout(std::span<const std::uint8_t> packet, const Announcement& a) {
@@ -48,12 +41,12 @@ void check_layout(std::span<const std::uint8_t> packet, const Announcement& a) {
   PEERDROP_FUZZ_CHECK(packet[4] == Announcement::kVersion);
   constexpr auto kLastKind = static_cast<std::uint8_t>(AnnouncementKind::nudge);
   PEERDROP_FUZZ_CHECK(packet[5] >= 1 && packet[5] <= kLastKind && static_cast<std::uint8_t>(a.kind) == packet[5]);
-  PEERDROP_FUZZ_CHECK(a.flags == big_endian<std::uint16_t>(packet, 6));
-  PEERDROP_FUZZ_CHECK(a.instance == big_endian<std::uint64_t>(packet, 8));
-  PEERDROP_FUZZ_CHECK(a.timestamp_ms == big_endian<std::uint64_t>(packet, 16));
-  PEERDROP_FUZZ_CHECK(a.counter == big_endian<std::uint32_t>(packet, 24));
-  PEERDROP_FUZZ_CHECK(a.http_port == big_endian<std::uint16_t>(packet, 28) && a.http_port != 0);
-  PEERDROP_FUZZ_CHECK(a.discovery_port == big_endian<std::uint16_t>(packet, 30) && a.discovery_port != 0);
+  PEERDROP_FUZZ_CHECK(a.flags == get_big_endian<std::uint16_t>(packet, 6));
+  PEERDROP_FUZZ_CHECK(a.instance == get_big_endian<std::uint64_t>(packet, 8));
+  PEERDROP_FUZZ_CHECK(a.timestamp_ms == get_big_endian<std::uint64_t>(packet, 16));
+  PEERDROP_FUZZ_CHECK(a.counter == get_big_endian<std::uint32_t>(packet, 24));
+  PEERDROP_FUZZ_CHECK(a.http_port == get_big_endian<std::uint16_t>(packet, 28) && a.http_port != 0);
+  PEERDROP_FUZZ_CHECK(a.discovery_port == get_big_endian<std::uint16_t>(packet, 30) && a.discovery_port != 0);
   PEERDROP_FUZZ_CHECK(std::equal(a.public_key.begin(), a.public_key.end(), packet.begin() + 32));
   PEERDROP_FUZZ_CHECK(packet[64] == a.name.size());
   PEERDROP_FUZZ_CHECK(a.name == std::string_view(reinterpret_cast<const char*>(packet.data()) + 65, packet[64]));

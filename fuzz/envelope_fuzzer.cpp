@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "core/errc.hpp"
+#include "core/big_endian.hpp"
 #include "fuzz_check.hpp"
+#include "fuzz_identity.hpp"
 #include "identity/identity.hpp"
 #include "identity/peer_id.hpp"
 #include "signaling/envelope.hpp"
@@ -26,18 +28,9 @@ constexpr std::size_t kFixedSize = 221;  // everything but the type and the payl
 constexpr std::size_t kSignatureSize = 64;
 constexpr std::size_t kMaxFrames = 64;
 
-template <typename T>
-T big_endian(std::span<const std::uint8_t> bytes, std::size_t offset) {
-  T value = 0;
-  for (std::size_t i = 0; i < sizeof(T); ++i) value = static_cast<T>((value << 8) | bytes[offset + i]);
-  return value;
-}
+using peerdrop::core::get_big_endian;
 
-// The fuzzer's own key: it re-signs decoded envelopes.
-const peerdrop::identity::Identity& fuzz_identity() {
-  static const auto identity = peerdrop::identity::Identity::generate();
-  return identity;
-}
+using peerdrop::fuzz::fuzz_identity;
 
 // A decoded envelope says exactly what the documented layout says.
 void check_layout(std::span<const std::uint8_t> bytes, const Envelope& e) {
@@ -47,19 +40,19 @@ void check_layout(std::span<const std::uint8_t> bytes, const Envelope& e) {
   PEERDROP_FUZZ_CHECK(std::string_view(reinterpret_cast<const char*>(bytes.data()), 4) == "PDSG");
   PEERDROP_FUZZ_CHECK(bytes[4] == Envelope::kVersion);
   PEERDROP_FUZZ_CHECK(e.flags == bytes[5] && (e.flags & ~Envelope::kFlagCannotReachYou) == 0);
-  PEERDROP_FUZZ_CHECK(big_endian<std::uint16_t>(bytes, 6) == 0);
+  PEERDROP_FUZZ_CHECK(get_big_endian<std::uint16_t>(bytes, 6) == 0);
   PEERDROP_FUZZ_CHECK(std::equal(e.sender_key.begin(), e.sender_key.end(), bytes.begin() + 8));
   PEERDROP_FUZZ_CHECK(e.sender_id == std::string_view(reinterpret_cast<const char*>(bytes.data()) + 40, 52));
   PEERDROP_FUZZ_CHECK(peerdrop::identity::looks_like_peer_id(e.sender_id));
   PEERDROP_FUZZ_CHECK(std::equal(e.recipient_key.begin(), e.recipient_key.end(), bytes.begin() + 92));
-  PEERDROP_FUZZ_CHECK(e.sequence == big_endian<std::uint64_t>(bytes, 124) && e.sequence >= 1);
-  PEERDROP_FUZZ_CHECK(e.floor == big_endian<std::uint64_t>(bytes, 132) && e.floor >= 1 && e.floor <= e.sequence);
-  PEERDROP_FUZZ_CHECK(e.created_ms == big_endian<std::uint64_t>(bytes, 140));
-  PEERDROP_FUZZ_CHECK(e.ttl_ms == big_endian<std::uint32_t>(bytes, 148));
+  PEERDROP_FUZZ_CHECK(e.sequence == get_big_endian<std::uint64_t>(bytes, 124) && e.sequence >= 1);
+  PEERDROP_FUZZ_CHECK(e.floor == get_big_endian<std::uint64_t>(bytes, 132) && e.floor >= 1 && e.floor <= e.sequence);
+  PEERDROP_FUZZ_CHECK(e.created_ms == get_big_endian<std::uint64_t>(bytes, 140));
+  PEERDROP_FUZZ_CHECK(e.ttl_ms == get_big_endian<std::uint32_t>(bytes, 148));
   PEERDROP_FUZZ_CHECK(e.ttl_ms >= 1 && e.ttl_ms <= Envelope::kMaxTtlMs);
   PEERDROP_FUZZ_CHECK(bytes[152] == t && peerdrop::signaling::is_valid_type(e.type));
   PEERDROP_FUZZ_CHECK(e.type == std::string_view(reinterpret_cast<const char*>(bytes.data()) + 153, t));
-  PEERDROP_FUZZ_CHECK(big_endian<std::uint32_t>(bytes, 153 + t) == p && p <= Envelope::kMaxPayloadBytes);
+  PEERDROP_FUZZ_CHECK(get_big_endian<std::uint32_t>(bytes, 153 + t) == p && p <= Envelope::kMaxPayloadBytes);
   PEERDROP_FUZZ_CHECK(e.payload == std::string_view(reinterpret_cast<const char*>(bytes.data()) + 157 + t, p));
   PEERDROP_FUZZ_CHECK(peerdrop::signaling::is_valid_payload(e.payload));
   PEERDROP_FUZZ_CHECK(peerdrop::identity::Identity::verify(e.sender_key, bytes.first(bytes.size() - kSignatureSize),
@@ -130,7 +123,7 @@ void check_frames(std::span<const std::uint8_t> body, const std::vector<std::spa
   std::vector<Bytes> copies;
   for (const auto& frame : frames) {
     PEERDROP_FUZZ_CHECK(!frame.empty() && frame.size() <= Envelope::kMaxSize);
-    PEERDROP_FUZZ_CHECK(big_endian<std::uint32_t>(body, at) == frame.size());
+    PEERDROP_FUZZ_CHECK(get_big_endian<std::uint32_t>(body, at) == frame.size());
     PEERDROP_FUZZ_CHECK(frame.data() == body.data() + at + 4);
     at += 4 + frame.size();
     copies.emplace_back(frame.begin(), frame.end());

@@ -171,7 +171,8 @@ std::uint64_t Outbox::floor(const std::string& recipient) const {
   return found->second.next_sequence;
 }
 
-std::size_t Outbox::acknowledge(const std::string& recipient, std::uint64_t up_to) {
+std::size_t Outbox::acknowledge(const std::string& recipient, std::uint64_t up_to,
+                                std::vector<std::uint64_t>* client_tags) {
   const auto found = queues_.find(recipient);
   if (found == queues_.end()) return 0;
   auto& queue = found->second;
@@ -181,7 +182,10 @@ std::size_t Outbox::acknowledge(const std::string& recipient, std::uint64_t up_t
   if (removed == 0) return 0;
 
   std::size_t removed_bytes = 0;
-  for (auto it = queue.entries.begin(); it != end; ++it) removed_bytes += it->bytes();
+  for (auto it = queue.entries.begin(); it != end; ++it) {
+    removed_bytes += it->bytes();
+    if (client_tags) client_tags->push_back(it->client_tag);
+  }
   queue.entries.erase(queue.entries.begin(), end);
   queue.bytes -= removed_bytes;
   bytes_ -= removed_bytes;

@@ -82,7 +82,9 @@ class Outbox {
   std::uint64_t floor(const std::string& recipient) const;
 
   // Removes the recipient's entries with sequence <= up_to; returns how many.
-  std::size_t acknowledge(const std::string& recipient, std::uint64_t up_to);
+  // `client_tags`, if given, receives the removed entries' tags (to tell their senders).
+  std::size_t acknowledge(const std::string& recipient, std::uint64_t up_to,
+                          std::vector<std::uint64_t>* client_tags = nullptr);
 
   // Removes and returns every expired entry (including those found expired at
   // load or while making room for enqueue), each exactly once.

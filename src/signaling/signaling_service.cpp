@@ -153,11 +153,7 @@ std::vector<std::uint8_t> SignalingService::outgoing_frames(const discovery::Pee
 void SignalingService::acknowledged(const std::string& peer_id, std::uint64_t up_to) {
   if (up_to == 0) return;
   std::vector<std::uint64_t> tags;
-  for (const auto& entry : outbox_.pending(peer_id, config_.outbox.max_messages_per_peer, SIZE_MAX)) {
-    if (entry.sequence > up_to) break;
-    tags.push_back(entry.client_tag);
-  }
-  if (outbox_.acknowledge(peer_id, up_to) == 0) return;
+  outbox_.acknowledge(peer_id, up_to, &tags);
   if (callbacks_.delivered) {
     for (const auto tag : tags) callbacks_.delivered(tag);
   }
@@ -230,46 +226,41 @@ asio::awaitable<void> SignalingService::sender(std::string peer_id) {
                                   .poll = false,
                                   .cannot_reach_you = false,
                                   .timeout = config_.push_timeout};
-    bool pushed = false;
-    bool busy = false;
-    for (const auto& endpoint : discovery::tcp_endpoints(*peer)) {
-      auto response = co_await client_.exchange(endpoint, request);
-      if (stopped_) co_return;
-      if (response) {
-        handle_response(peer_id, *response);
-        pushed = true;
-        break;
-      }
-      if (response.error() == core::Errc::rate_limited) {
-        busy = true;  // it answered: the path works, it only wants us slower
-        break;
-      }
-      logger_->debug("push to peer {} at {} failed: {}", short_id(peer_id), endpoint.address().to_string(),
-                     response.error().message());
-    }
+    const auto response = co_await exchange_with(*peer, request);
+    if (stopped_) co_return;
     auto& after = link(peer_id);
-    if (pushed) {
+    if (response) {
+      handle_response(peer_id, *response);
       if (after.push_failing) logger_->info("peer {} is reachable again", short_id(peer_id));
       after.push_failing = false;
       backoff = config_.backoff_initial;
       continue;
     }
-    if (busy) {
-      after.wake->expires_after(jittered(backoff));
-      co_await after.wake->async_wait(asio::as_tuple(asio::use_awaitable));
-      backoff = std::min(backoff * 2, config_.backoff_max);
-      continue;
+    // Rate-limited means it answered: the path works, it only wants us slower.
+    if (response.error() != core::Errc::rate_limited) {
+      if (!after.push_failing) {
+        logger_->info("cannot reach peer {} (\"{}\"); its messages wait until it fetches them", short_id(peer_id),
+                      peer->name);
+      }
+      after.push_failing = true;
+      discovery_.nudge(peer_id);
     }
-    if (!after.push_failing) {
-      logger_->info("cannot reach peer {} (\"{}\"); its messages wait until it fetches them", short_id(peer_id),
-                    peer->name);
-    }
-    after.push_failing = true;
-    discovery_.nudge(peer_id);
     after.wake->expires_after(jittered(backoff));
     co_await after.wake->async_wait(asio::as_tuple(asio::use_awaitable));
     backoff = std::min(backoff * 2, config_.backoff_max);
   }
+}
+
+asio::awaitable<boost::system::result<ExchangeResponse>> SignalingService::exchange_with(
+    const discovery::PeerInfo& peer, const ExchangeRequest& request) {
+  boost::system::result<ExchangeResponse> last = core::make_error_code(core::Errc::unknown_peer);
+  for (const auto& endpoint : discovery::tcp_endpoints(peer)) {
+    last = co_await client_.exchange(endpoint, request);
+    if (last || last.error() == core::Errc::rate_limited || stopped_) co_return last;
+    logger_->debug("exchange with peer {} at {} failed: {}", short_id(peer.id), endpoint.address().to_string(),
+                   last.error().message());
+  }
+  co_return last;
 }
 
 asio::awaitable<void> SignalingService::poller(std::string peer_id) {
@@ -283,17 +274,10 @@ asio::awaitable<void> SignalingService::poller(std::string peer_id) {
                                   .poll = true,
                                   .cannot_reach_you = link(peer_id).push_failing,
                                   .timeout = config_.poll_hold + config_.push_timeout};
-    bool answered = false;
-    for (const auto& endpoint : discovery::tcp_endpoints(*peer)) {
-      auto response = co_await client_.exchange(endpoint, request);
-      if (stopped_) co_return;
-      if (response) {
-        handle_response(peer_id, *response);
-        answered = true;
-        break;
-      }
-    }
-    if (answered) {
+    const auto response = co_await exchange_with(*peer, request);
+    if (stopped_) co_return;
+    if (response) {
+      handle_response(peer_id, *response);
       backoff = config_.backoff_initial;
       continue;
     }

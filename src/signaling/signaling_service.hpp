@@ -94,6 +94,9 @@ class SignalingService final : public api::SignalEndpoint {
   // Delivers what a peer sent; returns false if the body was malformed.
   bool receive(std::span<const std::uint8_t> body, const std::string& from);
   void handle_response(const std::string& peer_id, const ExchangeResponse& response);
+  // Tries the peer's addresses in order; the first answer (or a rate limit) ends it.
+  boost::asio::awaitable<boost::system::result<ExchangeResponse>> exchange_with(const discovery::PeerInfo& peer,
+                                                                                const ExchangeRequest& request);
   std::chrono::milliseconds jittered(std::chrono::milliseconds base) const;
 
   boost::asio::any_io_executor executor_;
