@@ -36,3 +36,25 @@ export function writeSection(file, name, body) {
   writeFileSync(file, `${text.trimEnd()}\n\n${block}\n`);
   return 'appended';
 }
+
+/** A markdown table from a header row and data rows. */
+export function markdownTable(header, rows) {
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}
+
+/** The date, machine and load a benchmark section was measured on. */
+export function machineTable(machine, results) {
+  return markdownTable(['', ''], [
+    ['date (`date -u`)', machine.date],
+    ['CPU', `${machine.cpuModel}, \`nproc\` = ${machine.nproc}`],
+    ['memory', machine.memory],
+    ['kernel', `${machine.kernel} (${machine.os})`],
+    ['peerdropd', `\`build/peerdropd --version\` = ${machine.peerdropdVersion}, RelWithDebInfo, git ${machine.commit}`],
+    ['Node.js (lab)', machine.node],
+    ['load average 1/5/15 min', `${results.loadBefore} before, ${results.loadAfter} after (${results.totalS.toFixed(0)} s run)`],
+  ]);
+}
