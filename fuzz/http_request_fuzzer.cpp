@@ -40,6 +40,7 @@
 #include "http/static_assets.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_peer_directory.hpp"
+#include "support/fake_settings.hpp"
 
 namespace {
 
@@ -99,10 +100,12 @@ struct Daemon {
   http::RateLimiter limiter{clock, {}};
   http::StaticAssets assets;
   FakeSignalEndpoint signal;
+  testing::FakeSettings settings;
   api::ApiHandler handler{directory, policy, limiter, assets, quiet_logger()};
 
   Daemon() {
     handler.set_signal_endpoint(&signal);
+    handler.set_settings(&settings);
     policy.set_own_addresses({std::string(kOwnAddress)});
     discovery::PeerInfo known;
     known.id = kKnownPeerId;
@@ -130,6 +133,8 @@ void check_response(const api::Request& request, const api::Response& response, 
     const auto* error_code = json.get_object().if_contains("code");
     PEERDROP_FUZZ_CHECK(error && error->is_string() && !error->get_string().empty());
     PEERDROP_FUZZ_CHECK(error_code && error_code->is_string() && error_code->get_string() == *code);
+    const auto* field = json.get_object().if_contains("field");  // PUT /api/settings names the field
+    PEERDROP_FUZZ_CHECK(!field || (status == 400 && field->is_string() && !field->get_string().empty()));
   }
   if (status == 405) PEERDROP_FUZZ_CHECK(!response[bhttp::field::allow].empty());
   if (status == 429) {
@@ -149,6 +154,7 @@ void check_remote_isolation(const Daemon& daemon, const api::Response& response)
   PEERDROP_FUZZ_CHECK(daemon.directory.added.empty());
   PEERDROP_FUZZ_CHECK(daemon.directory.forgotten.empty());
   PEERDROP_FUZZ_CHECK(daemon.directory.scans == 0);
+  PEERDROP_FUZZ_CHECK(daemon.settings.changes.empty());
   PEERDROP_FUZZ_CHECK(response.body().find(kKnownPeerId) == std::string::npos);
 }
 
@@ -243,6 +249,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto response = handle(daemon, request, client);
     check_response(request, response, local);
     if (!local) check_remote_isolation(daemon, response);
+    for (const auto& change : daemon.settings.changes) {  // only validated changes reach the settings
+      PEERDROP_FUZZ_CHECK(!change.name || discovery::is_valid_name(*change.name));
+      PEERDROP_FUZZ_CHECK(!change.ice_servers || change.ice_servers->size() <= settings::Settings::kMaxIceServers);
+    }
     for (const auto& [announcement, ip] : daemon.directory.hellos) {
       PEERDROP_FUZZ_CHECK(ip == client.ip && discovery::is_valid_name(announcement.name));
       PEERDROP_FUZZ_CHECK(announcement.http_port != 0 && announcement.discovery_port != 0);

@@ -2,9 +2,11 @@
 //   <corpus>/announcement/seed-*  signed discovery packets of every kind, and hostile ones
 //   <corpus>/health_body/seed-*   health answers around a signed reply packet
 //   <corpus>/http_request/seed-*  requests for every endpoint, malformed and pipelined ones
+//   <corpus>/settings_body/seed-* settings changes (PUT /api/settings bodies), valid and hostile
 // Keys come from fixed seeds and Ed25519 signatures are deterministic, so a
 // rerun writes the same bytes. Every packet and health body is checked against
-// the decoder here, so a seed always tests what its name says.
+// the decoder here (and every settings body against the parser), so a seed
+// always tests what its name says.
 //
 //   ninja -C build make_fuzz_seeds && build/fuzz/make_fuzz_seeds fuzz/corpus
 #include <sodium.h>
@@ -28,6 +30,7 @@
 #include "discovery/announcement.hpp"
 #include "discovery/health_client.hpp"
 #include "identity/identity.hpp"
+#include "settings/settings_parser.hpp"
 
 namespace {
 
@@ -564,6 +567,30 @@ void http_seeds(const Identity& bob) {
   request("scan-post", '0', "POST /api/scan HTTP/1.1\r\n" + host + "Content-Length: 0\r\n\r\n");
   request("scan-delete", '0', "DELETE /api/scan HTTP/1.1\r\n" + host + "\r\n");
   request("remote-scan-post", '1', "POST /api/scan HTTP/1.1\r\n" + host + "Content-Length: 0\r\n\r\n");
+  // Settings.
+  auto put = [&](std::string_view target, std::string_view body, std::string_view extra = "") {
+    return "PUT " + std::string(target) + " HTTP/1.1\r\n" + host + std::string(extra) +
+           "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+           std::string(body);
+  };
+  const std::string settings_change = R"({"name":"Alice's laptop","iceServers":[{"urls":["turn:198.51.100.9:3478"],)"
+                                      R"("username":"u","credential":"c"}],"connectTimeoutMs":45000})";
+  request("settings-get", '0', get("/api/settings"));
+  request("settings-put", '0', put("/api/settings", settings_change));
+  request("settings-put-then-get", '0', put("/api/settings", R"({"name":"renamed"})") + get("/api/settings"));
+  request("settings-put-bad-field", '0', put("/api/settings", R"({"connectTimeoutMs":1})"));
+  request("settings-put-unknown-field", '0', put("/api/settings", R"({"theme":"dark"})"));
+  request("settings-put-not-json", '0', put("/api/settings", "name=Alice"));
+  request("settings-put-chunked", '0',
+          "PUT /api/settings HTTP/1.1\r\n" + host +
+              "Transfer-Encoding: chunked\r\n\r\n10\r\n{\"name\":\"chunk\"}\r\n0\r\n\r\n");
+  request("settings-put-origin-own", '0', put("/api/settings", settings_change, "Origin: http://localhost:3001\r\n"));
+  request("settings-put-origin-foreign", '0',
+          put("/api/settings", settings_change, "Origin: http://evil.example\r\n"));
+  request("settings-post", '0', post("/api/settings", "{}"));
+  request("remote-settings-get", '1', get("/api/settings"));
+  request("remote-settings-put", '1', put("/api/settings", settings_change));
+  request("remote-settings-put-sliced", '3', put("/api/settings", settings_change));
   request("api-unknown", '0', get("/api/nope"));
   request("api-dot-segments", '0', get("/api/health/../peers"));
   request("api-bare", '0', get("/api"));
@@ -680,6 +707,119 @@ void http_seeds(const Identity& bob) {
           "POST /api/peers HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n");
 }
 
+// ---------------------------------------------------------------- settings bodies
+
+// A PUT /api/settings body; `field` is the field it must be refused for, or nothing if it must be accepted.
+void settings_body(std::string_view name, const std::string& body, std::optional<std::string> field) {
+  const auto parsed = peerdrop::settings::parse_settings_update(body);
+  if (!field && !parsed.update) fail(name, "expected accepted, refused: " + parsed.error.message);
+  if (field && parsed.update) fail(name, "expected refused for " + *field + ", accepted");
+  if (field && parsed.error.field != *field) fail(name, "refused for \"" + parsed.error.field + "\", not " + *field);
+  write_seed("settings_body", name, body);
+}
+
+void settings_seeds() {
+  const std::optional<std::string> ok;
+  const std::string none;
+  auto servers = [](std::string_view entries) { return R"({"iceServers":[)" + std::string(entries) + "]}"; };
+  auto url = [&](std::string_view u) { return servers(R"({"urls":")" + std::string(u) + R"("})"); };
+
+  settings_body("valid-example", R"({"name":"Alice's laptop","iceServers":[{"urls":["stun:198.51.100.9:3478"],)"
+                                 R"("username":"u","credential":"c"}],"connectTimeoutMs":30000})", ok);
+  settings_body("valid-empty", "{}", ok);
+  settings_body("valid-name-only", R"({"name":"  Zo\u00eb's Mac \ud83c\udf4e\n"})", ok);
+  settings_body("valid-name-64-bytes", R"({"name":")" + std::string(64, 'x') + R"("})", ok);
+  settings_body("valid-timeout-min", R"({"connectTimeoutMs":5000})", ok);
+  settings_body("valid-timeout-max", R"({"connectTimeoutMs":300000})", ok);
+  settings_body("valid-servers-empty", servers(""), ok);
+  settings_body("valid-url-string", url("stun:stun.example.org:19302"), ok);
+  settings_body("valid-url-ipv6", url("stun:[2001:db8::1]:3478"), ok);
+  settings_body("valid-turn-tcp",
+                servers(R"({"urls":["turns:turn.example:5349?transport=tcp","turn:198.51.100.9?transport=udp"],)"
+                        R"("username":"u","credential":"c"})"),
+                ok);
+  settings_body("valid-turn-no-credentials", url("turn:198.51.100.9:3478"), ok);
+  std::string sixteen;
+  for (int i = 0; i < 16; ++i) sixteen += std::string(i ? "," : "") + R"({"urls":"stun:198.51.100.9"})";
+  settings_body("valid-16-servers", servers(sixteen), ok);
+  settings_body("valid-duplicate-key", R"({"name":"a","name":"b"})", ok);
+
+  settings_body("not-json", "name=Alice", none);
+  settings_body("empty", "", none);
+  settings_body("array", "[]", none);
+  settings_body("null", "null", none);
+  settings_body("trailing-comma", R"({"name":"a",})", none);
+  settings_body("trailing-garbage", R"({"name":"a"}x)", none);
+  settings_body("invalid-utf8", "{\"name\":\"\xff\"}", none);
+  settings_body("depth-9", R"({"iceServers":[{"urls":[[[[[["stun:a"]]]]]]}]})", none);
+  settings_body("too-large", R"({"name":"a")" + std::string(peerdrop::settings::kMaxSettingsBodyBytes, ' ') + "}",
+                none);
+
+  settings_body("unknown-field", R"({"name":"a","colour":"red"})", "colour");
+  settings_body("unknown-fields-many", R"({"a":1,"b":2,"c":3,"d":4,"e":5,"f":6})", "a");
+  settings_body("unknown-field-long", R"({")" + std::string(200, 'k') + R"(":1})", std::string(40, 'k') + "\u2026");
+  settings_body("unknown-field-case", R"({"Name":"a"})", "Name");
+
+  settings_body("name-empty", R"({"name":""})", "name");
+  settings_body("name-spaces", R"({"name":"   "})", "name");
+  settings_body("name-65-bytes", R"({"name":")" + std::string(65, 'x') + R"("})", "name");
+  settings_body("name-number", R"({"name":42})", "name");
+  settings_body("name-null", R"({"name":null})", "name");
+  settings_body("name-nul", R"({"name":"a\u0000b"})", "name");
+  settings_body("name-escape", R"({"name":"a\u001b[2Jb"})", "name");
+  settings_body("name-c1", R"({"name":"a\u0085b"})", "name");
+  settings_body("name-bidi-override", R"({"name":"a\u202eb"})", "name");
+  settings_body("name-lone-surrogate", R"({"name":"a\ud800b"})", none);  // refused by the JSON parser
+
+  settings_body("timeout-low", R"({"connectTimeoutMs":4999})", "connectTimeoutMs");
+  settings_body("timeout-high", R"({"connectTimeoutMs":300001})", "connectTimeoutMs");
+  settings_body("timeout-fraction", R"({"connectTimeoutMs":30000.5})", "connectTimeoutMs");
+  settings_body("timeout-string", R"({"connectTimeoutMs":"30000"})", "connectTimeoutMs");
+  settings_body("timeout-negative", R"({"connectTimeoutMs":-30000})", "connectTimeoutMs");
+  settings_body("timeout-uint64", R"({"connectTimeoutMs":18446744073709551615})", "connectTimeoutMs");
+
+  settings_body("servers-not-array", R"({"iceServers":{}})", "iceServers");
+  settings_body("servers-17", servers(sixteen + R"(,{"urls":"stun:198.51.100.9"})"), "iceServers");
+  settings_body("server-string", servers(R"("stun:198.51.100.9")"), "iceServers");
+  settings_body("server-no-urls", servers("{}"), "iceServers");
+  settings_body("server-unknown-field", servers(R"({"urls":"stun:a.example","credentialType":"password"})"),
+                "iceServers");
+  settings_body("server-urls-empty", servers(R"({"urls":[]})"), "iceServers");
+  settings_body("server-urls-5", servers(R"({"urls":["stun:a","stun:b","stun:c","stun:d","stun:e"]})"), "iceServers");
+  settings_body("server-urls-number", servers(R"({"urls":[42]})"), "iceServers");
+  settings_body("server-turn-username-only", servers(R"({"urls":"turn:a.example","username":"u"})"), "iceServers");
+  settings_body("server-secret-129-bytes",
+                servers(R"({"urls":"turn:a.example","username":"u","credential":")" + std::string(129, 's') + R"("})"),
+                "iceServers");
+  settings_body("server-secret-control", servers(R"({"urls":"turn:a.example","username":"u\r\nX","credential":"c"})"),
+                "iceServers");
+  settings_body("url-257-bytes", url("stun:" + std::string(244, 'a') + ".example"), "iceServers");
+  const std::pair<const char*, const char*> bad_urls[] = {
+      {"url-http", "http://198.51.100.9"},
+      {"url-stuns", "stuns:198.51.100.9"},
+      {"url-uppercase", "STUN:198.51.100.9"},
+      {"url-slashes", "stun://198.51.100.9"},
+      {"url-port-0", "stun:198.51.100.9:0"},
+      {"url-port-65536", "stun:198.51.100.9:65536"},
+      {"url-port-leading-zero", "stun:198.51.100.9:03478"},
+      {"url-bad-ipv4", "stun:256.1.1.1"},
+      {"url-bare-ipv6", "stun:2001:db8::1"},
+      {"url-bad-ipv6", "stun:[not:v6]"},
+      {"url-userinfo", "stun:user@198.51.100.9"},
+      {"url-stun-transport", "stun:198.51.100.9?transport=udp"},
+      {"url-transport-sctp", "turn:198.51.100.9?transport=sctp"},
+      {"url-query", "turn:198.51.100.9?x=1"},
+      {"url-percent", "stun:ex%41mple.org"},
+      {"url-empty-label", "stun:example..org"},
+      {"url-hyphen-label", "stun:-example.org"},
+      {"url-path", "stun:example.org/path"},
+      {"url-space", "stun:exa mple.org"},
+      {"url-non-ascii-host", "stun:b\u00fccher.example"},
+      {"url-newline", "stun:198.51.100.9\\n"},
+  };
+  for (const auto& [seed, bad] : bad_urls) settings_body(seed, url(bad), "iceServers");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -693,6 +833,7 @@ int main(int argc, char** argv) {
   announcement_seeds(alice, bob);
   health_seeds(alice, bob);
   http_seeds(bob);
+  settings_seeds();
   std::cout << "wrote " << g_written << " seeds under " << g_corpus.string() << "\n";
   return 0;
 }

@@ -8,6 +8,7 @@
 #include "core/base64.hpp"
 #include "discovery/announcement.hpp"
 #include "identity/peer_id.hpp"
+#include "settings/settings_parser.hpp"
 
 namespace peerdrop::api {
 
@@ -81,6 +82,11 @@ asio::awaitable<Response> ApiHandler::handle(const Request& request, const Clien
     if (method == bhttp::verb::post) co_return json_response(bhttp::status::accepted, to_json(directory_.start_scan()));
     co_return method_not_allowed("GET, POST");
   }
+  if (path == "/api/settings" && settings_) {
+    if (method == bhttp::verb::get) co_return json_response(bhttp::status::ok, settings::to_json(settings_->current()));
+    if (method == bhttp::verb::put) co_return settings_change(request);
+    co_return method_not_allowed("GET, PUT");
+  }
   if (path == "/api/signal" && signal_endpoint_) co_return co_await signal_endpoint_->exchange(request, client);
   if (path.starts_with("/api/")) {
     co_return error_response(bhttp::status::not_found, "not_found", "there is no such API endpoint");
@@ -152,6 +158,21 @@ Response ApiHandler::peers_forget(std::string_view id) {
   Response response(bhttp::status::no_content, 11);
   response.prepare_payload();
   return response;
+}
+
+Response ApiHandler::settings_change(const Request& request) {
+  const auto parsed = settings::parse_settings_update(request.body());
+  if (!parsed.update) {
+    if (parsed.error.field.empty()) {
+      return error_response(bhttp::status::bad_request, "bad_request", parsed.error.message);
+    }
+    return error_response(bhttp::status::bad_request, "bad_request", parsed.error.message, parsed.error.field);
+  }
+  if (const auto ec = settings_->change(*parsed.update)) {
+    return error_response(bhttp::status::internal_server_error, "internal",
+                          "the settings could not be saved (" + ec.message() + "); nothing was changed");
+  }
+  return json_response(bhttp::status::ok, settings::to_json(settings_->current()));
 }
 
 Response ApiHandler::static_file(const Request& request) {

@@ -6,6 +6,7 @@
 
 #include "api/json_response.hpp"
 #include "api/peer_directory.hpp"
+#include "api/settings_access.hpp"
 #include "api/signal_endpoint.hpp"
 #include "core/logging.hpp"
 #include "http/local_request_policy.hpp"
@@ -35,6 +36,8 @@ class ApiHandler {
   std::optional<Response> check_websocket(const Request& request, const ClientInfo& client) const;
   // POST /api/signal goes here (open to other daemons).
   void set_signal_endpoint(SignalEndpoint* endpoint) { signal_endpoint_ = endpoint; }
+  // GET and PUT /api/settings go here (control endpoints).
+  void set_settings(SettingsAccess* settings) { settings_ = settings; }
   // Other daemons' endpoints (health, signal) get their own, more generous,
   // limit: one busy signaling exchange must not lock a peer out of its probes.
   void set_peer_rate_limiter(http::RateLimiter* limiter) { peer_limiter_ = limiter; }
@@ -44,6 +47,7 @@ class ApiHandler {
   Response peers_list();
   boost::asio::awaitable<Response> peers_add(const Request& request);
   Response peers_forget(std::string_view id);
+  Response settings_change(const Request& request);
   Response static_file(const Request& request);
 
   PeerDirectory& directory_;
@@ -52,6 +56,7 @@ class ApiHandler {
   const http::StaticAssets& assets_;
   core::Logger logger_;
   SignalEndpoint* signal_endpoint_ = nullptr;
+  SettingsAccess* settings_ = nullptr;
   http::RateLimiter* peer_limiter_ = nullptr;
 };
 

@@ -20,4 +20,9 @@ Response error_response(bhttp::status status, std::string_view code, std::string
   return json_response(status, boost::json::object{{"error", message}, {"code", code}});
 }
 
+Response error_response(bhttp::status status, std::string_view code, std::string_view message,
+                        std::string_view field) {
+  return json_response(status, boost::json::object{{"error", message}, {"code", code}, {"field", field}});
+}
+
 }  // namespace peerdrop::api

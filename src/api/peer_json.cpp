@@ -17,6 +17,7 @@ boost::json::value to_json(const discovery::PeerInfo& peer) {
       {"online", peer.online},
       {"sources", std::move(sources)},
       {"lastSeen", peer.last_seen_ms},
+      {"lastConnected", peer.last_connected_ms},
   };
 }
 

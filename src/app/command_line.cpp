@@ -41,7 +41,9 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
 
   app.add_option("--port", h.port, "TCP port of the HTTP API, WebSocket and UI (0 picks a free port and logs it)");
   app.add_option("--bind", h.bind, "Address the HTTP server listens on");
-  app.add_option("--name", config.name, "Display name shown to other peers (default: the host name)");
+  app.add_option("--name", config.name,
+                 "Display name shown to other peers (default: the host name); a name set in the UI's settings "
+                 "wins over it");
   app.add_option("--data-dir", config.data_dir,
                  "Where the identity key and the peer database live (default: $XDG_DATA_HOME/peerdrop or "
                  "~/.local/share/peerdrop)");

@@ -12,7 +12,7 @@ namespace peerdrop::app {
 
 // The whole configuration; each module receives only its own part.
 struct Config {
-  std::string name;                  // display name; default: the host name
+  std::string name;                  // display name; default: the host name (a name in the stored settings wins)
   std::filesystem::path data_dir;    // default: $XDG_DATA_HOME/peerdrop or ~/.local/share/peerdrop
   std::string log_level = "info";
   http::HttpConfig http;

@@ -1,5 +1,6 @@
 #include "app/daemon.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <set>
 
@@ -26,7 +27,10 @@ Daemon::Daemon(Config config)
       lock_(config_.data_dir),
       database_(config_.data_dir / "peerdrop.db"),
       peer_store_(database_),
-      signer_(identity_, clock_, config_.name),
+      settings_store_(database_),
+      settings_(settings_store_, settings::Settings{.name = discovery::sanitize_name(config_.name)},
+                core::make_logger("settings")),
+      signer_(identity_, clock_, settings_.settings().name),
       interfaces_(io_.get_executor(), config_.discovery.interface_poll_interval, core::make_logger("network")),
       discovery_(io_.get_executor(), config_.discovery, config_.http.port == 0 ? 3001 : config_.http.port, clock_,
                  signer_, peer_store_, core::make_logger("discovery")),
@@ -42,7 +46,7 @@ Daemon::Daemon(Config config)
       api_(discovery_, policy_, rate_limiter_, assets_, core::make_logger("http")),
       http_server_(io_, config_.http, api_, core::make_logger("http")),
       ui_hub_(config_.ws, core::make_logger("ui")),
-      ui_bridge_(ui_hub_, discovery_, signaling_, core::make_logger("ui")),
+      ui_bridge_(ui_hub_, discovery_, signaling_, settings_, core::make_logger("ui")),
       signals_(io_, SIGINT, SIGTERM) {
   const auto http_port = http_server_.listen();
   policy_.set_port(http_port);
@@ -63,6 +67,10 @@ Daemon::Daemon(Config config)
   discovery_.set_signaling_hooks([this](const std::string& id) { return signaling_.waiting_for(id); },
                                  [this](const std::string& id) { signaling_.peer_is_waiting(id); });
   api_.set_signal_endpoint(&signaling_);
+  api_.set_settings(&settings_);
+  settings_.set_change_handler([this](const settings::Settings& now, const std::vector<std::string>& changed) {
+    settings_changed(now, changed);
+  });
   api_.set_peer_rate_limiter(&peer_rate_limiter_);
   signaling_.set_callbacks({
       .deliver = [this](const signaling::IncomingSignal& s) { ui_bridge_.deliver(s); },
@@ -109,6 +117,12 @@ void Daemon::shutdown() {
 }  // namespace peerdrop::app
 
 namespace peerdrop::app {
+
+void Daemon::settings_changed(const settings::Settings& now, const std::vector<std::string>& changed) {
+  // The name takes effect at once: announced (a new burst), in health answers and in the next welcome.
+  if (std::find(changed.begin(), changed.end(), "name") != changed.end()) discovery_.set_name(now.name);
+  ui_bridge_.push_settings();
+}
 
 void Daemon::push_peers() {
   // Several changes in one go (a scan finding ten peers) become one message.

@@ -19,7 +19,9 @@
 #include "identity/data_dir_lock.hpp"
 #include "identity/identity.hpp"
 #include "net/interface_monitor.hpp"
+#include "settings/settings_service.hpp"
 #include "store/peer_store.hpp"
+#include "store/settings_store.hpp"
 #include "signaling/inbox_state.hpp"
 #include "signaling/outbox.hpp"
 #include "signaling/signaling_service.hpp"
@@ -39,6 +41,7 @@ class Daemon {
  private:
   void shutdown();
   void push_peers();
+  void settings_changed(const settings::Settings& now, const std::vector<std::string>& changed);
 
   Config config_;
   core::SystemClock clock_;
@@ -48,6 +51,8 @@ class Daemon {
   identity::DataDirLock lock_;
   store::SqliteDatabase database_;
   store::PeerStore peer_store_;
+  store::SettingsStore settings_store_;
+  settings::SettingsService settings_;  // before the signer: the stored name is the one announced
   discovery::AnnouncementSigner signer_;
   net::InterfaceMonitor interfaces_;
   discovery::DiscoveryService discovery_;

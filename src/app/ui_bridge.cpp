@@ -25,6 +25,10 @@ std::string peers_message(const std::vector<discovery::PeerInfo>& peers) {
   return json::serialize(json::object{{"type", "peers"}, {"peers", std::move(list)}});
 }
 
+std::string settings_message(const settings::Settings& settings) {
+  return json::serialize(json::object{{"type", "settings"}, {"settings", settings::to_json(settings)}});
+}
+
 const char* error_text(const boost::system::error_code& ec) {
   if (ec == core::Errc::unknown_peer) return "unknown_peer";
   if (ec == core::Errc::queue_full) return "queue_full";
@@ -44,8 +48,8 @@ std::string error_sentence(const boost::system::error_code& ec) {
 }  // namespace
 
 UiBridge::UiBridge(ws::UiHub& hub, discovery::DiscoveryService& discovery, signaling::SignalingService& signaling,
-                   core::Logger logger)
-    : hub_(hub), discovery_(discovery), signaling_(signaling), logger_(std::move(logger)) {}
+                   const settings::SettingsService& settings, core::Logger logger)
+    : hub_(hub), discovery_(discovery), signaling_(signaling), settings_(settings), logger_(std::move(logger)) {}
 
 void UiBridge::greet(std::uint64_t tab) {
   const auto health = discovery_.health("");
@@ -57,12 +61,18 @@ void UiBridge::greet(std::uint64_t tab) {
                                               {"version", PEERDROP_VERSION},
                                               {"port", health.port},
                                               {"discoveryPort", health.discovery_port}}},
+                        {"settings", settings::to_json(settings_.settings())},
                     }));
   hub_.send_to(tab, peers_message(discovery_.peers()));
+  hub_.send_to(tab, settings_message(settings_.settings()));
 }
 
 void UiBridge::push_peers() {
   hub_.broadcast(peers_message(discovery_.peers()));
+}
+
+void UiBridge::push_settings() {
+  hub_.broadcast(settings_message(settings_.settings()));
 }
 
 void UiBridge::on_message(std::uint64_t tab, const json::object& message) {
@@ -71,29 +81,9 @@ void UiBridge::on_message(std::uint64_t tab, const json::object& message) {
   if (type == "signal") {
     send_signal(tab, message, ref);
   } else if (type == "session") {
-    // {"type":"session","peer":…,"state":"connecting"|"established"|"closed"}
-    const auto* peer = message.if_contains("peer");
-    const auto* state = message.if_contains("state");
-    if (!peer || !peer->is_string() || !state || !state->is_string()) {
-      hub_.send_to(tab, ws::ui_error("bad_request", "a session message needs \"peer\" and \"state\"", ref));
-      return;
-    }
-    // Until a session is established, fetch from the peer in case it cannot reach us.
-    if (state->get_string() == "connecting") signaling_.keep_polling(std::string(peer->get_string()));
+    on_session(tab, message, ref);
   } else if (type == "ice_servers") {
-    // {"type":"ice_servers","peer":…} -> the STUN servers for a connection to that peer
-    const auto* peer = message.if_contains("peer");
-    if (!peer || !peer->is_string()) {
-      hub_.send_to(tab, ws::ui_error("bad_request", "ice_servers needs \"peer\"", ref));
-      return;
-    }
-    json::array servers;
-    for (const auto& address : discovery_.stun_servers_for(std::string(peer->get_string()))) {
-      servers.push_back(json::object{{"urls", "stun:" + address}});
-    }
-    json::object answer{{"type", "ice_servers"}, {"peer", *peer}, {"iceServers", std::move(servers)}};
-    if (ref) answer["ref"] = *ref;
-    hub_.send_to(tab, json::serialize(answer));
+    answer_ice_servers(tab, message, ref);
   } else if (type == "get_peers") {
     hub_.send_to(tab, peers_message(discovery_.peers()));
   } else {
@@ -101,6 +91,42 @@ void UiBridge::on_message(std::uint64_t tab, const json::object& message) {
                                                        std::string(type.substr(0, 40)) + "\"",
                                    ref));
   }
+}
+
+void UiBridge::on_session(std::uint64_t tab, const json::object& message, const json::value* ref) {
+  // {"type":"session","peer":…,"state":"connecting"|"established"|"closed"}
+  const auto* peer = message.if_contains("peer");
+  const auto* state = message.if_contains("state");
+  if (!peer || !peer->is_string() || !state || !state->is_string()) {
+    hub_.send_to(tab, ws::ui_error("bad_request", "a session message needs \"peer\" and \"state\"", ref));
+    return;
+  }
+  const std::string id(peer->get_string());
+  if (state->get_string() == "connecting") {
+    // Until a session is established, fetch from the peer in case it cannot reach us.
+    signaling_.keep_polling(id);
+  } else if (state->get_string() == "established") {
+    // Connection history: the peer's lastConnected (persisted), pushed to every tab.
+    discovery_.record_connection(id);
+  }
+}
+
+void UiBridge::answer_ice_servers(std::uint64_t tab, const json::object& message, const json::value* ref) {
+  // {"type":"ice_servers","peer":…} -> this daemon's and the peer daemon's STUN, then the user's servers
+  const auto* peer = message.if_contains("peer");
+  if (!peer || !peer->is_string()) {
+    hub_.send_to(tab, ws::ui_error("bad_request", "ice_servers needs \"peer\"", ref));
+    return;
+  }
+  json::array servers;
+  for (const auto& address : discovery_.stun_servers_for(std::string(peer->get_string()))) {
+    servers.push_back(json::object{{"urls", "stun:" + address}});
+  }
+  auto configured = settings::to_json(settings_.settings().ice_servers);
+  for (auto& server : configured.as_array()) servers.push_back(std::move(server));
+  json::object answer{{"type", "ice_servers"}, {"peer", *peer}, {"iceServers", std::move(servers)}};
+  if (ref) answer["ref"] = *ref;
+  hub_.send_to(tab, json::serialize(answer));
 }
 
 void UiBridge::send_signal(std::uint64_t tab, const json::object& message, const json::value* ref) {

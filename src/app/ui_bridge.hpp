@@ -8,6 +8,7 @@
 
 #include "core/logging.hpp"
 #include "discovery/discovery_service.hpp"
+#include "settings/settings_service.hpp"
 #include "signaling/signaling_service.hpp"
 #include "ws/ui_hub.hpp"
 
@@ -21,10 +22,11 @@ namespace peerdrop::app {
 class UiBridge {
  public:
   UiBridge(ws::UiHub& hub, discovery::DiscoveryService& discovery, signaling::SignalingService& signaling,
-           core::Logger logger);
+           const settings::SettingsService& settings, core::Logger logger);
 
   void greet(std::uint64_t tab);
   void push_peers();
+  void push_settings();  // to every tab, after a change
   void on_message(std::uint64_t tab, const boost::json::object& message);
   void tab_closed(std::uint64_t tab);
 
@@ -41,10 +43,13 @@ class UiBridge {
   };
   void send_signal(std::uint64_t tab, const boost::json::object& message, const boost::json::value* ref);
   void own(const std::string& session, std::uint64_t tab);
+  void on_session(std::uint64_t tab, const boost::json::object& message, const boost::json::value* ref);
+  void answer_ice_servers(std::uint64_t tab, const boost::json::object& message, const boost::json::value* ref);
 
   ws::UiHub& hub_;
   discovery::DiscoveryService& discovery_;
   signaling::SignalingService& signaling_;
+  const settings::SettingsService& settings_;
   core::Logger logger_;
   std::uint64_t next_tag_ = 1;
   std::map<std::uint64_t, Origin> origins_;         // tag -> which tab sent it (until delivered or expired)

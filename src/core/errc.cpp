@@ -30,6 +30,7 @@ class ErrcCategory final : public boost::system::error_category {
       case Errc::queue_full: return "outbox full";
       case Errc::unknown_peer: return "no peer with that id is known";
       case Errc::rate_limited: return "asked to slow down";
+      case Errc::storage_failed: return "the database refused a write";
     }
     return "unknown error";
   }

@@ -26,6 +26,7 @@ enum class Errc {
   queue_full,            // the signaling outbox is at a per-peer or global cap; nothing was queued
   unknown_peer,          // no peer with that id is known
   rate_limited,          // the other daemon asked us to slow down (HTTP 429)
+  storage_failed,        // the database refused a write; nothing was changed
 };
 
 const boost::system::error_category& category() noexcept;

@@ -412,6 +412,20 @@ void DiscoveryService::nudge(const std::string& id) {
   if (!ec) udp_.send(AnnouncementKind::nudge, asio::ip::udp::endpoint(address, peer->discovery_port));
 }
 
+void DiscoveryService::set_name(const std::string& name) {
+  if (name == signer_.name()) return;
+  signer_.set_name(name);
+  logger_->info("this daemon is now called \"{}\"; announcing it", signer_.name());
+  if (!stopped_) udp_.announce_burst();
+}
+
+bool DiscoveryService::record_connection(const std::string& id) {
+  if (!table_.set_last_connected(id, clock_.unix_ms())) return false;
+  persist(id);
+  if (peers_changed_) peers_changed_();
+  return true;
+}
+
 void DiscoveryService::hello(const Announcement& announcement, const std::string& ip) {
   if (stopped_ || announcement.kind != AnnouncementKind::probe) return;
   accept(announcement, ip, PeerSource::inbound);

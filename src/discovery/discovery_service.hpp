@@ -55,6 +55,12 @@ class DiscoveryService final : public api::PeerDirectory {
   std::vector<std::string> stun_servers_for(const std::string& peer_id) const;
   // Tells a peer by UDP that we hold messages for it and cannot push them.
   void nudge(const std::string& id);
+  // A new display name: announced at once (a new burst); peers we reach only
+  // over HTTP see it in our next health answer or probe.
+  void set_name(const std::string& name);
+  // A UI here established a connection with the peer: remembers when (now),
+  // persists it and tells the peers-changed callback. False if unknown.
+  bool record_connection(const std::string& id);
 
   // api::PeerDirectory
   api::HealthInfo health(const std::string& prober_id) override;

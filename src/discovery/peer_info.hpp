@@ -34,7 +34,8 @@ struct PeerInfo {
   std::uint16_t discovery_port = 0;
   unsigned sources = 0;
   bool online = false;
-  std::int64_t last_seen_ms = 0;  // Unix ms; 0 = not heard since we know it
+  std::int64_t last_seen_ms = 0;       // Unix ms; 0 = not heard since we know it
+  std::int64_t last_connected_ms = 0;  // Unix ms a UI here last had a connection with it; 0 = never
 
   bool has_source(PeerSource s) const { return (sources & static_cast<unsigned>(s)) != 0; }
 };

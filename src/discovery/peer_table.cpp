@@ -124,6 +124,13 @@ bool PeerTable::add_source(const std::string& id, PeerSource source) {
   return it->second.info.sources != before;
 }
 
+bool PeerTable::set_last_connected(const std::string& id, std::int64_t unix_ms) {
+  const auto it = peers_.find(id);
+  if (it == peers_.end()) return false;
+  it->second.info.last_connected_ms = unix_ms;
+  return true;
+}
+
 bool PeerTable::forget(const std::string& id) { return peers_.erase(id) > 0; }
 
 std::vector<std::string> PeerTable::expire() {

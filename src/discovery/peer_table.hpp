@@ -41,6 +41,8 @@ class PeerTable {
   // A peer from the database: known, offline until heard.
   void restore(PeerInfo peer);
   bool add_source(const std::string& id, PeerSource source);
+  // A UI here established a connection with the peer at `unix_ms`; false if the peer is unknown.
+  bool set_last_connected(const std::string& id, std::int64_t unix_ms);
   bool forget(const std::string& id);
   // Marks peers not heard for `offline_after` offline; returns their ids.
   std::vector<std::string> expire();

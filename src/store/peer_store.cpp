@@ -13,34 +13,58 @@
 namespace peerdrop::store {
 
 namespace {
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 }
 
 PeerStore::PeerStore(SqliteDatabase& db) : db_(db) {
   try {
-    auto version = db_.prepare("PRAGMA user_version");
-    version.step();
-    const auto current = version.column_int(0);
+    const auto current = [this] {
+      auto version = db_.prepare("PRAGMA user_version");  // finalized before the schema changes
+      version.step();
+      return version.column_int(0);
+    }();
     if (current > kSchemaVersion) {
       throw core::StartupError("the database was written by a newer peerdropd (schema " + std::to_string(current) +
                                "); upgrade peerdropd or use another --data-dir");
     }
-    db_.exec(
-        "CREATE TABLE IF NOT EXISTS peers("
-        "  id TEXT PRIMARY KEY, public_key BLOB NOT NULL, name TEXT NOT NULL,"
-        "  addresses TEXT NOT NULL, discovery_port INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
-        "CREATE TABLE IF NOT EXISTS manual_addresses(address TEXT PRIMARY KEY);"
-        "PRAGMA user_version = 1;");
+    // Each step in one transaction with its new version number, so a crash
+    // in the middle leaves the previous schema, never half of the next one.
+    if (current < 1) {
+      db_.exec(
+          "BEGIN IMMEDIATE;"
+          "CREATE TABLE IF NOT EXISTS peers("
+          "  id TEXT PRIMARY KEY, public_key BLOB NOT NULL, name TEXT NOT NULL,"
+          "  addresses TEXT NOT NULL, discovery_port INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
+          "CREATE TABLE IF NOT EXISTS manual_addresses(address TEXT PRIMARY KEY);"
+          "PRAGMA user_version = 1;"
+          "COMMIT;");
+    }
+    if (current < 2) {
+      db_.exec(
+          "BEGIN IMMEDIATE;"
+          "ALTER TABLE peers ADD COLUMN last_connected INTEGER NOT NULL DEFAULT 0;"
+          "PRAGMA user_version = 2;"
+          "COMMIT;");
+    }
   } catch (const core::StartupError&) {
     throw;
   } catch (const std::exception& e) {
+    try {
+      db_.exec("ROLLBACK");  // a failed step leaves its transaction open
+    } catch (const std::exception&) {
+      // there was none
+    }
     throw core::StartupError(std::string("cannot prepare the peer database: ") + e.what());
   }
 }
 
 std::vector<discovery::PeerInfo> PeerStore::load_peers() {
   std::vector<discovery::PeerInfo> out;
-  auto query = db_.prepare("SELECT id, public_key, name, addresses, discovery_port, last_seen FROM peers");
+  // Most recently connected first, then most recently seen: if there are more
+  // than the peer table holds, these are the ones it keeps.
+  auto query = db_.prepare(
+      "SELECT id, public_key, name, addresses, discovery_port, last_seen, last_connected FROM peers "
+      "ORDER BY last_connected DESC, last_seen DESC");
   while (query.step()) {
     discovery::PeerInfo peer;
     peer.id = query.column_text(0);
@@ -61,6 +85,7 @@ std::vector<discovery::PeerInfo> PeerStore::load_peers() {
     }
     peer.discovery_port = static_cast<std::uint16_t>(query.column_int(4));
     peer.last_seen_ms = query.column_int(5);
+    peer.last_connected_ms = query.column_int(6);
     out.push_back(std::move(peer));
   }
   return out;
@@ -70,15 +95,18 @@ void PeerStore::save_peer(const discovery::PeerInfo& peer) {
   boost::json::array addresses;
   for (const auto& a : peer.addresses) addresses.emplace_back(a.to_string());
   db_.prepare(
-         "INSERT INTO peers(id, public_key, name, addresses, discovery_port, last_seen) VALUES(?,?,?,?,?,?) "
+         "INSERT INTO peers(id, public_key, name, addresses, discovery_port, last_seen, last_connected) "
+         "VALUES(?,?,?,?,?,?,?) "
          "ON CONFLICT(id) DO UPDATE SET name=excluded.name, addresses=excluded.addresses, "
-         "discovery_port=excluded.discovery_port, last_seen=excluded.last_seen")
+         "discovery_port=excluded.discovery_port, last_seen=excluded.last_seen, "
+         "last_connected=excluded.last_connected")
       .bind(1, peer.id)
       .bind_blob(2, peer.public_key.data(), peer.public_key.size())
       .bind(3, peer.name)
       .bind(4, boost::json::serialize(addresses))
       .bind(5, std::int64_t{peer.discovery_port})
       .bind(6, peer.last_seen_ms)
+      .bind(7, peer.last_connected_ms)
       .step();
 }
 

@@ -9,8 +9,9 @@
 namespace peerdrop::store {
 
 // Peers and manual addresses that survive a restart, so a peer met once in
-// another subnet is found again without --scan. Schema version 1:
-//   peers(id PK, public_key, name, addresses JSON array, discovery_port, last_seen)
+// another subnet is found again without --scan. Schema version 2
+// (PRAGMA user_version; version 1 lacked last_connected and is migrated):
+//   peers(id PK, public_key, name, addresses JSON array, discovery_port, last_seen, last_connected)
 //   manual_addresses(address PK)
 class PeerStore {
  public:

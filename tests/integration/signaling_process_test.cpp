@@ -2,57 +2,19 @@
 // two browser tabs on two machines would be. The network cases (one-way
 // paths, restarts, tampering) are lab scenarios (lab/scenarios/signaling.test.mjs).
 #include <gtest/gtest.h>
-#include <sys/socket.h>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "support/daemon_process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/ui_client.hpp"
 
 namespace peerdrop::testing {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-// A blocking UI client on a daemon's /ws.
-class UiClient {
- public:
-  explicit UiClient(std::uint16_t port) : ws_(io_) {
-    ws_.next_layer().connect({asio::ip::address_v4::loopback(), port});
-    timeval timeout{5, 0};
-    ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    const auto host = "127.0.0.1:" + std::to_string(port);
-    ws_.set_option(beast::websocket::stream_base::decorator(
-        [host](beast::websocket::request_type& r) { r.set(beast::http::field::origin, "http://" + host); }));
-    ws_.handshake(host, "/ws");
-  }
-  void send(const json::object& message) { ws_.write(asio::buffer(json::serialize(message))); }
-  // The next message of `type` (others are kept in `seen`); null on timeout.
-  json::object next(std::string_view type) {
-    for (;;) {
-      beast::flat_buffer buffer;
-      boost::system::error_code ec;
-      ws_.read(buffer, ec);
-      if (ec) return {};
-      auto message = json::parse(beast::buffers_to_string(buffer.data())).as_object();
-      if (message.at("type").as_string() == type) return message;
-      seen.push_back(std::move(message));
-    }
-  }
-  std::vector<json::object> seen;
-
- private:
-  asio::io_context io_;
-  beast::websocket::stream<asio::ip::tcp::socket> ws_;
-};
 
 class SignalingProcessTest : public ::testing::Test {
  protected:

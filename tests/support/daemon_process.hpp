@@ -20,6 +20,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "support/wait_until.hpp"
@@ -96,7 +97,8 @@ struct HttpAnswer {
 
 // One blocking HTTP/1.1 request to 127.0.0.1:port; status 0 if nothing answered.
 inline HttpAnswer http_get(std::uint16_t port, const std::string& target, const std::string& method = "GET",
-                           const std::string& body = "") {
+                           const std::string& body = "",
+                           const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   namespace beast = boost::beast;
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
@@ -105,6 +107,7 @@ inline HttpAnswer http_get(std::uint16_t port, const std::string& target, const 
   if (ec) return {};
   beast::http::request<beast::http::string_body> request(beast::http::string_to_verb(method), target, 11);
   request.set(beast::http::field::host, "127.0.0.1:" + std::to_string(port));
+  for (const auto& [name, value] : headers) request.set(name, value);
   request.body() = body;
   request.prepare_payload();
   beast::http::write(socket, request, ec);

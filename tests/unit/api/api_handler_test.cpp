@@ -8,6 +8,7 @@
 #include "discovery/announcement_signer.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_peer_directory.hpp"
+#include "support/fake_settings.hpp"
 #include "support/run_coroutine.hpp"
 
 namespace peerdrop::api {
@@ -17,7 +18,10 @@ namespace bhttp = boost::beast::http;
 
 class ApiHandlerTest : public ::testing::Test {
  protected:
-  void SetUp() override { policy_.set_own_addresses({"127.0.0.1", "198.51.100.2"}); }
+  void SetUp() override {
+    policy_.set_own_addresses({"127.0.0.1", "198.51.100.2"});
+    handler_.set_settings(&settings_);
+  }
 
   Response call(bhttp::verb method, const std::string& target, const std::string& client = "127.0.0.1",
                 const std::string& body = "", std::vector<std::pair<std::string, std::string>> headers = {}) {
@@ -37,6 +41,7 @@ class ApiHandlerTest : public ::testing::Test {
   http::LocalRequestPolicy policy_{3001};
   http::RateLimiter limiter_{clock_, {.rate = 1, .burst = 3}};
   http::StaticAssets assets_;
+  testing::FakeSettings settings_;
   ApiHandler handler_{directory_, policy_, limiter_, assets_, core::make_logger("test")};
 };
 
@@ -84,7 +89,9 @@ TEST_F(ApiHandlerTest, ListsPeersInTheDocumentedShape) {
   const auto response = call(bhttp::verb::get, "/api/peers");
   ASSERT_EQ(response.result(), bhttp::status::ok);
   EXPECT_EQ(json(response), boost::json::parse(R"([{"id":"PEER","name":"alice","addresses":["198.51.100.7:3001"],
-      "online":true,"sources":["broadcast","persisted"],"lastSeen":1234}])"));
+      "online":true,"sources":["broadcast","persisted"],"lastSeen":1234,"lastConnected":0}])"));
+  directory_.known[0].last_connected_ms = 5678;
+  EXPECT_EQ(json(call(bhttp::verb::get, "/api/peers")).at(0).at("lastConnected"), 5678);
 }
 
 TEST_F(ApiHandlerTest, ControlEndpointsAnswerOnlyTheLocalUi) {
@@ -156,6 +163,70 @@ TEST_F(ApiHandlerTest, RateLimitsOtherHostsButNotTheLocalUi) {
   EXPECT_EQ(json(limited).at("code"), "rate_limited");
   EXPECT_EQ(limited[bhttp::field::retry_after], "1");
   for (int i = 0; i < 10; ++i) EXPECT_EQ(call(bhttp::verb::get, "/api/health").result(), bhttp::status::ok);
+}
+
+TEST_F(ApiHandlerTest, GetsTheSettingsInTheDocumentedShape) {
+  settings_.settings.ice_servers = {{.urls = {"turn:198.51.100.9:3478"}, .username = "u", .credential = "c"}};
+  const auto response = call(bhttp::verb::get, "/api/settings");
+  ASSERT_EQ(response.result(), bhttp::status::ok);
+  EXPECT_EQ(response[bhttp::field::cache_control], "no-store");
+  EXPECT_EQ(json(response), boost::json::parse(R"({"name":"self","iceServers":[{"urls":["turn:198.51.100.9:3478"],
+      "username":"u","credential":"c"}],"connectTimeoutMs":30000})"));
+}
+
+TEST_F(ApiHandlerTest, PutChangesOnlyTheGivenFieldsAndAnswersWithAll) {
+  const auto response = call(bhttp::verb::put, "/api/settings", "127.0.0.1", R"({"name":"  Alice's laptop "})");
+  ASSERT_EQ(response.result(), bhttp::status::ok) << response.body();
+  EXPECT_EQ(json(response), boost::json::parse(R"({"name":"Alice's laptop","iceServers":[],"connectTimeoutMs":30000})"));
+  ASSERT_EQ(settings_.changes.size(), 1u);
+  EXPECT_FALSE(settings_.changes[0].connect_timeout_ms.has_value());
+}
+
+TEST_F(ApiHandlerTest, PutRefusesBadSettingsNamingTheField) {
+  const auto bad_timeout = call(bhttp::verb::put, "/api/settings", "127.0.0.1", R"({"connectTimeoutMs":10})");
+  EXPECT_EQ(bad_timeout.result(), bhttp::status::bad_request);
+  const auto body = json(bad_timeout).as_object();
+  EXPECT_EQ(body.at("code"), "bad_request");
+  EXPECT_EQ(body.at("field"), "connectTimeoutMs");
+  EXPECT_FALSE(body.at("error").as_string().empty());
+  EXPECT_EQ(json(call(bhttp::verb::put, "/api/settings", "127.0.0.1", R"({"theme":"dark"})")).at("field"), "theme");
+  EXPECT_EQ(json(call(bhttp::verb::put, "/api/settings", "127.0.0.1", R"({"iceServers":[{"urls":"http://x"}]})"))
+                .at("field"),
+            "iceServers");
+  // Not an object: no field to name.
+  const auto not_json = call(bhttp::verb::put, "/api/settings", "127.0.0.1", "name=Alice");
+  EXPECT_EQ(not_json.result(), bhttp::status::bad_request);
+  EXPECT_FALSE(json(not_json).as_object().contains("field"));
+  EXPECT_TRUE(settings_.changes.empty());
+}
+
+TEST_F(ApiHandlerTest, SettingsAnswerOnlyTheLocalUi) {
+  EXPECT_EQ(call(bhttp::verb::get, "/api/settings", "198.51.100.3").result(), bhttp::status::forbidden);
+  const auto foreign = call(bhttp::verb::put, "/api/settings", "127.0.0.1", R"({"name":"pwned"})",
+                            {{"Origin", "http://evil.example"}});
+  EXPECT_EQ(foreign.result(), bhttp::status::forbidden);
+  EXPECT_EQ(call(bhttp::verb::put, "/api/settings", "127.0.0.1", R"({"name":"pwned"})", {{"Host", "evil.example"}})
+                .result(),
+            bhttp::status::forbidden);
+  EXPECT_TRUE(settings_.changes.empty());
+  EXPECT_EQ(call(bhttp::verb::put, "/api/settings", "127.0.0.1", R"({"name":"mine"})",
+                 {{"Origin", "http://127.0.0.1:3001"}})
+                .result(),
+            bhttp::status::ok);
+}
+
+TEST_F(ApiHandlerTest, SettingsTakeGetAndPutOnly) {
+  const auto wrong = call(bhttp::verb::post, "/api/settings", "127.0.0.1", "{}");
+  EXPECT_EQ(wrong.result(), bhttp::status::method_not_allowed);
+  EXPECT_EQ(wrong[bhttp::field::allow], "GET, PUT");
+}
+
+TEST_F(ApiHandlerTest, SaysSoWhenTheSettingsCannotBeStored) {
+  settings_.fail = true;
+  const auto response = call(bhttp::verb::put, "/api/settings", "127.0.0.1", R"({"name":"Alice"})");
+  EXPECT_EQ(response.result(), bhttp::status::internal_server_error);
+  EXPECT_EQ(json(response).at("code"), "internal");
+  EXPECT_EQ(settings_.settings.name, "self");
 }
 
 }  // namespace

@@ -157,5 +157,18 @@ TEST_F(PeerTableTest, ForgetsAPeer) {
   EXPECT_EQ(table_.size(), 0u);
 }
 
+TEST_F(PeerTableTest, RemembersTheLastConnectionOfAKnownPeerOnly) {
+  EXPECT_FALSE(table_.set_last_connected(alice_.peer_id(), clock_.unix_ms()));
+  table_.observe(from(alice_, 1, 1), "198.51.100.2", PeerSource::broadcast);
+  EXPECT_EQ(table_.find(alice_.peer_id())->last_connected_ms, 0);
+  EXPECT_TRUE(table_.set_last_connected(alice_.peer_id(), clock_.unix_ms()));
+  const auto connected_at = clock_.unix_ms();
+  // Later packets (and expiry) leave it alone.
+  clock_.advance(10s);
+  table_.observe(from(alice_, 1, 2), "198.51.100.3", PeerSource::scan);
+  table_.expire();
+  EXPECT_EQ(table_.find(alice_.peer_id())->last_connected_ms, connected_at);
+}
+
 }  // namespace
 }  // namespace peerdrop::discovery

@@ -63,7 +63,7 @@ TEST(PeerStore, SkipsDamagedRowsInsteadOfFailing) {
   testing::TempDir dir;
   SqliteDatabase db(dir.path() / "peerdrop.db");
   PeerStore store(db);
-  db.exec("INSERT INTO peers VALUES('NOTANID', x'00', 'x', 'not json', 1, 0)");
+  db.exec("INSERT INTO peers VALUES('NOTANID', x'00', 'x', 'not json', 1, 0, 0)");
   store.save_peer(sample_peer());
   EXPECT_EQ(store.load_peers().size(), 1u);
 }
@@ -73,6 +73,77 @@ TEST(PeerStore, RefusesADatabaseFromANewerVersion) {
   SqliteDatabase db(dir.path() / "peerdrop.db");
   db.exec("PRAGMA user_version = 99");
   EXPECT_THROW(PeerStore store(db), core::StartupError);
+}
+
+TEST(PeerStore, RemembersWhenAPeerWasLastConnected) {
+  testing::TempDir dir;
+  auto peer = sample_peer();
+  peer.last_connected_ms = 1'764'000'123'456;
+  {
+    SqliteDatabase db(dir.path() / "peerdrop.db");
+    PeerStore store(db);
+    store.save_peer(peer);
+  }
+  SqliteDatabase db(dir.path() / "peerdrop.db");
+  PeerStore store(db);
+  const auto loaded = store.load_peers();
+  ASSERT_EQ(loaded.size(), 1u);
+  EXPECT_EQ(loaded[0].last_connected_ms, 1'764'000'123'456);
+}
+
+TEST(PeerStore, LoadsTheMostRecentlyConnectedPeersFirst) {
+  testing::TempDir dir;
+  SqliteDatabase db(dir.path() / "peerdrop.db");
+  PeerStore store(db);
+  auto never = sample_peer();
+  auto long_ago = sample_peer();
+  long_ago.last_connected_ms = 1000;
+  auto lately = sample_peer();
+  lately.last_connected_ms = 2000;
+  for (const auto& peer : {never, long_ago, lately}) store.save_peer(peer);
+  const auto loaded = store.load_peers();
+  ASSERT_EQ(loaded.size(), 3u);
+  EXPECT_EQ(loaded[0].id, lately.id);
+  EXPECT_EQ(loaded[1].id, long_ago.id);
+  EXPECT_EQ(loaded[2].id, never.id);
+}
+
+TEST(PeerStore, MigratesAVersion1DatabaseAndKeepsItsData) {
+  testing::TempDir dir;
+  const auto peer = sample_peer();
+  {
+    // Exactly what schema version 1 created.
+    SqliteDatabase db(dir.path() / "peerdrop.db");
+    db.exec(
+        "CREATE TABLE peers("
+        "  id TEXT PRIMARY KEY, public_key BLOB NOT NULL, name TEXT NOT NULL,"
+        "  addresses TEXT NOT NULL, discovery_port INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
+        "CREATE TABLE manual_addresses(address TEXT PRIMARY KEY);"
+        "PRAGMA user_version = 1;");
+    db.prepare("INSERT INTO peers VALUES(?, ?, 'alice', '[\"203.0.113.5:3001\"]', 3001, 1764000000000)")
+        .bind(1, peer.id)
+        .bind_blob(2, peer.public_key.data(), peer.public_key.size())
+        .step();
+    db.exec("INSERT INTO manual_addresses VALUES('203.0.113.5:3001')");
+  }
+  SqliteDatabase db(dir.path() / "peerdrop.db");
+  PeerStore store(db);
+  auto version = db.prepare("PRAGMA user_version");
+  version.step();
+  EXPECT_EQ(version.column_int(0), 2);
+  auto loaded = store.load_peers();
+  ASSERT_EQ(loaded.size(), 1u);
+  EXPECT_EQ(loaded[0].id, peer.id);
+  EXPECT_EQ(loaded[0].name, "alice");
+  EXPECT_EQ(loaded[0].addresses.front().to_string(), "203.0.113.5:3001");
+  EXPECT_EQ(loaded[0].last_seen_ms, 1'764'000'000'000);
+  EXPECT_EQ(loaded[0].last_connected_ms, 0);
+  EXPECT_EQ(store.load_manual_addresses(), std::vector<std::string>{"203.0.113.5:3001"});
+  // The new column works, and a second start does not migrate again.
+  loaded[0].last_connected_ms = 42;
+  store.save_peer(loaded[0]);
+  PeerStore again(db);
+  EXPECT_EQ(again.load_peers().at(0).last_connected_ms, 42);
 }
 
 }  // namespace

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace peerdrop::settings {
+
+// One STUN or TURN server the user configured, as the browser's RTCIceServer.
+// `urls` is always an array here (the API also accepts a single string).
+struct IceServer {
+  std::vector<std::string> urls;
+  std::optional<std::string> username;    // a user secret (TURN): never logged
+  std::optional<std::string> credential;  // a user secret (TURN): never logged
+
+  bool operator==(const IceServer&) const = default;
+};
+
+// What the user can change in the UI (docs/protocol.md, "GET /api/settings"),
+// stored by the daemon (store::SettingsStore).
+struct Settings {
+  // The limits of docs/protocol.md; the validation in settings_parser.hpp enforces them.
+  static constexpr std::size_t kMaxIceServers = 16;
+  static constexpr std::size_t kMaxUrlsPerServer = 4;
+  static constexpr std::size_t kMaxUrlBytes = 256;
+  static constexpr std::size_t kMaxSecretBytes = 128;  // username, credential
+  static constexpr std::int64_t kMinConnectTimeoutMs = 5'000;
+  static constexpr std::int64_t kMaxConnectTimeoutMs = 300'000;
+  static constexpr std::int64_t kDefaultConnectTimeoutMs = 30'000;
+
+  std::string name;  // display name, announced to peers (1-64 bytes, see discovery::is_valid_name)
+  std::vector<IceServer> ice_servers;
+  std::int64_t connect_timeout_ms = kDefaultConnectTimeoutMs;
+
+  bool operator==(const Settings&) const = default;
+};
+
+// A partial change (PUT /api/settings): only the fields that are set change.
+struct SettingsUpdate {
+  std::optional<std::string> name;
+  std::optional<std::vector<IceServer>> ice_servers;
+  std::optional<std::int64_t> connect_timeout_ms;
+
+  // `settings` with this update's fields in place.
+  Settings applied_to(Settings settings) const;
+  bool empty() const { return !name && !ice_servers && !connect_timeout_ms; }
+};
+
+// The API's names of the fields that differ between `before` and `after`,
+// in the order of the JSON object ("name", "iceServers", "connectTimeoutMs").
+std::vector<std::string> changed_fields(const Settings& before, const Settings& after);
+
+// {"name":…,"iceServers":[{"urls":[…],"username":…,"credential":…}],"connectTimeoutMs":…}
+boost::json::value to_json(const Settings& settings);
+// [{"urls":[…]} with "username" and "credential" when set, …]
+boost::json::value to_json(const std::vector<IceServer>& servers);
+
+}  // namespace peerdrop::settings

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "settings/settings.hpp"
+#include "store/sqlite_database.hpp"
+
+namespace peerdrop::store {
+
+// The user's settings (settings::Settings) that survive a restart. Only what
+// the user changed is stored, one row per field, the value as the API's JSON:
+//   settings(key PK: "name" | "iceServers" | "connectTimeoutMs", value JSON)
+// so a field never changed keeps following its default (the name: --name or
+// the host name). The table needs no schema version: new fields are new rows.
+class SettingsStore {
+ public:
+  explicit SettingsStore(SqliteDatabase& db);  // creates the table (StartupError)
+
+  // `defaults` with the stored fields in place. A stored value that does not
+  // pass today's validation is left out and its key added to `skipped`.
+  settings::Settings load(const settings::Settings& defaults, std::vector<std::string>* skipped = nullptr);
+  // Stores every field the update sets, in one transaction. Throws std::runtime_error.
+  void save(const settings::SettingsUpdate& update);
+
+ private:
+  SqliteDatabase& db_;
+};
+
+}  // namespace peerdrop::store

@@ -1,0 +1,216 @@
+// The settings and the connection history on the real daemon binary, on
+// loopback only (--loopback: nothing leaves this machine).
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "support/daemon_process.hpp"
+#include "support/temp_dir.hpp"
+#include "support/ui_client.hpp"
+
+namespace peerdrop::testing {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr const char* kTurnServers =
+    R"({"iceServers":[{"urls":"stun:198.51.100.9:3478"},
+        {"urls":["turn:198.51.100.9:3478?transport=udp"],"username":"TURN-USER","credential":"TURN-SECRET"}]})";
+
+class SettingsProcessTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<DaemonProcess> start(const std::string& name, const std::string& announce_interval = "0.5") {
+    const auto log = dir_.path() / (name + "-" + std::to_string(++starts_) + ".log");
+    return std::make_unique<DaemonProcess>(
+        log, std::vector<std::string>{"--loopback", "--port", "0", "--name", name, "--data-dir",
+                                      (dir_.path() / name).string(), "--announce-interval", announce_interval,
+                                      "--log-level", "debug"});
+  }
+  static std::uint16_t port_of(DaemonProcess& daemon) {
+    EXPECT_TRUE(wait_until([&] { return daemon.port().has_value(); }, 5s)) << daemon.log();
+    return daemon.port().value_or(0);
+  }
+  static json::value get_json(std::uint16_t port, const std::string& target) {
+    const auto answer = http_get(port, target);
+    EXPECT_EQ(answer.status, 200) << target << ": " << answer.body;
+    return answer.status == 200 ? json::parse(answer.body) : json::value();
+  }
+  static HttpAnswer put_settings(std::uint16_t port, const std::string& body,
+                                 const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    return http_get(port, "/api/settings", "PUT", body, headers);
+  }
+  static std::string id_of(DaemonProcess& daemon) {
+    return std::string(UiClient(port_of(daemon)).next("welcome").at("self").at("id").as_string());
+  }
+  // Whether `daemon` lists the peer `id` within a few seconds.
+  static bool knows(DaemonProcess& daemon, const std::string& id) {
+    const auto port = port_of(daemon);
+    const bool known = wait_until([&] { return !peer(port, id).is_null(); }, 5s);
+    EXPECT_TRUE(known) << daemon.log();
+    return known;
+  }
+  // The peer object `port`'s daemon lists for `id`, or null.
+  static json::value peer(std::uint16_t port, const std::string& id) {
+    const auto answer = http_get(port, "/api/peers");
+    if (answer.status != 200) return nullptr;
+    const auto peers = json::parse(answer.body);
+    for (const auto& p : peers.as_array()) {
+      if (p.at("id") == id.c_str()) return p;
+    }
+    return nullptr;
+  }
+
+  TempDir dir_;
+  int starts_ = 0;
+};
+
+TEST_F(SettingsProcessTest, ServesTheDefaultsAndKeepsAChangeAcrossARestart) {
+  auto daemon = start("alpha");
+  const auto port = port_of(*daemon);
+  ASSERT_TRUE(wait_until([&] { return http_get(port, "/api/health").status == 200; }, 5s));
+  EXPECT_EQ(get_json(port, "/api/settings"),
+            json::parse(R"({"name":"alpha","iceServers":[],"connectTimeoutMs":30000})"));
+
+  const auto changed = put_settings(port, kTurnServers);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  const auto expected = json::parse(R"({"name":"alpha","iceServers":[{"urls":["stun:198.51.100.9:3478"]},
+      {"urls":["turn:198.51.100.9:3478?transport=udp"],"username":"TURN-USER","credential":"TURN-SECRET"}],
+      "connectTimeoutMs":30000})");
+  EXPECT_EQ(json::parse(changed.body), expected);
+  ASSERT_EQ(put_settings(port, R"({"connectTimeoutMs":45000})").status, 200);
+
+  daemon->signal(SIGTERM);
+  ASSERT_EQ(daemon->wait_for_exit(2s), 0);
+  // What changed is logged; the TURN username and credential never are.
+  EXPECT_NE(daemon->log().find("settings changed: iceServers (2 servers)"), std::string::npos) << daemon->log();
+  EXPECT_EQ(daemon->log().find("TURN-USER"), std::string::npos);
+  EXPECT_EQ(daemon->log().find("TURN-SECRET"), std::string::npos);
+
+  auto again = start("alpha");
+  const auto port_again = port_of(*again);
+  ASSERT_TRUE(wait_until([&] { return http_get(port_again, "/api/health").status == 200; }, 5s));
+  auto stored = expected;
+  stored.as_object()["connectTimeoutMs"] = 45000;
+  EXPECT_EQ(get_json(port_again, "/api/settings"), stored);
+}
+
+TEST_F(SettingsProcessTest, RefusesBadSettingsAndOtherPages) {
+  auto daemon = start("alpha");
+  const auto port = port_of(*daemon);
+  ASSERT_TRUE(wait_until([&] { return http_get(port, "/api/health").status == 200; }, 5s));
+
+  const auto bad = put_settings(port, R"({"name":"ok","iceServers":[{"urls":"http://198.51.100.9"}]})");
+  EXPECT_EQ(bad.status, 400);
+  const auto error = json::parse(bad.body).as_object();
+  EXPECT_EQ(error.at("code"), "bad_request");
+  EXPECT_EQ(error.at("field"), "iceServers");
+  EXPECT_FALSE(error.at("error").as_string().empty());
+  EXPECT_EQ(json::parse(put_settings(port, R"({"colour":"red"})").body).at("field"), "colour");
+  EXPECT_EQ(put_settings(port, std::string(70 * 1024, ' ')).status, 413);
+
+  const auto foreign = put_settings(port, R"({"name":"pwned"})", {{"Origin", "http://evil.example"}});
+  EXPECT_EQ(foreign.status, 403);
+  EXPECT_EQ(json::parse(foreign.body).at("code"), "forbidden");
+  EXPECT_EQ(http_get(port, "/api/settings", "GET", "", {{"Origin", "http://evil.example"}}).status, 403);
+  EXPECT_EQ(http_get(port, "/api/settings", "POST", "{}").status, 405);
+  // Nothing of it changed anything.
+  EXPECT_EQ(get_json(port, "/api/settings").at("name"), "alpha");
+}
+
+TEST_F(SettingsProcessTest, ANewNameReachesHealthTabsAndPeersAtOnce) {
+  // Announcements every 30 s: the new name can only reach the peer this fast by the burst a change sends.
+  auto alpha = start("alpha", "30");
+  auto beta = start("beta", "30");
+  const auto port_alpha = port_of(*alpha);
+  const auto port_beta = port_of(*beta);
+  UiClient tab(port_alpha);
+  const auto welcome = tab.next("welcome");
+  const std::string id(welcome.at("self").at("id").as_string());
+  EXPECT_EQ(welcome.at("settings").at("name"), "alpha");
+  EXPECT_EQ(tab.next("settings").at("settings").at("name"), "alpha");
+  ASSERT_TRUE(knows(*beta, id));
+  // Past the start-up burst (its last announcement goes out at 2 s), so only the change's own burst can carry it.
+  std::this_thread::sleep_for(2500ms);
+
+  const auto changed = put_settings(port_alpha, R"({"name":"Alice's laptop"})");
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(get_json(port_alpha, "/api/health").at("name"), "Alice's laptop");
+  const auto pushed = tab.next("settings");
+  ASSERT_FALSE(pushed.empty());
+  EXPECT_EQ(pushed.at("settings").at("name"), "Alice's laptop");
+  EXPECT_EQ(pushed.at("settings").at("connectTimeoutMs"), 30000);
+  UiClient new_tab(port_alpha);
+  EXPECT_EQ(new_tab.next("welcome").at("self").at("name"), "Alice's laptop");
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto p = peer(port_beta, id);
+        return p.is_object() && p.at("name") == "Alice's laptop";
+      },
+      2s))
+      << beta->log();
+}
+
+TEST_F(SettingsProcessTest, RemembersWhenATabConnectedToAPeerAcrossARestart) {
+  auto alpha = start("alpha");
+  auto beta = start("beta");
+  const auto port_alpha = port_of(*alpha);
+  const auto beta_id = id_of(*beta);
+  ASSERT_TRUE(knows(*alpha, beta_id));
+  EXPECT_EQ(peer(port_alpha, beta_id).at("lastConnected"), 0);
+
+  UiClient tab(port_alpha);
+  tab.next("welcome");
+  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  tab.send({{"type", "session"}, {"peer", beta_id}, {"state", "established"}});
+  // Pushed to the tab, and in the API.
+  std::int64_t connected = 0;
+  while (connected == 0) {
+    const auto peers = tab.next("peers");
+    if (peers.empty()) break;  // timed out
+    for (const auto& p : peers.at("peers").as_array()) {
+      if (p.at("id") == beta_id.c_str()) connected = p.at("lastConnected").to_number<std::int64_t>();
+    }
+  }
+  EXPECT_GE(connected, before);
+  EXPECT_EQ(peer(port_alpha, beta_id).at("lastConnected"), connected);
+
+  alpha->signal(SIGTERM);
+  ASSERT_EQ(alpha->wait_for_exit(2s), 0);
+  beta->signal(SIGTERM);
+  ASSERT_EQ(beta->wait_for_exit(2s), 0);
+  auto again = start("alpha");
+  const auto port_again = port_of(*again);
+  ASSERT_TRUE(wait_until([&] { return http_get(port_again, "/api/health").status == 200; }, 5s));
+  const auto remembered = peer(port_again, beta_id);
+  ASSERT_FALSE(remembered.is_null()) << again->log();
+  EXPECT_EQ(remembered.at("lastConnected"), connected);
+  EXPECT_EQ(remembered.at("online"), false);
+}
+
+TEST_F(SettingsProcessTest, IceServersEndWithTheUsersServers) {
+  auto alpha = start("alpha");
+  auto beta = start("beta");
+  const auto port_alpha = port_of(*alpha);
+  const auto beta_id = id_of(*beta);
+  ASSERT_TRUE(knows(*alpha, beta_id));
+  ASSERT_EQ(put_settings(port_alpha, kTurnServers).status, 200);
+
+  UiClient tab(port_alpha);
+  tab.send({{"type", "ice_servers"}, {"peer", beta_id}, {"ref", 7}});
+  const auto answer = tab.next("ice_servers");
+  ASSERT_FALSE(answer.empty());
+  EXPECT_EQ(answer.at("ref"), 7);
+  const auto& servers = answer.at("iceServers").as_array();
+  ASSERT_GE(servers.size(), 4u);  // this daemon's STUN, the peer daemon's, then the two configured
+  EXPECT_TRUE(servers[0].at("urls").as_string().starts_with("stun:127.0.0.1:"));
+  EXPECT_EQ(servers[servers.size() - 2], json::parse(R"({"urls":["stun:198.51.100.9:3478"]})"));
+  EXPECT_EQ(servers.back(), json::parse(R"({"urls":["turn:198.51.100.9:3478?transport=udp"],
+      "username":"TURN-USER","credential":"TURN-SECRET"})"));
+}
+
+}  // namespace
+}  // namespace peerdrop::testing

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <sys/socket.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace peerdrop::testing {
+
+// A blocking UI client on a daemon's /ws, as a browser tab would be.
+class UiClient {
+ public:
+  explicit UiClient(std::uint16_t port) : ws_(io_) {
+    ws_.next_layer().connect({boost::asio::ip::address_v4::loopback(), port});
+    timeval timeout{5, 0};
+    ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    const auto host = "127.0.0.1:" + std::to_string(port);
+    ws_.set_option(boost::beast::websocket::stream_base::decorator([host](boost::beast::websocket::request_type& r) {
+      r.set(boost::beast::http::field::origin, "http://" + host);
+    }));
+    ws_.handshake(host, "/ws");
+  }
+  void send(const boost::json::object& message) { ws_.write(boost::asio::buffer(boost::json::serialize(message))); }
+  // The next message of `type` (others are kept in `seen`); empty on timeout.
+  boost::json::object next(std::string_view type) {
+    for (;;) {
+      boost::beast::flat_buffer buffer;
+      boost::system::error_code ec;
+      ws_.read(buffer, ec);
+      if (ec) return {};
+      auto message = boost::json::parse(boost::beast::buffers_to_string(buffer.data())).as_object();
+      if (message.at("type").as_string() == type) return message;
+      seen.push_back(std::move(message));
+    }
+  }
+  std::vector<boost::json::object> seen;
+
+ private:
+  boost::asio::io_context io_;
+  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
+};
+
+}  // namespace peerdrop::testing

@@ -1,0 +1,94 @@
+#include "discovery/discovery_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "core/base64.hpp"
+#include "support/fake_clock.hpp"
+#include "support/temp_dir.hpp"
+
+namespace peerdrop::discovery {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The service without its sockets (never opened or started): what it does
+// with the table, the store and the name.
+class DiscoveryServiceTest : public ::testing::Test {
+ protected:
+  DiscoveryServiceTest() { other_signer_.set_ports(3001, 3001); }
+
+  std::unique_ptr<DiscoveryService> make_service(store::PeerStore& store) {
+    return std::make_unique<DiscoveryService>(io_.get_executor(), config_, 3001, clock_, signer_, store,
+                                              core::make_logger("test"));
+  }
+  Announcement probe_from_other() { return decode_announcement(other_signer_.make(AnnouncementKind::probe)).value(); }
+
+  testing::TempDir dir_;
+  testing::FakeClock clock_;
+  boost::asio::io_context io_;
+  DiscoveryConfig config_{.loopback = true};
+  identity::Identity self_ = identity::Identity::generate();
+  identity::Identity other_ = identity::Identity::generate();
+  AnnouncementSigner signer_{self_, clock_, "self"};
+  AnnouncementSigner other_signer_{other_, clock_, "other"};
+};
+
+TEST_F(DiscoveryServiceTest, RemembersAPeersLastConnectionAcrossARestart) {
+  const auto id = other_.peer_id();
+  std::int64_t connected_at = 0;
+  {
+    store::SqliteDatabase db(dir_.path() / "peerdrop.db");
+    store::PeerStore store(db);
+    auto discovery = make_service(store);
+    int changes = 0;
+    discovery->set_peers_changed([&] { ++changes; });
+    discovery->hello(probe_from_other(), "127.0.0.2");  // found by its own request, not by a manual address
+    ASSERT_TRUE(discovery->find_peer(id));
+    EXPECT_EQ(discovery->find_peer(id)->last_connected_ms, 0);
+
+    clock_.advance(5s);
+    const auto before = changes;
+    EXPECT_TRUE(discovery->record_connection(id));
+    connected_at = clock_.unix_ms();
+    EXPECT_EQ(discovery->find_peer(id)->last_connected_ms, connected_at);
+    EXPECT_EQ(changes, before + 1);  // the tabs get the new peer list
+    EXPECT_FALSE(discovery->record_connection("MZUHVLPYMK6XO3EPYGFY5H4OEAEJOFEFN3RDHM4QFJMR2DK7FESQ"));
+  }
+  clock_.advance(1h);
+  store::SqliteDatabase db(dir_.path() / "peerdrop.db");
+  store::PeerStore store(db);
+  auto again = make_service(store);
+  const auto peer = again->find_peer(id);
+  ASSERT_TRUE(peer);
+  EXPECT_EQ(peer->last_connected_ms, connected_at);
+  EXPECT_FALSE(peer->online);
+  EXPECT_TRUE(peer->has_source(PeerSource::persisted));
+}
+
+TEST_F(DiscoveryServiceTest, ForgettingAPeerForgetsItsHistory) {
+  store::SqliteDatabase db(dir_.path() / "peerdrop.db");
+  store::PeerStore store(db);
+  auto discovery = make_service(store);
+  discovery->hello(probe_from_other(), "127.0.0.2");
+  discovery->record_connection(other_.peer_id());
+  EXPECT_TRUE(discovery->forget_peer(other_.peer_id()));
+  EXPECT_TRUE(store.load_peers().empty());
+}
+
+TEST_F(DiscoveryServiceTest, ANewNameIsInTheNextHealthAnswerAndPacket) {
+  store::SqliteDatabase db(dir_.path() / "peerdrop.db");
+  store::PeerStore store(db);
+  auto discovery = make_service(store);
+  signer_.set_ports(3001, 3001);
+  discovery->set_name("Alice's laptop");
+  const auto health = discovery->health("");
+  EXPECT_EQ(health.name, "Alice's laptop");
+  const auto packet = core::base64_decode(health.announcement_base64, Announcement::kMaxPacketSize);
+  ASSERT_TRUE(packet);
+  EXPECT_EQ(decode_announcement(*packet).value().name, "Alice's laptop");
+}
+
+}  // namespace
+}  // namespace peerdrop::discovery
