@@ -12,11 +12,12 @@ APT_PACKAGES := g++ cmake ninja-build pkg-config \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev libgtest-dev googletest \
   clang libclang-rt-14-dev \
-  iproute2 iptables procps
+  iproute2 iptables procps \
+  chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test test-unit test-lab bench fuzz clean
+.PHONY: all deps web build run test test-unit test-web test-lab bench fuzz clean
 
 all: build
 
@@ -28,35 +29,54 @@ deps:
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
 	@command -v node >/dev/null || { echo "Installing Node.js"; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nodejs; }
+	@command -v npm >/dev/null || { echo "Installing npm"; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q npm; }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' || \
+	  { echo "The UI build and the lab need Node.js 20.19 or newer; this machine has $$(node --version)."; exit 1; }
+
+# npm packages, exactly as locked (npm ci), reinstalled only when a lock file changes.
+web/node_modules/.package-lock.json: web/package-lock.json | deps
+	cd web && npm ci --no-audit --no-fund
+lab/node_modules/.package-lock.json: lab/package-lock.json | deps
+	cd lab && npm ci --no-audit --no-fund
+
+# The web UI (React + TypeScript, built by Vite into web/dist, which the daemon embeds).
+WEB_SOURCES := $(shell find web/src web/index.html web/public web/package.json web/tsconfig*.json web/vite.config.* -type f 2>/dev/null)
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+	@touch $@
+
+web: web/dist/index.html
 
 $(BUILD_DIR)/build.ninja: CMakeLists.txt
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-build: deps $(BUILD_DIR)/build.ninja
+build: deps web $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # Starts peerdropd with its defaults; pass flags with ARGS, e.g. make run ARGS=--loopback
 run: build
 	$(BUILD_DIR)/peerdropd $(ARGS)
 
-# Unit tests, fuzz corpus replays and the lab scenarios; fails on any failure.
-test: build
+# Unit tests (C++ and UI), fuzz corpus replays and the lab scenarios; fails on any failure.
+test: build lab/node_modules/.package-lock.json
 	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-web
 	@$(MAKE) --no-print-directory test-lab
 
 test-unit:
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+test-web: web/node_modules/.package-lock.json
+	cd web && npm test
+
 test-lab:
-	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=10)?0:1)' || \
-	  { echo "The lab needs Node.js 20.10 or newer (its WebSocket client); this machine has $$(node --version)."; exit 1; }
 	node lab/run.mjs lab/selftest lab/scenarios
 
-bench: build
+bench: build lab/node_modules/.package-lock.json
 	node bench/run.mjs
 
 # Real libFuzzer runs (clang), FUZZ_SECONDS per target; new findings land in fuzz/corpus.
-fuzz: deps
+fuzz: deps web
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPEERDROP_LIBFUZZER=ON
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
 	@for t in $(FUZZ_DIR)/fuzz/*_fuzzer; do \
@@ -66,4 +86,4 @@ fuzz: deps
 	done
 
 clean:
-	rm -rf $(BUILD_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) web/dist

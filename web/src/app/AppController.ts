@@ -1,0 +1,374 @@
+// The page's state outside React: the daemon socket, this machine, the settings,
+// and one PeerController per peer. Routes daemon messages to the peer they
+// concern and hands React an immutable snapshot (useSyncExternalStore).
+
+import { DaemonApi, type ScanStatus } from '../daemon/api';
+import type { DaemonSocket, DaemonSocketStatus } from '../daemon/DaemonSocket';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  sortPeers,
+  type DaemonMessage,
+  type IceServer,
+  type Peer,
+  type SelfInfo,
+  type Settings,
+  type SignalKind,
+} from '../daemon/protocol';
+import { PeerController, type OutgoingSignal, type PeerView, type Timing } from '../rtc/PeerController';
+import type { PeerConnectionFactory } from '../rtc/PeerSession';
+import { Emitter, realTimers, type Timers } from '../util/timers';
+
+export interface AppSnapshot {
+  daemon: DaemonSocketStatus;
+  self: SelfInfo | null;
+  settings: Settings | null;
+  /** False when the daemon has no settings API (older daemon). */
+  settingsAvailable: boolean;
+  peers: readonly PeerView[];
+  selectedPeerId: string | null;
+  /** Peers whose request waits for our person, oldest first. */
+  incoming: readonly PeerView[];
+  scan: ScanStatus | null;
+  /** Page-level notices (not about one peer). */
+  notices: readonly string[];
+}
+
+export interface AppControllerOptions {
+  socket: DaemonSocket;
+  api?: DaemonApi;
+  createPeerConnection: PeerConnectionFactory;
+  timers?: Timers;
+  monotonicNow?: () => number;
+  autoAccept?: () => boolean;
+  createSessionId?: () => string;
+  iceServersTimeoutMs?: number;
+}
+
+interface SentSignal {
+  peerId: string;
+  kind: SignalKind;
+  session: string;
+}
+
+interface IceRequest {
+  peerId: string;
+  resolve: (servers: IceServer[]) => void;
+  reject: (error: Error) => void;
+}
+
+const MAX_TRACKED_REFS = 2_000;
+
+export class AppController {
+  private readonly socket: DaemonSocket;
+  readonly api: DaemonApi;
+  private readonly timers: Timers;
+  private readonly controllers = new Map<string, PeerController>();
+  private readonly changes = new Emitter<void>();
+  private readonly sent = new Map<string, SentSignal>();
+  private readonly iceRequests = new Map<string, IceRequest>();
+  private readonly incomingOrder: string[] = [];
+  private nextRef = 1;
+  private self: SelfInfo | null = null;
+  private settings: Settings | null = null;
+  private settingsAvailable = true;
+  private peers: Peer[] = [];
+  private selectedPeerId: string | null = null;
+  private scan: ScanStatus | null = null;
+  private notices: string[] = [];
+  private snapshot: AppSnapshot | null = null;
+  private readonly unsubscribers: (() => void)[] = [];
+
+  constructor(private readonly options: AppControllerOptions) {
+    this.socket = options.socket;
+    this.api = options.api ?? new DaemonApi();
+    this.timers = options.timers ?? realTimers;
+    this.unsubscribers.push(
+      this.socket.onMessage((message) => this.onMessage(message)),
+      this.socket.onStatus(() => this.changed()),
+    );
+  }
+
+  start(): void {
+    this.socket.start();
+  }
+
+  stop(): void {
+    for (const off of this.unsubscribers) off();
+    for (const controller of this.controllers.values()) controller.dispose();
+    this.controllers.clear();
+    this.socket.stop();
+  }
+
+  subscribe = (listener: () => void): (() => void) => this.changes.on(listener);
+
+  getSnapshot = (): AppSnapshot => {
+    if (this.snapshot) return this.snapshot;
+    const views = sortPeers(this.peers).map((peer) => this.controllers.get(peer.id)?.view()).filter(isView);
+    const incoming = this.incomingOrder
+      .map((id) => this.controllers.get(id)?.view())
+      .filter(isView)
+      .filter((view) => view.incoming !== null);
+    this.snapshot = {
+      daemon: this.socket.status,
+      self: this.self,
+      settings: this.settings,
+      settingsAvailable: this.settingsAvailable,
+      peers: views,
+      selectedPeerId: this.selectedPeerId,
+      incoming,
+      scan: this.scan,
+      notices: this.notices,
+    };
+    return this.snapshot;
+  };
+
+  peer(id: string): PeerController | undefined {
+    return this.controllers.get(id);
+  }
+
+  select(id: string | null): void {
+    this.selectedPeerId = id;
+    this.changed();
+  }
+
+  connect(id: string): void {
+    this.selectedPeerId = id;
+    this.controllers.get(id)?.connect();
+  }
+
+  accept(id: string): void {
+    this.selectedPeerId = id;
+    this.controllers.get(id)?.accept();
+  }
+
+  /** Benchmark timings per peer: performance.now() of the Connect click and of the channel opening. */
+  timings(): Record<string, Timing> {
+    const result: Record<string, Timing> = {};
+    for (const [id, controller] of this.controllers) result[id] = controller.view().timing;
+    return result;
+  }
+
+  setScan(scan: ScanStatus | null): void {
+    this.scan = scan;
+    this.changed();
+  }
+
+  /** Settings saved through the HTTP API (the daemon also pushes them). */
+  applySettings(settings: Settings): void {
+    this.settings = settings;
+    this.settingsAvailable = true;
+    if (this.self) this.self = { ...this.self, name: settings.name };
+    for (const controller of this.controllers.values()) controller.setTimeoutMs(settings.connectTimeoutMs);
+    this.changed();
+  }
+
+  /** A peer was forgotten through the HTTP API. */
+  forgotten(id: string): void {
+    this.peers = this.peers.filter((p) => p.id !== id);
+    this.removeController(id);
+    this.changed();
+  }
+
+  // ---- daemon messages ----
+
+  private onMessage(message: DaemonMessage): void {
+    switch (message.type) {
+      case 'welcome':
+        this.self = message.self;
+        if (message.settings) this.applySettings(message.settings);
+        else void this.loadSettings();
+        // A new daemon connection: say again which sessions still negotiate (long-poll).
+        for (const controller of this.controllers.values()) {
+          const state = controller.state;
+          if (state === 'requesting' || state === 'connecting' || state === 'reconnecting') {
+            this.socket.send({ type: 'session', peer: controller.peerId, state: 'connecting' });
+          }
+        }
+        break;
+      case 'settings':
+        this.applySettings(message.settings);
+        break;
+      case 'peers':
+        this.setPeers(message.peers);
+        break;
+      case 'signal': {
+        let controller = this.controllers.get(message.from);
+        if (!controller) {
+          const name = typeof message.payload.name === 'string' ? message.payload.name : message.from.slice(0, 8);
+          controller = this.addPeer(placeholderPeer(message.from, name));
+          this.socket.send({ type: 'get_peers' });
+        }
+        controller.handleSignal(message);
+        if (message.kind === 'connection_request') this.noteIncoming(message.from);
+        break;
+      }
+      case 'ack': {
+        const sent = this.sent.get(String(message.ref));
+        if (sent) this.controllers.get(sent.peerId)?.signalQueued(sent.kind, sent.session, message.peerOnline);
+        break;
+      }
+      case 'delivered':
+        this.sent.delete(String(message.ref));
+        break;
+      case 'expired': {
+        const sent = message.ref === undefined ? undefined : this.sent.get(String(message.ref));
+        if (sent) {
+          this.sent.delete(String(message.ref));
+          this.controllers.get(sent.peerId)?.signalExpired(sent.kind, sent.session, message.error);
+        }
+        break;
+      }
+      case 'ice_servers': {
+        const request = this.iceRequests.get(String(message.ref));
+        if (request) {
+          this.iceRequests.delete(String(message.ref));
+          request.resolve(message.iceServers);
+        }
+        break;
+      }
+      case 'peer_key_changed':
+        this.controllers.get(message.peer)?.keyChanged(message.error);
+        break;
+      case 'error': {
+        const ref = message.ref === undefined ? '' : String(message.ref);
+        const sent = this.sent.get(ref);
+        const ice = this.iceRequests.get(ref);
+        if (sent) {
+          this.sent.delete(ref);
+          this.controllers.get(sent.peerId)?.signalRefused(sent.kind, sent.session, message.error);
+        } else if (ice) {
+          this.iceRequests.delete(ref);
+          ice.reject(new Error(message.error));
+        } else {
+          this.notice(`PeerDrop on this computer reported: ${message.error}`);
+        }
+        break;
+      }
+    }
+    this.changed();
+  }
+
+  private async loadSettings(): Promise<void> {
+    try {
+      this.applySettings(await this.api.getSettings());
+    } catch {
+      // An older daemon without settings: the defaults apply and the settings panel says so.
+      this.settingsAvailable = false;
+      this.changed();
+    }
+  }
+
+  private setPeers(peers: Peer[]): void {
+    const ids = new Set(peers.map((p) => p.id));
+    for (const peer of peers) {
+      const controller = this.controllers.get(peer.id);
+      if (controller) controller.updatePeer(peer);
+      else this.addPeer(peer);
+    }
+    for (const id of [...this.controllers.keys()]) {
+      if (!ids.has(id)) this.removeController(id);
+    }
+    this.peers = peers;
+  }
+
+  private addPeer(peer: Peer): PeerController {
+    const controller = new PeerController(peer, {
+      selfId: this.self?.id ?? '',
+      selfName: () => this.settings?.name ?? this.self?.name ?? 'PeerDrop',
+      sendSignal: (peerId, signal) => this.sendSignal(peerId, signal),
+      reportSession: (peerId, state) => {
+        this.socket.send({ type: 'session', peer: peerId, state });
+      },
+      requestIceServers: (peerId) => this.requestIceServers(peerId),
+      createPeerConnection: this.options.createPeerConnection,
+      timers: this.timers,
+      ...(this.options.monotonicNow ? { monotonicNow: this.options.monotonicNow } : {}),
+      timeoutMs: this.settings?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      ...(this.options.autoAccept ? { autoAccept: this.options.autoAccept } : {}),
+      ...(this.options.createSessionId ? { createSessionId: this.options.createSessionId } : {}),
+    });
+    controller.onChange(() => {
+      if (controller.state === 'connected' && this.selectedPeerId === null) this.selectedPeerId = controller.peerId;
+      this.changed();
+    });
+    this.controllers.set(peer.id, controller);
+    if (!this.peers.some((p) => p.id === peer.id)) this.peers = [...this.peers, peer];
+    return controller;
+  }
+
+  private removeController(id: string): void {
+    const controller = this.controllers.get(id);
+    if (!controller) return;
+    controller.dispose();
+    this.controllers.delete(id);
+    if (this.selectedPeerId === id) this.selectedPeerId = null;
+  }
+
+  private noteIncoming(id: string): void {
+    const at = this.incomingOrder.indexOf(id);
+    if (at >= 0) this.incomingOrder.splice(at, 1);
+    this.incomingOrder.push(id);
+  }
+
+  private sendSignal(peerId: string, signal: OutgoingSignal): boolean {
+    const ref = `s${this.nextRef++}`;
+    const ok = this.socket.send({
+      type: 'signal',
+      ref,
+      to: peerId,
+      kind: signal.kind,
+      session: signal.session,
+      payload: signal.payload,
+      ttlMs: signal.ttlMs,
+    });
+    if (ok) {
+      this.sent.set(ref, { peerId, kind: signal.kind, session: signal.session });
+      if (this.sent.size > MAX_TRACKED_REFS) {
+        const oldest = this.sent.keys().next().value;
+        if (oldest !== undefined) this.sent.delete(oldest);
+      }
+    }
+    return ok;
+  }
+
+  private requestIceServers(peerId: string): Promise<IceServer[]> {
+    const ref = `i${this.nextRef++}`;
+    return new Promise<IceServer[]>((resolve, reject) => {
+      if (!this.socket.send({ type: 'ice_servers', peer: peerId, ref })) {
+        reject(new Error('PeerDrop on this computer is not connected'));
+        return;
+      }
+      const timer = this.timers.setTimeout(() => {
+        if (this.iceRequests.delete(ref)) reject(new Error('the daemon did not answer in time'));
+      }, this.options.iceServersTimeoutMs ?? 3_000);
+      this.iceRequests.set(ref, {
+        peerId,
+        resolve: (servers) => {
+          this.timers.clearTimeout(timer);
+          resolve(servers);
+        },
+        reject: (error) => {
+          this.timers.clearTimeout(timer);
+          reject(error);
+        },
+      });
+    });
+  }
+
+  private notice(text: string): void {
+    this.notices = [...this.notices, text].slice(-3);
+  }
+
+  private changed(): void {
+    this.snapshot = null;
+    this.changes.emit();
+  }
+}
+
+function isView(view: PeerView | undefined): view is PeerView {
+  return view !== undefined;
+}
+
+function placeholderPeer(id: string, name: string): Peer {
+  return { id, name, addresses: [], online: true, sources: [], lastSeen: 0, lastConnected: 0 };
+}

@@ -1,0 +1,199 @@
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type { AppController } from '../app/AppController';
+import { ApiError } from '../daemon/api';
+import type { Settings } from '../daemon/protocol';
+import { fieldOf, type FieldErrors } from '../settings/validate';
+import { effectiveTheme, loadTheme, nextTheme, saveTheme, type ThemeChoice } from '../settings/theme';
+import { AddPeerForm } from './AddPeerForm';
+import { ConnectionRequestDialog } from './ConnectionRequestDialog';
+import { DaemonStatusBanner } from './DaemonStatusBanner';
+import { PeerDetail } from './PeerDetail';
+import { PeerList } from './PeerList';
+import type { PeerCardActions } from './PeerCard';
+import { SelfCard } from './SelfCard';
+import { SettingsPanel } from './SettingsPanel';
+
+function storage(): Storage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function useSystemDark(): boolean {
+  const query = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+  const [dark, setDark] = useState(query?.matches ?? false);
+  useEffect(() => {
+    if (!query) return;
+    const listener = (e: MediaQueryListEvent) => setDark(e.matches);
+    query.addEventListener('change', listener);
+    return () => query.removeEventListener('change', listener);
+  }, [query]);
+  return dark;
+}
+
+function problemText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function App({ controller }: { controller: AppController }) {
+  const snapshot = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
+  const [showSettings, setShowSettings] = useState(false);
+  const [theme, setTheme] = useState<ThemeChoice>(() => loadTheme(storage()));
+  const systemDark = useSystemDark();
+  const shownTheme = effectiveTheme(theme, systemDark);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = shownTheme;
+  }, [shownTheme]);
+
+  useEffect(() => {
+    const self = snapshot.self;
+    document.title = self ? `PeerDrop \u2013 ${self.name}` : 'PeerDrop';
+  }, [snapshot.self]);
+
+  const toggleTheme = () => {
+    const next = nextTheme(theme, systemDark);
+    saveTheme(storage(), next);
+    setTheme(next);
+  };
+
+  const forget = useCallback(
+    async (id: string) => {
+      try {
+        await controller.api.forgetPeer(id);
+        controller.forgotten(id);
+      } catch (error) {
+        controller.peer(id)?.reportProblem(`Could not forget this peer: ${problemText(error)}`);
+      }
+    },
+    [controller],
+  );
+
+  const actions: PeerCardActions = useMemo(
+    () => ({
+      connect: (id) => controller.connect(id),
+      disconnect: (id) => controller.peer(id)?.disconnect(),
+      retry: (id) => {
+        controller.select(id);
+        controller.peer(id)?.retry();
+      },
+      dismiss: (id) => controller.peer(id)?.dismiss(),
+      forget: (id) => void forget(id),
+      select: (id) => controller.select(id),
+    }),
+    [controller, forget],
+  );
+
+  const saveSettings = async (settings: Settings): Promise<{ errors: FieldErrors; message: string | null }> => {
+    try {
+      controller.applySettings(await controller.api.putSettings(settings));
+      return { errors: {}, message: null };
+    } catch (error) {
+      if (error instanceof ApiError) {
+        const field = fieldOf(error.field);
+        return { errors: field ? { [field]: error.message } : {}, message: field ? 'Please correct the marked field.' : error.message };
+      }
+      return { errors: {}, message: problemText(error) };
+    }
+  };
+
+  const rename = async (name: string): Promise<string | null> => {
+    if (!name) return 'Give this computer a name.';
+    try {
+      controller.applySettings(await controller.api.putSettings({ name }));
+      return null;
+    } catch (error) {
+      return problemText(error);
+    }
+  };
+
+  const addPeer = async (address: string): Promise<string | null> => {
+    try {
+      await controller.api.addPeer(address);
+      return null;
+    } catch (error) {
+      return problemText(error);
+    }
+  };
+
+  const scan = async (): Promise<string | null> => {
+    try {
+      controller.setScan(await controller.api.scan());
+      const poll = async (left: number) => {
+        const status = await controller.api.getScan().catch(() => null);
+        controller.setScan(status);
+        if (status?.running && left > 0) setTimeout(() => void poll(left - 1), 1000);
+      };
+      setTimeout(() => void poll(30), 1000);
+      return null;
+    } catch (error) {
+      return problemText(error);
+    }
+  };
+
+  const selected = snapshot.peers.find((p) => p.peer.id === snapshot.selectedPeerId) ?? null;
+  const selectedController = selected ? controller.peer(selected.peer.id) : undefined;
+  const request = snapshot.incoming[0] ?? null;
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo" aria-hidden="true">
+            {'\u2B07'}
+          </span>
+          <h1>PeerDrop</h1>
+        </div>
+        <nav className="topbar-actions" aria-label="Page">
+          <button type="button" className="ghost" onClick={toggleTheme} aria-pressed={shownTheme === 'dark'}>
+            Dark theme
+          </button>
+          <button type="button" className="ghost" onClick={() => setShowSettings((v) => !v)} aria-expanded={showSettings}>
+            Settings
+          </button>
+        </nav>
+      </header>
+      <DaemonStatusBanner status={snapshot.daemon} />
+      {snapshot.notices.map((n, i) => (
+        <div key={i} className="banner banner-error" role="alert">
+          {n}
+        </div>
+      ))}
+      <main className="layout">
+        <div className="column-list">
+          <SelfCard self={snapshot.self} canRename={snapshot.settingsAvailable} onRename={rename} />
+          {showSettings && (
+            <SettingsPanel
+              settings={snapshot.settings}
+              available={snapshot.settingsAvailable}
+              onSave={saveSettings}
+              onClose={() => setShowSettings(false)}
+            />
+          )}
+          <AddPeerForm onAdd={addPeer} onScan={scan} scan={snapshot.scan} />
+          <PeerList peers={snapshot.peers} selectedPeerId={snapshot.selectedPeerId} actions={actions} />
+        </div>
+        <div className="column-detail">
+          {selected && selectedController ? (
+            <PeerDetail view={selected} controller={selectedController} />
+          ) : (
+            <section className="card detail placeholder-detail">
+              <p className="muted">Pick a peer to see its connection and messages.</p>
+            </section>
+          )}
+        </div>
+      </main>
+      {request && (
+        <ConnectionRequestDialog
+          key={request.peer.id}
+          peerName={request.incoming?.name ?? request.peer.name}
+          peerId={request.peer.id}
+          onAccept={() => controller.accept(request.peer.id)}
+          onDecline={() => controller.peer(request.peer.id)?.decline()}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,96 @@
+import type { PeerView } from '../rtc/PeerController';
+import { relativeTime, sourcesText } from './format';
+
+export interface PeerCardActions {
+  connect: (id: string) => void;
+  disconnect: (id: string) => void;
+  retry: (id: string) => void;
+  dismiss: (id: string) => void;
+  forget: (id: string) => void;
+  select: (id: string) => void;
+}
+
+interface Props {
+  view: PeerView;
+  selected: boolean;
+  now: number;
+  actions: PeerCardActions;
+}
+
+/** One peer in the list: who it is, how it was found, its connection state and buttons. */
+export function PeerCard({ view, selected, now, actions }: Props) {
+  const { peer, connection } = view;
+  const id = peer.id;
+  const stateClass = `state state-${connection.state}`;
+  return (
+    <li className={`peer-card${selected ? ' selected' : ''}`} aria-current={selected ? 'true' : undefined}>
+      <div className="peer-head">
+        <button type="button" className="peer-name link" onClick={() => actions.select(id)} aria-label={`Show ${peer.name}`}>
+          <span className={`dot ${peer.online ? 'dot-online' : 'dot-offline'}`} aria-hidden="true" />
+          {peer.name}
+        </button>
+        <span className={`pill ${peer.online ? 'pill-online' : 'pill-offline'}`}>{peer.online ? 'Online' : 'Offline'}</span>
+      </div>
+      <p className="muted small-text peer-meta">
+        Found by {sourcesText(peer.sources)}
+        {peer.addresses[0] ? ` \u00b7 ${peer.addresses[0]}` : ''} {'\u00b7'} last connected{' '}
+        {peer.lastConnected ? relativeTime(peer.lastConnected, now) : 'never'}
+      </p>
+      {connection.label && <p className={stateClass}>{connection.label}</p>}
+      {connection.detail && (
+        <p className={connection.problem ? 'error' : 'muted'} role={connection.problem ? 'alert' : undefined}>
+          {connection.detail}
+        </p>
+      )}
+      {!peer.online && connection.state === 'idle' && (
+        <p className="muted small-text">{peer.name} is offline right now; a request waits for it to come back.</p>
+      )}
+      {view.warnings.length > 0 && (
+        <ul className="warnings" aria-label={`Problems with ${peer.name}`}>
+          {view.warnings.map((w, i) => (
+            <li key={i} className="warning">
+              {w}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="peer-actions">
+        {connection.actions.connect && (
+          <button type="button" onClick={() => actions.connect(id)}>
+            Connect
+          </button>
+        )}
+        {connection.actions.retry && (
+          <button type="button" onClick={() => actions.retry(id)}>
+            Retry
+          </button>
+        )}
+        {connection.actions.cancel && (
+          <button type="button" className="secondary" onClick={() => actions.disconnect(id)}>
+            Cancel
+          </button>
+        )}
+        {connection.actions.disconnect && (
+          <button type="button" className="secondary" onClick={() => actions.disconnect(id)}>
+            Disconnect
+          </button>
+        )}
+        {(connection.state === 'failed' || connection.state === 'declined' || connection.state === 'closed') && (
+          <button type="button" className="ghost" onClick={() => actions.dismiss(id)}>
+            Dismiss
+          </button>
+        )}
+        {(connection.state === 'idle' || connection.state === 'failed' || connection.state === 'declined' || connection.state === 'closed') && (
+          <button
+            type="button"
+            className="ghost danger"
+            onClick={() => actions.forget(id)}
+            title={`Forget ${peer.name}: remove it from this list and from the history`}
+          >
+            Forget
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}

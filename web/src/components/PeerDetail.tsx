@@ -1,0 +1,36 @@
+import type { PeerController, PeerView } from '../rtc/PeerController';
+import { ChatPanel } from './ChatPanel';
+import { DebugPanel } from './DebugPanel';
+import { QualityBadge } from './QualityBadge';
+
+interface Props {
+  view: PeerView;
+  controller: PeerController;
+}
+
+/** The selected peer: connection quality, chat and the debug panel. */
+export function PeerDetail({ view, controller }: Props) {
+  const { peer, connection } = view;
+  const showChat = connection.chat || view.chat.length > 0;
+  return (
+    <section className="card detail" aria-label={peer.name}>
+      <header className="detail-head">
+        <h2>{peer.name}</h2>
+        <span className={`state state-${connection.state}`}>{connection.label || (peer.online ? 'Online' : 'Offline')}</span>
+      </header>
+      {(connection.state === 'connected' || connection.state === 'reconnecting') && <QualityBadge sample={view.quality} />}
+      {showChat ? (
+        <ChatPanel
+          peerName={peer.name}
+          messages={view.chat}
+          live={connection.state === 'connected'}
+          onSend={(text) => controller.sendChat(text)}
+          onResend={(id) => controller.resendChat(id)}
+        />
+      ) : (
+        <p className="muted">Connect to {peer.name} to exchange messages.</p>
+      )}
+      <DebugPanel view={view} debugText={() => controller.debugText()} />
+    </section>
+  );
+}

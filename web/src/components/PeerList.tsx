@@ -1,0 +1,38 @@
+import type { PeerView } from '../rtc/PeerController';
+import { PeerCard, type PeerCardActions } from './PeerCard';
+import { useNow } from './useNow';
+
+interface Props {
+  peers: readonly PeerView[];
+  selectedPeerId: string | null;
+  actions: PeerCardActions;
+}
+
+/** The peers the daemon knows: recently connected first, then online, then by name. */
+export function PeerList({ peers, selectedPeerId, actions }: Props) {
+  const now = useNow(15_000);
+  return (
+    <section className="peer-list" aria-labelledby="peers-heading">
+      <h2 id="peers-heading" className="section-title">
+        Peers
+      </h2>
+      {peers.length === 0 && (
+        <p className="muted empty">
+          No other PeerDrop found yet. Computers on this network show up by themselves; for other networks, add one by
+          address or scan.
+        </p>
+      )}
+      <ul aria-label="Peers" className="peers">
+        {peers.map((view) => (
+          <PeerCard
+            key={view.peer.id}
+            view={view}
+            selected={view.peer.id === selectedPeerId}
+            now={now}
+            actions={actions}
+          />
+        ))}
+      </ul>
+    </section>
+  );
+}

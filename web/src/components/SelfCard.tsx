@@ -1,0 +1,93 @@
+import { useState, type FormEvent } from 'react';
+import type { SelfInfo } from '../daemon/protocol';
+
+interface Props {
+  self: SelfInfo | null;
+  canRename: boolean;
+  onRename: (name: string) => Promise<string | null>;
+}
+
+/** This computer: its name (editable) and id. */
+export function SelfCard({ self, canRename, onRename }: Props) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  if (!self) {
+    return (
+      <section className="card self-card" aria-label="This computer">
+        <p className="muted">Waiting for PeerDrop on this computer{'\u2026'}</p>
+      </section>
+    );
+  }
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSaving(true);
+    const problem = await onRename(draft.trim());
+    setSaving(false);
+    setError(problem);
+    if (!problem) setEditing(false);
+  };
+
+  return (
+    <section className="card self-card" aria-label="This computer">
+      <div className="self-row">
+        <div className="avatar" aria-hidden="true">
+          {self.name.slice(0, 1).toUpperCase()}
+        </div>
+        <div className="self-text">
+          {editing ? (
+            <form onSubmit={submit} className="inline-form">
+              <input
+                aria-label="Name of this computer"
+                value={draft}
+                maxLength={64}
+                autoFocus
+                onChange={(e) => setDraft(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Escape') setEditing(false);
+                }}
+                aria-invalid={error ? true : undefined}
+                aria-describedby={error ? 'self-name-error' : undefined}
+              />
+              <button type="submit" disabled={saving}>
+                Save name
+              </button>
+              <button type="button" className="ghost" onClick={() => setEditing(false)}>
+                Cancel
+              </button>
+            </form>
+          ) : (
+            <h2 className="self-name">
+              {self.name}
+              {canRename && (
+                <button
+                  type="button"
+                  className="ghost small"
+                  onClick={() => {
+                    setDraft(self.name);
+                    setError(null);
+                    setEditing(true);
+                  }}
+                >
+                  Rename
+                </button>
+              )}
+            </h2>
+          )}
+          {error && (
+            <p className="error" id="self-name-error" role="alert">
+              {error}
+            </p>
+          )}
+          <p className="muted small-text">
+            This computer {'\u00b7'} id <code title={self.id}>{self.id.slice(0, 12)}{'\u2026'}</code> {'\u00b7'} PeerDrop{' '}
+            {self.version}
+          </p>
+        </div>
+      </div>
+    </section>
+  );
+}

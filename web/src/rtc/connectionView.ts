@@ -1,0 +1,95 @@
+// What the UI shows for a connection state: the label, the sentence under it and
+// which buttons apply. Derived from the machine only.
+
+import type { ConnectionContext, ConnectionStateName } from './connectionMachine';
+
+export interface ConnectionActions {
+  connect: boolean;
+  cancel: boolean;
+  disconnect: boolean;
+  retry: boolean;
+}
+
+export interface ConnectionView {
+  state: ConnectionStateName;
+  /** Short state text shown in the peer item ("Connecting", "Connected", ...); empty when idle. */
+  label: string;
+  /** A sentence: why it failed, who ended it, what we wait for. */
+  detail: string | null;
+  /** The detail is a problem (shown as an error). */
+  problem: boolean;
+  actions: ConnectionActions;
+  /** A chat box makes sense (connected, or reconnecting with messages kept). */
+  chat: boolean;
+}
+
+type ViewContext = Pick<ConnectionContext, 'peerName' | 'failure' | 'ended' | 'notice'>;
+
+const none: ConnectionActions = { connect: false, cancel: false, disconnect: false, retry: false };
+
+export function describeConnection(state: ConnectionStateName, context: ViewContext): ConnectionView {
+  const name = context.peerName;
+  switch (state) {
+    case 'idle':
+      return { state, label: '', detail: context.notice, problem: false, actions: { ...none, connect: true }, chat: false };
+    case 'requesting':
+      return {
+        state,
+        label: `Waiting for ${name} to accept`,
+        detail: context.notice,
+        problem: false,
+        actions: { ...none, cancel: true },
+        chat: false,
+      };
+    case 'incoming':
+      return {
+        state,
+        label: `${name} wants to connect`,
+        detail: null,
+        problem: false,
+        // Connect here accepts: both people asked for the same thing.
+        actions: { ...none, connect: true },
+        chat: false,
+      };
+    case 'connecting':
+      return { state, label: 'Connecting', detail: null, problem: false, actions: { ...none, cancel: true }, chat: false };
+    case 'connected':
+      return { state, label: 'Connected', detail: null, problem: false, actions: { ...none, disconnect: true }, chat: true };
+    case 'reconnecting':
+      return {
+        state,
+        label: 'Reconnecting',
+        detail: `The connection to ${name} dropped; trying to restore it`,
+        problem: false,
+        actions: { ...none, disconnect: true },
+        chat: true,
+      };
+    case 'failed':
+      return {
+        state,
+        label: 'Failed',
+        detail: context.failure?.text ?? null,
+        problem: true,
+        actions: { ...none, retry: true },
+        chat: false,
+      };
+    case 'declined':
+      return {
+        state,
+        label: 'Declined',
+        detail: `${name} declined the connection`,
+        problem: true,
+        actions: { ...none, connect: true },
+        chat: false,
+      };
+    case 'closed':
+      return {
+        state,
+        label: 'Ended',
+        detail: context.ended,
+        problem: false,
+        actions: { ...none, connect: true },
+        chat: false,
+      };
+  }
+}

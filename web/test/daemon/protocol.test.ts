@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { parseDaemonMessage, parseSettings, sortPeers, type Peer } from '../../src/daemon/protocol';
+
+const peer = (id: string, name: string, online: boolean, lastConnected: number): Peer => ({
+  id,
+  name,
+  online,
+  lastConnected,
+  addresses: [],
+  sources: [],
+  lastSeen: 0,
+});
+
+describe('daemon protocol', () => {
+  it('parses every daemon message type', () => {
+    const cases: [unknown, unknown][] = [
+      [
+        { type: 'welcome', protocol: 1, self: { id: 'I', name: 'A', version: '0.1.0', port: 3001, discoveryPort: 3001 }, settings: { name: 'A', iceServers: [{ urls: ['stun:198.51.100.9:3478'], username: 'u', credential: 'c' }], connectTimeoutMs: 30000 } },
+        { type: 'welcome', protocol: 1, self: { id: 'I', name: 'A', version: '0.1.0', port: 3001, discoveryPort: 3001 }, settings: { name: 'A', iceServers: [{ urls: ['stun:198.51.100.9:3478'], username: 'u', credential: 'c' }], connectTimeoutMs: 30000 } },
+      ],
+      [
+        { type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: ['198.51.100.2:3001'], online: true, sources: ['broadcast'], lastSeen: 5, lastConnected: 7 }, { bogus: 1 }] },
+        { type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: ['198.51.100.2:3001'], online: true, sources: ['broadcast'], lastSeen: 5, lastConnected: 7 }] },
+      ],
+      [{ type: 'settings', settings: { name: 'B', iceServers: [], connectTimeoutMs: 5000 } }, { type: 'settings', settings: { name: 'B', iceServers: [], connectTimeoutMs: 5000 } }],
+      [{ type: 'ack', ref: 's1', seq: 3, to: 'P', peerOnline: false }, { type: 'ack', ref: 's1', seq: 3, to: 'P', peerOnline: false }],
+      [{ type: 'delivered', ref: 's1' }, { type: 'delivered', ref: 's1' }],
+      [{ type: 'expired', ref: 's1', to: 'P', error: 'too late' }, { type: 'expired', ref: 's1', to: 'P', error: 'too late' }],
+      [
+        { type: 'signal', from: 'P', kind: 'offer', session: 'x', payload: { type: 'offer', sdp: 'v=0' }, seq: 9 },
+        { type: 'signal', from: 'P', kind: 'offer', session: 'x', payload: { type: 'offer', sdp: 'v=0' }, seq: 9 },
+      ],
+      [{ type: 'peer_key_changed', peer: 'P', error: 'e' }, { type: 'peer_key_changed', peer: 'P', error: 'e' }],
+      [{ type: 'ice_servers', peer: 'P', ref: 'i1', iceServers: [{ urls: 'stun:198.51.100.1:3001' }, { nope: 1 }] }, { type: 'ice_servers', peer: 'P', ref: 'i1', iceServers: [{ urls: 'stun:198.51.100.1:3001' }] }],
+      [{ type: 'error', code: 'unknown_peer', error: 'no', ref: 's2' }, { type: 'error', code: 'unknown_peer', error: 'no', ref: 's2' }],
+    ];
+    for (const [input, expected] of cases) expect(parseDaemonMessage(JSON.stringify(input))).toEqual(expected);
+  });
+
+  it('fills lastConnected with 0 for daemons that do not send it', () => {
+    const m = parseDaemonMessage(JSON.stringify({ type: 'peers', peers: [{ id: 'P', name: 'Bob' }] }));
+    expect(m).toEqual({ type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: [], online: false, sources: [], lastSeen: 0, lastConnected: 0 }] });
+  });
+
+  it('refuses malformed frames', () => {
+    for (const bad of ['', 'x', '[]', '{"type":5}', '{"type":"welcome"}', '{"type":"signal","kind":"offer"}', '{"type":"peers"}', '{"type":"what"}', '{"type":"settings","settings":{"iceServers":[]}}']) {
+      expect(parseDaemonMessage(bad), bad).toBeNull();
+    }
+  });
+
+  it('settings default the timeout and refuse malformed servers', () => {
+    expect(parseSettings({ name: 'A' })).toEqual({ name: 'A', iceServers: [], connectTimeoutMs: 30000 });
+    expect(parseSettings({ name: 'A', iceServers: [{ urls: 5 }] })).toBeNull();
+  });
+
+  it('sorts recently connected first, then online, then by name', () => {
+    const sorted = sortPeers([
+      peer('1', 'Zed', true, 0),
+      peer('2', 'Amy', false, 0),
+      peer('3', 'Old', false, 100),
+      peer('4', 'New', false, 200),
+      peer('5', 'Bea', true, 0),
+    ]);
+    expect(sorted.map((p) => p.name)).toEqual(['New', 'Old', 'Bea', 'Zed', 'Amy']);
+  });
+});
