@@ -156,7 +156,7 @@ void UiBridge::send_signal(std::uint64_t tab, const json::object& message, const
     return;
   }
   origins_.emplace(tag, Origin{tab, ref ? *ref : json::value()});
-  if (!session_id.empty()) own(session_id, tab);
+  if (!session_id.empty()) own(session_id, std::string(to->get_string()), tab);
   // Queued either way (it may come back within the TTL); the UI can say "waiting for the peer".
   const auto peer = discovery_.find_peer(std::string(to->get_string()));
   json::object ack{{"type", "ack"}, {"seq", entry->sequence}, {"to", to->get_string()},
@@ -165,9 +165,12 @@ void UiBridge::send_signal(std::uint64_t tab, const json::object& message, const
   hub_.send_to(tab, json::serialize(ack));
 }
 
-void UiBridge::own(const std::string& session, std::uint64_t tab) {
+void UiBridge::own(const std::string& session, const std::string& peer, std::uint64_t tab) {
   if (owners_.count(session)) return;
   owners_.emplace(session, tab);
+  // The other tabs may show this session's request: it is answered now.
+  hub_.broadcast_except(
+      tab, json::serialize(json::object{{"type", "session_taken"}, {"peer", peer}, {"session", session}}));
   owner_order_.push_back(session);
   if (owner_order_.size() > kMaxOwnedSessions) {
     owners_.erase(owner_order_.front());

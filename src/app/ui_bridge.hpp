@@ -42,7 +42,7 @@ class UiBridge {
     boost::json::value ref;
   };
   void send_signal(std::uint64_t tab, const boost::json::object& message, const boost::json::value* ref);
-  void own(const std::string& session, std::uint64_t tab);
+  void own(const std::string& session, const std::string& peer, std::uint64_t tab);
   void on_session(std::uint64_t tab, const boost::json::object& message, const boost::json::value* ref);
   void answer_ice_servers(std::uint64_t tab, const boost::json::object& message, const boost::json::value* ref);
 

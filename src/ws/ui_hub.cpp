@@ -46,10 +46,16 @@ void UiHub::closed(std::uint64_t session) {
 }
 
 void UiHub::broadcast(const std::string& text) {
+  broadcast_except(0, text);  // session ids start at 1
+}
+
+void UiHub::broadcast_except(std::uint64_t excluded, const std::string& text) {
   // A snapshot: sending may close (and so erase) a slow session.
   std::vector<std::shared_ptr<WsSession>> targets;
   targets.reserve(sessions_.size());
-  for (const auto& [id, session] : sessions_) targets.push_back(session);
+  for (const auto& [id, session] : sessions_) {
+    if (id != excluded) targets.push_back(session);
+  }
   for (const auto& session : targets) session->send(text);
 }
 

@@ -30,6 +30,7 @@ class UiHub {
   // Takes over an upgraded HTTP connection (the request was already checked).
   void accept(boost::asio::ip::tcp::socket socket, WsSession::UpgradeRequest request);
   void broadcast(const std::string& text);
+  void broadcast_except(std::uint64_t session, const std::string& text);
   bool send_to(std::uint64_t session, const std::string& text);
   void stop();
   std::size_t size() const { return sessions_.size(); }

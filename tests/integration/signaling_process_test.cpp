@@ -67,6 +67,33 @@ TEST_F(SignalingProcessTest, DeliversEveryMessageOnceAndInOrderBothWays) {
   EXPECT_EQ(delivered, kCount);
 }
 
+TEST_F(SignalingProcessTest, ARequestAnsweredInOneTabIsWithdrawnFromTheOthers) {
+  auto a = start("a");
+  auto b = start("b");
+  UiClient ui_a(port_of(*a));
+  UiClient tab1(port_of(*b));
+  UiClient tab2(port_of(*b));
+  const std::string id_a(ui_a.next("welcome").at("self").at("id").as_string());
+  const std::string id_b(tab1.next("welcome").at("self").at("id").as_string());
+  tab2.next("welcome");
+  ASSERT_TRUE(wait_until([&] { return http_get(port_of(*a), "/api/peers").body.find(id_b) != std::string::npos; }, 3s));
+  ASSERT_TRUE(wait_until([&] { return http_get(port_of(*b), "/api/peers").body.find(id_a) != std::string::npos; }, 3s));
+
+  ui_a.send({{"type", "signal"}, {"to", id_b}, {"kind", "connection_request"}, {"session", "req-1"}});
+  EXPECT_EQ(tab1.next("signal").at("kind"), "connection_request");
+  EXPECT_EQ(tab2.next("signal").at("kind"), "connection_request");
+  tab1.send({{"type", "signal"}, {"to", id_a}, {"kind", "connection_accept"}, {"session", "req-1"}});
+  const auto taken = tab2.next("session_taken");
+  ASSERT_FALSE(taken.empty()) << "the other tab was not told the request was answered";
+  EXPECT_EQ(taken.at("session"), "req-1");
+  EXPECT_EQ(taken.at("peer"), id_a.c_str());
+  EXPECT_EQ(ui_a.next("signal").at("kind"), "connection_accept");
+  // Anything the daemon sent tab1 after its accept comes before the answer to this.
+  tab1.send({{"type", "ice_servers"}, {"peer", id_a}, {"ref", "after-accept"}});
+  ASSERT_FALSE(tab1.next("ice_servers").empty());
+  for (const auto& m : tab1.seen) EXPECT_NE(m.at("type"), "session_taken") << "the answering tab was told too";
+}
+
 TEST_F(SignalingProcessTest, SaysClearlyWhenThePeerIsUnknownOrTheMessageMalformed) {
   auto a = start("a");
   UiClient ui(port_of(*a));

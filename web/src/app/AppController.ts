@@ -226,6 +226,9 @@ export class AppController {
         }
         break;
       }
+      case 'session_taken':
+        this.controllers.get(message.peer)?.sessionTaken(message.session);
+        break;
       case 'peer_key_changed':
         this.controllers.get(message.peer)?.keyChanged(message.error);
         break;

@@ -95,6 +95,12 @@ export interface PeerKeyChangedMessage {
   peer: string;
   error: string;
 }
+/** Another tab of this machine answered (owns) `session`: e.g. withdraw its request dialog here. */
+export interface SessionTakenMessage {
+  type: 'session_taken';
+  peer: string;
+  session: string;
+}
 export interface IceServersMessage {
   type: 'ice_servers';
   peer: string;
@@ -117,6 +123,7 @@ export type DaemonMessage =
   | ExpiredMessage
   | IncomingSignalMessage
   | PeerKeyChangedMessage
+  | SessionTakenMessage
   | IceServersMessage
   | ErrorMessage;
 
@@ -254,6 +261,9 @@ export function parseDaemonMessage(text: string): DaemonMessage | null {
     case 'peer_key_changed':
       if (!isString(m.peer)) return null;
       return { type: 'peer_key_changed', peer: m.peer, error: isString(m.error) ? m.error : '' };
+    case 'session_taken':
+      if (!isString(m.peer) || !isString(m.session)) return null;
+      return { type: 'session_taken', peer: m.peer, session: m.session };
     case 'ice_servers': {
       if (!isString(m.peer) || !Array.isArray(m.iceServers)) return null;
       const servers = m.iceServers.map(parseIceServer).filter((s): s is IceServer => s !== null);

@@ -250,6 +250,13 @@ export class PeerController {
     this.warn(text);
   }
 
+  /** Another tab of this machine answered `session` (it owns it now). */
+  sessionTaken(session: string): void {
+    this.log.add('state', `session=${short(session)} answered in another tab`);
+    this.send({ type: 'TAKEN_ELSEWHERE', session });
+    this.changed();
+  }
+
   keyChanged(error: string): void {
     this.warn(`Messages claiming to be from ${this.peer.name} were refused: ${error}`);
   }

@@ -60,6 +60,8 @@ export type ConnectionEvent =
   | { type: 'DECLINED'; session: string }
   /** The peer ended the session; `reason` is its failure code when it gave up, else "hangup". */
   | { type: 'REMOTE_BYE'; session: string; reason?: string }
+  /** Another tab of this machine answered the request `session`. */
+  | { type: 'TAKEN_ELSEWHERE'; session: string }
   | { type: 'REQUEST_QUEUED'; peerOnline: boolean }
   | { type: 'SIGNAL_EXPIRED'; session: string }
   | { type: 'SIGNAL_FAILED'; text: string }
@@ -225,6 +227,7 @@ export const connectionMachine = setup({
     }),
     clearNotice: assign({ notice: null }),
     noteWithdrawn: assign(({ context }) => ({ notice: `${context.peerName} withdrew the request`, session: null })),
+    noteTakenElsewhere: assign({ notice: 'Answered in another PeerDrop tab', session: null }),
     noteMissed: assign(({ context }) => ({ notice: `You missed a connection request from ${context.peerName}` })),
     endedByPeer: assign(({ context }) => ({ ended: `${context.peerName} disconnected` })),
     endedByUs: assign({ ended: 'You ended the connection' }),
@@ -309,6 +312,7 @@ export const connectionMachine = setup({
         CONNECT: { target: 'connecting', actions: ['sendAccept', 'reportConnecting'] },
         DECLINE: { target: 'idle', actions: 'sendDecline' },
         REMOTE_BYE: { guard: 'ourSession', target: 'idle', actions: 'noteWithdrawn' },
+        TAKEN_ELSEWHERE: { guard: 'ourSession', target: 'idle', actions: 'noteTakenElsewhere' },
         REQUEST_RECEIVED: { guard: 'otherSession', target: 'incoming', reenter: true, actions: 'adoptRequest' },
       },
     },

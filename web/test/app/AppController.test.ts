@@ -107,6 +107,15 @@ describe('AppController', () => {
     expect(sent('get_peers')).toHaveLength(1);
   });
 
+  it('a request answered in another tab is withdrawn from this one', () => {
+    const { app, ws } = setup();
+    ws.serverSend({ type: 'signal', from: BOB.id, kind: 'connection_request', session: 'b1', payload: { name: 'Bob' }, seq: 1 });
+    expect(app.getSnapshot().incoming).toHaveLength(1);
+    ws.serverSend({ type: 'session_taken', peer: BOB.id, session: 'b1' });
+    expect(app.getSnapshot().incoming).toHaveLength(0);
+    expect(app.peer(BOB.id)?.state).toBe('idle');
+  });
+
   it('settings pushed by the daemon change the timeout of new attempts', () => {
     const { app, ws, sent } = setup();
     ws.serverSend({ type: 'settings', settings: { name: 'Alice 2', iceServers: [], connectTimeoutMs: 5_000 } });

@@ -31,6 +31,7 @@ describe('daemon protocol', () => {
         { type: 'signal', from: 'P', kind: 'offer', session: 'x', payload: { type: 'offer', sdp: 'v=0' }, seq: 9 },
       ],
       [{ type: 'peer_key_changed', peer: 'P', error: 'e' }, { type: 'peer_key_changed', peer: 'P', error: 'e' }],
+      [{ type: 'session_taken', peer: 'P', session: 'r1' }, { type: 'session_taken', peer: 'P', session: 'r1' }],
       [{ type: 'ice_servers', peer: 'P', ref: 'i1', iceServers: [{ urls: 'stun:198.51.100.1:3001' }, { nope: 1 }] }, { type: 'ice_servers', peer: 'P', ref: 'i1', iceServers: [{ urls: 'stun:198.51.100.1:3001' }] }],
       [{ type: 'error', code: 'unknown_peer', error: 'no', ref: 's2' }, { type: 'error', code: 'unknown_peer', error: 'no', ref: 's2' }],
     ];

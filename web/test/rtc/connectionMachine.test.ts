@@ -220,6 +220,17 @@ describe('connection machine: incoming', () => {
     expect(m.context().notice).toBe('Bob withdrew the request');
   });
 
+  it('a request answered in another tab closes the question here, sending nothing', () => {
+    const m = start();
+    m.send({ type: 'REQUEST_RECEIVED', session: 'r1' });
+    m.send({ type: 'TAKEN_ELSEWHERE', session: 'other' });
+    expect(m.state()).toBe('incoming');
+    m.send({ type: 'TAKEN_ELSEWHERE', session: 'r1' });
+    expect(m.state()).toBe('idle');
+    expect(m.context().notice).toBe('Answered in another PeerDrop tab');
+    expect(m.sends()).toEqual([]);
+  });
+
   it('a newer request replaces the pending one', () => {
     const m = start();
     m.send({ type: 'REQUEST_RECEIVED', session: 'r1' });
