@@ -31,6 +31,19 @@ class ErrcCategory final : public boost::system::error_category {
       case Errc::unknown_peer: return "no peer with that id is known";
       case Errc::rate_limited: return "asked to slow down";
       case Errc::storage_failed: return "the database refused a write";
+      case Errc::absolute_path: return "the file path is absolute";
+      case Errc::path_traversal: return "the file path has a '..' component";
+      case Errc::empty_path: return "the file path names no file";
+      case Errc::path_too_deep: return "the file path has too many folders";
+      case Errc::path_too_long: return "the file path is too long";
+      case Errc::out_of_order: return "file data arrived past a gap";
+      case Errc::size_mismatch: return "the received file's size differs from the announced size";
+      case Errc::hash_mismatch: return "the received file's SHA-256 differs from the sender's";
+      case Errc::disk_full: return "no space left in the download folder";
+      case Errc::in_use: return "the partial file is already open";
+      case Errc::path_blocked: return "a file or link is in the way of a folder of the file's path";
+      case Errc::name_taken: return "every numbered variant of the file name is taken";
+      case Errc::file_closed: return "the partial file was already finished or discarded";
     }
     return "unknown error";
   }

@@ -27,6 +27,19 @@ enum class Errc {
   unknown_peer,          // no peer with that id is known
   rate_limited,          // the other daemon asked us to slow down (HTTP 429)
   storage_failed,        // the database refused a write; nothing was changed
+  absolute_path,         // a sender's file path is absolute (leading '/' or '\\', a drive letter)
+  path_traversal,        // a sender's file path has a '..' (or other dots-only) component
+  empty_path,            // a sender's file path names no file
+  path_too_deep,         // a sender's file path has more components than allowed
+  path_too_long,         // a sender's file path is longer than allowed once sanitized
+  out_of_order,          // file data starts past the end of the received prefix (a gap)
+  size_mismatch,         // a received file's size differs from the announced size
+  hash_mismatch,         // a received file's SHA-256 differs from the sender's
+  disk_full,             // no space left (or over quota) in the download folder
+  in_use,                // the partial file is already open for writing
+  path_blocked,          // a file or a link is where a folder of the file's path should be
+  name_taken,            // every numbered variant of a file's name is taken
+  file_closed,           // the partial file was already finished or discarded
 };
 
 const boost::system::error_category& category() noexcept;

@@ -1,0 +1,155 @@
+#include "transfer/partial_file.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <vector>
+
+#include "core/errc.hpp"
+#include "transfer/io_error.hpp"
+
+namespace peerdrop::transfer {
+namespace {
+
+using core::Errc;
+using Digest = std::array<std::uint8_t, crypto_hash_sha256_BYTES>;
+
+constexpr std::size_t kReadBackBytes = 1024 * 1024;  // buffer for re-hashing a resumed file
+
+bool parse_digest(std::string_view hex, Digest& out) {
+  if (hex.size() != 2 * out.size()) return false;
+  std::size_t length = 0;
+  const char* end = nullptr;
+  return sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &length, &end) == 0 &&
+         length == out.size() && end == hex.data() + hex.size();
+}
+
+}  // namespace
+
+PartialFile::PartialFile(DownloadFolder folder, UniqueFd file, std::string name, std::uint64_t max_size)
+    : folder_(std::move(folder)), file_(std::move(file)), name_(std::move(name)), max_size_(max_size) {
+  crypto_hash_sha256_init(&hash_);
+}
+
+bool PartialFile::is_valid_transfer_id(std::string_view transfer_id) {
+  return !transfer_id.empty() && transfer_id.size() <= kMaxTransferIdBytes &&
+         std::all_of(transfer_id.begin(), transfer_id.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+         });
+}
+
+std::string PartialFile::partial_name(std::string_view transfer_id, std::uint32_t index) {
+  return std::string(transfer_id) + "-" + std::to_string(index) + ".part";
+}
+
+boost::system::result<PartialFile> PartialFile::open(const DownloadFolder& folder, std::string_view transfer_id,
+                                                     std::uint32_t index, std::uint64_t max_size) {
+  if (!is_valid_transfer_id(transfer_id)) return core::make_error_code(Errc::malformed);
+  auto own_folder = folder.duplicate();
+  if (!own_folder) return own_folder.error();
+  auto name = partial_name(transfer_id, index);
+  // 0666 less the umask: the partial folder (0700) keeps others out until the
+  // file moves to its final name, where it gets the usual permissions.
+  UniqueFd file(::openat(own_folder->partial_dir_fd(), name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
+  if (!file) return errno == ELOOP ? core::make_error_code(Errc::path_blocked) : io_error(errno);
+  if (::flock(file.get(), LOCK_EX | LOCK_NB) != 0) {
+    return errno == EWOULDBLOCK ? core::make_error_code(Errc::in_use) : io_error(errno);
+  }
+  PartialFile partial(std::move(*own_folder), std::move(file), std::move(name), max_size);
+  if (const auto ec = partial.resume()) return ec;
+  return partial;
+}
+
+boost::system::error_code PartialFile::resume() {
+  struct stat status {};
+  if (::fstat(file_.get(), &status) != 0) return io_error(errno);
+  if (!S_ISREG(status.st_mode)) return core::make_error_code(Errc::path_blocked);
+  auto size = static_cast<std::uint64_t>(status.st_size);
+  if (size == 0) return {};
+  if (size > max_size_) {
+    if (::ftruncate(file_.get(), 0) != 0) return io_error(errno);
+    return {};
+  }
+  std::vector<std::uint8_t> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(size, kReadBackBytes)));
+  std::uint64_t read = 0;
+  while (read < size) {
+    const auto n = ::pread(file_.get(), buffer.data(), std::min<std::uint64_t>(buffer.size(), size - read),
+                           static_cast<off_t>(read));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return io_error(errno);
+    if (n == 0) break;  // shorter than fstat said (someone truncated it): resume from what is there
+    crypto_hash_sha256_update(&hash_, buffer.data(), static_cast<std::size_t>(n));
+    read += static_cast<std::uint64_t>(n);
+  }
+  // What is in the file now is what we resume from, so it must be on disk before it is acknowledged.
+  if (::fdatasync(file_.get()) != 0 || ::fsync(folder_.partial_dir_fd()) != 0) return io_error(errno);
+  folder_synced_ = true;
+  received_ = durable_ = read;
+  return {};
+}
+
+boost::system::error_code PartialFile::write(std::uint64_t offset, std::span<const std::uint8_t> bytes) {
+  if (!is_open()) return core::make_error_code(Errc::file_closed);
+  if (offset > received_) return core::make_error_code(Errc::out_of_order);
+  if (bytes.size() > max_size_ - offset) return core::make_error_code(Errc::too_large);
+  if (offset + bytes.size() <= received_) return {};  // all of it was received before
+  auto rest = bytes.subspan(static_cast<std::size_t>(received_ - offset));
+  while (!rest.empty()) {
+    const auto n = ::pwrite(file_.get(), rest.data(), rest.size(), static_cast<off_t>(received_));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return io_error(errno);
+    if (n == 0) return io_error(EIO);
+    const auto written = static_cast<std::size_t>(n);
+    crypto_hash_sha256_update(&hash_, rest.data(), written);
+    received_ += written;
+    rest = rest.subspan(written);
+  }
+  return {};
+}
+
+boost::system::result<std::uint64_t> PartialFile::checkpoint() {
+  if (!is_open()) return core::make_error_code(Errc::file_closed);
+  if (durable_ < received_ && ::fdatasync(file_.get()) != 0) return io_error(errno);
+  if (!folder_synced_) {
+    if (::fsync(folder_.partial_dir_fd()) != 0) return io_error(errno);
+    folder_synced_ = true;
+  }
+  durable_ = received_;
+  return durable_;
+}
+
+boost::system::result<std::string> PartialFile::finish(std::uint64_t expected_size,
+                                                       std::string_view expected_sha256_hex,
+                                                       const SanitizedPath& to) {
+  if (!is_open()) return core::make_error_code(Errc::file_closed);
+  Digest expected{};
+  if (!parse_digest(expected_sha256_hex, expected)) return core::make_error_code(Errc::malformed);
+  if (received_ != expected_size) return core::make_error_code(Errc::size_mismatch);
+  auto state = hash_;  // finishing a copy: the running hash stays usable if the move fails
+  Digest actual{};
+  crypto_hash_sha256_final(&state, actual.data());
+  if (actual != expected) {
+    ::unlinkat(folder_.partial_dir_fd(), name_.c_str(), 0);  // if this fails, the sweeper removes it in time
+    file_.reset();
+    return core::make_error_code(Errc::hash_mismatch);
+  }
+  if (const auto synced = checkpoint(); !synced) return synced.error();
+  auto placed = folder_.move_into_place(name_, to);
+  if (!placed) return placed.error();
+  file_.reset();
+  return placed;
+}
+
+boost::system::error_code PartialFile::discard() {
+  if (!is_open()) return core::make_error_code(Errc::file_closed);
+  if (::unlinkat(folder_.partial_dir_fd(), name_.c_str(), 0) != 0 && errno != ENOENT) return io_error(errno);
+  file_.reset();
+  return {};
+}
+
+}  // namespace peerdrop::transfer
