@@ -5,6 +5,7 @@
 
 #include "core/big_endian.hpp"
 #include "core/errc.hpp"
+#include "core/utf8.hpp"
 
 namespace peerdrop::discovery {
 namespace {
@@ -16,59 +17,14 @@ constexpr std::size_t kSignatureSize = 64;
 using core::get_big_endian;
 using core::put_big_endian;
 
-// Length of the UTF-8 sequence starting at s[i], or 0 if it is not valid there.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t length = 0;
-  std::uint32_t min = 0;
-  std::uint32_t code = 0;
-  if (c < 0x80) return 1;
-  if ((c & 0xe0) == 0xc0) {
-    length = 2, min = 0x80, code = c & 0x1f;
-  } else if ((c & 0xf0) == 0xe0) {
-    length = 3, min = 0x800, code = c & 0x0f;
-  } else if ((c & 0xf8) == 0xf0) {
-    length = 4, min = 0x10000, code = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + length > s.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xc0) != 0x80) return 0;
-    code = (code << 6) | (cc & 0x3f);
-  }
-  if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return 0;
-  return length;
-}
-
-bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
-
-// C1 controls (U+0080-U+009F, some terminals act on them) and the bidi
-// overrides and isolates (U+202A-U+202E, U+2066-U+2069: they can make a
-// name read as another).
-bool is_forbidden_sequence(std::string_view s, std::size_t i, std::size_t length) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (length == 2) return b0 == 0xc2 && static_cast<unsigned char>(s[i + 1]) <= 0x9f;
-  if (length == 3 && b0 == 0xe2) {
-    const auto b1 = static_cast<unsigned char>(s[i + 1]);
-    const auto b2 = static_cast<unsigned char>(s[i + 2]);
-    return (b1 == 0x80 && b2 >= 0xaa && b2 <= 0xae) || (b1 == 0x81 && b2 >= 0xa6 && b2 <= 0xa9);
-  }
-  return false;
-}
-
 }  // namespace
 
 bool is_valid_name(std::string_view name) {
   if (name.empty() || name.size() > Announcement::kMaxNameBytes) return false;
   for (std::size_t i = 0; i < name.size();) {
-    const auto length = utf8_sequence_length(name, i);
-    if (length == 0 || (length == 1 && is_control(static_cast<unsigned char>(name[i]))) ||
-        is_forbidden_sequence(name, i, length)) {
-      return false;
-    }
-    i += length;
+    const auto code = core::decode_utf8(name, i);
+    if (code.length == 0 || core::is_unsafe_in_name(code.value)) return false;
+    i += code.length;
   }
   return true;
 }
@@ -76,18 +32,18 @@ bool is_valid_name(std::string_view name) {
 std::string sanitize_name(std::string_view name) {
   std::string out;
   for (std::size_t i = 0; i < name.size();) {
-    const auto length = utf8_sequence_length(name, i);
-    if (length == 0) {
+    const auto code = core::decode_utf8(name, i);
+    if (code.length == 0) {
       ++i;
       continue;
     }
-    if (out.size() + length > Announcement::kMaxNameBytes) break;
-    if ((length == 1 && is_control(static_cast<unsigned char>(name[i]))) || is_forbidden_sequence(name, i, length)) {
+    if (out.size() + code.length > Announcement::kMaxNameBytes) break;
+    if (core::is_unsafe_in_name(code.value)) {
       out.push_back(' ');
     } else {
-      out.append(name.substr(i, length));
+      out.append(name.substr(i, code.length));
     }
-    i += length;
+    i += code.length;
   }
   return out.empty() ? std::string("peerdrop") : out;
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/errc.hpp"
+#include "core/utf8.hpp"
 
 namespace peerdrop::transfer {
 namespace {
@@ -12,43 +13,6 @@ namespace {
 using core::Errc;
 
 constexpr auto npos = std::string_view::npos;
-
-struct CodePoint {
-  std::size_t length = 0;  // 0: no valid UTF-8 sequence starts here
-  char32_t value = 0;
-};
-
-// The UTF-8 sequence at s[i]: shortest form only, no surrogates, at most U+10FFFF.
-CodePoint decode_utf8(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return {1, c};
-  std::size_t length = 0;
-  char32_t min = 0;
-  char32_t value = 0;
-  if ((c & 0xe0) == 0xc0) {
-    length = 2, min = 0x80, value = c & 0x1f;
-  } else if ((c & 0xf0) == 0xe0) {
-    length = 3, min = 0x800, value = c & 0x0f;
-  } else if ((c & 0xf8) == 0xf0) {
-    length = 4, min = 0x10000, value = c & 0x07;
-  } else {
-    return {};
-  }
-  if (i + length > s.size()) return {};
-  for (std::size_t k = 1; k < length; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xc0) != 0x80) return {};
-    value = (value << 6) | (cc & 0x3f);
-  }
-  if (value < min || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) return {};
-  return {length, value};
-}
-
-// C0 controls, DEL, C1 controls, and the bidi overrides and isolates.
-bool is_removed(char32_t c) {
-  return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
-         (c >= 0x2066 && c <= 0x2069);
-}
 
 // Not allowed in a name on Windows (and ':' not on macOS's Finder).
 bool is_replaced(char32_t c) {
@@ -60,7 +24,7 @@ std::string clean_characters(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
   for (std::size_t i = 0; i < raw.size();) {
-    const auto code = decode_utf8(raw, i);
+    const auto code = core::decode_utf8(raw, i);
     if (code.length == 0) {
       out.push_back('_');
       ++i;
@@ -68,7 +32,7 @@ std::string clean_characters(std::string_view raw) {
     }
     if (is_replaced(code.value)) {
       out.push_back('_');
-    } else if (!is_removed(code.value)) {
+    } else if (!core::is_unsafe_in_name(code.value)) {
       out.append(raw.substr(i, code.length));
     }
     i += code.length;
