@@ -1,23 +1,24 @@
 #!/usr/bin/env node
 // PeerDrop benchmarks (`make bench`): discovery latency and start-up time,
-// subnet scan time, idle memory and CPU of peerdropd, and signaling (round
-// trips, messages per second, outbox memory), measured in the lab (network
+// subnet scan time, idle memory and CPU of peerdropd, signaling (round
+// trips, messages per second, outbox memory) and the web UI's connection time
+// (Connect click to open data channel, headless Chromium per host), measured in the lab (network
 // namespaces on 198.51.100.0/24, 203.0.113.0/24 and loopback inside a
 // namespace; nothing leaves this machine). Prints a table and writes the
-// "discovery" and "signaling" sections of docs/benchmarks.md.
+// "discovery", "signaling" and "connect" sections of docs/benchmarks.md.
 //
 //   sudo node bench/run.mjs [--runs N] [--reuse-runs N] [--poll-ms MS] [--scan-repeats K]
 //                           [--idle-settle S] [--idle-window S] [--round-trips N] [--flood N]
-//                           [--only latency,scan,idle,signaling] [--no-write]
+//                           [--connect-runs N] [--only latency,scan,idle,signaling,connect] [--no-write]
 //
 // The discovery section is written only when latency, scan and idle all ran,
-// the signaling section when signaling ran; --no-write leaves the page alone. Exit code: 0 when every
+// the signaling section when signaling ran, the connect section when connect ran; --no-write leaves the page alone. Exit code: 0 when every
 // figure was measured (a missed target is reported, not an error), 1 otherwise.
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { kDaemonBinary, labUnsupportedReason } from '../lab/lib/index.mjs';
+import { browserUnavailableReason, kDaemonBinary, labUnsupportedReason } from '../lab/lib/index.mjs';
 import { kRepoDir } from '../lab/lib/paths.mjs';
 import { discoveryLatency } from './discovery_latency.mjs';
 import { idleFootprint } from './idle.mjs';
@@ -26,6 +27,8 @@ import { writeSection } from './lib/page.mjs';
 import { renderSection, resultRows } from './report.mjs';
 import { scanSlash22, scanSlash24 } from './scan.mjs';
 import { signalingBenchmarks } from './signaling.mjs';
+import { connectTimeBenchmarks } from './connect_time.mjs';
+import { connectRows, renderConnectSection } from './connect_report.mjs';
 import { renderSignalingSection, signalingRows } from './signaling_report.mjs';
 
 const kPagePath = path.join(kRepoDir, 'docs', 'benchmarks.md');
@@ -41,6 +44,7 @@ const { values: options } = parseArgs({
     'idle-window': { type: 'string', default: '60' },
     'round-trips': { type: 'string', default: '200' },
     flood: { type: 'string', default: '3000' },
+    'connect-runs': { type: 'string', default: '20' },
     only: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -55,6 +59,7 @@ const config = {
   signalingRoundTrips: Number(options['round-trips']),
   signalingWarmup: 5,
   signalingFlood: Number(options.flood),
+  connectRuns: Number(options['connect-runs']),
 };
 const valid = Number.isInteger(config.runs) && config.runs >= 1 && config.runs <= 1000 &&
   Number.isInteger(config.reuseRuns) && config.reuseRuns >= 0 && config.reuseRuns <= 1000 &&
@@ -62,12 +67,13 @@ const valid = Number.isInteger(config.runs) && config.runs >= 1 && config.runs <
   config.scanRepeats >= 1 && config.scanRepeats <= 50 &&
   config.idleSettleS >= 0 && config.idleSettleS <= 600 && config.idleWindowS >= 1 && config.idleWindowS <= 600 &&
   Number.isInteger(config.signalingRoundTrips) && config.signalingRoundTrips >= 1 && config.signalingRoundTrips <= 5000 &&
-  Number.isInteger(config.signalingFlood) && config.signalingFlood >= 250 && config.signalingFlood <= 6000;
+  Number.isInteger(config.signalingFlood) && config.signalingFlood >= 250 && config.signalingFlood <= 6000 &&
+  Number.isInteger(config.connectRuns) && config.connectRuns >= 1 && config.connectRuns <= 500;
 if (!valid) {
-  console.error(`bench: bad options ${JSON.stringify(options)} (runs 1-1000, reuse-runs 0-1000, poll-ms 1-100, scan-repeats 1-50, idle-settle 0-600, idle-window 1-600, round-trips 1-5000, flood 250-6000)`);
+  console.error(`bench: bad options ${JSON.stringify(options)} (runs 1-1000, reuse-runs 0-1000, poll-ms 1-100, scan-repeats 1-50, idle-settle 0-600, idle-window 1-600, round-trips 1-5000, flood 250-6000, connect-runs 1-500)`);
   process.exit(2);
 }
-const kParts = ['latency', 'scan', 'idle', 'signaling'];
+const kParts = ['latency', 'scan', 'idle', 'signaling', 'connect'];
 const only = options.only ? new Set(options.only.split(',')) : undefined;
 if (only && [...only].some((name) => !kParts.includes(name))) {
   console.error(`bench: --only takes a comma-separated list of ${kParts.join(', ')}`);
@@ -76,6 +82,7 @@ if (only && [...only].some((name) => !kParts.includes(name))) {
 const wanted = (name) => !only || only.has(name);
 const writeDiscovery = ['latency', 'scan', 'idle'].every(wanted) && !options['no-write'];
 const writeSignaling = wanted('signaling') && !options['no-write'];
+const writeConnect = wanted('connect') && !options['no-write'];
 
 const reason = await labUnsupportedReason();
 if (reason !== undefined) {
@@ -85,6 +92,13 @@ if (reason !== undefined) {
 if (!existsSync(kDaemonBinary)) {
   console.error(`bench: ${kDaemonBinary} does not exist; run make build (or make bench)`);
   process.exit(1);
+}
+if (wanted('connect')) {
+  const missing = await browserUnavailableReason();
+  if (missing !== undefined) {
+    console.error(`bench: the connect benchmark needs a browser: ${missing}`);
+    process.exit(1);
+  }
 }
 
 // A bound on the whole run: a wedged step must not hang `make bench`
@@ -123,6 +137,10 @@ try {
       roundTrips: config.signalingRoundTrips, warmup: config.signalingWarmup, perSender: config.signalingFlood, log,
     });
   }
+  if (wanted('connect')) {
+    log(`\n[connect] web UI: Connect click → open data channel, ${config.connectRuns} runs per variant`);
+    results.connect = await connectTimeBenchmarks({ runs: config.connectRuns, log });
+  }
 } catch (error) {
   console.error(`\nbench: FAILED: ${error.stack || error.message}`);
   process.exit(1);
@@ -131,7 +149,7 @@ results.loadBefore = loadBefore;
 results.loadAfter = loadAverage();
 results.totalS = (Date.now() - startedAt) / 1000;
 
-printTable([...resultRows(results), ...signalingRows(results)]);
+printTable([...resultRows(results), ...signalingRows(results), ...connectRows(results)]);
 log(`\nload average (1/5/15 min) before ${results.loadBefore}, after ${results.loadAfter}; took ${results.totalS.toFixed(0)} s`);
 const pageName = path.relative(process.cwd(), kPagePath) || kPagePath;
 if (writeDiscovery) {
@@ -145,6 +163,12 @@ if (writeSignaling) {
   log(`bench: ${how} the signaling section of ${pageName}`);
 } else {
   log(`bench: the signaling section of ${pageName} left alone (--only without signaling, or --no-write)`);
+}
+if (writeConnect) {
+  const how = writeSection(kPagePath, 'connect', renderConnectSection(results));
+  log(`bench: ${how} the connect section of ${pageName}`);
+} else {
+  log(`bench: the connect section of ${pageName} left alone (--only without connect, or --no-write)`);
 }
 process.exit(0);
 

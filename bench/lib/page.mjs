@@ -3,6 +3,8 @@
 // `<!-- bench:NAME:end -->` and replaces only that; everything else is kept.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { kRepoDir } from '../../lab/lib/paths.mjs';
 
 const kPageHeader = `# PeerDrop benchmarks
 
@@ -46,6 +48,13 @@ export function markdownTable(header, rows) {
   ].join('\n');
 }
 
+/** The measured binary, relative to the repository (build/peerdropd unless PEERDROPD says otherwise). */
+function binaryName(machine) {
+  if (!machine.binary) return 'build/peerdropd';
+  const relative = path.relative(kRepoDir, machine.binary);
+  return relative.startsWith('..') ? machine.binary : relative;
+}
+
 /** The date, machine and load a benchmark section was measured on. */
 export function machineTable(machine, results) {
   return markdownTable(['', ''], [
@@ -53,7 +62,7 @@ export function machineTable(machine, results) {
     ['CPU', `${machine.cpuModel}, \`nproc\` = ${machine.nproc}`],
     ['memory', machine.memory],
     ['kernel', `${machine.kernel} (${machine.os})`],
-    ['peerdropd', `\`build/peerdropd --version\` = ${machine.peerdropdVersion}, RelWithDebInfo, git ${machine.commit}`],
+    ['peerdropd', `\`${binaryName(machine)} --version\` = ${machine.peerdropdVersion}, RelWithDebInfo, git ${machine.commit}`],
     ['Node.js (lab)', machine.node],
     ['load average 1/5/15 min', `${results.loadBefore} before, ${results.loadAfter} after (${results.totalS.toFixed(0)} s run)`],
   ]);

@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AgentClient } from './agent_client.mjs';
+import { LabBrowser } from './browser.mjs';
 import { Daemon } from './daemon.mjs';
 import { NetNode } from './node.mjs';
 import { NamespaceProcess } from './process.mjs';
@@ -20,6 +21,7 @@ export class Host extends NetNode {
     this.agent = undefined;
     this.daemon = undefined;
     this.processes = [];
+    this.browsers = []; // LabBrowser, in the order opened
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
   }
 
@@ -115,6 +117,24 @@ export class Host extends NetNode {
    */
   openUi({ url = `${this.daemonBaseUrl().replace(/^http/, 'ws')}/ws`, ...options } = {}) {
     return UiClient.open(this, { url, ...options });
+  }
+
+  /**
+   * Starts a headless Chromium in this namespace and opens this host's UI
+   * (http://<daemon address>:<port>/): a LabBrowser with `page`, `context`,
+   * `browser`, `close()`, `kill()`, `reload()`, `peerConnections()` and a
+   * page log (see lib/browser.mjs). Options: url, localStorage, instrument.
+   * The lab closes it at teardown (and kills its processes if that hangs).
+   */
+  async openBrowser(options) {
+    const browser = await LabBrowser.open(this, options);
+    this.browsers.push(browser);
+    return browser;
+  }
+
+  /** Closes every browser of this host (like a user closing the window). */
+  async closeBrowser() {
+    await Promise.all(this.browsers.map((browser) => browser.close()));
   }
 
   /**

@@ -15,3 +15,6 @@ export {
   kEnvelopeFlagCannotReachYou,
 } from './envelope.mjs';
 export { UiClient } from './ui_client.mjs';
+export { LabBrowser, browserUnavailableReason, kChromiumBinary, kChromiumArgs } from './browser.mjs';
+export { blockNewConnections, cutBetween } from './faults.mjs';
+export { PeerDropUi, uiTest, word } from './peerdrop_ui.mjs';

@@ -49,5 +49,11 @@ function printLogs(lab) {
     const coreNote = cores.length ? ` (core dump: ${cores.map((c) => `${host.dir}/${c}`).join(', ')})` : '';
     parts.push(`--- ${host.name} (${host.ip}) ${host.daemon.logPath}${coreNote}, last ${kLogTailLines} lines:\n${tail}`);
   }
+  for (const host of lab.hosts.values()) {
+    for (const browser of host.browsers) {
+      parts.push(`--- ${host.name} ${browser.label} page log ${browser.logPath}, last ${kLogTailLines} lines:\n` +
+        browser.logTail(kLogTailLines));
+    }
+  }
   console.error(parts.join('\n'));
 }

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { Lab, kSubnetA, kSubnetB, labSuite, labTest, netemAvailable, waitFor } from '../lib/index.mjs';
+import {
+  Lab, blockNewConnections, cutBetween, kSubnetA, kSubnetB, labSuite, labTest, netemAvailable, waitFor,
+} from '../lib/index.mjs';
 import { run } from '../lib/exec.mjs';
 import { createNamespace, listNamespaces } from '../lib/netns.mjs';
 
@@ -184,6 +186,49 @@ await labSuite('lab self-test', () => {
     assert.equal(dropped.error, 'timeout');
     await a2.iptables(`-D INPUT -p tcp --dport ${kEchoPort} -j DROP`);
     assert.equal((await a1.fetch(`http://${a2.ip}:${kEchoPort}/`)).status, 200);
+  });
+
+  labTest('network faults: cuts between hosts and in the router, one-way, each undone exactly', twoSubnets, async (lab) => {
+    const a1 = await lab.addHost('a1', { subnet: 'a' });
+    const a2 = await lab.addHost('a2', { subnet: 'a' });
+    const b1 = await lab.addHost('b1', { subnet: 'b' });
+    await Promise.all([startEchoServer(a2), startEchoServer(b1)]);
+    /** Whether a datagram from a1 reaches `to` on `port`: `to` listens 800 ms while a1 sends every 100 ms. */
+    const udpArrives = async (to, port) => {
+      let listening = true;
+      const heard = to.receiveUdp(port, { timeoutMs: 800 }).finally(() => { listening = false; });
+      // A send that a1's own OUTPUT rule drops fails with EPERM: a datagram that does not arrive.
+      await waitFor(async () => {
+        await a1.sendUdp(Buffer.from('probe'), to.ip, port).catch(() => {});
+        return !listening;
+      }, { timeout: 3000, interval: 100, what: `${to.name}'s UDP listener on ${port} to finish` });
+      return (await heard).length > 0;
+    };
+    const httpWorks = async (to) => (await a1.http({ url: `http://${to.ip}:${kEchoPort}/`, timeoutMs: 500 })).status === 200;
+
+    const udpCut = await cutBetween(a1, a2, { protocol: 'udp', exceptPorts: [4001] });
+    assert.equal(await httpWorks(a2), true, 'TCP passes a UDP cut');
+    assert.equal(await udpArrives(a2, 4000), false, 'UDP is cut');
+    assert.equal(await udpArrives(a2, 4001), true, 'an excepted port passes');
+    assert.ok(await udpCut.dropped() > 0);
+    await udpCut.restore();
+    assert.equal(await udpArrives(a2, 4000), true, 'UDP passes again after restore()');
+
+    await assert.rejects(cutBetween(a1, a2, { via: 'router' }), /share a subnet/);
+    const routerCut = await cutBetween(a1, b1, { via: 'router' });
+    assert.equal(await httpWorks(b1), false, 'the router drops everything between a1 and b1');
+    assert.equal(await httpWorks(a2), true, 'a1 and a2 are not affected');
+    await routerCut.restore();
+    assert.equal(await httpWorks(b1), true);
+
+    const oneWay = await blockNewConnections(a1, b1);
+    assert.equal(await httpWorks(b1), false, 'a1 cannot open a connection to b1');
+    const back = await b1.http({ url: `http://${a1.ip}:${kEchoPort}/`, timeoutMs: 500 });
+    assert.equal(back.error, 'ECONNREFUSED', `b1 reaches a1 (refused: nothing listens there): ${JSON.stringify(back)}`);
+    await oneWay.restore();
+    assert.equal(await httpWorks(b1), true);
+    const rules = await a1.exec('iptables -w -S');
+    assert.doesNotMatch(rules, /lab-/, `every rule is gone: ${rules}`);
   });
 
   labTest('UI clients: WebSocket messages streamed with arrival times, refusal, close', {}, async (lab) => {
