@@ -25,7 +25,7 @@ import {
 import { describeConnection, type ConnectionView } from './connectionView';
 import { DebugLog, truncate, type DebugEntry } from './DebugLog';
 import { PeerSession, type NegotiationSignalKind, type PeerConnectionFactory } from './PeerSession';
-import { summarizeStats, type QualitySample } from './quality';
+import { routeText, summarizeStats, type QualitySample } from './quality';
 import { Emitter, realTimers, type TimerHandle, type Timers } from '../util/timers';
 
 export interface OutgoingSignal {
@@ -282,7 +282,7 @@ export class PeerController {
     const state = topState(snapshot.value);
     this.cachedView = {
       peer: this.peer,
-      connection: describeConnection(state, context),
+      connection: describeConnection(state, context, snapshot.matches({ connected: 'unstable' })),
       stateDetail: stateText(snapshot.value),
       session: context.session,
       role: context.role,
@@ -307,7 +307,7 @@ export class PeerController {
       `session: ${view.session ?? '-'} role: ${view.role ?? '-'}`,
       `daemon peer: ${JSON.stringify(this.peer)}`,
       view.quality?.route
-        ? `route: ${view.quality.route.local.type} ${view.quality.route.local.address} <-> ${view.quality.route.remote.type} ${view.quality.route.remote.address}, rtt ${view.quality.rttMs ?? '?'} ms`
+        ? `route: ${routeText(view.quality.route)}, rtt ${view.quality.rttMs ?? '?'} ms`
         : 'route: -',
       '',
       ...view.debug.map((e) => `${new Date(e.at).toISOString()} [${e.category}] ${e.text}`),

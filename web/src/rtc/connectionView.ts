@@ -27,7 +27,8 @@ type ViewContext = Pick<ConnectionContext, 'peerName' | 'failure' | 'ended' | 'n
 
 const none: ConnectionActions = { connect: false, cancel: false, disconnect: false, retry: false };
 
-export function describeConnection(state: ConnectionStateName, context: ViewContext): ConnectionView {
+/** `unstable`: connected, but ICE reports the path as disconnected right now. */
+export function describeConnection(state: ConnectionStateName, context: ViewContext, unstable = false): ConnectionView {
   const name = context.peerName;
   switch (state) {
     case 'idle':
@@ -54,7 +55,14 @@ export function describeConnection(state: ConnectionStateName, context: ViewCont
     case 'connecting':
       return { state, label: 'Connecting', detail: null, problem: false, actions: { ...none, cancel: true }, chat: false };
     case 'connected':
-      return { state, label: 'Connected', detail: null, problem: false, actions: { ...none, disconnect: true }, chat: true };
+      return {
+        state,
+        label: 'Connected',
+        detail: unstable ? `Nothing is getting through to ${name} right now; waiting for the connection to recover` : null,
+        problem: false,
+        actions: { ...none, disconnect: true },
+        chat: true,
+      };
     case 'reconnecting':
       return {
         state,

@@ -85,7 +85,7 @@ export function selectedCandidatePair(report: StatsReportLike): { pair: Stat; lo
 function side(stat: Stat | null): CandidateSide {
   return {
     type: str(stat?.candidateType) || '?',
-    address: str(stat?.address) || str(stat?.ip) || '?',
+    address: str(stat?.address) || str(stat?.ip),
     port: num(stat?.port),
     protocol: str(stat?.protocol),
   };
@@ -125,6 +125,8 @@ export function summarizeStats(report: StatsReportLike, previous: QualitySample 
 }
 
 function endpoint(sideInfo: CandidateSide): string {
+  // Browsers withhold a peer-reflexive or mDNS-hidden peer's address from the page.
+  if (sideInfo.address === '') return sideInfo.port === null ? '(address hidden)' : `(address hidden):${sideInfo.port}`;
   const host = sideInfo.address.includes(':') ? `[${sideInfo.address}]` : sideInfo.address;
   return sideInfo.port === null ? host : `${host}:${sideInfo.port}`;
 }

@@ -382,9 +382,13 @@ describe('connection machine: connected, drops and ICE restart', () => {
     const m = connected();
     m.send({ type: 'ICE_STATE', state: 'disconnected' });
     expect(m.state()).toBe('connected.unstable');
+    expect(describeConnection('connected', m.context(), true).detail).toBe(
+      'Nothing is getting through to Bob right now; waiting for the connection to recover',
+    );
     vi.advanceTimersByTime(DISCONNECTED_GRACE_MS - 1);
     m.send({ type: 'ICE_STATE', state: 'connected' });
     expect(m.state()).toBe('connected.stable');
+    expect(describeConnection('connected', m.context(), false).detail).toBeNull();
     vi.advanceTimersByTime(DISCONNECTED_GRACE_MS);
     expect(m.commands).not.toContainEqual({ type: 'restartIce' });
   });

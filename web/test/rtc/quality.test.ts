@@ -91,6 +91,9 @@ describe('quality', () => {
       remote: { type: 'prflx', address: '198.51.100.9', port: null, protocol: 'udp' },
     };
     expect(routeText(r)).toBe('host [fd00::1]:5 \u2194 prflx 198.51.100.9');
+    expect(routeText({ ...r, remote: { ...r.remote, address: '', port: 43255 } })).toBe(
+      'host [fd00::1]:5 \u2194 prflx (address hidden):43255',
+    );
     expect(throughputText(512)).toBe('512 B/s');
     expect(throughputText(2048)).toBe('2.0 KiB/s');
     expect(throughputText(3 * 1024 * 1024)).toBe('3.0 MiB/s');
