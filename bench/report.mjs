@@ -188,7 +188,7 @@ function latencyText(results) {
 
 How: a lab with one subnet, 198.51.100.0/24 (a bridge in a switch namespace).
 Daemons run on hosts a (.10) and b (.11) with their defaults (no flags but
-\`--data-dir\`, \`--name\`, \`--log-level info\`; announce interval 20 s). Host c
+\`--data-dir\`, \`--download-dir\`, \`--name\`, \`--log-level info\`; announce interval 20 s). Host c
 (.12) then starts peerdropd ${n} times, each time with a fresh data dir (so a new
 identity that a and b have never seen) and default flags. Time 0 is taken
 with \`process.hrtime\` in the benchmark process just before it spawns

@@ -39,6 +39,7 @@
 #include "http/rate_limiter.hpp"
 #include "http/static_assets.hpp"
 #include "support/fake_clock.hpp"
+#include "support/fake_file_library.hpp"
 #include "support/fake_peer_directory.hpp"
 #include "support/fake_settings.hpp"
 
@@ -101,11 +102,19 @@ struct Daemon {
   http::StaticAssets assets;
   FakeSignalEndpoint signal;
   testing::FakeSettings settings;
+  testing::FakeFileLibrary files;
   api::ApiHandler handler{directory, policy, limiter, assets, quiet_logger()};
 
   Daemon() {
     handler.set_signal_endpoint(&signal);
     handler.set_settings(&settings);
+    handler.set_file_library(&files);
+    files.files.push_back({.name = "photos/a.jpg",
+                           .size = 5,
+                           .sha256 = std::string(64, 'a'),
+                           .from = std::string(kKnownPeerId),
+                           .received_at = clock.unix_ms()});
+    files.contents["photos/a.jpg"] = "hello";
     policy.set_own_addresses({std::string(kOwnAddress)});
     discovery::PeerInfo known;
     known.id = kKnownPeerId;
@@ -155,6 +164,7 @@ void check_remote_isolation(const Daemon& daemon, const api::Response& response)
   PEERDROP_FUZZ_CHECK(daemon.directory.forgotten.empty());
   PEERDROP_FUZZ_CHECK(daemon.directory.scans == 0);
   PEERDROP_FUZZ_CHECK(daemon.settings.changes.empty());
+  PEERDROP_FUZZ_CHECK(daemon.files.opened.empty());
   PEERDROP_FUZZ_CHECK(response.body().find(kKnownPeerId) == std::string::npos);
 }
 
@@ -169,19 +179,29 @@ void check_websocket(const Daemon& daemon, const api::Request& request, const ap
   check_response(request, *refusal, local);
 }
 
-api::Response handle(Daemon& daemon, const api::Request& request, const api::ClientInfo& client) {
+api::Reply handle(Daemon& daemon, const api::Request& request, const api::ClientInfo& client) {
   static asio::io_context io;
   std::exception_ptr failure;
-  std::optional<api::Response> response;
-  asio::co_spawn(io, daemon.handler.handle(request, client), [&](std::exception_ptr e, api::Response r) {
+  std::optional<api::Reply> reply;
+  asio::co_spawn(io, daemon.handler.handle(request, client), [&](std::exception_ptr e, api::Reply r) {
     failure = e;
-    if (!e) response = std::move(r);
+    if (!e) reply = std::move(r);
   });
   io.restart();
   io.run();
   PEERDROP_FUZZ_CHECK(!failure);  // the handler never throws
-  PEERDROP_FUZZ_CHECK(response.has_value());
-  return std::move(*response);
+  PEERDROP_FUZZ_CHECK(reply.has_value());
+  return std::move(*reply);
+}
+
+// A download is a file the library has, served to the local UI only, as an attachment of its own length.
+void check_download(const Daemon& daemon, const api::Reply& reply, bool local) {
+  PEERDROP_FUZZ_CHECK(local);
+  PEERDROP_FUZZ_CHECK(reply.response.result() == bhttp::status::ok && reply.response.body().empty());
+  PEERDROP_FUZZ_CHECK(!daemon.files.opened.empty() && daemon.files.contents.count(daemon.files.opened.back()));
+  PEERDROP_FUZZ_CHECK(reply.file_size == daemon.files.contents.at(daemon.files.opened.back()).size());
+  PEERDROP_FUZZ_CHECK(reply.response[bhttp::field::content_length] == std::to_string(reply.file_size));
+  PEERDROP_FUZZ_CHECK(reply.response[bhttp::field::content_disposition].starts_with("attachment; "));
 }
 
 }  // namespace
@@ -246,8 +266,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
 
-    const auto response = handle(daemon, request, client);
-    check_response(request, response, local);
+    const auto reply = handle(daemon, request, client);
+    const auto& response = reply.response;
+    if (reply.file) {
+      check_download(daemon, reply, local);
+    } else {
+      check_response(request, response, local);
+    }
     if (!local) check_remote_isolation(daemon, response);
     for (const auto& change : daemon.settings.changes) {  // only validated changes reach the settings
       PEERDROP_FUZZ_CHECK(!change.name || discovery::is_valid_name(*change.name));

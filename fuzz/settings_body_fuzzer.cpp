@@ -9,6 +9,7 @@
 
 #include "discovery/announcement.hpp"
 #include "fuzz_check.hpp"
+#include "identity/peer_id.hpp"
 #include "settings/settings_parser.hpp"
 
 namespace {
@@ -47,12 +48,29 @@ void check_accepted(std::string_view body, const SettingsUpdate& update) {
     PEERDROP_FUZZ_CHECK(*update.connect_timeout_ms >= Settings::kMinConnectTimeoutMs &&
                         *update.connect_timeout_ms <= Settings::kMaxConnectTimeoutMs);
   }
-  // What the daemon answers (and stores) reads back as the same settings.
+  if (update.auto_accept) {
+    PEERDROP_FUZZ_CHECK(update.auto_accept->size() <= Settings::kMaxAutoAccept);
+    for (std::size_t i = 0; i < update.auto_accept->size(); ++i) {
+      PEERDROP_FUZZ_CHECK(peerdrop::identity::looks_like_peer_id((*update.auto_accept)[i]));
+      for (std::size_t j = 0; j < i; ++j) PEERDROP_FUZZ_CHECK((*update.auto_accept)[i] != (*update.auto_accept)[j]);
+    }
+  }
+  // The download folder is never changed through the API.
+  const auto sent = boost::json::parse(body);
+  PEERDROP_FUZZ_CHECK(sent.is_object() && !sent.get_object().contains("downloadDir"));
+  // What the daemon answers (and stores) reads back as the same settings; the
+  // answer's downloadDir (read-only) is the one field a change cannot carry.
   Settings defaults;
   defaults.name = "default";
+  defaults.download_dir = "/home/someone/Downloads/PeerDrop";
   const auto settings = update.applied_to(defaults);
-  const auto again = parse_settings_update(boost::json::serialize(to_json(settings)));
-  PEERDROP_FUZZ_CHECK(again.update && again.update->applied_to({}) == settings);
+  PEERDROP_FUZZ_CHECK(settings.download_dir == defaults.download_dir);
+  auto answer = to_json(settings);
+  PEERDROP_FUZZ_CHECK(answer.get_object().erase("downloadDir") == 1);
+  const auto again = parse_settings_update(boost::json::serialize(answer));
+  auto expected = settings;
+  expected.download_dir.clear();
+  PEERDROP_FUZZ_CHECK(again.update && again.update->applied_to({}) == expected);
 }
 
 // A refusal names a sentence, and a field that is one of the settings, an unknown field (shown cut short), or none.
@@ -64,7 +82,7 @@ void check_refused(std::string_view body, const peerdrop::settings::SettingsErro
   boost::json::parse(boost::json::serialize(boost::json::object{{"e", error.message}, {"f", error.field}}), ec);
   PEERDROP_FUZZ_CHECK(!ec);
   if (error.field.empty() || error.field == "name" || error.field == "iceServers" ||
-      error.field == "connectTimeoutMs") {
+      error.field == "connectTimeoutMs" || error.field == "autoAccept" || error.field == "downloadDir") {
     return;
   }
   // An unknown field: the body is an object that has a key starting like it.

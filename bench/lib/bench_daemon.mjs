@@ -28,6 +28,8 @@ export class BenchDaemon {
     this.port = port;
     this.address = address ?? host.ip;
     this.dataDir = dataDir ?? path.join(host.dir, `data-${name}`);
+    // Received files stay in the lab's folder, never in the running user's ~/Downloads.
+    this.downloadDir = path.join(host.dir, `downloads-${name}`);
     this.logPath = path.join(host.dir, `peerdropd-${name}.log`);
     this.logLevel = logLevel;
     this.process = undefined;
@@ -41,7 +43,8 @@ export class BenchDaemon {
 
   argv() {
     return [
-      kDaemonBinary, '--data-dir', this.dataDir, '--name', this.name, '--log-level', this.logLevel,
+      kDaemonBinary, '--data-dir', this.dataDir, '--download-dir', this.downloadDir, '--name', this.name,
+      '--log-level', this.logLevel,
       ...(this.port === 3001 ? [] : ['--port', String(this.port)]), ...this.args,
     ];
   }

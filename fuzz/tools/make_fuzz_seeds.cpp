@@ -591,6 +591,24 @@ void http_seeds(const Identity& bob) {
   request("remote-settings-get", '1', get("/api/settings"));
   request("remote-settings-put", '1', put("/api/settings", settings_change));
   request("remote-settings-put-sliced", '3', put("/api/settings", settings_change));
+  request("settings-put-download-dir", '0', put("/api/settings", R"({"downloadDir":"/tmp"})"));
+  request("settings-put-auto-accept", '0', put("/api/settings", R"({"autoAccept":[")" + known + R"("]})"));
+  // Received files: the list and downloads (the fuzz daemon's library holds photos/a.jpg).
+  request("files-get", '0', get("/api/files"));
+  request("files-post", '0', post("/api/files", "{}"));
+  request("download", '0', get("/api/files/download?name=photos/a.jpg"));
+  request("download-encoded", '0', get("/api/files/download?name=photos%2Fa.jpg"));
+  request("download-head", '0', "HEAD /api/files/download?name=photos/a.jpg HTTP/1.1\r\n" + host + "\r\n");
+  request("download-then-get", '0', get("/api/files/download?name=photos/a.jpg") + get("/api/files"));
+  request("download-missing", '0', get("/api/files/download?name=photos/b.jpg"));
+  request("download-no-name", '0', get("/api/files/download"));
+  request("download-traversal", '0', get("/api/files/download?name=../../etc/passwd"));
+  request("download-absolute", '0', get("/api/files/download?name=%2Fetc%2Fpasswd"));
+  request("download-partial-folder", '0', get("/api/files/download?name=.peerdrop-partial/x-0.part"));
+  request("download-backslash", '0', get("/api/files/download?name=photos%5Ca.jpg"));
+  request("download-nul", '0', get("/api/files/download?name=photos/a.jpg%00.txt"));
+  request("remote-files-get", '1', get("/api/files"));
+  request("remote-download", '1', get("/api/files/download?name=photos/a.jpg"));
   request("api-unknown", '0', get("/api/nope"));
   request("api-dot-segments", '0', get("/api/health/../peers"));
   request("api-bare", '0', get("/api"));
@@ -770,6 +788,21 @@ void settings_seeds() {
   settings_body("name-c1", R"({"name":"a\u0085b"})", "name");
   settings_body("name-bidi-override", R"({"name":"a\u202eb"})", "name");
   settings_body("name-lone-surrogate", R"({"name":"a\ud800b"})", none);  // refused by the JSON parser
+
+  const std::string peer(52, 'A');
+  settings_body("valid-auto-accept", R"({"autoAccept":[")" + peer + R"(",")" + std::string(52, '7') + R"("]})", ok);
+  settings_body("valid-auto-accept-empty", R"({"autoAccept":[]})", ok);
+  settings_body("valid-auto-accept-repeat", R"({"autoAccept":[")" + peer + R"(",")" + peer + R"("]})", ok);
+  std::string many_peers;
+  for (int i = 0; i < 257; ++i) many_peers += std::string(i ? "," : "") + "\"" + peer + "\"";
+  settings_body("auto-accept-257", R"({"autoAccept":[)" + many_peers + "]}", "autoAccept");
+  settings_body("auto-accept-not-array", R"({"autoAccept":")" + peer + R"("})", "autoAccept");
+  settings_body("auto-accept-lowercase", R"({"autoAccept":[")" + std::string(52, 'a') + R"("]})", "autoAccept");
+  settings_body("auto-accept-51", R"({"autoAccept":[")" + std::string(51, 'A') + R"("]})", "autoAccept");
+  settings_body("auto-accept-number", R"({"autoAccept":[1]})", "autoAccept");
+  settings_body("download-dir", R"({"downloadDir":"/tmp"})", "downloadDir");
+  settings_body("download-dir-with-name", R"({"name":"a","downloadDir":"/home/a/Downloads/PeerDrop"})",
+                "downloadDir");
 
   settings_body("timeout-low", R"({"connectTimeoutMs":4999})", "connectTimeoutMs");
   settings_body("timeout-high", R"({"connectTimeoutMs":300001})", "connectTimeoutMs");

@@ -1,14 +1,18 @@
 #include "api/api_handler.hpp"
 
+#include <sys/stat.h>
+
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 
 #include "api/peer_json.hpp"
+#include "api/received_file_json.hpp"
 #include "core/base64.hpp"
 #include "discovery/announcement.hpp"
 #include "identity/peer_id.hpp"
 #include "settings/settings_parser.hpp"
+#include "transfer/file_name_sanitizer.hpp"
 
 namespace peerdrop::api {
 
@@ -28,6 +32,25 @@ Response method_not_allowed(std::string_view allow) {
   return response;
 }
 
+// RFC 6266 / RFC 8187: a plain fallback name for old clients, and the real one percent-encoded as UTF-8.
+std::string content_disposition(std::string_view file_name) {
+  std::string fallback;
+  std::string encoded;
+  for (const char c : file_name) {
+    const auto u = static_cast<unsigned char>(c);
+    fallback.push_back(u >= 0x20 && u < 0x7f && c != '"' && c != '\\' && c != '%' ? c : '_');
+    const bool attr_char = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                           std::string_view("!#$&+-.^_`|~").find(c) != std::string_view::npos;
+    if (attr_char) {
+      encoded.push_back(c);
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      encoded += {'%', kHex[u >> 4], kHex[u & 0x0f]};
+    }
+  }
+  return "attachment; filename=\"" + fallback + "\"; filename*=UTF-8''" + encoded;
+}
+
 // Everything under /api/ answers only the local UI, except what other daemons call.
 bool is_control_path(std::string_view path) {
   return path.starts_with("/api/") && path != "/api/health" && path != "/api/signal";
@@ -39,7 +62,7 @@ ApiHandler::ApiHandler(PeerDirectory& directory, const http::LocalRequestPolicy&
                        const http::StaticAssets& assets, core::Logger logger)
     : directory_(directory), policy_(policy), limiter_(limiter), assets_(assets), logger_(std::move(logger)) {}
 
-asio::awaitable<Response> ApiHandler::handle(const Request& request, const ClientInfo& client) {
+asio::awaitable<Reply> ApiHandler::handle(const Request& request, const ClientInfo& client) {
   const auto url = boost::urls::parse_origin_form(request.target());
   const std::string path = url ? url->path() : std::string();
   const bool local = policy_.is_local_client(client.ip);
@@ -86,6 +109,14 @@ asio::awaitable<Response> ApiHandler::handle(const Request& request, const Clien
     if (method == bhttp::verb::get) co_return json_response(bhttp::status::ok, settings::to_json(settings_->current()));
     if (method == bhttp::verb::put) co_return settings_change(request);
     co_return method_not_allowed("GET, PUT");
+  }
+  if (path == "/api/files" && files_) {
+    if (method != bhttp::verb::get) co_return method_not_allowed("GET");
+    co_return json_response(bhttp::status::ok, to_json(files_->recent_files()));
+  }
+  if (path == "/api/files/download" && files_) {
+    if (method != bhttp::verb::get && method != bhttp::verb::head) co_return method_not_allowed("GET, HEAD");
+    co_return download(request);
   }
   if (path == "/api/signal" && signal_endpoint_) co_return co_await signal_endpoint_->exchange(request, client);
   if (path.starts_with("/api/")) {
@@ -173,6 +204,38 @@ Response ApiHandler::settings_change(const Request& request) {
                           "the settings could not be saved (" + ec.message() + "); nothing was changed");
   }
   return json_response(bhttp::status::ok, settings::to_json(settings_->current()));
+}
+
+Reply ApiHandler::download(const Request& request) {
+  // ?name=<relative path>, as GET /api/files lists it. Only a name the
+  // sanitizer gives back unchanged can be one of ours (so nothing absolute,
+  // no "..", nothing hidden such as the partial folder); it is resolved from
+  // the download folder's descriptor, never through a link.
+  const auto url = boost::urls::parse_origin_form(request.target());
+  const auto params = url->params();
+  const auto name = params.find("name");
+  if (name == params.end() || !(*name).has_value) {
+    return error_response(bhttp::status::bad_request, "bad_request",
+                          "say which file: /api/files/download?name=<relative path>");
+  }
+  const std::string wanted = (*name).value;
+  const auto path = transfer::FileNameSanitizer::sanitize(wanted);
+  if (!path || path->string() != wanted) {
+    return error_response(bhttp::status::not_found, "not_found", "there is no such file in the download folder");
+  }
+  auto file = files_->open_file(*path);
+  struct stat status {};
+  if (!file || ::fstat(file->get(), &status) != 0) {
+    return error_response(bhttp::status::not_found, "not_found", "there is no such file in the download folder");
+  }
+  Response response(bhttp::status::ok, 11);
+  response.set(bhttp::field::content_type, "application/octet-stream");
+  response.set(bhttp::field::content_disposition, content_disposition(path->file_name()));
+  response.set(bhttp::field::cache_control, "no-store");
+  response.set("X-Content-Type-Options", "nosniff");
+  response.set("Content-Security-Policy", "default-src 'none'; sandbox");
+  response.content_length(static_cast<std::uint64_t>(status.st_size));
+  return Reply(std::move(response), std::move(*file), static_cast<std::uint64_t>(status.st_size));
 }
 
 Response ApiHandler::static_file(const Request& request) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "api/file_library.hpp"
 #include "api/json_response.hpp"
 #include "api/peer_directory.hpp"
 #include "api/settings_access.hpp"
@@ -19,6 +20,19 @@ struct ClientInfo {
   std::string ip;  // the TCP peer's address
 };
 
+// The answer to one request: a response, and for a download the file whose
+// bytes follow its headers (the response then has a Content-Length and no body).
+struct Reply {
+  Reply() = default;
+  Reply(Response r) : response(std::move(r)) {}  // NOLINT(google-explicit-constructor): every JSON answer is one
+  Reply(Response r, transfer::UniqueFd f, std::uint64_t size)
+      : response(std::move(r)), file(std::move(f)), file_size(size) {}
+
+  Response response;
+  transfer::UniqueFd file;  // when open: stream file_size bytes of it from offset 0 (the Content-Length)
+  std::uint64_t file_size = 0;
+};
+
 // Turns one parsed HTTP request into one response. It holds no socket, so it
 // is tested (and fuzzed) without a network; the HTTP server feeds it.
 class ApiHandler {
@@ -28,7 +42,7 @@ class ApiHandler {
 
   // Both arguments must outlive the returned awaitable (the caller co_awaits it at once).
   // (Taken by reference: g++ 12 mis-copies class-type coroutine parameters.)
-  boost::asio::awaitable<Response> handle(const Request& request, const ClientInfo& client);
+  boost::asio::awaitable<Reply> handle(const Request& request, const ClientInfo& client);
 
   // For a WebSocket upgrade request: nothing if it may become the UI's
   // WebSocket (GET /ws, local, same Host and a same-origin Origin), else the
@@ -41,6 +55,8 @@ class ApiHandler {
   // Other daemons' endpoints (health, signal) get their own, more generous,
   // limit: one busy signaling exchange must not lock a peer out of its probes.
   void set_peer_rate_limiter(http::RateLimiter* limiter) { peer_limiter_ = limiter; }
+  // GET /api/files and GET /api/files/download go here (control endpoints).
+  void set_file_library(FileLibrary* files) { files_ = files; }
 
  private:
   Response health(const Request& request, const ClientInfo& client);
@@ -49,6 +65,7 @@ class ApiHandler {
   Response peers_forget(std::string_view id);
   Response settings_change(const Request& request);
   Response static_file(const Request& request);
+  Reply download(const Request& request);
 
   PeerDirectory& directory_;
   const http::LocalRequestPolicy& policy_;
@@ -58,6 +75,7 @@ class ApiHandler {
   SignalEndpoint* signal_endpoint_ = nullptr;
   SettingsAccess* settings_ = nullptr;
   http::RateLimiter* peer_limiter_ = nullptr;
+  FileLibrary* files_ = nullptr;
 };
 
 }  // namespace peerdrop::api

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <map>
 
 namespace peerdrop::app {
 namespace {
@@ -22,6 +23,14 @@ std::filesystem::path default_data_dir() {
   return std::filesystem::path(".peerdrop");
 }
 
+// $HOME/Downloads/PeerDrop; empty without a $HOME (the daemon then asks for --download-dir).
+std::filesystem::path default_download_dir() {
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    return std::filesystem::path(home) / "Downloads" / "PeerDrop";
+  }
+  return {};
+}
+
 }  // namespace
 
 ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
@@ -31,6 +40,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   bool loopback = false;
   bool no_scan = false;
   double announce_seconds = 20;
+  double partial_max_age_seconds = 7 * 24 * 3600.0;
 
   CLI::App app("peerdropd: finds the other PeerDrop daemons on the local network, carries their WebRTC signaling "
                "and serves the PeerDrop web UI.",
@@ -47,6 +57,15 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--data-dir", config.data_dir,
                  "Where the identity key and the peer database live (default: $XDG_DATA_HOME/peerdrop or "
                  "~/.local/share/peerdrop)");
+  app.add_option("--download-dir", config.transfer.download_dir,
+                 "Where received files go (default: ~/Downloads/PeerDrop); created at start");
+  app.add_option("--partial-max-age", partial_max_age_seconds,
+                 "Remove partial files of unfinished transfers untouched for this long (seconds, or with a unit: "
+                 "90m, 36h, 7d; default 7d)")
+      ->transform(CLI::AsNumberWithUnit(std::map<std::string, double>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
+                                        CLI::AsNumberWithUnit::CASE_SENSITIVE))
+      ->check(CLI::Range(1.0, 3650.0 * 86400))
+      ->type_name("DURATION");
   app.add_option("--discovery-port", d.port, "UDP port for discovery announcements");
   app.add_option("--interface", d.interfaces, "Limit discovery to this network interface (repeatable)")
       ->take_all()
@@ -74,6 +93,18 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
 
   if (config.name.empty()) config.name = host_name();
   if (config.data_dir.empty()) config.data_dir = default_data_dir();
+  if (config.transfer.download_dir.empty()) config.transfer.download_dir = default_download_dir();
+  if (!config.transfer.download_dir.empty()) {
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(config.transfer.download_dir, ec);
+    if (!ec) {
+      auto normal = absolute.lexically_normal();
+      if (!normal.has_filename() && normal.has_relative_path()) normal = normal.parent_path();  // no trailing '/'
+      config.transfer.download_dir = normal;
+    }
+  }
+  config.transfer.partial_max_age =
+      std::chrono::milliseconds(static_cast<std::int64_t>(partial_max_age_seconds * 1000));
   d.announce_interval = std::chrono::milliseconds(static_cast<std::int64_t>(announce_seconds * 1000));
   d.scan_enabled = !no_scan;
   if (loopback) {

@@ -6,6 +6,7 @@
 #include "discovery/discovery_config.hpp"
 #include "http/http_config.hpp"
 #include "signaling/signaling_config.hpp"
+#include "transfer/transfer_config.hpp"
 #include "ws/ws_config.hpp"
 
 namespace peerdrop::app {
@@ -19,6 +20,7 @@ struct Config {
   discovery::DiscoveryConfig discovery;
   ws::WsConfig ws;
   signaling::SignalingConfig signaling;
+  transfer::TransferConfig transfer;
 };
 
 }  // namespace peerdrop::app

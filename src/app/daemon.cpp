@@ -1,15 +1,35 @@
 #include "app/daemon.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <set>
 
+#include "core/startup_error.hpp"
 
 namespace peerdrop::app {
 
 namespace asio = boost::asio;
 
 namespace {
+
+// The download folder, created if missing; anything that makes it unusable stops the start.
+transfer::DownloadFolder open_download_folder(const std::filesystem::path& dir) {
+  if (dir.empty()) {
+    throw core::StartupError("no download folder: there is no $HOME, so give one with --download-dir");
+  }
+  auto folder = transfer::DownloadFolder::open(dir);
+  if (!folder) {
+    throw core::StartupError("cannot use the download folder " + dir.string() + " (" + folder.error().message() +
+                             "); choose another with --download-dir");
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0 || ::access(folder->partial_path().c_str(), W_OK | X_OK) != 0) {
+    throw core::StartupError("cannot write to the download folder " + dir.string() +
+                             "; choose another with --download-dir");
+  }
+  return std::move(*folder);
+}
 
 std::set<std::string> own_addresses(const std::vector<net::InterfaceAddress>& interfaces) {
   std::set<std::string> out;
@@ -28,7 +48,11 @@ Daemon::Daemon(Config config)
       database_(config_.data_dir / "peerdrop.db"),
       peer_store_(database_),
       settings_store_(database_),
-      settings_(settings_store_, settings::Settings{.name = discovery::sanitize_name(config_.name)},
+      received_files_(database_),
+      download_folder_(open_download_folder(config_.transfer.download_dir)),
+      settings_(settings_store_,
+                settings::Settings{.name = discovery::sanitize_name(config_.name),
+                                   .download_dir = config_.transfer.download_dir.string()},
                 core::make_logger("settings")),
       signer_(identity_, clock_, settings_.settings().name),
       interfaces_(io_.get_executor(), config_.discovery.interface_poll_interval, core::make_logger("network")),
@@ -47,6 +71,9 @@ Daemon::Daemon(Config config)
       http_server_(io_, config_.http, api_, core::make_logger("http")),
       ui_hub_(config_.ws, core::make_logger("ui")),
       ui_bridge_(ui_hub_, discovery_, signaling_, settings_, core::make_logger("ui")),
+      transfer_(download_folder_, config_.transfer, clock_, core::make_logger("transfer")),
+      transfer_bridge_(io_.get_executor(), ui_hub_, transfer_, received_files_, config_.transfer,
+                       core::make_logger("transfer")),
       signals_(io_, SIGINT, SIGTERM) {
   const auto http_port = http_server_.listen();
   policy_.set_port(http_port);
@@ -55,14 +82,26 @@ Daemon::Daemon(Config config)
   policy_.set_own_addresses(own_addresses(interfaces_.current()));
   logger_.get()->info("peerdropd {} \"{}\" id {}", PEERDROP_VERSION, signer_.name(), identity_.peer_id());
   logger_->info("data dir {}", config_.data_dir.string());
+  logger_->info("received files go to {}", config_.transfer.download_dir.string());
   logger_->info("listening on http://{}:{} (discovery on UDP {}{})", config_.http.bind, http_port, discovery_port,
                 config_.discovery.loopback ? ", loopback only" : "");
   http_server_.set_upgrader([this](asio::ip::tcp::socket socket, api::Request request) {
     ui_hub_.accept(std::move(socket), std::move(request));
   });
-  ui_hub_.set_greeter([this](std::uint64_t tab) { ui_bridge_.greet(tab); });
-  ui_hub_.set_farewell([this](std::uint64_t tab) { ui_bridge_.tab_closed(tab); });
-  ui_hub_.set_handler([this](std::uint64_t tab, const boost::json::object& m) { ui_bridge_.on_message(tab, m); });
+  ui_hub_.set_greeter([this](std::uint64_t tab) {
+    ui_bridge_.greet(tab);
+    transfer_bridge_.greet(tab);
+  });
+  ui_hub_.set_farewell([this](std::uint64_t tab) {
+    ui_bridge_.tab_closed(tab);
+    transfer_bridge_.tab_closed(tab);
+  });
+  ui_hub_.set_handler([this](std::uint64_t tab, const boost::json::object& m) {
+    if (!transfer_bridge_.on_message(tab, m)) ui_bridge_.on_message(tab, m);
+  });
+  ui_hub_.set_binary_handler(
+      [this](std::uint64_t tab, std::span<const std::uint8_t> frame) { transfer_bridge_.on_binary(tab, frame); });
+  api_.set_file_library(&transfer_bridge_);
   discovery_.set_peers_changed([this] { push_peers(); });
   discovery_.set_signaling_hooks([this](const std::string& id) { return signaling_.waiting_for(id); },
                                  [this](const std::string& id) { signaling_.peer_is_waiting(id); });
@@ -94,6 +133,7 @@ int Daemon::run() {
   });
   discovery_.start(interfaces_.current());
   signaling_.start();
+  transfer_bridge_.start();
   http_server_.start();
   io_.run();  // until shutdown() stops it
   // Let the closed sockets' handlers finish, for at most a moment: a probe
@@ -107,6 +147,7 @@ int Daemon::run() {
 void Daemon::shutdown() {
   discovery_.stop();  // sends goodbye first, while sockets are open
   signaling_.stop();
+  transfer_bridge_.stop();
   http_server_.stop();
   ui_hub_.stop();
   interfaces_.stop();

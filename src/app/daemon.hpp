@@ -7,6 +7,7 @@
 
 #include "api/api_handler.hpp"
 #include "app/config.hpp"
+#include "app/transfer_bridge.hpp"
 #include "app/ui_bridge.hpp"
 #include "core/clock.hpp"
 #include "core/logging.hpp"
@@ -21,18 +22,21 @@
 #include "net/interface_monitor.hpp"
 #include "settings/settings_service.hpp"
 #include "store/peer_store.hpp"
+#include "store/received_file_store.hpp"
 #include "store/settings_store.hpp"
 #include "signaling/inbox_state.hpp"
 #include "signaling/outbox.hpp"
 #include "signaling/signaling_service.hpp"
 #include "store/sqlite_database.hpp"
+#include "transfer/download_folder.hpp"
+#include "transfer/transfer_service.hpp"
 #include "ws/ui_hub.hpp"
 
 namespace peerdrop::app {
 
 // The composition root: owns every subsystem, in the order they are built;
 // they are destroyed in reverse. Construction does all start-up work that can
-// fail (keys, database, sockets) and throws core::StartupError.
+// fail (keys, database, download folder, sockets) and throws core::StartupError.
 class Daemon {
  public:
   explicit Daemon(Config config);
@@ -52,6 +56,8 @@ class Daemon {
   store::SqliteDatabase database_;
   store::PeerStore peer_store_;
   store::SettingsStore settings_store_;
+  store::ReceivedFileStore received_files_;
+  transfer::DownloadFolder download_folder_;
   settings::SettingsService settings_;  // before the signer: the stored name is the one announced
   discovery::AnnouncementSigner signer_;
   net::InterfaceMonitor interfaces_;
@@ -67,6 +73,8 @@ class Daemon {
   http::HttpServer http_server_;
   ws::UiHub ui_hub_;
   UiBridge ui_bridge_;
+  transfer::TransferService transfer_;
+  TransferBridge transfer_bridge_;
   boost::asio::signal_set signals_;
   bool peers_push_pending_ = false;
 };

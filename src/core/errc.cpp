@@ -44,6 +44,8 @@ class ErrcCategory final : public boost::system::error_category {
       case Errc::path_blocked: return "a file or link is in the way of a folder of the file's path";
       case Errc::name_taken: return "every numbered variant of the file name is taken";
       case Errc::file_closed: return "the partial file was already finished or discarded";
+      case Errc::unknown_handle: return "no open file has that handle";
+      case Errc::too_many_files: return "too many files are open";
     }
     return "unknown error";
   }

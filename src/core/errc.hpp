@@ -40,6 +40,8 @@ enum class Errc {
   path_blocked,          // a file or a link is where a folder of the file's path should be
   name_taken,            // every numbered variant of a file's name is taken
   file_closed,           // the partial file was already finished or discarded
+  unknown_handle,        // a UI tab named a file handle it has not opened (or that was closed)
+  too_many_files,        // a UI tab has as many files open as it may
 };
 
 const boost::system::error_category& category() noexcept;

@@ -1,5 +1,7 @@
 #include "http/http_server.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -7,11 +9,14 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <sstream>
+#include <vector>
 
 #include "core/startup_error.hpp"
 
@@ -25,6 +30,7 @@ using asio::ip::tcp;
 namespace {
 
 constexpr std::size_t kMaxDrainBytes = 4 * 1024 * 1024;
+constexpr std::uint64_t kFileChunkBytes = 256 * 1024;  // one read and one write of a download
 
 const std::string& busy_response() {
   static const std::string text = [] {
@@ -56,6 +62,38 @@ std::optional<api::Response> read_error_response(const boost::system::error_code
     return api::error_response(bhttp::status::bad_request, "bad_request", "the request is not valid HTTP/1.1");
   }
   return std::nullopt;  // timeout, reset, end of stream: nobody to answer
+}
+
+// Writes `reply`'s headers and then its file; false if the connection cannot go on.
+asio::awaitable<bool> send_file(beast::tcp_stream& stream, const api::Reply& reply, bool head_only,
+                                std::chrono::milliseconds write_timeout, const core::Logger& logger) {
+  // The headers, then the file in bounded reads, each write with its own
+  // deadline: a large file takes as long as it takes, a stalled client does not.
+  bhttp::response<bhttp::empty_body> header_only(reply.response.base());
+  bhttp::response_serializer<bhttp::empty_body> serializer(header_only);
+  stream.expires_after(write_timeout);
+  auto [header_ec, header_bytes] =
+      co_await bhttp::async_write_header(stream, serializer, asio::as_tuple(asio::use_awaitable));
+  if (header_ec || head_only) co_return !header_ec;
+  const std::uint64_t size = reply.file_size;
+  std::vector<char> chunk(std::min<std::uint64_t>(size, kFileChunkBytes));
+  std::uint64_t sent = 0;
+  while (sent < size) {
+    const auto n = ::pread(reply.file.get(), chunk.data(), std::min<std::uint64_t>(chunk.size(), size - sent),
+                           static_cast<off_t>(sent));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // Shorter than when it was opened (changed meanwhile): the promised length cannot be kept.
+      logger->warn("a download ended early: the file changed while it was sent");
+      co_return false;
+    }
+    stream.expires_after(write_timeout);
+    auto [write_ec, written] = co_await asio::async_write(
+        stream, asio::buffer(chunk.data(), static_cast<std::size_t>(n)), asio::as_tuple(asio::use_awaitable));
+    if (write_ec) co_return false;
+    sent += static_cast<std::uint64_t>(n);
+  }
+  co_return true;
 }
 
 }  // namespace
@@ -195,9 +233,18 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
       co_return;
     }
     stream.expires_never();  // the handler may hold a long-poll; the write gets its own deadline
-    auto response = co_await handler_.handle(request, client_info);
+    auto reply = co_await handler_.handle(request, client_info);
     if (stopped_) break;
+    auto& response = reply.response;
     response.keep_alive(keep_alive);
+    if (reply.file) {
+      const bool sent =
+          co_await send_file(stream, reply, request.method() == bhttp::verb::head, config_.write_timeout, logger_);
+      if (!sent || !keep_alive) {
+        break;
+      }
+      continue;
+    }
     if (request.method() == bhttp::verb::head) {
       // The headers of a GET, no body (its bytes would be read as the next answer).
       const auto length = response.body().size();

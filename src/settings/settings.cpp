@@ -9,6 +9,7 @@ Settings SettingsUpdate::applied_to(Settings settings) const {
   if (name) settings.name = *name;
   if (ice_servers) settings.ice_servers = *ice_servers;
   if (connect_timeout_ms) settings.connect_timeout_ms = *connect_timeout_ms;
+  if (auto_accept) settings.auto_accept = *auto_accept;
   return settings;
 }
 
@@ -17,6 +18,8 @@ std::vector<std::string> changed_fields(const Settings& before, const Settings& 
   if (before.name != after.name) out.emplace_back("name");
   if (before.ice_servers != after.ice_servers) out.emplace_back("iceServers");
   if (before.connect_timeout_ms != after.connect_timeout_ms) out.emplace_back("connectTimeoutMs");
+  if (before.auto_accept != after.auto_accept) out.emplace_back("autoAccept");
+  if (before.download_dir != after.download_dir) out.emplace_back("downloadDir");
   return out;
 }
 
@@ -38,6 +41,8 @@ boost::json::value to_json(const Settings& settings) {
       {"name", settings.name},
       {"iceServers", to_json(settings.ice_servers)},
       {"connectTimeoutMs", settings.connect_timeout_ms},
+      {"autoAccept", boost::json::array(settings.auto_accept.begin(), settings.auto_accept.end())},
+      {"downloadDir", settings.download_dir},
   };
 }
 

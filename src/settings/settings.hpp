@@ -30,10 +30,15 @@ struct Settings {
   static constexpr std::int64_t kMinConnectTimeoutMs = 5'000;
   static constexpr std::int64_t kMaxConnectTimeoutMs = 300'000;
   static constexpr std::int64_t kDefaultConnectTimeoutMs = 30'000;
+  static constexpr std::size_t kMaxAutoAccept = 256;
 
   std::string name;  // display name, announced to peers (1-64 bytes, see discovery::is_valid_name)
   std::vector<IceServer> ice_servers;
   std::int64_t connect_timeout_ms = kDefaultConnectTimeoutMs;
+  // Peers whose file requests are accepted without asking (peer ids, no duplicates).
+  std::vector<std::string> auto_accept;
+  // Where received files go: --download-dir, absolute. Shown, not changed, by the UI (read-only in version 1).
+  std::string download_dir;
 
   bool operator==(const Settings&) const = default;
 };
@@ -43,17 +48,19 @@ struct SettingsUpdate {
   std::optional<std::string> name;
   std::optional<std::vector<IceServer>> ice_servers;
   std::optional<std::int64_t> connect_timeout_ms;
+  std::optional<std::vector<std::string>> auto_accept;
 
   // `settings` with this update's fields in place.
   Settings applied_to(Settings settings) const;
-  bool empty() const { return !name && !ice_servers && !connect_timeout_ms; }
+  bool empty() const { return !name && !ice_servers && !connect_timeout_ms && !auto_accept; }
 };
 
 // The API's names of the fields that differ between `before` and `after`,
-// in the order of the JSON object ("name", "iceServers", "connectTimeoutMs").
+// in the order of the JSON object ("name", "iceServers", "connectTimeoutMs", "autoAccept", "downloadDir").
 std::vector<std::string> changed_fields(const Settings& before, const Settings& after);
 
-// {"name":…,"iceServers":[{"urls":[…],"username":…,"credential":…}],"connectTimeoutMs":…}
+// {"name":…,"iceServers":[{"urls":[…],"username":…,"credential":…}],"connectTimeoutMs":…,
+//  "autoAccept":[peer id, …],"downloadDir":"/home/…/Downloads/PeerDrop"}
 boost::json::value to_json(const Settings& settings);
 // [{"urls":[…]} with "username" and "credential" when set, …]
 boost::json::value to_json(const std::vector<IceServer>& servers);

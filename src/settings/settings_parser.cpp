@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "discovery/announcement.hpp"
+#include "identity/peer_id.hpp"
 
 namespace peerdrop::settings {
 namespace {
@@ -17,6 +18,8 @@ namespace json = boost::json;
 constexpr std::string_view kName = "name";
 constexpr std::string_view kIceServers = "iceServers";
 constexpr std::string_view kConnectTimeout = "connectTimeoutMs";
+constexpr std::string_view kAutoAccept = "autoAccept";
+constexpr std::string_view kDownloadDir = "downloadDir";
 constexpr std::size_t kMaxDepth = 8;  // {"iceServers":[{"urls":["…"]}]} needs 4
 constexpr std::size_t kMaxShownBytes = 40;  // of an unknown field's name in an answer
 constexpr std::size_t kMaxDnsNameBytes = 253;
@@ -193,14 +196,21 @@ ParsedSettingsUpdate parse_settings_update(const json::object& object) {
   std::vector<std::string> unknown;
   for (const auto& item : object) {
     const auto key = item.key();
-    if (key != kName && key != kIceServers && key != kConnectTimeout) unknown.push_back(shown(key));
+    if (key != kName && key != kIceServers && key != kConnectTimeout && key != kAutoAccept && key != kDownloadDir) {
+      unknown.push_back(shown(key));
+    }
   }
   if (!unknown.empty()) {
     std::string list;
     for (std::size_t i = 0; i < unknown.size() && i < 5; ++i) list += (i ? ", \"" : "\"") + unknown[i] + "\"";
     if (unknown.size() > 5) list += ", …";
     return refuse(unknown.front(), std::string(unknown.size() == 1 ? "unknown field " : "unknown fields ") + list +
-                                       "; the settings are name, iceServers and connectTimeoutMs");
+                                       "; the settings are name, iceServers, connectTimeoutMs and autoAccept");
+  }
+  if (object.contains(kDownloadDir)) {
+    return refuse(kDownloadDir,
+                  "the download folder cannot be changed from the UI in this version; start peerdropd with "
+                  "--download-dir to choose another");
   }
 
   SettingsUpdate update;
@@ -246,6 +256,25 @@ ParsedSettingsUpdate parse_settings_update(const json::object& object) {
                                          std::to_string(Settings::kMaxConnectTimeoutMs));
     }
     update.connect_timeout_ms = timeout->get_int64();
+  }
+
+  if (const auto* peers = object.if_contains(kAutoAccept)) {
+    if (!peers->is_array()) return refuse(kAutoAccept, "autoAccept must be an array of peer ids");
+    const auto& list = peers->get_array();
+    if (list.size() > Settings::kMaxAutoAccept) {
+      return refuse(kAutoAccept, "at most " + std::to_string(Settings::kMaxAutoAccept) + " peers in autoAccept (" +
+                                     std::to_string(list.size()) + " given)");
+    }
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (!list[i].is_string() || !identity::looks_like_peer_id(list[i].get_string())) {
+        return refuse(kAutoAccept, "autoAccept entry " + std::to_string(i + 1) +
+                                       " is not a peer id (52 characters of base32, as in GET /api/peers)");
+      }
+      std::string id(list[i].get_string());
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(std::move(id));  // a repeat counts once
+    }
+    update.auto_accept = std::move(ids);
   }
   return ParsedSettingsUpdate{.update = std::move(update)};
 }

@@ -17,6 +17,8 @@ std::string describe(const Settings& now, const std::vector<std::string>& change
     if (field == "iceServers") {
       out += " (" + std::to_string(now.ice_servers.size()) +
              (now.ice_servers.size() == 1 ? " server)" : " servers)");
+    } else if (field == "autoAccept") {
+      out += " (" + std::to_string(now.auto_accept.size()) + (now.auto_accept.size() == 1 ? " peer)" : " peers)");
     } else if (field == "connectTimeoutMs") {
       out += " (" + std::to_string(now.connect_timeout_ms) + " ms)";
     }

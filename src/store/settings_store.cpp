@@ -48,6 +48,7 @@ void SettingsStore::save(const settings::SettingsUpdate& update) {
   if (update.connect_timeout_ms) {
     rows.emplace_back("connectTimeoutMs", boost::json::serialize(fields.at("connectTimeoutMs")));
   }
+  if (update.auto_accept) rows.emplace_back("autoAccept", boost::json::serialize(fields.at("autoAccept")));
   if (rows.empty()) return;
   db_.exec("BEGIN IMMEDIATE");
   try {

@@ -10,7 +10,7 @@ namespace peerdrop::store {
 
 // The user's settings (settings::Settings) that survive a restart. Only what
 // the user changed is stored, one row per field, the value as the API's JSON:
-//   settings(key PK: "name" | "iceServers" | "connectTimeoutMs", value JSON)
+//   settings(key PK: "name" | "iceServers" | "connectTimeoutMs" | "autoAccept", value JSON)
 // so a field never changed keeps following its default (the name: --name or
 // the host name). The table needs no schema version: new fields are new rows.
 class SettingsStore {

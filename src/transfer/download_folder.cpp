@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <boost/system/errc.hpp>
@@ -98,6 +99,34 @@ boost::system::result<std::string> DownloadFolder::move_into_place(std::string_v
     return relative + name;
   }
   return core::make_error_code(core::Errc::name_taken);
+}
+
+boost::system::result<UniqueFd> DownloadFolder::open_file(const SanitizedPath& path) const {
+  const auto& components = path.components();
+  UniqueFd subfolder;
+  int parent = dir_.get();
+  for (std::size_t i = 0; i + 1 < components.size(); ++i) {
+    UniqueFd next(::openat(parent, components[i].c_str(), kFolderFlags));
+    if (!next) {
+      if (errno == ELOOP || errno == ENOTDIR) return core::make_error_code(core::Errc::path_blocked);
+      return io_error(errno);
+    }
+    subfolder = std::move(next);
+    parent = subfolder.get();
+  }
+  // O_NONBLOCK: a FIFO someone put there must not block the opener (it is refused below).
+  UniqueFd file(::openat(parent, path.file_name().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!file) return errno == ELOOP ? core::make_error_code(core::Errc::path_blocked) : io_error(errno);
+  struct stat status {};
+  if (::fstat(file.get(), &status) != 0) return io_error(errno);
+  if (!S_ISREG(status.st_mode)) return io_error(ENOENT);
+  return file;
+}
+
+boost::system::result<std::uint64_t> DownloadFolder::available_bytes() const {
+  struct statvfs status {};
+  if (::fstatvfs(partial_dir_.get(), &status) != 0) return io_error(errno);
+  return static_cast<std::uint64_t>(status.f_bavail) * status.f_frsize;
 }
 
 }  // namespace peerdrop::transfer

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/system/result.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -42,6 +43,16 @@ class DownloadFolder {
   // kMaxNumberedCopies (renameat2 RENAME_NOREPLACE, or link + unlink where the
   // file system cannot do that). The directories are synced before it returns.
   boost::system::result<std::string> move_into_place(std::string_view partial_name, const SanitizedPath& to) const;
+
+  // Opens the regular file `path` inside the download folder for reading,
+  // resolved one component at a time from the folder's descriptor, never
+  // through a link. Missing (or not a regular file, or in the partial
+  // folder, which no sanitized path can name) is ENOENT; a link on the way is
+  // Errc::path_blocked.
+  boost::system::result<UniqueFd> open_file(const SanitizedPath& path) const;
+
+  // Bytes the current user may still write in the folder's file system.
+  boost::system::result<std::uint64_t> available_bytes() const;
 
  private:
   DownloadFolder(std::filesystem::path path, UniqueFd dir, UniqueFd partial_dir)

@@ -1,5 +1,6 @@
 #include "transfer/partial_file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <memory>
 #include <vector>
 
 #include "core/errc.hpp"
@@ -45,6 +47,54 @@ bool PartialFile::is_valid_transfer_id(std::string_view transfer_id) {
 
 std::string PartialFile::partial_name(std::string_view transfer_id, std::uint32_t index) {
   return std::string(transfer_id) + "-" + std::to_string(index) + ".part";
+}
+
+boost::system::result<std::uint64_t> PartialFile::resumable_size(const DownloadFolder& folder,
+                                                                 std::string_view transfer_id, std::uint32_t index,
+                                                                 std::uint64_t max_size) {
+  if (!is_valid_transfer_id(transfer_id)) return core::make_error_code(Errc::malformed);
+  const auto name = partial_name(transfer_id, index);
+  UniqueFd file(::openat(folder.partial_dir_fd(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!file) {
+    if (errno == ENOENT) return std::uint64_t{0};
+    return errno == ELOOP ? core::make_error_code(Errc::path_blocked) : io_error(errno);
+  }
+  struct stat status {};
+  if (::fstat(file.get(), &status) != 0) return io_error(errno);
+  if (!S_ISREG(status.st_mode)) return core::make_error_code(Errc::path_blocked);
+  const auto size = static_cast<std::uint64_t>(status.st_size);
+  if (size == 0 || size > max_size) return std::uint64_t{0};
+  // What is offered for resuming must be on disk (open() syncs it again, which is then cheap).
+  if (::fdatasync(file.get()) != 0) return io_error(errno);
+  return size;
+}
+
+boost::system::result<std::size_t> PartialFile::discard_transfer(const DownloadFolder& folder,
+                                                                 std::string_view transfer_id) {
+  if (!is_valid_transfer_id(transfer_id)) return core::make_error_code(Errc::malformed);
+  UniqueFd listing(::openat(folder.partial_dir_fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!listing) return io_error(errno);
+  const auto close_dir = [](DIR* dir) { ::closedir(dir); };
+  std::unique_ptr<DIR, decltype(close_dir)> dir(::fdopendir(listing.get()), close_dir);
+  if (!dir) return io_error(errno);
+  const int dir_fd = listing.release();  // closedir closes it
+
+  const std::string prefix = std::string(transfer_id) + "-";
+  std::size_t removed = 0;
+  while (const dirent* entry = ::readdir(dir.get())) {
+    const std::string_view name(entry->d_name);
+    if (!name.starts_with(prefix) || !name.ends_with(".part")) continue;
+    // "<id>-<digits>.part" only: another id may start like this one and a dash.
+    const auto digits = name.substr(prefix.size(), name.size() - prefix.size() - 5);
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    UniqueFd file(::openat(dir_fd, entry->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!file) continue;                                         // a link, or gone: not ours to remove
+    if (::flock(file.get(), LOCK_EX | LOCK_NB) != 0) continue;  // open by a transfer
+    if (::unlinkat(dir_fd, entry->d_name, 0) == 0) ++removed;
+  }
+  return removed;
 }
 
 boost::system::result<PartialFile> PartialFile::open(const DownloadFolder& folder, std::string_view transfer_id,

@@ -57,6 +57,19 @@ class PartialFile {
   // "<transfer id>-<index>.part"
   static std::string partial_name(std::string_view transfer_id, std::uint32_t index);
 
+  // What open() would resume from, without keeping the file open: 0 if there
+  // is no partial file (or one larger than max_size), else its size, once
+  // synced (so it is durable). A link where the file should be is
+  // Errc::path_blocked.
+  static boost::system::result<std::uint64_t> resumable_size(const DownloadFolder& folder, std::string_view transfer_id,
+                                                             std::uint32_t index, std::uint64_t max_size);
+
+  // Removes every partial file of `transfer_id` ("<transfer id>-*.part")
+  // that is not open (a cancelled transfer; close its open ones with
+  // discard()). Returns how many were removed.
+  static boost::system::result<std::size_t> discard_transfer(const DownloadFolder& folder,
+                                                             std::string_view transfer_id);
+
   PartialFile(PartialFile&&) noexcept = default;
   PartialFile& operator=(PartialFile&&) noexcept = default;
 

@@ -39,6 +39,14 @@ void UiHub::received(std::uint64_t session, std::string_view text) {
   if (handler_) handler_(session, message.get_object());
 }
 
+void UiHub::received_binary(std::uint64_t session, std::span<const std::uint8_t> bytes) {
+  if (binary_handler_) {
+    binary_handler_(session, bytes);
+  } else {
+    send_to(session, ui_error("bad_request", "this daemon takes no binary messages"));
+  }
+}
+
 void UiHub::closed(std::uint64_t session) {
   if (!sessions_.erase(session)) return;
   logger_->debug("UI connection {} closed ({} open)", session, sessions_.size());

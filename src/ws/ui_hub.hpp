@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "core/logging.hpp"
@@ -15,15 +16,19 @@ namespace peerdrop::ws {
 
 // Knows every open UI tab. All tabs see the same pushes (the peer list and its
 // changes, incoming requests); a message from a tab goes to the handler with
-// the tab's id, so answers can go back to that tab alone.
+// the tab's id, so answers can go back to that tab alone. Text messages are
+// JSON objects; binary messages carry file bytes and go to the binary handler.
 class UiHub {
  public:
   using MessageHandler = std::function<void(std::uint64_t session, const boost::json::object& message)>;
+  // A binary message (file bytes); the span is valid during the call only.
+  using BinaryHandler = std::function<void(std::uint64_t session, std::span<const std::uint8_t> bytes)>;
   using Greeter = std::function<void(std::uint64_t session)>;
 
   UiHub(const WsConfig& config, core::Logger logger);
 
   void set_handler(MessageHandler handler) { handler_ = std::move(handler); }
+  void set_binary_handler(BinaryHandler handler) { binary_handler_ = std::move(handler); }
   void set_greeter(Greeter greeter) { greeter_ = std::move(greeter); }
   void set_farewell(Greeter farewell) { farewell_ = std::move(farewell); }
 
@@ -38,6 +43,7 @@ class UiHub {
   // Called by sessions.
   void opened(std::uint64_t session);
   void received(std::uint64_t session, std::string_view text);
+  void received_binary(std::uint64_t session, std::span<const std::uint8_t> bytes);
   void closed(std::uint64_t session);
 
  private:
@@ -46,6 +52,7 @@ class UiHub {
   std::map<std::uint64_t, std::shared_ptr<WsSession>> sessions_;
   std::uint64_t next_id_ = 1;
   MessageHandler handler_;
+  BinaryHandler binary_handler_;
   Greeter greeter_;
   Greeter farewell_;
   bool stopped_ = false;

@@ -1,10 +1,12 @@
 #include "ws/ws_session.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
+#include <span>
+#include <string_view>
 
 #include "ws/ui_hub.hpp"
 
@@ -51,7 +53,7 @@ void WsSession::close() {
 asio::awaitable<void> WsSession::run(UpgradeRequest request) {
   auto self = shared_from_this();  // alive as long as this coroutine runs
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-  ws_.read_message_max(config_.max_frame_bytes);
+  ws_.read_message_max(std::max(config_.max_frame_bytes, config_.max_binary_frame_bytes));
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(beast::http::field::server, "peerdropd"); }));
   auto [accept_ec] = co_await ws_.async_accept(request, asio::as_tuple(asio::use_awaitable));
@@ -69,12 +71,25 @@ asio::awaitable<void> WsSession::run(UpgradeRequest request) {
     auto [ec, n] = co_await ws_.async_read(buffer, asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (ec == websocket::error::message_too_big) {
-        logger_->warn("UI connection {} sent a frame over {} bytes; closed", id_, config_.max_frame_bytes);
+        logger_->warn("UI connection {} sent a message over {} bytes; closed", id_,
+                      std::max(config_.max_frame_bytes, config_.max_binary_frame_bytes));
       }
       break;
     }
-    if (ws_.got_text()) hub_.received(id_, beast::buffers_to_string(buffer.data()));
-    buffer.consume(buffer.size());
+    const auto size = buffer.size();
+    const auto limit = ws_.got_text() ? config_.max_frame_bytes : config_.max_binary_frame_bytes;
+    if (size > limit) {
+      logger_->warn("UI connection {} sent a {} message over {} bytes; closed", id_, ws_.got_text() ? "text" : "binary",
+                    limit);
+      break;
+    }
+    const auto* data = static_cast<const char*>(buffer.data().data());
+    if (ws_.got_text()) {
+      hub_.received(id_, std::string_view(data, size));
+    } else {
+      hub_.received_binary(id_, std::span(reinterpret_cast<const std::uint8_t*>(data), size));
+    }
+    buffer.consume(buffer.size());  // keeps its capacity: the next frame reuses it
   }
   close();
   hub_.closed(id_);

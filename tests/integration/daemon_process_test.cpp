@@ -18,6 +18,7 @@ class DaemonProcessTest : public ::testing::Test {
   std::unique_ptr<DaemonProcess> start(const std::string& name, std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"--loopback", "--port", "0", "--name", name, "--data-dir",
                                   (dir_.path() / name).string(), "--announce-interval", "0.5", "--log-level", "debug"};
+    args.insert(args.end(), {"--download-dir", (dir_.path() / (name + "-downloads")).string()});
     args.insert(args.end(), extra.begin(), extra.end());
     // A log file per start: a restarted daemon must not be read from its predecessor's log.
     const auto log = dir_.path() / (name + "-" + std::to_string(++starts_) + ".log");
@@ -46,7 +47,8 @@ TEST_F(DaemonProcessTest, HelpDocumentsEveryFlag) {
   DaemonProcess help(dir_.path() / "help.log", {"--help"});
   EXPECT_EQ(help.wait_for_exit(5s), 0);
   for (const char* flag : {"--port", "--bind", "--name", "--data-dir", "--discovery-port", "--interface", "--scan",
-                           "--peer", "--no-scan", "--loopback", "--log-level", "--config"}) {
+                           "--peer", "--no-scan", "--loopback", "--log-level", "--config", "--download-dir",
+                           "--partial-max-age"}) {
     EXPECT_NE(help.log().find(flag), std::string::npos) << flag;
   }
 }

@@ -25,9 +25,10 @@ class SettingsProcessTest : public ::testing::Test {
     const auto log = dir_.path() / (name + "-" + std::to_string(++starts_) + ".log");
     return std::make_unique<DaemonProcess>(
         log, std::vector<std::string>{"--loopback", "--port", "0", "--name", name, "--data-dir",
-                                      (dir_.path() / name).string(), "--announce-interval", announce_interval,
-                                      "--log-level", "debug"});
+                                      (dir_.path() / name).string(), "--download-dir", downloads(name).string(),
+                                      "--announce-interval", announce_interval, "--log-level", "debug"});
   }
+  std::filesystem::path downloads(const std::string& name) const { return dir_.path() / (name + "-downloads"); }
   static std::uint16_t port_of(DaemonProcess& daemon) {
     EXPECT_TRUE(wait_until([&] { return daemon.port().has_value(); }, 5s)) << daemon.log();
     return daemon.port().value_or(0);
@@ -70,14 +71,17 @@ TEST_F(SettingsProcessTest, ServesTheDefaultsAndKeepsAChangeAcrossARestart) {
   auto daemon = start("alpha");
   const auto port = port_of(*daemon);
   ASSERT_TRUE(wait_until([&] { return http_get(port, "/api/health").status == 200; }, 5s));
+  const json::string download_dir(downloads("alpha").string());
   EXPECT_EQ(get_json(port, "/api/settings"),
-            json::parse(R"({"name":"alpha","iceServers":[],"connectTimeoutMs":30000})"));
+            json::value({{"name", "alpha"}, {"iceServers", json::array{}}, {"connectTimeoutMs", 30000},
+                         {"autoAccept", json::array{}}, {"downloadDir", download_dir}}));
 
   const auto changed = put_settings(port, kTurnServers);
   ASSERT_EQ(changed.status, 200) << changed.body;
-  const auto expected = json::parse(R"({"name":"alpha","iceServers":[{"urls":["stun:198.51.100.9:3478"]},
+  auto expected = json::parse(R"({"name":"alpha","iceServers":[{"urls":["stun:198.51.100.9:3478"]},
       {"urls":["turn:198.51.100.9:3478?transport=udp"],"username":"TURN-USER","credential":"TURN-SECRET"}],
-      "connectTimeoutMs":30000})");
+      "connectTimeoutMs":30000,"autoAccept":[]})");
+  expected.as_object()["downloadDir"] = download_dir;
   EXPECT_EQ(json::parse(changed.body), expected);
   ASSERT_EQ(put_settings(port, R"({"connectTimeoutMs":45000})").status, 200);
 

@@ -22,7 +22,8 @@ class SignalingProcessTest : public ::testing::Test {
     return std::make_unique<DaemonProcess>(
         dir_.path() / (name + ".log"),
         std::vector<std::string>{"--loopback", "--port", "0", "--name", name, "--data-dir",
-                                 (dir_.path() / name).string(), "--announce-interval", "0.5"});
+                                 (dir_.path() / name).string(), "--download-dir",
+                                 (dir_.path() / (name + "-downloads")).string(), "--announce-interval", "0.5"});
   }
   static std::uint16_t port_of(DaemonProcess& daemon) {
     EXPECT_TRUE(wait_until([&] { return daemon.port().has_value(); }, 5s)) << daemon.log();

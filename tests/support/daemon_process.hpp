@@ -11,10 +11,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -93,6 +95,7 @@ class DaemonProcess {
 struct HttpAnswer {
   int status = 0;
   std::string body;
+  std::map<std::string, std::string> headers;  // by lowercase name
 };
 
 // One blocking HTTP/1.1 request to 127.0.0.1:port; status 0 if nothing answered.
@@ -113,10 +116,19 @@ inline HttpAnswer http_get(std::uint16_t port, const std::string& target, const 
   beast::http::write(socket, request, ec);
   if (ec) return {};
   beast::flat_buffer buffer;
-  beast::http::response<beast::http::string_body> response;
-  beast::http::read(socket, buffer, response, ec);
+  beast::http::response_parser<beast::http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  if (method == "HEAD") parser.skip(true);
+  beast::http::read(socket, buffer, parser, ec);
+  const auto& response = parser.get();
   if (ec) return {};
-  return {static_cast<int>(response.result_int()), response.body()};
+  HttpAnswer answer{static_cast<int>(response.result_int()), response.body(), {}};
+  for (const auto& field : response) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    answer.headers[name] = std::string(field.value());
+  }
+  return answer;
 }
 
 }  // namespace peerdrop::testing

@@ -11,6 +11,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,34 @@ class UiClient {
     }));
     ws_.handshake(host, "/ws");
   }
-  void send(const boost::json::object& message) { ws_.write(boost::asio::buffer(boost::json::serialize(message))); }
+  void send(const boost::json::object& message) {
+    ws_.text(true);
+    ws_.write(boost::asio::buffer(boost::json::serialize(message)));
+  }
+  // A binary message (file bytes, docs/protocol.md "File transfer"); false if the daemon closed the connection.
+  bool send_binary(std::span<const std::uint8_t> bytes) {
+    ws_.binary(true);
+    boost::system::error_code ec;
+    ws_.write(boost::asio::buffer(bytes.data(), bytes.size()), ec);
+    return !ec;
+  }
+  // Whether the daemon closed the connection (reads until it does, or times out).
+  bool closed_by_daemon() {
+    for (;;) {
+      boost::beast::flat_buffer buffer;
+      boost::system::error_code ec;
+      ws_.read(buffer, ec);
+      if (ec) return ec != boost::asio::error::would_block && ec != boost::asio::error::try_again;
+    }
+  }
+  // The next message, whatever its type; empty on timeout.
+  boost::json::object next_any() {
+    boost::beast::flat_buffer buffer;
+    boost::system::error_code ec;
+    ws_.read(buffer, ec);
+    if (ec) return {};
+    return boost::json::parse(boost::beast::buffers_to_string(buffer.data())).as_object();
+  }
   // The next message of `type` (others are kept in `seen`); empty on timeout.
   boost::json::object next(std::string_view type) {
     for (;;) {

@@ -1,12 +1,14 @@
 #include "api/api_handler.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 
 #include "core/base64.hpp"
 #include "discovery/announcement_signer.hpp"
 #include "support/fake_clock.hpp"
+#include "support/fake_file_library.hpp"
 #include "support/fake_peer_directory.hpp"
 #include "support/fake_settings.hpp"
 #include "support/run_coroutine.hpp"
@@ -21,10 +23,11 @@ class ApiHandlerTest : public ::testing::Test {
   void SetUp() override {
     policy_.set_own_addresses({"127.0.0.1", "198.51.100.2"});
     handler_.set_settings(&settings_);
+    handler_.set_file_library(&files_);
   }
 
-  Response call(bhttp::verb method, const std::string& target, const std::string& client = "127.0.0.1",
-                const std::string& body = "", std::vector<std::pair<std::string, std::string>> headers = {}) {
+  Reply call_for_reply(bhttp::verb method, const std::string& target, const std::string& client = "127.0.0.1",
+                       const std::string& body = "", std::vector<std::pair<std::string, std::string>> headers = {}) {
     Request request(method, target, 11);
     request.set(bhttp::field::host, "127.0.0.1:3001");
     for (const auto& [name, value] : headers) request.set(name, value);
@@ -32,6 +35,18 @@ class ApiHandlerTest : public ::testing::Test {
     request.prepare_payload();
     const ClientInfo info{client};
     return testing::run_coroutine(io_, handler_.handle(request, info));
+  }
+  Response call(bhttp::verb method, const std::string& target, const std::string& client = "127.0.0.1",
+                const std::string& body = "", std::vector<std::pair<std::string, std::string>> headers = {}) {
+    auto reply = call_for_reply(method, target, client, body, std::move(headers));
+    EXPECT_FALSE(reply.file) << "a file where a JSON answer was expected";
+    return std::move(reply.response);
+  }
+  // The bytes of a download's file.
+  static std::string file_bytes(const Reply& reply) {
+    std::string bytes(reply.file_size, '\0');
+    EXPECT_EQ(::pread(reply.file.get(), bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
+    return bytes;
   }
   static boost::json::value json(const Response& response) { return boost::json::parse(response.body()); }
 
@@ -42,6 +57,7 @@ class ApiHandlerTest : public ::testing::Test {
   http::RateLimiter limiter_{clock_, {.rate = 1, .burst = 3}};
   http::StaticAssets assets_;
   testing::FakeSettings settings_;
+  testing::FakeFileLibrary files_;
   ApiHandler handler_{directory_, policy_, limiter_, assets_, core::make_logger("test")};
 };
 
@@ -167,17 +183,96 @@ TEST_F(ApiHandlerTest, RateLimitsOtherHostsButNotTheLocalUi) {
 
 TEST_F(ApiHandlerTest, GetsTheSettingsInTheDocumentedShape) {
   settings_.settings.ice_servers = {{.urls = {"turn:198.51.100.9:3478"}, .username = "u", .credential = "c"}};
+  settings_.settings.auto_accept = {std::string(52, 'A')};
+  settings_.settings.download_dir = "/home/alice/Downloads/PeerDrop";
   const auto response = call(bhttp::verb::get, "/api/settings");
   ASSERT_EQ(response.result(), bhttp::status::ok);
   EXPECT_EQ(response[bhttp::field::cache_control], "no-store");
   EXPECT_EQ(json(response), boost::json::parse(R"({"name":"self","iceServers":[{"urls":["turn:198.51.100.9:3478"],
-      "username":"u","credential":"c"}],"connectTimeoutMs":30000})"));
+      "username":"u","credential":"c"}],"connectTimeoutMs":30000,
+      "autoAccept":["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
+      "downloadDir":"/home/alice/Downloads/PeerDrop"})"));
+}
+
+TEST_F(ApiHandlerTest, PutTakesAutoAcceptButNotTheDownloadFolder) {
+  const std::string peer(52, 'B');
+  const auto accepted = call(bhttp::verb::put, "/api/settings", "127.0.0.1", R"({"autoAccept":[")" + peer + R"("]})");
+  ASSERT_EQ(accepted.result(), bhttp::status::ok) << accepted.body();
+  EXPECT_EQ(json(accepted).at("autoAccept"), boost::json::array{boost::json::string(peer)});
+  const auto refused = call(bhttp::verb::put, "/api/settings", "127.0.0.1", R"({"downloadDir":"/tmp"})");
+  EXPECT_EQ(refused.result(), bhttp::status::bad_request);
+  EXPECT_EQ(json(refused).at("field"), "downloadDir");
+  EXPECT_NE(json(refused).at("error").as_string().find("--download-dir"), boost::json::string::npos);
+  EXPECT_EQ(call(bhttp::verb::put, "/api/settings", "127.0.0.1", R"({"autoAccept":["me"]})").result(),
+            bhttp::status::bad_request);
+  EXPECT_EQ(settings_.changes.size(), 1u);
+}
+
+TEST_F(ApiHandlerTest, ListsTheReceivedFiles) {
+  files_.files = {{.name = "photos/b.jpg", .size = 7, .sha256 = std::string(64, 'b'), .from = std::string(52, 'B'),
+                   .received_at = 1'764'000'000'001},
+                  {.name = "a.txt", .size = 3, .sha256 = std::string(64, 'a'), .from = std::string(52, 'A'),
+                   .received_at = 1'764'000'000'000}};
+  const auto response = call(bhttp::verb::get, "/api/files");
+  ASSERT_EQ(response.result(), bhttp::status::ok);
+  EXPECT_EQ(json(response), boost::json::parse(R"([
+      {"name":"photos/b.jpg","size":7,"sha256":")" + std::string(64, 'b') + R"(","from":")" + std::string(52, 'B') +
+                                               R"(","receivedAt":1764000000001},
+      {"name":"a.txt","size":3,"sha256":")" + std::string(64, 'a') + R"(","from":")" + std::string(52, 'A') +
+                                               R"(","receivedAt":1764000000000}])"));
+  EXPECT_EQ(call(bhttp::verb::get, "/api/files", "198.51.100.3").result(), bhttp::status::forbidden);
+  EXPECT_EQ(call(bhttp::verb::delete_, "/api/files").result(), bhttp::status::method_not_allowed);
+}
+
+TEST_F(ApiHandlerTest, ServesAReceivedFileAsAnAttachment) {
+  files_.contents["photos/caf\xc3\xa9 1+2.jpg"] = "jpeg bytes";
+  const auto reply = call_for_reply(bhttp::verb::get, "/api/files/download?name=photos%2Fcaf%C3%A9%201%2B2.jpg");
+  ASSERT_EQ(reply.response.result(), bhttp::status::ok) << reply.response.body();
+  ASSERT_TRUE(reply.file);
+  EXPECT_EQ(reply.file_size, 10u);
+  EXPECT_EQ(file_bytes(reply), "jpeg bytes");
+  EXPECT_EQ(reply.response[bhttp::field::content_length], "10");
+  EXPECT_TRUE(reply.response.body().empty());
+  EXPECT_EQ(reply.response[bhttp::field::content_type], "application/octet-stream");
+  EXPECT_EQ(reply.response[bhttp::field::content_disposition],
+            "attachment; filename=\"caf__ 1+2.jpg\"; filename*=UTF-8''caf%C3%A9%201+2.jpg");
+  EXPECT_EQ(reply.response["X-Content-Type-Options"], "nosniff");
+  // The same path unencoded (a browser leaves '/' alone in a query).
+  EXPECT_TRUE(call_for_reply(bhttp::verb::get, "/api/files/download?name=photos/caf%C3%A9%201%2B2.jpg").file);
+  const auto head = call_for_reply(bhttp::verb::head, "/api/files/download?name=photos/caf%C3%A9%201%2B2.jpg");
+  EXPECT_TRUE(head.file);
+}
+
+TEST_F(ApiHandlerTest, ServesOnlySanitizedNamesToTheLocalUi) {
+  files_.contents["a.txt"] = "a";
+  EXPECT_EQ(call(bhttp::verb::get, "/api/files/download?name=b.txt").result(), bhttp::status::not_found);
+  EXPECT_EQ(call(bhttp::verb::get, "/api/files/download").result(), bhttp::status::bad_request);
+  EXPECT_EQ(call(bhttp::verb::get, "/api/files/download?name").result(), bhttp::status::bad_request);
+  files_.opened.clear();
+  // Never asked for: names the sanitizer refuses or would change cannot be files it wrote.
+  for (const char* name : {"../a.txt", "..%2Fa.txt", "%2Fetc%2Fpasswd", "/etc/passwd", "x/../a.txt", "./a.txt",
+                           ".peerdrop-partial/x-0.part", "a.txt%00", "%2E%2E/a.txt", "C:a.txt", "a%5C..%5Ca.txt",
+                           "", "a//a.txt"}) {
+    const auto response = call(bhttp::verb::get, std::string("/api/files/download?name=") + name);
+    EXPECT_EQ(response.result(), bhttp::status::not_found) << name;
+    EXPECT_EQ(json(response).at("code"), "not_found");
+  }
+  EXPECT_TRUE(files_.opened.empty());
+  EXPECT_EQ(call(bhttp::verb::get, "/api/files/download?name=a.txt", "198.51.100.3").result(),
+            bhttp::status::forbidden);
+  EXPECT_EQ(call(bhttp::verb::get, "/api/files/download?name=a.txt", "127.0.0.1", "",
+                 {{"Origin", "http://evil.example"}})
+                .result(),
+            bhttp::status::forbidden);
+  EXPECT_TRUE(files_.opened.empty());
+  EXPECT_EQ(call(bhttp::verb::post, "/api/files/download?name=a.txt").result(), bhttp::status::method_not_allowed);
 }
 
 TEST_F(ApiHandlerTest, PutChangesOnlyTheGivenFieldsAndAnswersWithAll) {
   const auto response = call(bhttp::verb::put, "/api/settings", "127.0.0.1", R"({"name":"  Alice's laptop "})");
   ASSERT_EQ(response.result(), bhttp::status::ok) << response.body();
-  EXPECT_EQ(json(response), boost::json::parse(R"({"name":"Alice's laptop","iceServers":[],"connectTimeoutMs":30000})"));
+  EXPECT_EQ(json(response), boost::json::parse(R"({"name":"Alice's laptop","iceServers":[],"connectTimeoutMs":30000,
+                                                   "autoAccept":[],"downloadDir":""})"));
   ASSERT_EQ(settings_.changes.size(), 1u);
   EXPECT_FALSE(settings_.changes[0].connect_timeout_ms.has_value());
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 namespace peerdrop::app {
 namespace {
 
@@ -21,6 +24,29 @@ TEST(CommandLine, HasTheDocumentedDefaults) {
   EXPECT_EQ(parsed.config->discovery.announce_interval, std::chrono::milliseconds(20'000));
   EXPECT_FALSE(parsed.config->name.empty());
   EXPECT_FALSE(parsed.config->data_dir.empty());
+  EXPECT_EQ(parsed.config->transfer.partial_max_age, std::chrono::hours(7 * 24));
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    EXPECT_EQ(parsed.config->transfer.download_dir,
+              (std::filesystem::path(home) / "Downloads" / "PeerDrop").lexically_normal());
+  }
+}
+
+TEST(CommandLine, TakesTheDownloadFolderAndThePartialFilesAge) {
+  const auto parsed = parse({"--download-dir", "/srv/incoming/", "--partial-max-age", "36h"});
+  ASSERT_TRUE(parsed.config);
+  EXPECT_EQ(parsed.config->transfer.download_dir, std::filesystem::path("/srv/incoming"));
+  EXPECT_EQ(parsed.config->transfer.partial_max_age, std::chrono::hours(36));
+  EXPECT_EQ(parse({"--partial-max-age", "90m"}).config->transfer.partial_max_age, std::chrono::minutes(90));
+  EXPECT_EQ(parse({"--partial-max-age", "2d"}).config->transfer.partial_max_age, std::chrono::hours(48));
+  EXPECT_EQ(parse({"--partial-max-age", "600"}).config->transfer.partial_max_age, std::chrono::minutes(10));
+  // A relative folder is made absolute (the UI shows it).
+  const auto relative = parse({"--download-dir", "incoming"});
+  ASSERT_TRUE(relative.config);
+  EXPECT_TRUE(relative.config->transfer.download_dir.is_absolute());
+  EXPECT_EQ(relative.config->transfer.download_dir.filename(), "incoming");
+  EXPECT_FALSE(parse({"--partial-max-age", "0"}).config);
+  EXPECT_FALSE(parse({"--partial-max-age", "7 weeks"}).config);
+  EXPECT_FALSE(parse({"--partial-max-age", "-1d"}).config);
 }
 
 TEST(CommandLine, TakesRepeatableOptions) {

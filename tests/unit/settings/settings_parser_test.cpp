@@ -280,9 +280,39 @@ TEST(SettingsParser, SerialisesWhatItParses) {
   const auto settings = update.applied_to({});
   EXPECT_EQ(to_json(settings), boost::json::parse(R"({"name":"Alice","iceServers":[
       {"urls":["stun:198.51.100.9:3478"]},
-      {"urls":["turn:198.51.100.9:3478?transport=tcp"],"username":"u","credential":"c"}],"connectTimeoutMs":45000})"));
+      {"urls":["turn:198.51.100.9:3478?transport=tcp"],"username":"u","credential":"c"}],"connectTimeoutMs":45000,
+      "autoAccept":[],"downloadDir":""})"));
+  auto answer = to_json(settings);
+  answer.as_object().erase("downloadDir");  // read-only: never sent back
   // What it writes, it reads back the same.
-  EXPECT_EQ(accepted(boost::json::serialize(to_json(settings))).applied_to({}), settings);
+  EXPECT_EQ(accepted(boost::json::serialize(answer)).applied_to({}), settings);
+}
+
+TEST(SettingsParser, TakesAutoAcceptAsAListOfPeerIds) {
+  const std::string alice(52, 'A');
+  const std::string bob = std::string(26, 'B') + std::string(26, '7');
+  const auto update = accepted(R"({"autoAccept":[")" + alice + R"(",")" + bob + R"(",")" + alice + R"("]})");
+  ASSERT_TRUE(update.auto_accept);
+  EXPECT_EQ(*update.auto_accept, (std::vector<std::string>{alice, bob}));  // a repeat counts once
+  EXPECT_EQ(accepted(R"({"autoAccept":[]})").auto_accept, std::vector<std::string>{});
+  std::string list;
+  for (std::size_t i = 0; i < Settings::kMaxAutoAccept; ++i) list += std::string(i ? "," : "") + "\"" + alice + "\"";
+  EXPECT_TRUE(accepted(R"({"autoAccept":[)" + list + "]}").auto_accept);
+  EXPECT_EQ(refused(R"({"autoAccept":[)" + list + ",\"" + alice + "\"]}").field, "autoAccept");
+  const std::string lowercase = R"([")" + std::string(52, 'a') + R"("])";
+  const std::string too_short = R"([")" + std::string(51, 'A') + R"("])";
+  for (const std::string& bad : {std::string(R"("AAAA")"), std::string("[1]"), std::string("[null]"), lowercase,
+                                 too_short, std::string("{}")}) {
+    const auto error = refused(R"({"autoAccept":)" + bad + "}");
+    EXPECT_EQ(error.field, "autoAccept") << bad;
+    EXPECT_FALSE(error.message.empty());
+  }
+}
+
+TEST(SettingsParser, RefusesToChangeTheDownloadFolder) {
+  const auto error = refused(R"({"name":"Alice","downloadDir":"/tmp"})");
+  EXPECT_EQ(error.field, "downloadDir");
+  EXPECT_NE(error.message.find("--download-dir"), std::string::npos) << error.message;
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "transfer/download_folder.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -140,6 +142,41 @@ TEST_F(DownloadFolderTest, DuplicateWorksOnTheSameFolders) {
   auto copy = open_folder().duplicate();  // the original is gone: the copy has descriptors of its own
   ASSERT_TRUE(copy.has_value());
   EXPECT_EQ(receive(*copy, "a.txt", "x").value(), "a.txt");
+}
+
+TEST_F(DownloadFolderTest, OpensAReceivedFileForReading) {
+  const auto folder = open_folder();
+  ASSERT_TRUE(receive(folder, "photos/a.jpg", "jpeg"));
+  auto file = folder.open_file(safe("photos/a.jpg"));
+  ASSERT_TRUE(file) << file.error().message();
+  char buffer[8] = {};
+  EXPECT_EQ(::pread(file->get(), buffer, sizeof buffer, 0), 4);
+  EXPECT_EQ(std::string(buffer, 4), "jpeg");
+}
+
+TEST_F(DownloadFolderTest, OpensNothingMissingNothingButFilesAndNeverThroughALink) {
+  const auto folder = open_folder();
+  EXPECT_EQ(folder.open_file(safe("missing.txt")).error(), boost::system::errc::no_such_file_or_directory);
+  fs::create_directories(downloads_ / "folder");
+  EXPECT_EQ(folder.open_file(safe("folder")).error(), boost::system::errc::no_such_file_or_directory);
+  ::mkfifo((downloads_ / "fifo").c_str(), 0600);
+  EXPECT_EQ(folder.open_file(safe("fifo")).error(), boost::system::errc::no_such_file_or_directory);
+
+  // Links to what is outside, as the last component or on the way.
+  write(dir_.path() / "secret.txt", "secret");
+  fs::create_symlink(dir_.path() / "secret.txt", downloads_ / "link.txt");
+  EXPECT_EQ(folder.open_file(safe("link.txt")).error(), Errc::path_blocked);
+  fs::create_directory_symlink(dir_.path(), downloads_ / "outside");
+  EXPECT_EQ(folder.open_file(safe("outside/secret.txt")).error(), Errc::path_blocked);
+  write(downloads_ / "plain", "x");
+  EXPECT_EQ(folder.open_file(safe("plain/x.txt")).error(), Errc::path_blocked);
+}
+
+TEST_F(DownloadFolderTest, SaysHowMuchSpaceIsLeft) {
+  const auto folder = open_folder();
+  const auto available = folder.available_bytes();
+  ASSERT_TRUE(available);
+  EXPECT_GT(*available, 0u);
 }
 
 }  // namespace

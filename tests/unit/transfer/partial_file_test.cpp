@@ -293,5 +293,40 @@ TEST_F(PartialFileTest, AWriteErrorIsAValueAndKeepsWhatWasWritten) {
   EXPECT_EXIT(std::exit(write_past_the_limit() ? 0 : 1), ::testing::ExitedWithCode(0), "");
 }
 
+TEST_F(PartialFileTest, SaysWhatAResumeWouldStartFromWithoutOpeningIt) {
+  EXPECT_EQ(PartialFile::resumable_size(folder_, "t1", 0, 100).value(), 0u);  // nothing yet
+  {
+    auto file = open("t1", 0, 100);
+    ASSERT_FALSE(file.write(0, bytes("hello")));
+  }
+  EXPECT_EQ(PartialFile::resumable_size(folder_, "t1", 0, 100).value(), 5u);
+  EXPECT_EQ(PartialFile::resumable_size(folder_, "t1", 0, 4).value(), 0u);  // larger than the file: starts again
+  EXPECT_EQ(PartialFile::resumable_size(folder_, "t1", 1, 100).value(), 0u);
+  EXPECT_EQ(PartialFile::resumable_size(folder_, "bad id", 0, 100).error(), Errc::malformed);
+  fs::create_symlink(dir_.path() / "elsewhere", partial_dir_ / "t2-0.part");
+  EXPECT_EQ(PartialFile::resumable_size(folder_, "t2", 0, 100).error(), Errc::path_blocked);
+  // It did not lock the file: it opens as usual.
+  auto again = open("t1", 0, 100);
+  EXPECT_EQ(again.received(), 5u);
+}
+
+TEST_F(PartialFileTest, DiscardsTheClosedPartialFilesOfOneTransferOnly) {
+  for (const std::uint32_t index : {0u, 1u, 12u}) {
+    auto file = open("t1", index, 100);
+    ASSERT_FALSE(file.write(0, bytes("x")));
+  }
+  auto kept_open = open("t1", 2, 100);
+  open("t1-0", 0, 100);  // another id that starts like this one and a dash
+  open("t10", 0, 100);
+  test_files::write(partial_dir_ / "t1-x.part", "not a partial name of t1");
+  test_files::write(partial_dir_ / "t1-3.txt", "not a partial file");
+  EXPECT_EQ(PartialFile::discard_transfer(folder_, "t1").value(), 3u);
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(partial_dir_)) left.push_back(entry.path().filename().string());
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"t1-0-0.part", "t1-2.part", "t1-3.txt", "t1-x.part", "t10-0.part"}));
+  EXPECT_EQ(PartialFile::discard_transfer(folder_, "../x").error(), Errc::malformed);
+}
+
 }  // namespace
 }  // namespace peerdrop::transfer

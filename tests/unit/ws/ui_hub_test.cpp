@@ -33,6 +33,7 @@ class UiHubTest : public ::testing::Test {
     config_.bind = "127.0.0.1";
     config_.port = 0;
     ws_config_.max_frame_bytes = 1024;
+    ws_config_.max_binary_frame_bytes = 8192;
     ws_config_.max_queued_bytes = 64 * 1024;
     policy_.set_own_addresses({"127.0.0.1"});
     port_ = server_.listen();
@@ -47,6 +48,10 @@ class UiHubTest : public ::testing::Test {
         const std::string chunk(1000, 'x');
         for (int i = 0; i < 2000; ++i) hub_.send_to(session, R"({"type":"flood","data":")" + chunk + "\"}");
       }
+    });
+    hub_.set_binary_handler([this](std::uint64_t session, std::span<const std::uint8_t> bytes) {
+      binary_.emplace_back(session, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+      hub_.send_to(session, R"({"type":"got"})");
     });
     server_.start();
     thread_ = std::thread([this] { io_.run(); });
@@ -96,6 +101,7 @@ class UiHubTest : public ::testing::Test {
   http::HttpServer server_{io_, config_, handler_, core::make_logger("test")};
   UiHub hub_{ws_config_, core::make_logger("test")};
   std::vector<std::string> received_;  // only touched on the io thread, read after it stopped
+  std::vector<std::pair<std::uint64_t, std::vector<std::uint8_t>>> binary_;  // the same
   std::uint16_t port_ = 0;
   std::thread thread_;
 };
@@ -127,6 +133,44 @@ TEST_F(UiHubTest, ClosesATabThatSendsAnOversizedFrame) {
   read(*client);
   boost::system::error_code ec;
   client->write(asio::buffer(std::string(4096, 'x')), ec);
+  beast::flat_buffer buffer;
+  client->read(buffer, ec);
+  EXPECT_TRUE(ec) << "the oversized frame was accepted";
+  EXPECT_TRUE(testing::wait_until([&] { return open_sessions() == 0; }, 2s));
+}
+
+TEST_F(UiHubTest, PassesBinaryMessagesOnWithTheirTabAndKeepsTheTextLimitForText) {
+  auto client = open(origin());
+  read(*client);
+  std::vector<std::uint8_t> bytes(8192);
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(i);
+  client->binary(true);
+  client->write(asio::buffer(bytes));  // over the text limit, within the binary one
+  EXPECT_EQ(read(*client), R"({"type":"got"})");
+  client->write(asio::buffer(bytes.data(), 1));
+  EXPECT_EQ(read(*client), R"({"type":"got"})");
+  client->text(true);
+  boost::system::error_code ec;
+  client->write(asio::buffer(std::string(2048, ' ')), ec);  // text over its limit closes the tab
+  beast::flat_buffer buffer;
+  client->read(buffer, ec);
+  EXPECT_TRUE(ec);
+  EXPECT_TRUE(testing::wait_until([&] { return open_sessions() == 0; }, 2s));
+  std::promise<std::vector<std::pair<std::uint64_t, std::vector<std::uint8_t>>>> received;
+  asio::post(io_, [&] { received.set_value(binary_); });
+  const auto messages = received.get_future().get();
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].second, bytes);
+  EXPECT_EQ(messages[1].second, std::vector<std::uint8_t>{0});
+  EXPECT_EQ(messages[0].first, messages[1].first);
+}
+
+TEST_F(UiHubTest, ClosesATabThatSendsAnOversizedBinaryFrame) {
+  auto client = open(origin());
+  read(*client);
+  client->binary(true);
+  boost::system::error_code ec;
+  client->write(asio::buffer(std::vector<std::uint8_t>(8193)), ec);
   beast::flat_buffer buffer;
   client->read(buffer, ec);
   EXPECT_TRUE(ec) << "the oversized frame was accepted";
