@@ -5,18 +5,31 @@ import { App } from './components/App';
 import { DaemonSocket } from './daemon/DaemonSocket';
 import { browserPeerConnectionFactory } from './rtc/PeerSession';
 import type { Timing } from './rtc/PeerController';
+import type { TransferHookInfo } from './transfer/TransferHub';
 import { autoAcceptEnabled } from './settings/theme';
 import './styles.css';
 
 declare global {
   interface Window {
     /** Read-only debug info for benchmarks and tests. */
-    readonly __peerdrop?: { readonly timings: Readonly<Record<string, Readonly<Timing>>> };
+    readonly __peerdrop?: {
+      readonly timings: Readonly<Record<string, Readonly<Timing>>>;
+      readonly transfers: readonly Readonly<TransferHookInfo>[];
+    };
+  }
+}
+
+function localStore(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
   }
 }
 
 const controller = new AppController({
   socket: new DaemonSocket(),
+  storage: localStore(),
   createPeerConnection: browserPeerConnectionFactory,
   monotonicNow: () => performance.now(),
   // Benchmark/testing only: localStorage 'peerdrop.autoAccept' = '1' accepts every request unasked.
@@ -35,6 +48,9 @@ Object.defineProperty(window, '__peerdrop', {
   value: Object.freeze({
     get timings() {
       return Object.freeze(controller.timings());
+    },
+    get transfers() {
+      return Object.freeze(controller.transferHooks().map((t) => Object.freeze(t)));
     },
   }),
 });

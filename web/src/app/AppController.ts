@@ -10,10 +10,15 @@ import {
   type DaemonMessage,
   type IceServer,
   type Peer,
+  type ReceivedFile,
   type SelfInfo,
   type Settings,
   type SignalKind,
 } from '../daemon/protocol';
+import type { StorageLike } from '../settings/theme';
+import { DaemonFiles, type DaemonFilePort } from '../transfer/DaemonFiles';
+import type { PickedFile } from '../transfer/pickFiles';
+import { TransferHub, type TransferHookInfo, type TransferView } from '../transfer/TransferHub';
 import { PeerController, type OutgoingSignal, type PeerView, type Timing } from '../rtc/PeerController';
 import type { PeerConnectionFactory } from '../rtc/PeerSession';
 import { Emitter, realTimers, type Timers } from '../util/timers';
@@ -31,6 +36,12 @@ export interface AppSnapshot {
   scan: ScanStatus | null;
   /** Page-level notices (not about one peer). */
   notices: readonly string[];
+  /** Every transfer of this page, newest first. */
+  transfers: readonly TransferView[];
+  /** File requests waiting for our person, oldest first. */
+  fileOffers: readonly TransferView[];
+  /** The last files received on this computer (null until the daemon said). */
+  receivedFiles: readonly ReceivedFile[] | null;
 }
 
 export interface AppControllerOptions {
@@ -42,6 +53,12 @@ export interface AppControllerOptions {
   autoAccept?: () => boolean;
   createSessionId?: () => string;
   iceServersTimeoutMs?: number;
+  /** Where unfinished transfers are kept across reloads (localStorage in the browser). */
+  storage?: (StorageLike & { readonly length?: number; key?(index: number): string | null }) | null;
+  /** The daemon's file side (tests give a fake). */
+  daemonFiles?: DaemonFilePort & { handle(message: DaemonMessage): boolean };
+  /** Transfer ids (tests). */
+  createTid?: () => string;
 }
 
 interface SentSignal {
@@ -77,15 +94,35 @@ export class AppController {
   private notices: string[] = [];
   private snapshot: AppSnapshot | null = null;
   private readonly unsubscribers: (() => void)[] = [];
+  private readonly daemonFiles: DaemonFilePort & { handle(message: DaemonMessage): boolean };
+  readonly transfers: TransferHub;
+  private receivedFiles: ReceivedFile[] | null = null;
+  /** The daemon pushes its list (`files`): no need to fetch it after each file. */
+  private filesPushed = false;
+  private filesRefresh: ReturnType<Timers['setTimeout']> | null = null;
 
   constructor(private readonly options: AppControllerOptions) {
     this.socket = options.socket;
     this.api = options.api ?? new DaemonApi();
     this.timers = options.timers ?? realTimers;
+    this.daemonFiles = options.daemonFiles ?? new DaemonFiles(this.socket, { timers: this.timers });
+    this.transfers = new TransferHub({
+      daemon: this.daemonFiles,
+      storage: options.storage ?? null,
+      timers: this.timers,
+      ...(options.monotonicNow ? { monotonicNow: options.monotonicNow } : {}),
+      autoAccept: (peerId) => (this.settings?.autoAccept ?? []).includes(peerId) || (this.options.autoAccept?.() ?? false),
+      setAutoAccept: (peerId, on) => this.setAutoAccept(peerId, on),
+      onReceived: () => this.refreshFilesSoon(),
+      peerName: (peerId) => this.controllers.get(peerId)?.view().peer.name ?? peerId.slice(0, 8),
+      ...(options.createTid ? { createTid: options.createTid } : {}),
+    });
     this.unsubscribers.push(
       this.socket.onMessage((message) => this.onMessage(message)),
       this.socket.onStatus(() => this.changed()),
+      this.transfers.subscribe(() => this.changed()),
     );
+    this.transfers.restore();
   }
 
   start(): void {
@@ -94,6 +131,8 @@ export class AppController {
 
   stop(): void {
     for (const off of this.unsubscribers) off();
+    this.transfers.dispose();
+    if (this.filesRefresh !== null) this.timers.clearTimeout(this.filesRefresh);
     for (const controller of this.controllers.values()) controller.dispose();
     this.controllers.clear();
     this.socket.stop();
@@ -108,19 +147,55 @@ export class AppController {
       .map((id) => this.controllers.get(id)?.view())
       .filter(isView)
       .filter((view) => view.incoming !== null);
+    const transfers = this.transfers.views();
+    // Nothing picked yet (e.g. after a reload): show the peer of an unfinished transfer.
+    const selectedPeerId =
+      this.selectedPeerId ??
+      transfers.find((t) => t.canCancel && views.some((v) => v.peer.id === t.peerId))?.peerId ??
+      null;
     this.snapshot = {
       daemon: this.socket.status,
       self: this.self,
       settings: this.settings,
       settingsAvailable: this.settingsAvailable,
       peers: views,
-      selectedPeerId: this.selectedPeerId,
+      selectedPeerId,
       incoming,
       scan: this.scan,
       notices: this.notices,
+      transfers,
+      fileOffers: this.transfers.incomingOffers(),
+      receivedFiles: this.receivedFiles,
     };
     return this.snapshot;
   };
+
+  /** Sends files to a connected peer (or resumes a paused request they belong to). */
+  sendFiles(peerId: string, files: readonly PickedFile[]): string | null {
+    return this.transfers.sendFiles(peerId, files);
+  }
+
+  /** Benchmark/test hook: every transfer's counters. */
+  transferHooks(): TransferHookInfo[] {
+    return this.transfers.hookInfo();
+  }
+
+  /** Turns "always accept files from this peer" on or off (PUT /api/settings autoAccept). */
+  async setAutoAccept(peerId: string, on: boolean): Promise<void> {
+    const current = this.settings?.autoAccept ?? [];
+    const next = on ? [...new Set([...current, peerId])] : current.filter((id) => id !== peerId);
+    this.applySettings(await this.api.putSettings({ autoAccept: next }));
+  }
+
+  /** Fetches the received files list (GET /api/files). */
+  async refreshFiles(): Promise<void> {
+    try {
+      this.receivedFiles = await this.api.getFiles();
+    } catch {
+      // An older daemon without files: the list stays hidden.
+    }
+    this.changed();
+  }
 
   peer(id: string): PeerController | undefined {
     return this.controllers.get(id);
@@ -171,9 +246,23 @@ export class AppController {
 
   // ---- daemon messages ----
 
+  private refreshFilesSoon(): void {
+    if (this.filesRefresh !== null || this.filesPushed) return;
+    this.filesRefresh = this.timers.setTimeout(() => {
+      this.filesRefresh = null;
+      void this.refreshFiles();
+    }, 300);
+  }
+
   private onMessage(message: DaemonMessage): void {
+    if (this.daemonFiles.handle(message)) return;
     switch (message.type) {
+      case 'files':
+        this.receivedFiles = message.files;
+        this.filesPushed = true;
+        break;
       case 'welcome':
+        if (!this.filesPushed) void this.refreshFiles();
         this.self = message.self;
         if (message.settings) this.applySettings(message.settings);
         else void this.loadSettings();
@@ -294,6 +383,23 @@ export class AppController {
       if (controller.state === 'connected' && this.selectedPeerId === null) this.selectedPeerId = controller.peerId;
       this.changed();
     });
+    this.transfers.setLink(peer.id, controller.transferLink());
+    controller.onTransfer((event) => {
+      switch (event.type) {
+        case 'up':
+          this.transfers.peerUp(controller.peerId);
+          break;
+        case 'down':
+          this.transfers.peerDown(controller.peerId);
+          break;
+        case 'control':
+          this.transfers.control(controller.peerId, event.message);
+          break;
+        case 'channel':
+          this.transfers.fileChannel(controller.peerId, event.channel);
+          break;
+      }
+    });
     this.controllers.set(peer.id, controller);
     if (!this.peers.some((p) => p.id === peer.id)) this.peers = [...this.peers, peer];
     return controller;
@@ -303,6 +409,7 @@ export class AppController {
     const controller = this.controllers.get(id);
     if (!controller) return;
     controller.dispose();
+    this.transfers.setLink(id, null);
     this.controllers.delete(id);
     if (this.selectedPeerId === id) this.selectedPeerId = null;
   }

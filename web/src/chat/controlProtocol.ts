@@ -1,9 +1,10 @@
 // The messages on the control DataChannel (label "control") between two UIs,
 // version 1. One JSON object per text frame, told apart by "t". A receiver
 // ignores a frame it cannot parse or whose "t" it does not know.
-// Documented in web/PROTOCOL-control-channel.md.
+// Documented in docs/protocol.md ("The UIs' own signals and control channel", "File transfer").
 
 import { isObject } from '../daemon/protocol';
+import { isTransferType, parseTransferMessage, type TransferControlMessage } from '../transfer/wire';
 
 export const CONTROL_PROTOCOL_VERSION = 1;
 export const MAX_CHAT_TEXT = 10_000;
@@ -32,7 +33,12 @@ export interface ChatAckMessage {
   id: string;
 }
 
-export type ControlMessage = HelloMessage | ChatWireMessage | ChatAckMessage;
+/** Chat and hello here; the file transfer messages (xfer_*) are in transfer/wire.ts. */
+export type ControlMessage = HelloMessage | ChatWireMessage | ChatAckMessage | TransferControlMessage;
+
+export function isTransferMessage(message: ControlMessage): message is TransferControlMessage {
+  return isTransferType(message.t);
+}
 
 const validId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_LENGTH;
 
@@ -56,7 +62,7 @@ export function parseControlMessage(text: string): ControlMessage | null {
       if (!validId(value.id)) return null;
       return { t: 'chat_ack', id: value.id };
     default:
-      return null;
+      return isTransferType(value.t) ? parseTransferMessage(value) : null;
   }
 }
 

@@ -6,6 +6,10 @@ import { fieldOf, type FieldErrors } from '../settings/validate';
 import { effectiveTheme, loadTheme, nextTheme, saveTheme, type ThemeChoice } from '../settings/theme';
 import { AddPeerForm } from './AddPeerForm';
 import { ConnectionRequestDialog } from './ConnectionRequestDialog';
+import { FileRequestDialog } from './FileRequestDialog';
+import { ReceivedFiles } from './ReceivedFiles';
+import type { TransferActions } from './TransferPanel';
+import { useNow } from './useNow';
 import { DaemonStatusBanner } from './DaemonStatusBanner';
 import { PeerDetail } from './PeerDetail';
 import { PeerList } from './PeerList';
@@ -86,6 +90,22 @@ export function App({ controller }: { controller: AppController }) {
     [controller, forget],
   );
 
+  const transferActions: TransferActions = useMemo(
+    () => ({
+      send: (peerId, files) => void controller.sendFiles(peerId, files),
+      cancel: (tid) => controller.transfers.cancel(tid),
+      dismiss: (tid) => controller.transfers.dismiss(tid),
+      reselect: (tid, files) => void controller.transfers.reselect(tid, files),
+      setAutoAccept: (peerId, on) => {
+        controller.setAutoAccept(peerId, on).catch((error: unknown) => {
+          controller.peer(peerId)?.reportProblem(`Could not save “always accept”: ${problemText(error)}`);
+        });
+      },
+    }),
+    [controller],
+  );
+  const now = useNow(30_000);
+
   const saveSettings = async (settings: Settings): Promise<{ errors: FieldErrors; message: string | null }> => {
     try {
       controller.applySettings(await controller.api.putSettings(settings));
@@ -136,6 +156,9 @@ export function App({ controller }: { controller: AppController }) {
   const selected = snapshot.peers.find((p) => p.peer.id === snapshot.selectedPeerId) ?? null;
   const selectedController = selected ? controller.peer(selected.peer.id) : undefined;
   const request = snapshot.incoming[0] ?? null;
+  const fileOffer = request ? null : (snapshot.fileOffers[0] ?? null);
+  const peerName = (id: string) => snapshot.peers.find((p) => p.peer.id === id)?.peer.name ?? id.slice(0, 8);
+  const autoAcceptList = snapshot.settings?.autoAccept;
 
   return (
     <div className="app">
@@ -174,10 +197,22 @@ export function App({ controller }: { controller: AppController }) {
           )}
           <AddPeerForm onAdd={addPeer} onScan={scan} scan={snapshot.scan} />
           <PeerList peers={snapshot.peers} selectedPeerId={snapshot.selectedPeerId} actions={actions} />
+          <ReceivedFiles
+            files={snapshot.receivedFiles}
+            downloadDir={snapshot.settings?.downloadDir ?? null}
+            peerName={peerName}
+            now={now}
+          />
         </div>
         <div className="column-detail">
           {selected && selectedController ? (
-            <PeerDetail view={selected} controller={selectedController} />
+            <PeerDetail
+              view={selected}
+              controller={selectedController}
+              transfers={snapshot.transfers.filter((t) => t.peerId === selected.peer.id)}
+              transferActions={transferActions}
+              autoAccept={autoAcceptList ? autoAcceptList.includes(selected.peer.id) : null}
+            />
           ) : (
             <section className="card detail placeholder-detail">
               <p className="muted">Pick a peer to see its connection and messages.</p>
@@ -192,6 +227,17 @@ export function App({ controller }: { controller: AppController }) {
           peerId={request.peer.id}
           onAccept={() => controller.accept(request.peer.id)}
           onDecline={() => controller.peer(request.peer.id)?.decline()}
+        />
+      )}
+      {fileOffer && (
+        <FileRequestDialog
+          key={fileOffer.tid}
+          offer={fileOffer}
+          onAccept={(always) => {
+            controller.select(fileOffer.peerId);
+            controller.transfers.accept(fileOffer.tid, always);
+          }}
+          onDecline={() => controller.transfers.decline(fileOffer.tid)}
         />
       )}
     </div>

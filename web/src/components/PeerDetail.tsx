@@ -1,15 +1,22 @@
 import type { PeerController, PeerView } from '../rtc/PeerController';
+import type { TransferView } from '../transfer/TransferHub';
 import { ChatPanel } from './ChatPanel';
+import { TransferPanel, type TransferActions } from './TransferPanel';
 import { DebugPanel } from './DebugPanel';
 import { QualityBadge } from './QualityBadge';
 
 interface Props {
   view: PeerView;
   controller: PeerController;
+  /** Transfers with this peer, newest first. */
+  transfers?: readonly TransferView[];
+  transferActions?: TransferActions;
+  /** "Always accept files from this peer" (null: the daemon has no such setting). */
+  autoAccept?: boolean | null;
 }
 
-/** The selected peer: connection quality, chat and the debug panel. */
-export function PeerDetail({ view, controller }: Props) {
+/** The selected peer: connection quality, files, chat and the debug panel. */
+export function PeerDetail({ view, controller, transfers = [], transferActions, autoAccept = null }: Props) {
   const { peer, connection } = view;
   const showChat = connection.chat || view.chat.length > 0;
   return (
@@ -19,6 +26,16 @@ export function PeerDetail({ view, controller }: Props) {
         <span className={`state state-${connection.state}`}>{connection.label || (peer.online ? 'Online' : 'Offline')}</span>
       </header>
       {(connection.state === 'connected' || connection.state === 'reconnecting') && <QualityBadge sample={view.quality} />}
+      {transferActions && (
+        <TransferPanel
+          peerId={peer.id}
+          peerName={peer.name}
+          connected={connection.state === 'connected'}
+          transfers={transfers}
+          autoAccept={autoAccept}
+          actions={transferActions}
+        />
+      )}
       {showChat ? (
         <ChatPanel
           peerName={peer.name}

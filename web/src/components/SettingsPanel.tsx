@@ -173,6 +173,14 @@ export function SettingsPanel({ settings, available, onSave, onClose }: Props) {
           </p>
         )}
 
+        {settings?.downloadDir && (
+          <div className="field">
+            <span>Download folder</span>
+            <code>{settings.downloadDir}</code>
+            <span className="muted small-text">Received files are saved here (set with peerdropd --download-dir).</span>
+          </div>
+        )}
+
         <div className="settings-actions">
           <button type="submit" disabled={saving}>
             {saving ? 'Saving\u2026' : 'Save settings'}

@@ -29,3 +29,32 @@ export function sourcesText(sources: readonly string[]): string {
   if (sources.length === 0) return 'unknown';
   return sources.map((s) => SOURCE_WORDS[s] ?? s).join(', ');
 }
+
+/** 1536 → "1.5 KB" (binary multiples, as file managers show sizes). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '?';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+export function formatSpeed(bytesPerSecond: number | null): string {
+  return bytesPerSecond === null ? '' : `${formatBytes(Math.max(0, bytesPerSecond))}/s`;
+}
+
+/** Seconds left as "about 3 min", "12 s". */
+export function formatTimeLeft(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '';
+  if (seconds < 1) return 'less than a second left';
+  if (seconds < 60) return `${Math.ceil(seconds)} s left`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min left`;
+  const hours = Math.floor(minutes / 60);
+  return `about ${hours} h ${minutes % 60} min left`;
+}

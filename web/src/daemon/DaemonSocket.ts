@@ -8,7 +8,9 @@ import { parseDaemonMessage, type DaemonMessage, type UiMessage } from './protoc
 /** The part of the browser's WebSocket this module uses (a fake one in tests). */
 export interface WebSocketLike {
   readonly readyState: number;
-  send(data: string): void;
+  /** Bytes queued by send() and not yet handed to the network (browsers have it; fakes may not). */
+  readonly bufferedAmount?: number;
+  send(data: string | ArrayBuffer | ArrayBufferView<ArrayBuffer>): void;
   close(code?: number, reason?: string): void;
   onopen: ((event: unknown) => void) | null;
   onclose: ((event: { code?: number; reason?: string }) => void) | null;
@@ -73,6 +75,7 @@ export class DaemonSocket {
   private retryTimer: TimerHandle | null = null;
   private openTimer: TimerHandle | null = null;
   private attempt = 0;
+  private opened = 0;
   private currentStatus: DaemonSocketStatus = { state: 'stopped' };
   private readonly messages = new Emitter<DaemonMessage>();
   private readonly statuses = new Emitter<DaemonSocketStatus>();
@@ -118,6 +121,31 @@ export class DaemonSocket {
     this.setStatus({ state: 'stopped' });
   }
 
+  /** Counts the connections that opened: a new number means the daemon forgot this tab's open files. */
+  get connection(): number {
+    return this.opened;
+  }
+
+  /** Bytes sent on the current connection and not yet on the network (0 when not connected). */
+  get bufferedAmount(): number {
+    return this.socket?.bufferedAmount ?? 0;
+  }
+
+  /**
+   * Sends a binary frame (file bytes, docs/protocol.md "Between a page and its
+   * own daemon") if the daemon is connected; false if it is not.
+   */
+  sendBinary(data: ArrayBuffer | ArrayBufferView<ArrayBuffer>): boolean {
+    const socket = this.socket;
+    if (!socket || this.currentStatus.state !== 'connected' || socket.readyState !== OPEN) return false;
+    try {
+      socket.send(data);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Sends a message if the daemon is connected; false if it is not (nothing is queued). */
   send(message: UiMessage): boolean {
     const socket = this.socket;
@@ -148,6 +176,7 @@ export class DaemonSocket {
     socket.onopen = () => {
       if (this.socket !== socket) return;
       this.clearOpenTimer();
+      this.opened += 1;
       this.setStatus({ state: 'connected' });
     };
     socket.onmessage = (event) => {

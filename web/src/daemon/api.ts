@@ -1,6 +1,15 @@
 // The daemon's HTTP control API (same origin), with errors as sentences.
 
-import { isObject, parsePeer, parseSettings, type Peer, type Settings } from './protocol';
+import {
+  isObject,
+  parsePeer,
+  parseReceivedFiles,
+  parseSettings,
+  type Peer,
+  type ReceivedFile,
+  type Settings,
+  type SettingsPatch,
+} from './protocol';
 
 export class ApiError extends Error {
   constructor(
@@ -66,10 +75,15 @@ export class DaemonApi {
   }
 
   /** Saves a partial settings object; ApiError with `field` when the daemon refuses one. */
-  async putSettings(patch: Partial<Settings>): Promise<Settings> {
+  async putSettings(patch: SettingsPatch): Promise<Settings> {
     const settings = parseSettings(await this.request('PUT', '/api/settings', patch));
     if (!settings) throw new ApiError('The daemon answered with settings this page does not understand.', 500, 'bad_answer');
     return settings;
+  }
+
+  /** The last received files, newest first as the daemon lists them. */
+  async getFiles(): Promise<ReceivedFile[]> {
+    return parseReceivedFiles(await this.request('GET', '/api/files'));
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -99,6 +113,11 @@ export class DaemonApi {
     }
     return parsed;
   }
+}
+
+/** Where a received file (relative name) is downloaded from. */
+export function downloadUrl(name: string): string {
+  return `/api/files/download?name=${encodeURIComponent(name)}`;
 }
 
 function parseScan(value: unknown): ScanStatus | null {

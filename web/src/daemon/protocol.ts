@@ -33,6 +33,25 @@ export interface Settings {
   name: string;
   iceServers: IceServer[];
   connectTimeoutMs: number;
+  /** Where received files land (read-only in version 1); absent from an older daemon. */
+  downloadDir?: string;
+  /** Peer ids whose file requests are accepted without asking. */
+  autoAccept?: string[];
+}
+
+/** What PUT /api/settings takes: every field but the read-only ones, each optional. */
+export type SettingsPatch = Partial<Omit<Settings, 'downloadDir'>>;
+
+/** One entry of GET /api/files (and the `files` push): a received, verified file. */
+export interface ReceivedFile {
+  /** Relative path inside the download folder, '/'-separated. */
+  name: string;
+  size: number;
+  sha256: string;
+  /** The sending peer's id. */
+  from: string;
+  /** Unix ms. */
+  receivedAt: number;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
@@ -112,6 +131,43 @@ export interface ErrorMessage {
   code: string;
   error: string;
   ref?: unknown;
+  /** A binary file frame was refused (unknown_handle, out_of_order, too_large). */
+  handle?: number;
+}
+/** Answer to file_open: the file is open under `handle`; `offset` bytes are already held durably. */
+export interface FileOpenedMessage {
+  type: 'file_opened';
+  ref?: unknown;
+  tid: string;
+  i: number;
+  handle: number;
+  offset: number;
+  /** The sanitized relative path. */
+  name: string;
+}
+/** Answer to file_finish: verified and in place under `name`, or not (`code`, `error`). */
+export interface FileFinishedMessage {
+  type: 'file_finished';
+  ref?: unknown;
+  tid: string;
+  i: number;
+  ok: boolean;
+  name?: string;
+  code?: string;
+  error?: string;
+}
+/** After every checkpoint of an open file. */
+export interface FileProgressMessage {
+  type: 'file_progress';
+  tid: string;
+  i: number;
+  received: number;
+  durable: number;
+}
+/** The list of received files changed (same entries as GET /api/files). */
+export interface FilesMessage {
+  type: 'files';
+  files: ReceivedFile[];
 }
 
 export type DaemonMessage =
@@ -125,7 +181,11 @@ export type DaemonMessage =
   | PeerKeyChangedMessage
   | SessionTakenMessage
   | IceServersMessage
-  | ErrorMessage;
+  | ErrorMessage
+  | FileOpenedMessage
+  | FileFinishedMessage
+  | FileProgressMessage
+  | FilesMessage;
 
 // ---- UI to daemon ----
 
@@ -152,7 +212,39 @@ export interface IceServersRequest {
   ref?: string | number;
 }
 
-export type UiMessage = OutgoingSignalMessage | SessionStateMessage | GetPeersMessage | IceServersRequest;
+/** Opens (or re-opens, for a resume) the partial file of file `i` of transfer `tid` from `peer`. */
+export interface FileOpenRequest {
+  type: 'file_open';
+  ref: string | number;
+  peer: string;
+  tid: string;
+  i: number;
+  path: string;
+  size: number;
+}
+/** Every byte of the file was sent (as binary frames): verify it against `sha256` and move it in place. */
+export interface FileFinishRequest {
+  type: 'file_finish';
+  ref: string | number;
+  handle: number;
+  size: number;
+  sha256: string;
+}
+/** Closes and discards every partial file of the transfer; no answer. */
+export interface FileCancelRequest {
+  type: 'file_cancel';
+  peer: string;
+  tid: string;
+}
+
+export type UiMessage =
+  | OutgoingSignalMessage
+  | SessionStateMessage
+  | GetPeersMessage
+  | IceServersRequest
+  | FileOpenRequest
+  | FileFinishRequest
+  | FileCancelRequest;
 
 // ---- validation of what the daemon sends ----
 
@@ -161,6 +253,7 @@ export function isObject(value: unknown): value is JsonObject {
 }
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 export function parseIceServer(value: unknown): IceServer | null {
   if (!isObject(value)) return null;
@@ -177,11 +270,29 @@ export function parseSettings(value: unknown): Settings | null {
   if (!isObject(value) || !isString(value.name)) return null;
   const servers = Array.isArray(value.iceServers) ? value.iceServers.map(parseIceServer) : [];
   if (servers.some((s) => s === null)) return null;
-  return {
+  const settings: Settings = {
     name: value.name,
     iceServers: servers as IceServer[],
     connectTimeoutMs: isNumber(value.connectTimeoutMs) ? value.connectTimeoutMs : DEFAULT_CONNECT_TIMEOUT_MS,
   };
+  if (isString(value.downloadDir)) settings.downloadDir = value.downloadDir;
+  if (Array.isArray(value.autoAccept)) settings.autoAccept = value.autoAccept.filter(isString);
+  return settings;
+}
+
+export function parseReceivedFile(value: unknown): ReceivedFile | null {
+  if (!isObject(value) || !isString(value.name) || !isCount(value.size)) return null;
+  return {
+    name: value.name,
+    size: value.size,
+    sha256: isString(value.sha256) ? value.sha256 : '',
+    from: isString(value.from) ? value.from : '',
+    receivedAt: isNumber(value.receivedAt) ? value.receivedAt : 0,
+  };
+}
+
+export function parseReceivedFiles(value: unknown): ReceivedFile[] {
+  return Array.isArray(value) ? value.map(parseReceivedFile).filter((f): f is ReceivedFile => f !== null) : [];
 }
 
 export function parsePeer(value: unknown): Peer | null {
@@ -269,13 +380,47 @@ export function parseDaemonMessage(text: string): DaemonMessage | null {
       const servers = m.iceServers.map(parseIceServer).filter((s): s is IceServer => s !== null);
       return { type: 'ice_servers', peer: m.peer, iceServers: servers, ref: m.ref };
     }
-    case 'error':
-      return {
+    case 'error': {
+      const error: ErrorMessage = {
         type: 'error',
         code: isString(m.code) ? m.code : 'unknown',
         error: isString(m.error) ? m.error : 'unknown error',
         ref: m.ref,
       };
+      if (isCount(m.handle)) error.handle = m.handle;
+      return error;
+    }
+    case 'file_opened':
+      if (!isString(m.tid) || !isCount(m.i) || !isCount(m.handle) || !isCount(m.offset)) return null;
+      return {
+        type: 'file_opened',
+        ref: m.ref,
+        tid: m.tid,
+        i: m.i,
+        handle: m.handle,
+        offset: m.offset,
+        name: isString(m.name) ? m.name : '',
+      };
+    case 'file_finished': {
+      if (!isString(m.tid) || !isCount(m.i) || typeof m.ok !== 'boolean') return null;
+      const finished: FileFinishedMessage = { type: 'file_finished', ref: m.ref, tid: m.tid, i: m.i, ok: m.ok };
+      if (isString(m.name)) finished.name = m.name;
+      if (isString(m.code)) finished.code = m.code;
+      if (isString(m.error)) finished.error = m.error;
+      return finished;
+    }
+    case 'file_progress':
+      if (!isString(m.tid) || !isCount(m.i) || !isCount(m.durable)) return null;
+      return {
+        type: 'file_progress',
+        tid: m.tid,
+        i: m.i,
+        received: isCount(m.received) ? m.received : m.durable,
+        durable: m.durable,
+      };
+    case 'files':
+      if (!Array.isArray(m.files)) return null;
+      return { type: 'files', files: parseReceivedFiles(m.files) };
     default:
       return null;
   }

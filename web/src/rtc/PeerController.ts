@@ -9,6 +9,7 @@ import { ChatSession, type ChatMessage } from '../chat/ChatSession';
 import {
   CONTROL_PROTOCOL_VERSION,
   encodeControlMessage,
+  isTransferMessage,
   parseControlMessage,
 } from '../chat/controlProtocol';
 import { errorText } from './CandidateBuffer';
@@ -24,7 +25,9 @@ import {
 } from './connectionMachine';
 import { describeConnection, type ConnectionView } from './connectionView';
 import { DebugLog, truncate, type DebugEntry } from './DebugLog';
-import { PeerSession, type NegotiationSignalKind, type PeerConnectionFactory } from './PeerSession';
+import { PeerSession, type DataChannelLike, type NegotiationSignalKind, type PeerConnectionFactory } from './PeerSession';
+import type { PeerLink } from '../transfer/TransferHub';
+import type { TransferControlMessage } from '../transfer/wire';
 import { routeText, summarizeStats, type QualitySample } from './quality';
 import { Emitter, realTimers, type TimerHandle, type Timers } from '../util/timers';
 
@@ -78,6 +81,15 @@ export interface PeerView {
   timing: Timing;
 }
 
+/** What the transfers of this peer hear from its connection. */
+export type PeerTransferEvent =
+  /** The control channel is usable (opened, or back after an ICE restart or in a new session). */
+  | { type: 'up' }
+  /** The connection is interrupted or over. */
+  | { type: 'down' }
+  | { type: 'control'; message: TransferControlMessage }
+  | { type: 'channel'; channel: DataChannelLike };
+
 const BYE_TTL_MS = 30_000;
 
 type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
@@ -91,6 +103,7 @@ export class PeerController {
   private readonly timers: Timers;
   private readonly monotonicNow: () => number;
   private readonly changes = new Emitter<void>();
+  private readonly transferEvents = new Emitter<PeerTransferEvent>();
   private rtc: PeerSession | null = null;
   private rtcSessionId: string | null = null;
   /** Signals of the current session that arrived before the RTCPeerConnection existed. */
@@ -101,6 +114,7 @@ export class PeerController {
   private remoteName: string | null = null;
   private timing: Timing = {};
   private lastState = 'idle';
+  private lastTop: ConnectionStateName = 'idle';
   private cachedView: PeerView | null = null;
   private disposed = false;
 
@@ -261,6 +275,31 @@ export class PeerController {
     this.warn(`Messages claiming to be from ${this.peer.name} were refused: ${error}`);
   }
 
+  // ---- file transfers ----
+
+  onTransfer(listener: (event: PeerTransferEvent) => void): () => void {
+    return this.transferEvents.on(listener);
+  }
+
+  /** The connection as the transfers use it. */
+  transferLink(): PeerLink {
+    const self = this;
+    return {
+      get connected() {
+        return self.state === 'connected' && (self.rtc?.channelOpen ?? false);
+      },
+      get name() {
+        return self.peer.name;
+      },
+      get maxMessageSize() {
+        return self.rtc?.maxMessageSize ?? null;
+      },
+      sendControl: (message) => this.rtc?.send(encodeControlMessage(message)) ?? false,
+      sendControlText: (frame) => this.rtc?.send(frame) ?? false,
+      openFileChannel: (label) => this.rtc?.openFileChannel(label) ?? null,
+    };
+  }
+
   // ---- state for the UI ----
 
   get state(): ConnectionStateName {
@@ -323,7 +362,9 @@ export class PeerController {
     }
     this.stopRtc();
     this.actor.stop();
+    if (this.lastTop === 'connected') this.transferEvents.emit({ type: 'down' });
     this.changes.clear();
+    this.transferEvents.clear();
   }
 
   // ---- internals ----
@@ -333,6 +374,9 @@ export class PeerController {
   }
 
   private onSnapshot(snapshot: ConnectionSnapshot): void {
+    const top = topState(snapshot.value);
+    if (this.lastTop === 'connected' && top !== 'connected') this.transferEvents.emit({ type: 'down' });
+    this.lastTop = top;
     const text = stateText(snapshot.value);
     if (text !== this.lastState) {
       const context = snapshot.context;
@@ -442,6 +486,9 @@ export class PeerController {
         case 'message':
           this.onControlMessage(event.data);
           break;
+        case 'fileChannel':
+          this.transferEvents.emit({ type: 'channel', channel: event.channel });
+          break;
         case 'localCandidate':
           this.log.add('local-candidate', event.candidate ? event.candidate.candidate || '(empty)' : 'end of candidates');
           break;
@@ -483,6 +530,7 @@ export class PeerController {
     );
     this.chat.connectionUp();
     this.startStats();
+    this.transferEvents.emit({ type: 'up' });
   }
 
   private onControlMessage(data: string): void {
@@ -494,6 +542,13 @@ export class PeerController {
     if (message.t === 'hello') {
       this.remoteName = message.name;
       this.log.add('chat', `hello from ${message.name} (control protocol v${message.v})`);
+      return;
+    }
+    if (isTransferMessage(message)) {
+      if (message.t !== 'xfer_ack' && message.t !== 'xfer_file_done' && message.t !== 'xfer_file_end') {
+        this.log.add('chat', `${message.t} ${message.tid.slice(0, 8)}`);
+      }
+      this.transferEvents.emit({ type: 'control', message });
       return;
     }
     this.chat.receive(message);

@@ -19,12 +19,16 @@ export interface DataChannelLike {
   readonly label: string;
   readonly readyState: 'connecting' | 'open' | 'closing' | 'closed';
   readonly bufferedAmount: number;
-  send(data: string): void;
+  /** File channels: 'bufferedamountlow' fires when bufferedAmount falls to this. */
+  bufferedAmountLowThreshold: number;
+  binaryType: string;
+  send(data: string | ArrayBuffer | ArrayBufferView<ArrayBuffer>): void;
   close(): void;
   onopen: ((event: unknown) => void) | null;
   onclose: ((event: unknown) => void) | null;
   onerror: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
+  onbufferedamountlow: ((event: unknown) => void) | null;
 }
 
 export interface IceCandidateLike {
@@ -44,6 +48,8 @@ export interface PeerConnectionLike {
   readonly connectionState: string;
   readonly localDescription: SessionDescription | null;
   readonly remoteDescription: SessionDescription | null;
+  /** The SCTP transport once negotiated: maxMessageSize is the largest message the peer takes. */
+  readonly sctp?: { readonly maxMessageSize: number } | null;
   createDataChannel(label: string, init?: { ordered?: boolean }): DataChannelLike;
   setLocalDescription(description?: SessionDescription): Promise<void>;
   setRemoteDescription(description: SessionDescription): Promise<void>;
@@ -68,6 +74,8 @@ export const browserPeerConnectionFactory: PeerConnectionFactory = (config) =>
   new RTCPeerConnection(config as RTCConfiguration) as unknown as PeerConnectionLike;
 
 export const CONTROL_CHANNEL_LABEL = 'control';
+/** File channels: `xfer:<tid>`, opened by the side that sends the files. */
+export const FILE_CHANNEL_PREFIX = 'xfer:';
 
 export type NegotiationSignalKind = 'offer' | 'answer' | 'ice_candidate';
 
@@ -77,6 +85,8 @@ export type PeerSessionEvent =
   | { type: 'channelOpen' }
   | { type: 'channelClose' }
   | { type: 'message'; data: string }
+  /** The peer opened a file channel (label `xfer:<tid>`). */
+  | { type: 'fileChannel'; channel: DataChannelLike }
   | { type: 'localCandidate'; candidate: CandidateInit | null }
   | { type: 'remoteCandidate'; candidate: CandidateInit | null }
   | { type: 'candidateError'; error: string }
@@ -197,6 +207,28 @@ export class PeerSession {
     return this.pc.getStats();
   }
 
+  /**
+   * Opens a file channel (ordered, binary). Any side may: the label tells
+   * them apart from the control channel. Null when the session is closed.
+   */
+  openFileChannel(label: string): DataChannelLike | null {
+    if (this.closed || !label.startsWith(FILE_CHANNEL_PREFIX)) return null;
+    try {
+      const channel = this.pc.createDataChannel(label, { ordered: true });
+      channel.binaryType = 'arraybuffer';
+      return channel;
+    } catch (error) {
+      this.log('warn', `could not open the data channel "${label}": ${errorText(error)}`);
+      return null;
+    }
+  }
+
+  /** The largest message the peer takes (pc.sctp.maxMessageSize), null while unknown. */
+  get maxMessageSize(): number | null {
+    const size = this.pc.sctp?.maxMessageSize;
+    return typeof size === 'number' ? size : null;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -246,7 +278,10 @@ export class PeerSession {
     };
     pc.ondatachannel = ({ channel }) => {
       if (channel.label === CONTROL_CHANNEL_LABEL && !this.channel) this.useChannel(channel);
-      else this.log('info', `ignored a data channel labelled "${channel.label}"`);
+      else if (channel.label.startsWith(FILE_CHANNEL_PREFIX)) {
+        channel.binaryType = 'arraybuffer';
+        this.emit({ type: 'fileChannel', channel });
+      } else this.log('info', `ignored a data channel labelled "${channel.label}"`);
     };
   }
 

@@ -161,3 +161,23 @@ describe('AppController', () => {
     expect(app.timings()[BOB.id]?.openAt).toBeUndefined();
   });
 });
+
+describe('AppController and files', () => {
+  it('takes the files push, the new settings fields, and keeps file answers out of the notices', () => {
+    const { app, ws } = setup();
+    ws.serverSend({
+      type: 'settings',
+      settings: { name: 'Alice', iceServers: [], connectTimeoutMs: 20_000, downloadDir: '/home/a/Downloads/PeerDrop', autoAccept: [BOB.id] },
+    });
+    ws.serverSend({ type: 'files', files: [{ name: 'photos/a.jpg', size: 3, sha256: 'x', from: BOB.id, receivedAt: 5 }] });
+    ws.serverSend({ type: 'file_progress', tid: 'T'.repeat(22), i: 0, received: 1, durable: 1 });
+    ws.serverSend({ type: 'error', code: 'unknown_handle', error: 'no such handle', handle: 4 });
+    const snap = app.getSnapshot();
+    expect(snap.settings?.downloadDir).toBe('/home/a/Downloads/PeerDrop');
+    expect(snap.settings?.autoAccept).toEqual([BOB.id]);
+    expect(snap.receivedFiles).toEqual([{ name: 'photos/a.jpg', size: 3, sha256: 'x', from: BOB.id, receivedAt: 5 }]);
+    expect(snap.notices).toEqual([]);
+    expect(snap.transfers).toEqual([]);
+    expect(app.transferHooks()).toEqual([]);
+  });
+});

@@ -104,6 +104,31 @@ describe('PeerController: a whole connection', () => {
     expect(timing.openAt).toBeGreaterThanOrEqual(timing.clickedAt!);
   });
 
+  it('file transfers hear up/down, their control messages and the peer’s xfer:<tid> channels', async () => {
+    const { alice, bob } = pair({ autoAcceptBob: true });
+    const aliceEvents: string[] = [];
+    const bobEvents: string[] = [];
+    alice.onTransfer((e) => aliceEvents.push(e.type === 'control' ? `control ${e.message.t}` : e.type === 'channel' ? `channel ${e.channel.label}` : e.type));
+    bob.onTransfer((e) => bobEvents.push(e.type === 'control' ? `control ${e.message.t}` : e.type === 'channel' ? `channel ${e.channel.label}` : e.type));
+    alice.connect();
+    await settle();
+    expect(aliceEvents).toEqual(['up']);
+    expect(bob.transferLink().connected).toBe(true);
+    const tid = 'abcdefghijklmnopqrstuv';
+    expect(bob.transferLink().sendControl({ t: 'xfer_resume', tid })).toBe(true);
+    const channel = bob.transferLink().openFileChannel(`xfer:${tid}`);
+    expect(channel?.binaryType).toBe('arraybuffer');
+    await settle();
+    expect(aliceEvents).toEqual(['up', 'control xfer_resume', `channel xfer:${tid}`]);
+    expect(alice.view().chat).toHaveLength(0);
+    expect(bob.transferLink().openFileChannel('other')).toBeNull();
+    alice.disconnect();
+    await settle();
+    expect(aliceEvents.at(-1)).toBe('down');
+    expect(bobEvents).toEqual(['up', 'down']);
+    expect(alice.transferLink().connected).toBe(false);
+  });
+
   it('chat both ways with delivery acks', async () => {
     const { alice, bob } = pair({ autoAcceptBob: true });
     alice.connect();

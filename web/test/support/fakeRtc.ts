@@ -23,6 +23,9 @@ export async function flushMicrotasks(rounds = 50): Promise<void> {
 export class FakeDataChannel implements DataChannelLike {
   readyState: 'connecting' | 'open' | 'closing' | 'closed' = 'connecting';
   bufferedAmount = 0;
+  bufferedAmountLowThreshold = 0;
+  binaryType = 'blob';
+  onbufferedamountlow: ((event: unknown) => void) | null = null;
   readonly sent: string[] = [];
   remote: FakeDataChannel | null = null;
   /** While false, frames are kept in `sent` but not delivered (a cut network). */
