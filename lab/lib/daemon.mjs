@@ -16,6 +16,7 @@ const kLogTailLines = 40;
 function defaultFlags(host) {
   return [
     ['--data-dir', host.dataDir],
+    ['--download-dir', host.downloadDir],
     ['--name', host.name],
     ['--log-level', 'debug'],
     ['--announce-interval', '1'],

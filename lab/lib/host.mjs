@@ -17,6 +17,8 @@ export class Host extends NetNode {
     this.interfaces = []; // { dev, subnet, ip }
     this.dir = path.join(lab.runDir, name);
     this.dataDir = path.join(this.dir, 'data');
+    /** Where this host's daemon writes received files (inside the run dir, never the real ~/Downloads). */
+    this.downloadDir = path.join(this.dir, 'downloads');
     this.daemonLogPath = path.join(this.dir, 'daemon.log');
     this.agent = undefined;
     this.daemon = undefined;
