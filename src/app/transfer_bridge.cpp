@@ -242,6 +242,7 @@ boost::system::result<transfer::UniqueFd> TransferBridge::open_file(const transf
 
 void TransferBridge::progress(const TransferService::Progress& p) {
   hub_.send_to(p.tab, json::serialize(json::object{{"type", "file_progress"},
+                                                   {"peer", p.peer},
                                                    {"tid", p.transfer_id},
                                                    {"i", p.index},
                                                    {"received", p.received},

@@ -156,7 +156,7 @@ boost::system::result<TransferService::Finished> TransferService::finish(Tab tab
     if (!entry.file->is_open()) erase(it);  // a hash mismatch removed it: it must be sent again
     return finished;
   }
-  if (on_progress_) on_progress_(Progress{tab, entry.key.transfer_id, entry.key.index, size, size});
+  if (on_progress_) on_progress_(Progress{tab, entry.key.peer, entry.key.transfer_id, entry.key.index, size, size});
   finished.file = ReceivedFile{.name = std::move(*placed),
                                .size = size,
                                .sha256 = sha256,
@@ -274,7 +274,8 @@ boost::system::error_code TransferService::checkpoint(Tab tab, Entry& entry) {
   if (!durable) return durable.error();
   entry.last_checkpoint = clock_.now();
   if (on_progress_) {
-    on_progress_(Progress{tab, entry.key.transfer_id, entry.key.index, entry.file->received(), *durable});
+    on_progress_(
+        Progress{tab, entry.key.peer, entry.key.transfer_id, entry.key.index, entry.file->received(), *durable});
   }
   return {};
 }

@@ -73,6 +73,7 @@ class TransferService {
   // After every checkpoint, for the tab that has the file open.
   struct Progress {
     Tab tab = 0;
+    std::string peer;  // the sending peer: transfer ids are unique per peer only
     std::string transfer_id;
     std::uint32_t index = 0;
     std::uint64_t received = 0;

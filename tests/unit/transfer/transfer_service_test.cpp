@@ -97,6 +97,7 @@ TEST_F(TransferServiceTest, WritesAFileCheckpointingEveryFourMebibytesAndFinishe
   // 10 MiB in 1 MiB frames, no time passing: checkpoints at 4 and 8 MiB.
   ASSERT_EQ(progress_.size(), 2u);
   EXPECT_EQ(progress_[0].tab, 1u);
+  EXPECT_EQ(progress_[0].peer, kAlice);
   EXPECT_EQ(progress_[0].transfer_id, kTid);
   EXPECT_EQ(progress_[0].index, 0u);
   EXPECT_EQ(progress_[0].received, 4 * kMiB);

@@ -159,6 +159,8 @@ export interface FileFinishedMessage {
 /** After every checkpoint of an open file. */
 export interface FileProgressMessage {
   type: 'file_progress';
+  /** The sending peer (a tid is unique per peer only); absent from older daemons. */
+  peer?: string;
   tid: string;
   i: number;
   received: number;
@@ -413,6 +415,7 @@ export function parseDaemonMessage(text: string): DaemonMessage | null {
       if (!isString(m.tid) || !isCount(m.i) || !isCount(m.durable)) return null;
       return {
         type: 'file_progress',
+        ...(isString(m.peer) ? { peer: m.peer } : {}),
         tid: m.tid,
         i: m.i,
         received: isCount(m.received) ? m.received : m.durable,

@@ -485,7 +485,7 @@ export class FileReceiver {
         break;
       case 'progress': {
         const m = event.message;
-        if (m.tid !== this.options.tid) return;
+        if (m.tid !== this.options.tid || (m.peer !== undefined && m.peer !== this.options.peer)) return;
         const f = this.byIndex.get(m.i);
         if (!f || f.result) return;
         if (m.durable > f.durable) {

@@ -124,6 +124,7 @@ interface DaemonFile {
   durable: number;
   size: number;
   handle: number | null;
+  peer: string;
   tid: string;
   i: number;
   path: string;
@@ -159,7 +160,7 @@ export class FakeDaemon implements DaemonFilePort {
     const key = `${args.peer}/${args.tid}/${args.i}`;
     let file = this.files.get(key);
     if (!file) {
-      file = { key, data: new Uint8Array(args.size), received: 0, durable: 0, size: args.size, handle: null, tid: args.tid, i: args.i, path: args.path };
+      file = { key, data: new Uint8Array(args.size), received: 0, durable: 0, size: args.size, handle: null, peer: args.peer, tid: args.tid, i: args.i, path: args.path };
       this.files.set(key, file);
     }
     const handle = this.nextHandle++;
@@ -223,7 +224,7 @@ export class FakeDaemon implements DaemonFilePort {
     const files = file ? [file] : [...this.files.values()];
     for (const f of files) {
       f.durable = f.received;
-      const message = { type: 'file_progress' as const, tid: f.tid, i: f.i, received: f.received, durable: f.durable };
+      const message = { type: 'file_progress' as const, peer: f.peer, tid: f.tid, i: f.i, received: f.received, durable: f.durable };
       this.events.emit({ type: 'progress', message });
     }
   }

@@ -146,6 +146,23 @@ describe('FileReceiver', () => {
     expect(sameBytes(r.written(0), r.data[0])).toBe(true);
   });
 
+  it('ignores the progress of another peer\'s transfer that has the same id', async () => {
+    const r = setup([1 * MiB]);
+    await r.receiver.answer();
+    r.attach();
+    const emit = (peer: string) =>
+      (r.daemon as unknown as { events: { emit(e: unknown): void } }).events.emit({
+        type: 'progress',
+        message: { type: 'file_progress', peer, tid: TID, i: 0, received: MiB, durable: MiB },
+      });
+    emit('MALLORY');
+    await settle(300);
+    expect(r.of('xfer_ack').at(-1)).toMatchObject({ i: 0, durable: 0 });
+    r.sendAll(0);
+    await settle(300);
+    expect(r.of('xfer_ack').at(-1)).toMatchObject({ i: 0, durable: MiB });
+  });
+
   it('gives no credit while the WebSocket to the daemon is backed up', async () => {
     const r = setup([4 * MiB]);
     await r.receiver.answer();
