@@ -63,6 +63,17 @@ boost::system::result<DownloadFolder> DownloadFolder::open(const std::filesystem
   return DownloadFolder(dir, std::move(folder), std::move(*partial));
 }
 
+boost::system::error_code DownloadFolder::ensure_partial_folder() {
+  struct stat st {};
+  if (::fstat(partial_dir_.get(), &st) != 0) return io_error(errno);
+  if (st.st_nlink > 0) return {};  // a removed directory has no links left
+  auto partial = open_or_create_folder(dir_.get(), std::string(kPartialDirName), 0700);
+  if (!partial) return partial.error();
+  if (::fchmod(partial->get(), 0700) != 0) return io_error(errno);
+  partial_dir_ = std::move(*partial);
+  return {};
+}
+
 boost::system::result<DownloadFolder> DownloadFolder::duplicate() const {
   auto folder = duplicate_fd(dir_);
   if (!folder) return folder.error();

@@ -26,6 +26,11 @@ class DownloadFolder {
   // partial folder should be is Errc::path_blocked.
   static boost::system::result<DownloadFolder> open(const std::filesystem::path& dir);
 
+  // Makes sure the partial folder still exists: if someone deleted it while
+  // the daemon runs, it is created again (0700) and the descriptor replaced,
+  // so new partial files do not fail with ENOENT in a folder that is gone.
+  boost::system::error_code ensure_partial_folder();
+
   // The same folders through new descriptors (for a PartialFile to keep).
   boost::system::result<DownloadFolder> duplicate() const;
 

@@ -50,7 +50,7 @@ bool TransferService::is_path_error(const boost::system::error_code& error) {
          error == Errc::path_too_deep || error == Errc::path_too_long;
 }
 
-TransferService::TransferService(const DownloadFolder& folder, const TransferConfig& config, const core::Clock& clock,
+TransferService::TransferService(DownloadFolder& folder, const TransferConfig& config, const core::Clock& clock,
                                  core::Logger logger)
     : folder_(folder),
       config_(config),
@@ -97,6 +97,7 @@ boost::system::result<TransferService::Opened> TransferService::open(Tab tab, co
   if (entry.file) {
     offset = entry.file->durable();
   } else {
+    if (const auto ec = folder_.ensure_partial_folder()) return ec;
     auto resumable = PartialFile::resumable_size(folder_, entry.scoped_id, request.index, request.size);
     if (!resumable) return resumable.error();
     offset = *resumable;
@@ -260,6 +261,7 @@ boost::system::error_code TransferService::activate(Entry& entry) {
     entries_.at(*lru).file.reset();
     active_.erase(lru);
   }
+  if (const auto ec = folder_.ensure_partial_folder()) return ec;
   auto file = PartialFile::open(folder_, entry.scoped_id, entry.key.index, entry.size);
   if (!file) return file.error();
   entry.file = std::move(*file);

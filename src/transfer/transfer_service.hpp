@@ -92,7 +92,7 @@ class TransferService {
   using ProgressHandler = std::function<void(const Progress&)>;
 
   // `folder` and `clock` must outlive this object.
-  TransferService(const DownloadFolder& folder, const TransferConfig& config, const core::Clock& clock,
+  TransferService(DownloadFolder& folder, const TransferConfig& config, const core::Clock& clock,
                   core::Logger logger);
 
   void set_progress_handler(ProgressHandler handler) { on_progress_ = std::move(handler); }
@@ -164,7 +164,7 @@ class TransferService {
   boost::system::error_code checkpoint(Tab tab, Entry& entry);
   void erase(std::map<Slot, Entry>::iterator it);
 
-  const DownloadFolder& folder_;
+  DownloadFolder& folder_;
   const TransferConfig& config_;
   const core::Clock& clock_;
   core::Logger logger_;

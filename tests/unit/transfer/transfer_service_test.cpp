@@ -125,6 +125,18 @@ TEST_F(TransferServiceTest, WritesAFileCheckpointingEveryFourMebibytesAndFinishe
   EXPECT_EQ(service_.receive_frame(1, frame(opened.handle, 0, "x")).error, Errc::unknown_handle);
 }
 
+TEST_F(TransferServiceTest, APartialFolderDeletedWhileRunningIsCreatedAgain) {
+  const std::string content(3000, 'p');
+  fs::remove_all(downloads_ / ".peerdrop-partial");
+  const auto opened = open(1, "after-delete.txt", content.size());
+  ASSERT_FALSE(send(1, opened.handle, content, 0, content.size()));
+  const auto finished = service_.finish(1, opened.handle, content.size(), sha256_hex(content));
+  ASSERT_TRUE(finished);
+  ASSERT_FALSE(finished->error) << finished->error.message();
+  EXPECT_EQ(read(downloads_ / "after-delete.txt"), content);
+  EXPECT_EQ(fs::status(downloads_ / ".peerdrop-partial").permissions() & fs::perms::all, fs::perms::owner_all);
+}
+
 TEST_F(TransferServiceTest, ChecksASlowStreamAfterHalfASecond) {
   const auto content = content_of_size(1000);
   const auto opened = open(1, "slow.txt", content.size());
