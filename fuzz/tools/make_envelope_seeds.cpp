@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/big_endian.hpp"
 #include "core/errc.hpp"
 #include "identity/identity.hpp"
 #include "identity/peer_id.hpp"
@@ -109,30 +110,26 @@ struct Fields {
   std::optional<std::uint32_t> payload_length;  // payload.size() when unset
 };
 
-template <typename T>
-void put(Bytes& out, T value) {
-  for (int shift = (sizeof(T) - 1) * 8; shift >= 0; shift -= 8)
-    out.push_back(static_cast<std::uint8_t>(value >> shift));
-}
+using peerdrop::core::put_big_endian;
 
 Bytes build(const Fields& f, const Key& signer) {
   Bytes out(f.magic.begin(), f.magic.end());
-  put(out, f.version);
-  put(out, f.flags);
-  put(out, f.reserved);
+  put_big_endian(out, f.version);
+  put_big_endian(out, f.flags);
+  put_big_endian(out, f.reserved);
   const auto sender_key = f.sender_key.value_or(signer.public_key);
   out.insert(out.end(), sender_key.begin(), sender_key.end());
   auto sender_id = f.sender_id.value_or(signer.id);
   sender_id.resize(52, 'A');
   out.insert(out.end(), sender_id.begin(), sender_id.end());
   out.insert(out.end(), f.recipient_key.begin(), f.recipient_key.end());
-  put(out, f.sequence);
-  put(out, f.floor);
-  put(out, f.created_ms);
-  put(out, f.ttl_ms);
-  put(out, f.type_length.value_or(static_cast<std::uint8_t>(f.type.size())));
+  put_big_endian(out, f.sequence);
+  put_big_endian(out, f.floor);
+  put_big_endian(out, f.created_ms);
+  put_big_endian(out, f.ttl_ms);
+  put_big_endian(out, f.type_length.value_or(static_cast<std::uint8_t>(f.type.size())));
   out.insert(out.end(), f.type.begin(), f.type.end());
-  put(out, f.payload_length.value_or(static_cast<std::uint32_t>(f.payload.size())));
+  put_big_endian(out, f.payload_length.value_or(static_cast<std::uint32_t>(f.payload.size())));
   out.insert(out.end(), f.payload.begin(), f.payload.end());
   const auto signature = signer.sign(out);
   out.insert(out.end(), signature.begin(), signature.end());
@@ -193,7 +190,7 @@ std::string nested_object(int depth) {
 // A body whose first frame claims `length` bytes and carries `carried` bytes.
 Bytes frame_claiming(std::uint32_t length, std::size_t carried) {
   Bytes body;
-  put(body, length);
+  put_big_endian(body, length);
   body.resize(4 + carried, 0x7b);
   return body;
 }

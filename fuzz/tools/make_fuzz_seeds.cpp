@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/big_endian.hpp"
 #include "core/base64.hpp"
 #include "core/errc.hpp"
 #include "discovery/announcement.hpp"
@@ -108,25 +109,21 @@ struct Fields {
   std::optional<std::uint8_t> name_length;  // name.size() when unset
 };
 
-template <typename T>
-void put(Bytes& out, T value) {
-  for (int shift = (sizeof(T) - 1) * 8; shift >= 0; shift -= 8)
-    out.push_back(static_cast<std::uint8_t>(value >> shift));
-}
+using peerdrop::core::put_big_endian;
 
 Bytes build(const Fields& f, const Identity& signer) {
   Bytes out(f.magic.begin(), f.magic.end());
-  put(out, f.version);
-  put(out, f.kind);
-  put(out, f.flags);
-  put(out, f.instance);
-  put(out, f.timestamp_ms);
-  put(out, f.counter);
-  put(out, f.http_port);
-  put(out, f.discovery_port);
+  put_big_endian(out, f.version);
+  put_big_endian(out, f.kind);
+  put_big_endian(out, f.flags);
+  put_big_endian(out, f.instance);
+  put_big_endian(out, f.timestamp_ms);
+  put_big_endian(out, f.counter);
+  put_big_endian(out, f.http_port);
+  put_big_endian(out, f.discovery_port);
   const auto key = f.public_key.value_or(signer.public_key());
   out.insert(out.end(), key.begin(), key.end());
-  put(out, f.name_length.value_or(static_cast<std::uint8_t>(f.name.size())));
+  put_big_endian(out, f.name_length.value_or(static_cast<std::uint8_t>(f.name.size())));
   out.insert(out.end(), f.name.begin(), f.name.end());
   const auto signature = signer.sign(out);
   out.insert(out.end(), signature.begin(), signature.end());
