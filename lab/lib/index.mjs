@@ -18,3 +18,6 @@ export { UiClient } from './ui_client.mjs';
 export { LabBrowser, browserUnavailableReason, kChromiumBinary, kChromiumArgs } from './browser.mjs';
 export { blockNewConnections, cutBetween } from './faults.mjs';
 export { PeerDropUi, uiTest, word } from './peerdrop_ui.mjs';
+export {
+  TransferUi, compareReceived, kPartialFolder, listFiles, sha256File, writeRandomFile,
+} from './peerdrop_files.mjs';
