@@ -12,7 +12,7 @@ APT_PACKAGES := g++ cmake ninja-build pkg-config \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev libgtest-dev googletest \
   clang libclang-rt-14-dev \
-  iproute2 iptables procps \
+  iproute2 iptables procps libnetfilter-queue-dev \
   chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { AgentClient } from './agent_client.mjs';
 import { LabBrowser } from './browser.mjs';
 import { Daemon } from './daemon.mjs';
+import { impair } from './impairment.mjs';
 import { NetNode } from './node.mjs';
 import { NamespaceProcess } from './process.mjs';
 import { UiClient } from './ui_client.mjs';
@@ -24,6 +25,8 @@ export class Host extends NetNode {
     this.daemon = undefined;
     this.processes = [];
     this.browsers = []; // LabBrowser, in the order opened
+    this.impairments = new Map(); // dev -> Impairment (lib/impairment.mjs)
+    this.nextQueueNumber = 0; // NFQUEUE numbers are per namespace
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
   }
 
@@ -152,6 +155,18 @@ export class Host extends NetNode {
       body,
       timeoutMs,
     });
+  }
+
+  // ---- link impairment ----
+
+  /**
+   * Delay and loss on what this host sends out of `dev` (default eth0):
+   * impair({ delayMs: 30, lossPercent: 3 }). netem where the kernel has it,
+   * otherwise iptables loss and the lab_nfq_delay tool (lib/impairment.mjs).
+   * Resolves with a handle whose restore() undoes it exactly.
+   */
+  impair(options) {
+    return impair(this, options);
   }
 
   // ---- processes ----

@@ -17,6 +17,7 @@ export {
 export { UiClient } from './ui_client.mjs';
 export { LabBrowser, browserUnavailableReason, kChromiumBinary, kChromiumArgs } from './browser.mjs';
 export { blockNewConnections, cutBetween } from './faults.mjs';
+export { Impairment, impairmentUnavailableReason, kNfqDelayBinary } from './impairment.mjs';
 export { PeerDropUi, uiTest, word } from './peerdrop_ui.mjs';
 export {
   TransferUi, compareReceived, kPartialFolder, listFiles, sha256File, writeRandomFile,

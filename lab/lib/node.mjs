@@ -27,14 +27,15 @@ export class NetNode {
    * Puts a netem qdisc on `dev` (replacing any): netem('delay 100ms loss 5%')
    * or netem(['delay', '100ms'], { dev: 'eth1' }). Some kernels are built
    * without netem (see netemAvailable() in preflight.mjs); then this throws.
+   * For delay and loss on any kernel use host.impair() (lib/impairment.mjs).
    */
   async netem(spec, { dev = 'eth0' } = {}) {
     try {
       return await this.tc(['qdisc', 'replace', 'dev', dev, 'root', 'netem', ...toArgs(spec)]);
     } catch (error) {
       if (/qdisc kind is unknown/.test(error.message)) {
-        error.message += '\n  this kernel has no netem (CONFIG_NET_SCH_NETEM): for loss use iptables ' +
-          "'-m statistic --mode random --probability P -j DROP', for rate limits tc 'tbf'";
+        error.message += '\n  this kernel has no netem (CONFIG_NET_SCH_NETEM): for delay and loss use ' +
+          "host.impair({ delayMs, lossPercent }) (netem or its substitute), for rate limits tc 'tbf'";
       }
       throw error;
     }

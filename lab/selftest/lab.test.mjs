@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import {
-  Lab, blockNewConnections, cutBetween, kSubnetA, kSubnetB, labSuite, labTest, netemAvailable, waitFor,
+  Lab, blockNewConnections, cutBetween, kSubnetA, kSubnetB, labSuite, labTest, waitFor,
 } from '../lib/index.mjs';
 import { run } from '../lib/exec.mjs';
 import { createNamespace, listNamespaces } from '../lib/netns.mjs';
@@ -86,8 +86,6 @@ const kWsServer = `
 async function rootLinks() {
   return JSON.parse(await run(['ip', '-j', 'link'])).map((link) => link.ifname).sort();
 }
-
-const hasNetem = await netemAvailable();
 
 const twoSubnets = { subnets: [kSubnetA, kSubnetB] };
 
@@ -257,16 +255,6 @@ await labSuite('lab self-test', () => {
 
     await ui.close();
     assert.equal(ui.closed?.code, 1000, JSON.stringify(ui.closed));
-  });
-
-  labTest('netem delays traffic', { skip: !hasNetem && 'this kernel has no netem qdisc' }, async (lab) => {
-    const a1 = await lab.addHost('a1', { subnet: 'a' });
-    const a2 = await lab.addHost('a2', { subnet: 'a' });
-    await startEchoServer(a2);
-    await a1.netem('delay 150ms');
-    const slow = await a1.fetch(`http://${a2.ip}:${kEchoPort}/`);
-    assert.ok(slow.durationMs >= 150, `request took ${slow.durationMs} ms with 150 ms netem delay`);
-    await a1.clearNetem();
   });
 
   test('teardown leaves nothing behind; stale namespaces of dead runs are removed', async () => {
