@@ -13,9 +13,15 @@ APT_PACKAGES := g++ cmake ninja-build pkg-config \
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev libgtest-dev googletest \
   clang libclang-rt-14-dev \
   iproute2 iptables procps libnetfilter-queue-dev \
-  chromium
+  chromium libssl-dev coturn
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# coturn is only ever run by peerdropd (--turn), as its own child with a configuration it
+# writes. Debian's coturn service (turnserver with the stock /etc/turnserver.conf, on every
+# interface) must never start: it is masked before the package is installed, so the
+# package's scripts can neither enable nor start it (`systemctl unmask coturn` undoes it).
+MASK_COTURN_SERVICE := if command -v systemctl >/dev/null; then $(SUDO) systemctl mask coturn.service >/dev/null 2>&1 || true; fi
 
 .PHONY: all deps web build run test test-unit test-web test-lab bench fuzz clean
 
@@ -26,6 +32,7 @@ deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:" $$missing; \
+	  if echo "$$missing" | grep -qx coturn; then $(MASK_COTURN_SERVICE); fi; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
 	@command -v node >/dev/null || { echo "Installing Node.js"; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nodejs; }

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -42,6 +43,13 @@ void check_accepted(std::string_view body, const SettingsUpdate& update) {
         PEERDROP_FUZZ_CHECK(!*secret || (*secret)->size() <= Settings::kMaxSecretBytes);
       }
       if (turn) PEERDROP_FUZZ_CHECK(server.username.has_value() == server.credential.has_value());
+      // A shared secret: only for TURN, never with a username or credential, within its limit.
+      if (server.secret || server.keep_secret) {
+        PEERDROP_FUZZ_CHECK(turn && !server.username && !server.credential);
+      }
+      PEERDROP_FUZZ_CHECK(!server.secret || (!server.secret->empty() &&
+                                             server.secret->size() <= Settings::kMaxSharedSecretBytes));
+      PEERDROP_FUZZ_CHECK(!(server.secret && server.keep_secret));
     }
   }
   if (update.connect_timeout_ms) {
@@ -58,19 +66,43 @@ void check_accepted(std::string_view body, const SettingsUpdate& update) {
   // The download folder is never changed through the API.
   const auto sent = boost::json::parse(body);
   PEERDROP_FUZZ_CHECK(sent.is_object() && !sent.get_object().contains("downloadDir"));
-  // What the daemon answers (and stores) reads back as the same settings; the
-  // answer's downloadDir (read-only) is the one field a change cannot carry.
+  // What the daemon stores reads back as the same settings; the stored form's
+  // downloadDir (read-only) is the one field a change cannot carry.
   Settings defaults;
   defaults.name = "default";
   defaults.download_dir = "/home/someone/Downloads/PeerDrop";
-  const auto settings = update.applied_to(defaults);
+  auto settings = update.applied_to(defaults);
   PEERDROP_FUZZ_CHECK(settings.download_dir == defaults.download_dir);
-  auto answer = to_json(settings);
-  PEERDROP_FUZZ_CHECK(answer.get_object().erase("downloadDir") == 1);
-  const auto again = parse_settings_update(boost::json::serialize(answer));
+  // A "secretSet" without a stored secret is refused before anything is stored.
+  const bool keeps = settings.ice_servers.end() !=
+                     std::find_if(settings.ice_servers.begin(), settings.ice_servers.end(),
+                                  [](const IceServer& s) { return s.keep_secret; });
+  if (keeps) {
+    auto unresolved = update;
+    PEERDROP_FUZZ_CHECK(peerdrop::settings::resolve_kept_secrets(unresolved, Settings{}).has_value());
+    return;
+  }
+  auto stored = to_json(settings, peerdrop::settings::Secrets::included);
+  PEERDROP_FUZZ_CHECK(stored.get_object().erase("downloadDir") == 1);
+  const auto again = parse_settings_update(boost::json::serialize(stored));
   auto expected = settings;
   expected.download_dir.clear();
   PEERDROP_FUZZ_CHECK(again.update && again.update->applied_to({}) == expected);
+  // What pages get never holds a shared secret: "secretSet" stands for it, and
+  // sending that back keeps the stored secret.
+  const auto answer = to_json(settings);
+  const auto& servers = answer.at("iceServers").as_array();
+  PEERDROP_FUZZ_CHECK(servers.size() == settings.ice_servers.size());
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    PEERDROP_FUZZ_CHECK(!servers[i].as_object().contains("secret"));
+    PEERDROP_FUZZ_CHECK(servers[i].as_object().contains("secretSet") == settings.ice_servers[i].secret.has_value());
+  }
+  auto echoed = answer;
+  echoed.get_object().erase("downloadDir");
+  auto round_trip = parse_settings_update(boost::json::serialize(echoed));
+  PEERDROP_FUZZ_CHECK(round_trip.update);
+  PEERDROP_FUZZ_CHECK(!peerdrop::settings::resolve_kept_secrets(*round_trip.update, settings));
+  PEERDROP_FUZZ_CHECK(round_trip.update->applied_to({}) == expected);
 }
 
 // A refusal names a sentence, and a field that is one of the settings, an unknown field (shown cut short), or none.

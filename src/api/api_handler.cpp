@@ -21,9 +21,11 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
+// 'wasm-unsafe-eval' lets the page compile WebAssembly (the sender's SHA-256);
+// it allows no JavaScript eval.
 constexpr const char* kContentSecurityPolicy =
-    "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' data: blob:; "
+    "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 Response method_not_allowed(std::string_view allow) {
   auto response = error_response(bhttp::status::method_not_allowed, "method_not_allowed",
@@ -157,7 +159,9 @@ Response ApiHandler::health(const Request& request, const ClientInfo& client) {
       }
     }
   }
-  return json_response(bhttp::status::ok, to_json(directory_.health(prober)));
+  auto body = to_json(directory_.health(prober));
+  if (relay_status_) body.as_object()["relay"] = relay_status_();
+  return json_response(bhttp::status::ok, body);
 }
 
 Response ApiHandler::peers_list() {
@@ -192,7 +196,13 @@ Response ApiHandler::peers_forget(std::string_view id) {
 }
 
 Response ApiHandler::settings_change(const Request& request) {
-  const auto parsed = settings::parse_settings_update(request.body());
+  auto parsed = settings::parse_settings_update(request.body());
+  if (parsed.update) {
+    // "secretSet": true keeps a TURN shared secret the page was never shown.
+    if (auto problem = settings::resolve_kept_secrets(*parsed.update, settings_->current())) {
+      parsed = settings::ParsedSettingsUpdate{.error = std::move(*problem)};
+    }
+  }
   if (!parsed.update) {
     if (parsed.error.field.empty()) {
       return error_response(bhttp::status::bad_request, "bad_request", parsed.error.message);

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -57,6 +59,8 @@ class ApiHandler {
   void set_peer_rate_limiter(http::RateLimiter* limiter) { peer_limiter_ = limiter; }
   // GET /api/files and GET /api/files/download go here (control endpoints).
   void set_file_library(FileLibrary* files) { files_ = files; }
+  // GET /api/health adds "relay": status() (the managed TURN relay's state, with --turn).
+  void set_relay_status(std::function<boost::json::object()> status) { relay_status_ = std::move(status); }
 
  private:
   Response health(const Request& request, const ClientInfo& client);
@@ -76,6 +80,7 @@ class ApiHandler {
   SettingsAccess* settings_ = nullptr;
   http::RateLimiter* peer_limiter_ = nullptr;
   FileLibrary* files_ = nullptr;
+  std::function<boost::json::object()> relay_status_;
 };
 
 }  // namespace peerdrop::api

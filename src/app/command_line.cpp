@@ -31,6 +31,16 @@ std::filesystem::path default_download_dir() {
   return {};
 }
 
+// An option in seconds, or with a unit: 90m, 36h, 7d.
+void add_duration(CLI::App& app, const std::string& name, double& seconds, const std::string& help, double min_seconds,
+                  double max_seconds) {
+  app.add_option(name, seconds, help)
+      ->transform(CLI::AsNumberWithUnit(std::map<std::string, double>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
+                                        CLI::AsNumberWithUnit::CASE_SENSITIVE))
+      ->check(CLI::Range(min_seconds, max_seconds))
+      ->type_name("DURATION");
+}
+
 }  // namespace
 
 ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
@@ -59,13 +69,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                  "~/.local/share/peerdrop)");
   app.add_option("--download-dir", config.transfer.download_dir,
                  "Where received files go (default: ~/Downloads/PeerDrop); created at start");
-  app.add_option("--partial-max-age", partial_max_age_seconds,
-                 "Remove partial files of unfinished transfers untouched for this long (seconds, or with a unit: "
-                 "90m, 36h, 7d; default 7d)")
-      ->transform(CLI::AsNumberWithUnit(std::map<std::string, double>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
-                                        CLI::AsNumberWithUnit::CASE_SENSITIVE))
-      ->check(CLI::Range(1.0, 3650.0 * 86400))
-      ->type_name("DURATION");
+  add_duration(app, "--partial-max-age", partial_max_age_seconds,
+               "Remove partial files of unfinished transfers untouched for this long (seconds, or with a unit: "
+               "90m, 36h, 7d; default 7d)",
+               1.0, 3650.0 * 86400);
   app.add_option("--discovery-port", d.port, "UDP port for discovery announcements");
   app.add_option("--interface", d.interfaces, "Limit discovery to this network interface (repeatable)")
       ->take_all()
@@ -82,6 +89,20 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--announce-interval", announce_seconds,
                  "Seconds between UDP announcements (±25% jitter); peers are offline after 3.5 intervals")
       ->check(CLI::Range(0.05, 3600.0));
+  auto& r = config.relay;
+  double turn_ttl_seconds = static_cast<double>(r.credential_ttl.count());
+  app.add_flag("--turn", r.enabled,
+               "Run a TURN relay (coturn's turnserver, from Debian's coturn package) on this machine's addresses, "
+               "for peers that cannot reach each other directly; peerdropd writes its configuration, keeps it "
+               "running and gives its UI short-lived credentials. With --loopback it listens on 127.0.0.1 only");
+  app.add_option("--turn-port", r.port,
+                 "UDP and TCP port of the TURN relay (1024 or above, or 53, 80, 443: browsers refuse other low ports)");
+  app.add_option("--turn-min-port", r.min_port, "First UDP port the TURN relay allocates relayed addresses from");
+  app.add_option("--turn-max-port", r.max_port, "Last UDP port the TURN relay allocates relayed addresses from");
+  add_duration(app, "--turn-credential-ttl", turn_ttl_seconds,
+               "How long the TURN credentials given to the UI stay valid (seconds, or with a unit: 90m, 12h, 1d; "
+               "default 1d). A relayed connection needs valid credentials for as long as it lasts",
+               60.0, 7.0 * 86400);
   app.add_option("--log-level", config.log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
 
@@ -106,6 +127,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   config.transfer.partial_max_age =
       std::chrono::milliseconds(static_cast<std::int64_t>(partial_max_age_seconds * 1000));
   d.announce_interval = std::chrono::milliseconds(static_cast<std::int64_t>(announce_seconds * 1000));
+  r.credential_ttl = std::chrono::seconds(static_cast<std::int64_t>(turn_ttl_seconds));
   d.scan_enabled = !no_scan;
   if (loopback) {
     d.loopback = true;

@@ -5,6 +5,7 @@
 
 #include "discovery/discovery_config.hpp"
 #include "http/http_config.hpp"
+#include "relay/relay_config.hpp"
 #include "signaling/signaling_config.hpp"
 #include "transfer/transfer_config.hpp"
 #include "ws/ws_config.hpp"
@@ -21,6 +22,7 @@ struct Config {
   ws::WsConfig ws;
   signaling::SignalingConfig signaling;
   transfer::TransferConfig transfer;
+  relay::RelayConfig relay;
 };
 
 }  // namespace peerdrop::app

@@ -31,6 +31,40 @@ transfer::DownloadFolder open_download_folder(const std::filesystem::path& dir) 
   return std::move(*folder);
 }
 
+// The managed TURN relay (--turn) on the chosen interfaces' addresses (127.0.0.1
+// in loopback mode), reaching the LAN: their subnets and the --scan subnets.
+std::unique_ptr<relay::RelayService> make_relay(asio::any_io_executor executor, const Config& config,
+                                                const std::vector<net::InterfaceAddress>& interfaces,
+                                                const core::Clock& clock, const relay::TurnCredentials& credentials) {
+  if (!config.relay.enabled) return nullptr;
+  const auto& r = config.relay;
+  std::error_code ec;
+  const auto data_dir = std::filesystem::absolute(config.data_dir, ec);
+  relay::CoturnConfig coturn{.listening_port = r.port,
+                             .min_port = r.min_port,
+                             .max_port = r.max_port,
+                             .realm = r.realm,
+                             .loopback = config.discovery.loopback,
+                             .pid_file = data_dir / "relay" / "turnserver.pid",
+                             .userdb_file = data_dir / "relay" / "userdb.sqlite",
+                             .user_quota = r.user_quota,
+                             .total_quota = r.total_quota,
+                             .max_bps = r.max_bps};
+  if (config.discovery.loopback) {
+    coturn.listening_ips = {"127.0.0.1"};  // nothing may leave the machine
+  } else {
+    for (const auto& iface : net::select_interfaces(interfaces, config.discovery.interfaces, false)) {
+      coturn.listening_ips.push_back(net::Ipv4Subnet::format_address(iface.address));
+      if (auto range = relay::peer_range_of(iface.subnet.to_string())) coturn.lan_ranges.push_back(*range);
+    }
+    for (const auto& cidr : config.discovery.scan_subnets) {
+      if (auto range = relay::peer_range_of(cidr)) coturn.lan_ranges.push_back(*range);
+    }
+  }
+  return std::make_unique<relay::RelayService>(std::move(executor), r, std::move(coturn), data_dir, clock,
+                                               credentials, core::make_logger("relay"));
+}
+
 std::set<std::string> own_addresses(const std::vector<net::InterfaceAddress>& interfaces) {
   std::set<std::string> out;
   for (const auto& iface : interfaces) out.insert(net::Ipv4Subnet::format_address(iface.address));
@@ -58,6 +92,8 @@ Daemon::Daemon(Config config)
       interfaces_(io_.get_executor(), config_.discovery.interface_poll_interval, core::make_logger("network")),
       discovery_(io_.get_executor(), config_.discovery, config_.http.port == 0 ? 3001 : config_.http.port, clock_,
                  signer_, peer_store_, core::make_logger("discovery")),
+      turn_credentials_(clock_, config_.relay.credential_ttl),
+      relay_(make_relay(io_.get_executor(), config_, interfaces_.current(), clock_, turn_credentials_)),
       outbox_(database_, clock_, config_.signaling.outbox),
       inbox_(database_),
       signaling_(io_.get_executor(), config_.signaling, clock_, signer_, discovery_, outbox_, inbox_,
@@ -70,7 +106,7 @@ Daemon::Daemon(Config config)
       api_(discovery_, policy_, rate_limiter_, assets_, core::make_logger("http")),
       http_server_(io_, config_.http, api_, core::make_logger("http")),
       ui_hub_(config_.ws, core::make_logger("ui")),
-      ui_bridge_(ui_hub_, discovery_, signaling_, settings_, core::make_logger("ui")),
+      ui_bridge_(ui_hub_, discovery_, signaling_, settings_, turn_credentials_, relay_.get(), core::make_logger("ui")),
       transfer_(download_folder_, config_.transfer, clock_, core::make_logger("transfer")),
       transfer_bridge_(io_.get_executor(), ui_hub_, transfer_, received_files_, config_.transfer,
                        core::make_logger("transfer")),
@@ -111,6 +147,13 @@ Daemon::Daemon(Config config)
     settings_changed(now, changed);
   });
   api_.set_peer_rate_limiter(&peer_rate_limiter_);
+  if (relay_) {
+    relay_->set_health_changed([this] { ui_bridge_.push_relay(); });
+    api_.set_relay_status([this] {
+      return boost::json::object{{"state", relay::RelaySupervisor::to_string(relay_->health().state)},
+                                 {"port", relay_->coturn().listening_port}};
+    });
+  }
   signaling_.set_callbacks({
       .deliver = [this](const signaling::IncomingSignal& s) { ui_bridge_.deliver(s); },
       .delivered = [this](std::uint64_t tag) { ui_bridge_.delivered(tag); },
@@ -134,6 +177,7 @@ int Daemon::run() {
   discovery_.start(interfaces_.current());
   signaling_.start();
   transfer_bridge_.start();
+  if (relay_) relay_->start();
   http_server_.start();
   io_.run();  // until shutdown() stops it
   // Let the closed sockets' handlers finish, for at most a moment: a probe
@@ -148,6 +192,7 @@ void Daemon::shutdown() {
   discovery_.stop();  // sends goodbye first, while sockets are open
   signaling_.stop();
   transfer_bridge_.stop();
+  if (relay_) relay_->stop();  // SIGTERM now; whatever still runs at exit is killed by its handle
   http_server_.stop();
   ui_hub_.stop();
   interfaces_.stop();

@@ -20,6 +20,8 @@
 #include "identity/data_dir_lock.hpp"
 #include "identity/identity.hpp"
 #include "net/interface_monitor.hpp"
+#include "relay/relay_service.hpp"
+#include "relay/turn_credentials.hpp"
 #include "settings/settings_service.hpp"
 #include "store/peer_store.hpp"
 #include "store/received_file_store.hpp"
@@ -62,6 +64,8 @@ class Daemon {
   discovery::AnnouncementSigner signer_;
   net::InterfaceMonitor interfaces_;
   discovery::DiscoveryService discovery_;
+  relay::TurnCredentials turn_credentials_;
+  std::unique_ptr<relay::RelayService> relay_;  // with --turn
   signaling::Outbox outbox_;
   signaling::InboxState inbox_;
   signaling::SignalingService signaling_;

@@ -7,6 +7,7 @@
 
 #include "api/peer_json.hpp"
 #include "core/errc.hpp"
+#include "relay/relay_service.hpp"
 #include "signaling/envelope.hpp"
 
 namespace peerdrop::app {
@@ -29,6 +30,16 @@ std::string settings_message(const settings::Settings& settings) {
   return json::serialize(json::object{{"type", "settings"}, {"settings", settings::to_json(settings)}});
 }
 
+std::string relay_message(const relay::RelayService& relay) {
+  return json::serialize(json::object{{"type", "relay"}, {"relay", relay.health_json()}});
+}
+
+json::object turn_entry(std::vector<std::string> urls, const relay::TurnCredential& credential) {
+  json::array list;
+  for (auto& url : urls) list.emplace_back(std::move(url));
+  return json::object{{"urls", std::move(list)}, {"username", credential.username}, {"credential", credential.password}};
+}
+
 const char* error_text(const boost::system::error_code& ec) {
   if (ec == core::Errc::unknown_peer) return "unknown_peer";
   if (ec == core::Errc::queue_full) return "queue_full";
@@ -48,8 +59,15 @@ std::string error_sentence(const boost::system::error_code& ec) {
 }  // namespace
 
 UiBridge::UiBridge(ws::UiHub& hub, discovery::DiscoveryService& discovery, signaling::SignalingService& signaling,
-                   const settings::SettingsService& settings, core::Logger logger)
-    : hub_(hub), discovery_(discovery), signaling_(signaling), settings_(settings), logger_(std::move(logger)) {}
+                   const settings::SettingsService& settings, const relay::TurnCredentials& credentials,
+                   const relay::RelayService* relay, core::Logger logger)
+    : hub_(hub),
+      discovery_(discovery),
+      signaling_(signaling),
+      settings_(settings),
+      credentials_(credentials),
+      relay_(relay),
+      logger_(std::move(logger)) {}
 
 void UiBridge::greet(std::uint64_t tab) {
   const auto health = discovery_.health("");
@@ -65,6 +83,11 @@ void UiBridge::greet(std::uint64_t tab) {
                     }));
   hub_.send_to(tab, peers_message(discovery_.peers()));
   hub_.send_to(tab, settings_message(settings_.settings()));
+  if (relay_) hub_.send_to(tab, relay_message(*relay_));
+}
+
+void UiBridge::push_relay() {
+  if (relay_) hub_.broadcast(relay_message(*relay_));
 }
 
 void UiBridge::push_peers() {
@@ -122,8 +145,19 @@ void UiBridge::answer_ice_servers(std::uint64_t tab, const json::object& message
   for (const auto& address : discovery_.stun_servers_for(std::string(peer->get_string()))) {
     servers.push_back(json::object{{"urls", "stun:" + address}});
   }
-  auto configured = settings::to_json(settings_.settings().ice_servers);
-  for (auto& server : configured.as_array()) servers.push_back(std::move(server));
+  // Credentials are issued to this daemon's id: the browser that uses them is ours.
+  const auto own_id = discovery_.health("").id;
+  if (relay_) {
+    if (auto relayed = relay_->ice_server(own_id)) servers.push_back(turn_entry(relayed->urls, relayed->credential));
+  }
+  for (const auto& configured : settings_.settings().ice_servers) {
+    if (configured.secret) {
+      servers.push_back(turn_entry(configured.urls, credentials_.issue(*configured.secret, own_id)));
+    } else {
+      auto entry = settings::to_json(std::vector<settings::IceServer>{configured});
+      servers.push_back(std::move(entry.as_array().front()));
+    }
+  }
   json::object answer{{"type", "ice_servers"}, {"peer", *peer}, {"iceServers", std::move(servers)}};
   if (ref) answer["ref"] = *ref;
   hub_.send_to(tab, json::serialize(answer));

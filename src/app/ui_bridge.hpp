@@ -8,9 +8,14 @@
 
 #include "core/logging.hpp"
 #include "discovery/discovery_service.hpp"
+#include "relay/turn_credentials.hpp"
 #include "settings/settings_service.hpp"
 #include "signaling/signaling_service.hpp"
 #include "ws/ui_hub.hpp"
+
+namespace peerdrop::relay {
+class RelayService;
+}
 
 namespace peerdrop::app {
 
@@ -21,12 +26,17 @@ namespace peerdrop::app {
 // that session's messages go to that tab only.
 class UiBridge {
  public:
+  // `relay` is the managed TURN relay, or null without --turn; `credentials`
+  // derives short-lived TURN credentials from shared secrets (the relay's and
+  // those of configured servers), so no secret ever reaches a tab.
   UiBridge(ws::UiHub& hub, discovery::DiscoveryService& discovery, signaling::SignalingService& signaling,
-           const settings::SettingsService& settings, core::Logger logger);
+           const settings::SettingsService& settings, const relay::TurnCredentials& credentials,
+           const relay::RelayService* relay, core::Logger logger);
 
   void greet(std::uint64_t tab);
   void push_peers();
   void push_settings();  // to every tab, after a change
+  void push_relay();     // to every tab, when the relay's state changes
   void on_message(std::uint64_t tab, const boost::json::object& message);
   void tab_closed(std::uint64_t tab);
 
@@ -50,6 +60,8 @@ class UiBridge {
   discovery::DiscoveryService& discovery_;
   signaling::SignalingService& signaling_;
   const settings::SettingsService& settings_;
+  const relay::TurnCredentials& credentials_;
+  const relay::RelayService* relay_;
   core::Logger logger_;
   std::uint64_t next_tag_ = 1;
   std::map<std::uint64_t, Origin> origins_;         // tag -> which tab sent it (until delivered or expired)

@@ -23,7 +23,7 @@ std::vector<std::string> changed_fields(const Settings& before, const Settings& 
   return out;
 }
 
-boost::json::value to_json(const std::vector<IceServer>& servers) {
+boost::json::value to_json(const std::vector<IceServer>& servers, Secrets secrets) {
   boost::json::array out;
   for (const auto& server : servers) {
     boost::json::array urls;
@@ -31,15 +31,17 @@ boost::json::value to_json(const std::vector<IceServer>& servers) {
     boost::json::object entry{{"urls", std::move(urls)}};
     if (server.username) entry["username"] = *server.username;
     if (server.credential) entry["credential"] = *server.credential;
+    if (server.secret && secrets == Secrets::included) entry["secret"] = *server.secret;
+    if (server.secret && secrets == Secrets::hidden) entry["secretSet"] = true;
     out.emplace_back(std::move(entry));
   }
   return out;
 }
 
-boost::json::value to_json(const Settings& settings) {
+boost::json::value to_json(const Settings& settings, Secrets secrets) {
   return boost::json::object{
       {"name", settings.name},
-      {"iceServers", to_json(settings.ice_servers)},
+      {"iceServers", to_json(settings.ice_servers, secrets)},
       {"connectTimeoutMs", settings.connect_timeout_ms},
       {"autoAccept", boost::json::array(settings.auto_accept.begin(), settings.auto_accept.end())},
       {"downloadDir", settings.download_dir},

@@ -15,9 +15,22 @@ struct IceServer {
   std::vector<std::string> urls;
   std::optional<std::string> username;    // a user secret (TURN): never logged
   std::optional<std::string> credential;  // a user secret (TURN): never logged
+  // A TURN REST API shared secret (coturn's static-auth-secret) instead of a
+  // username and credential: the daemon derives short-lived credentials from
+  // it for its UI (relay::TurnCredentials). Stored, but never logged and never
+  // sent to a browser: the API shows "secretSet": true instead.
+  std::optional<std::string> secret;
+  // Only in a parsed PUT: the server said "secretSet": true without a new
+  // "secret", so it keeps the stored secret of the server with the same URLs
+  // (resolve_kept_secrets fills `secret` and clears this).
+  bool keep_secret = false;
 
   bool operator==(const IceServer&) const = default;
 };
+
+// Whether a serialized IceServer carries its shared secret: only the settings
+// store writes it (Secrets::included); every answer to a page hides it.
+enum class Secrets { hidden, included };
 
 // What the user can change in the UI (docs/protocol.md, "GET /api/settings"),
 // stored by the daemon (store::SettingsStore).
@@ -27,6 +40,7 @@ struct Settings {
   static constexpr std::size_t kMaxUrlsPerServer = 4;
   static constexpr std::size_t kMaxUrlBytes = 256;
   static constexpr std::size_t kMaxSecretBytes = 128;  // username, credential
+  static constexpr std::size_t kMaxSharedSecretBytes = 256;  // a TURN REST API shared secret
   static constexpr std::int64_t kMinConnectTimeoutMs = 5'000;
   static constexpr std::int64_t kMaxConnectTimeoutMs = 300'000;
   static constexpr std::int64_t kDefaultConnectTimeoutMs = 30'000;
@@ -61,8 +75,9 @@ std::vector<std::string> changed_fields(const Settings& before, const Settings& 
 
 // {"name":…,"iceServers":[{"urls":[…],"username":…,"credential":…}],"connectTimeoutMs":…,
 //  "autoAccept":[peer id, …],"downloadDir":"/home/…/Downloads/PeerDrop"}
-boost::json::value to_json(const Settings& settings);
-// [{"urls":[…]} with "username" and "credential" when set, …]
-boost::json::value to_json(const std::vector<IceServer>& servers);
+boost::json::value to_json(const Settings& settings, Secrets secrets = Secrets::hidden);
+// [{"urls":[…]} with "username" and "credential" when set, and for a shared
+// secret "secretSet": true (hidden) or "secret": "…" (included), …]
+boost::json::value to_json(const std::vector<IceServer>& servers, Secrets secrets = Secrets::hidden);
 
 }  // namespace peerdrop::settings

@@ -81,8 +81,10 @@ std::optional<IceServer> parse_ice_server(const json::value& value, std::size_t 
   }
   const auto& entry = value.get_object();
   for (const auto& item : entry) {
-    if (item.key() != "urls" && item.key() != "username" && item.key() != "credential") {
-      problem = where + "unknown field \"" + shown(item.key()) + "\" (known: urls, username, credential)";
+    if (item.key() != "urls" && item.key() != "username" && item.key() != "credential" && item.key() != "secret" &&
+        item.key() != "secretSet") {
+      problem = where + "unknown field \"" + shown(item.key()) +
+                "\" (known: urls, username, credential, secret, secretSet)";
       return std::nullopt;
     }
   }
@@ -131,6 +133,33 @@ std::optional<IceServer> parse_ice_server(const json::value& value, std::size_t 
     }
     (std::string_view(key) == "username" ? server.username : server.credential) = std::string(secret->get_string());
   }
+  if (const auto* secret = entry.if_contains("secret")) {
+    if (!secret->is_string() || secret->get_string().empty() ||
+        secret->get_string().size() > Settings::kMaxSharedSecretBytes || has_control_character(secret->get_string())) {
+      problem = where + "\"secret\" must be text of 1 to " + std::to_string(Settings::kMaxSharedSecretBytes) +
+                " bytes without control characters";
+      return std::nullopt;
+    }
+    server.secret = std::string(secret->get_string());
+  }
+  if (const auto* secret_set = entry.if_contains("secretSet")) {
+    if (!secret_set->is_bool()) {
+      problem = where + "\"secretSet\" must be true or false";
+      return std::nullopt;
+    }
+    server.keep_secret = secret_set->get_bool() && !server.secret;  // a new secret wins
+  }
+  if (server.secret || server.keep_secret) {
+    if (!turn) {
+      problem = where + "a shared \"secret\" is for TURN servers: give a turn: or turns: URL";
+      return std::nullopt;
+    }
+    if (server.username || server.credential) {
+      problem = where + "give either a shared \"secret\" (the daemon derives short-lived credentials from it) or "
+                        "\"username\" and \"credential\", not both";
+      return std::nullopt;
+    }
+  }
   if (turn && server.username.has_value() != server.credential.has_value()) {
     problem = where + "a TURN server needs both \"username\" and \"credential\", or neither";
     return std::nullopt;
@@ -176,6 +205,25 @@ bool is_valid_ice_url(std::string_view url) {
     if (!is_valid_port(port)) return false;
   }
   return is_valid_host_name(rest);
+}
+
+std::optional<SettingsError> resolve_kept_secrets(SettingsUpdate& update, const Settings& current) {
+  if (!update.ice_servers) return std::nullopt;
+  for (std::size_t i = 0; i < update.ice_servers->size(); ++i) {
+    auto& server = (*update.ice_servers)[i];
+    if (!server.keep_secret) continue;
+    const auto stored = std::find_if(current.ice_servers.begin(), current.ice_servers.end(),
+                                     [&](const IceServer& s) { return s.secret && s.urls == server.urls; });
+    if (stored == current.ice_servers.end()) {
+      return SettingsError{std::string(kIceServers),
+                           "ICE server " + std::to_string(i + 1) +
+                               ": \"secretSet\" keeps the stored shared secret of a server with the same URLs, "
+                               "and there is none; give the \"secret\""};
+    }
+    server.secret = stored->secret;
+    server.keep_secret = false;
+  }
+  return std::nullopt;
 }
 
 ParsedSettingsUpdate parse_settings_update(std::string_view body) {

@@ -32,6 +32,12 @@ inline constexpr std::size_t kMaxSettingsBodyBytes = 64 * 1024;
 ParsedSettingsUpdate parse_settings_update(std::string_view body);
 ParsedSettingsUpdate parse_settings_update(const boost::json::object& object);
 
+// A PUT may say "secretSet": true for a server instead of repeating its
+// shared secret (pages never see it): the stored secret of the server in
+// `current` with the same URLs is kept. An error names the server when there
+// is no such secret. Stored values never need this (they carry the secret).
+std::optional<SettingsError> resolve_kept_secrets(SettingsUpdate& update, const Settings& current);
+
 // stun:host[:port], turn:host[:port][?transport=udp|tcp], turns:… (RFC 7064,
 // RFC 7065): host an IPv4 address, a bracketed IPv6 address or a DNS name;
 // nothing else (no user info, no other query, no percent-encoding).

@@ -40,7 +40,8 @@ settings::Settings SettingsStore::load(const settings::Settings& defaults, std::
 }
 
 void SettingsStore::save(const settings::SettingsUpdate& update) {
-  const auto json = settings::to_json(update.applied_to({}));
+  // The stored form keeps the TURN shared secrets (the answers to pages never do).
+  const auto json = settings::to_json(update.applied_to({}), settings::Secrets::included);
   const auto& fields = json.get_object();
   std::vector<std::pair<std::string, std::string>> rows;
   if (update.name) rows.emplace_back("name", boost::json::serialize(fields.at("name")));

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "relay/turn_credentials.hpp"
 #include "support/daemon_process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/ui_client.hpp"
@@ -214,6 +215,55 @@ TEST_F(SettingsProcessTest, IceServersEndWithTheUsersServers) {
   EXPECT_EQ(servers[servers.size() - 2], json::parse(R"({"urls":["stun:198.51.100.9:3478"]})"));
   EXPECT_EQ(servers.back(), json::parse(R"({"urls":["turn:198.51.100.9:3478?transport=udp"],
       "username":"TURN-USER","credential":"TURN-SECRET"})"));
+}
+
+TEST_F(SettingsProcessTest, ATurnSharedSecretGivesCredentialsAndIsNeverShown) {
+  constexpr std::string_view kSecret = "REST-SHARED-SECRET-91c2";
+  auto alpha = start("alpha");
+  const auto port = port_of(*alpha);
+  ASSERT_TRUE(wait_until([&] { return http_get(port, "/api/health").status == 200; }, 5s));
+  const auto put = put_settings(
+      port, R"({"iceServers":[{"urls":["turn:198.51.100.9:3478?transport=udp"],"secret":"REST-SHARED-SECRET-91c2"}]})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.body.find(kSecret), std::string::npos);
+
+  UiClient tab(port);
+  const auto welcome = tab.next("welcome");
+  const std::string id(welcome.at("self").at("id").as_string());
+  tab.send({{"type", "ice_servers"}, {"peer", id}, {"ref", 1}});
+  const auto answer = tab.next("ice_servers");
+  ASSERT_FALSE(answer.empty());
+  const auto& rest = answer.at("iceServers").as_array().back().as_object();
+  EXPECT_EQ(rest.at("urls"), json::parse(R"(["turn:198.51.100.9:3478?transport=udp"])"));
+  const std::string username(rest.at("username").as_string());
+  const auto colon = username.find(':');
+  ASSERT_NE(colon, std::string::npos);
+  EXPECT_EQ(username.substr(colon + 1), id);  // issued to this daemon
+  const auto expiry = std::stoll(username.substr(0, colon));
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_NEAR(static_cast<double>(expiry - now), 86400.0, 60.0);  // --turn-credential-ttl: one day
+  EXPECT_EQ(rest.at("credential").as_string(), relay::TurnCredentials::derive(kSecret, expiry, id).password);
+  EXPECT_FALSE(rest.contains("secret"));
+
+  // Kept across a restart, and still never shown or logged.
+  alpha->signal(SIGTERM);
+  ASSERT_EQ(alpha->wait_for_exit(2s), 0);
+  auto again = start("alpha");
+  const auto port_again = port_of(*again);
+  ASSERT_TRUE(wait_until([&] { return http_get(port_again, "/api/health").status == 200; }, 5s));
+  EXPECT_EQ(get_json(port_again, "/api/settings").at("iceServers"),
+            json::parse(R"([{"urls":["turn:198.51.100.9:3478?transport=udp"],"secretSet":true}])"));
+  UiClient tab_again(port_again);
+  tab_again.send({{"type", "ice_servers"}, {"peer", id}, {"ref", 2}});
+  const auto answer_again = tab_again.next("ice_servers");
+  ASSERT_FALSE(answer_again.empty());
+  EXPECT_NE(std::string(answer_again.at("iceServers").as_array().back().at("username").as_string()).find(id),
+            std::string::npos);
+  again->signal(SIGTERM);
+  ASSERT_EQ(again->wait_for_exit(2s), 0);
+  EXPECT_EQ(alpha->log().find(kSecret), std::string::npos);
+  EXPECT_EQ(again->log().find(kSecret), std::string::npos);
 }
 
 }  // namespace

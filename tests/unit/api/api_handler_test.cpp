@@ -170,6 +170,9 @@ TEST_F(ApiHandlerTest, ServesTheUiWithASafeContentPolicy) {
   EXPECT_EQ(page.result(), bhttp::status::ok);
   EXPECT_NE(page.body().find("<title>PeerDrop</title>"), std::string::npos);
   EXPECT_NE(page["Content-Security-Policy"].find("frame-ancestors 'none'"), std::string::npos);
+  // WebAssembly may be compiled (the sender's SHA-256), scripts only come from the daemon.
+  EXPECT_NE(page["Content-Security-Policy"].find("script-src 'self' 'wasm-unsafe-eval';"), std::string::npos);
+  EXPECT_EQ(page["Content-Security-Policy"].find("'unsafe-eval'"), std::string::npos);
 }
 
 TEST_F(ApiHandlerTest, RateLimitsOtherHostsButNotTheLocalUi) {
@@ -322,6 +325,40 @@ TEST_F(ApiHandlerTest, SaysSoWhenTheSettingsCannotBeStored) {
   EXPECT_EQ(response.result(), bhttp::status::internal_server_error);
   EXPECT_EQ(json(response).at("code"), "internal");
   EXPECT_EQ(settings_.settings.name, "self");
+}
+
+}  // namespace
+}  // namespace peerdrop::api
+
+namespace peerdrop::api {
+namespace {
+
+TEST_F(ApiHandlerTest, NeverAnswersATurnSharedSecret) {
+  settings_.settings.ice_servers = {{.urls = {"turn:198.51.100.9:3478"}, .secret = "NORTH-SHARED-SECRET"}};
+  const auto got = call(bhttp::verb::get, "/api/settings");
+  ASSERT_EQ(got.result(), bhttp::status::ok);
+  EXPECT_EQ(got.body().find("NORTH-SHARED-SECRET"), std::string::npos) << got.body();
+  EXPECT_EQ(json(got).at("iceServers"), boost::json::parse(R"([{"urls":["turn:198.51.100.9:3478"],"secretSet":true}])"));
+  // The page sends back what it got (and a new name): the secret stays.
+  const auto put = call(bhttp::verb::put, "/api/settings", "127.0.0.1",
+                        R"({"name":"Alice","iceServers":[{"urls":["turn:198.51.100.9:3478"],"secretSet":true}]})");
+  ASSERT_EQ(put.result(), bhttp::status::ok) << put.body();
+  EXPECT_EQ(put.body().find("NORTH-SHARED-SECRET"), std::string::npos);
+  EXPECT_EQ(settings_.settings.ice_servers.at(0).secret, "NORTH-SHARED-SECRET");
+  EXPECT_EQ(settings_.settings.name, "Alice");
+  // secretSet for URLs that have no stored secret: refused, nothing changed.
+  const auto refused = call(bhttp::verb::put, "/api/settings", "127.0.0.1",
+                            R"({"iceServers":[{"urls":["turn:203.0.113.9"],"secretSet":true}]})");
+  EXPECT_EQ(refused.result(), bhttp::status::bad_request);
+  EXPECT_EQ(json(refused).at("field"), "iceServers");
+  EXPECT_EQ(settings_.changes.size(), 1u);
+}
+
+TEST_F(ApiHandlerTest, HealthShowsTheRelayWhenThereIsOne) {
+  EXPECT_FALSE(json(call(bhttp::verb::get, "/api/health", "198.51.100.3")).as_object().contains("relay"));
+  handler_.set_relay_status([] { return boost::json::object{{"state", "running"}, {"port", 3478}}; });
+  const auto body = json(call(bhttp::verb::get, "/api/health", "198.51.100.3"));
+  EXPECT_EQ(body.at("relay"), boost::json::parse(R"({"state":"running","port":3478})"));
 }
 
 }  // namespace

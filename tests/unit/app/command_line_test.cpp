@@ -80,3 +80,30 @@ TEST(CommandLine, RefusesBadValues) {
 
 }  // namespace
 }  // namespace peerdrop::app
+
+namespace peerdrop::app {
+namespace {
+
+TEST(CommandLine, TakesTheTurnRelayFlags) {
+  const auto off = parse({});
+  ASSERT_TRUE(off.config);
+  EXPECT_FALSE(off.config->relay.enabled);
+  EXPECT_EQ(off.config->relay.port, 3478);
+  EXPECT_EQ(off.config->relay.min_port, 49160);
+  EXPECT_EQ(off.config->relay.max_port, 49359);
+  EXPECT_EQ(off.config->relay.credential_ttl, std::chrono::hours(24));
+  const auto on = parse({"--turn", "--turn-port", "3479", "--turn-min-port", "50000", "--turn-max-port", "50100",
+                         "--turn-credential-ttl", "90m"});
+  ASSERT_TRUE(on.config);
+  EXPECT_TRUE(on.config->relay.enabled);
+  EXPECT_EQ(on.config->relay.port, 3479);
+  EXPECT_EQ(on.config->relay.min_port, 50000);
+  EXPECT_EQ(on.config->relay.max_port, 50100);
+  EXPECT_EQ(on.config->relay.credential_ttl, std::chrono::minutes(90));
+  EXPECT_FALSE(parse({"--turn-credential-ttl", "10"}).config);  // under a minute
+  EXPECT_FALSE(parse({"--turn-credential-ttl", "8d"}).config);
+  EXPECT_FALSE(parse({"--turn-port", "70000"}).config);
+}
+
+}  // namespace
+}  // namespace peerdrop::app

@@ -317,3 +317,70 @@ TEST(SettingsParser, RefusesToChangeTheDownloadFolder) {
 
 }  // namespace
 }  // namespace peerdrop::settings
+
+namespace peerdrop::settings {
+namespace {
+
+constexpr std::string_view kRestServer = R"({"iceServers":[{"urls":["turn:198.51.100.9:3478?transport=udp",
+    "turn:198.51.100.9:3478?transport=tcp"],"secret":"NORTH-SHARED-SECRET"}]})";
+
+TEST(SettingsParser, TakesATurnRestApiSecretAndNeverShowsIt) {
+  const auto update = accepted(kRestServer);
+  ASSERT_TRUE(update.ice_servers);
+  EXPECT_EQ(update.ice_servers->at(0).secret, "NORTH-SHARED-SECRET");
+  EXPECT_FALSE(update.ice_servers->at(0).keep_secret);
+  const auto settings = update.applied_to({.name = "Alice"});
+  const auto shown = boost::json::serialize(to_json(settings));
+  EXPECT_EQ(shown.find("NORTH-SHARED-SECRET"), std::string::npos) << shown;
+  EXPECT_EQ(to_json(settings).at("iceServers").at(0), boost::json::parse(R"({"urls":[
+      "turn:198.51.100.9:3478?transport=udp","turn:198.51.100.9:3478?transport=tcp"],"secretSet":true})"));
+  // The stored form keeps it, and reads back the same.
+  const auto stored = to_json(settings, Secrets::included);
+  EXPECT_EQ(stored.at("iceServers").at(0).at("secret"), "NORTH-SHARED-SECRET");
+  auto body = stored;
+  body.as_object().erase("downloadDir");
+  EXPECT_EQ(accepted(boost::json::serialize(body)).applied_to({}), settings);
+}
+
+TEST(SettingsParser, RefusesASecretWhereItCannotWork) {
+  EXPECT_EQ(refused(R"({"iceServers":[{"urls":"stun:198.51.100.9","secret":"s"}]})").field, "iceServers");
+  const auto both = refused(R"({"iceServers":[{"urls":"turn:198.51.100.9","secret":"SECRETX","username":"u",
+      "credential":"c"}]})");
+  EXPECT_NE(both.message.find("not both"), std::string::npos) << both.message;
+  EXPECT_EQ(both.message.find("SECRETX"), std::string::npos);
+  refused(R"({"iceServers":[{"urls":"turn:198.51.100.9","secret":""}]})");
+  refused(R"({"iceServers":[{"urls":"turn:198.51.100.9","secret":42}]})");
+  refused(R"({"iceServers":[{"urls":"turn:198.51.100.9","secret":"a\u0007b"}]})");
+  refused(R"({"iceServers":[{"urls":"turn:198.51.100.9","secret":")" + std::string(257, 's') + R"("}]})");
+  accepted(R"({"iceServers":[{"urls":"turn:198.51.100.9","secret":")" + std::string(256, 's') + R"("}]})");
+  refused(R"({"iceServers":[{"urls":"turn:198.51.100.9","secretSet":"yes"}]})");
+}
+
+TEST(SettingsParser, SecretSetKeepsTheStoredSecretOfTheSameUrls) {
+  Settings current;
+  current.ice_servers = accepted(kRestServer).ice_servers.value();
+  // What a page got (secretSet) goes back unchanged: the secret stays.
+  auto echoed = accepted(R"({"iceServers":[{"urls":["turn:198.51.100.9:3478?transport=udp",
+      "turn:198.51.100.9:3478?transport=tcp"],"secretSet":true},{"urls":"stun:198.51.100.9"}]})");
+  EXPECT_TRUE(echoed.ice_servers->at(0).keep_secret);
+  EXPECT_FALSE(resolve_kept_secrets(echoed, current));
+  EXPECT_EQ(echoed.ice_servers->at(0).secret, "NORTH-SHARED-SECRET");
+  EXPECT_FALSE(echoed.ice_servers->at(0).keep_secret);
+  // Other URLs: there is nothing to keep.
+  auto moved = accepted(R"({"iceServers":[{"urls":"turn:203.0.113.9","secretSet":true}]})");
+  const auto problem = resolve_kept_secrets(moved, current);
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->field, "iceServers");
+  EXPECT_NE(problem->message.find("ICE server 1"), std::string::npos);
+  // A new secret wins over secretSet; false asks for nothing.
+  auto replaced = accepted(R"({"iceServers":[{"urls":"turn:203.0.113.9","secret":"new","secretSet":true}]})");
+  EXPECT_FALSE(replaced.ice_servers->at(0).keep_secret);
+  EXPECT_FALSE(resolve_kept_secrets(replaced, current));
+  EXPECT_EQ(replaced.ice_servers->at(0).secret, "new");
+  auto dropped = accepted(R"({"iceServers":[{"urls":"turn:203.0.113.9","secretSet":false}]})");
+  EXPECT_FALSE(resolve_kept_secrets(dropped, current));
+  EXPECT_FALSE(dropped.ice_servers->at(0).secret);
+}
+
+}  // namespace
+}  // namespace peerdrop::settings

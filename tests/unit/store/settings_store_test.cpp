@@ -104,3 +104,22 @@ TEST(SettingsStore, AFailedSaveChangesNothing) {
 
 }  // namespace
 }  // namespace peerdrop::store
+
+namespace peerdrop::store {
+namespace {
+
+TEST(SettingsStore, KeepsATurnSharedSecret) {
+  testing::TempDir dir;
+  const settings::IceServer rest{.urls = {"turn:198.51.100.9:3478"}, .secret = "NORTH-SHARED-SECRET"};
+  {
+    SqliteDatabase db(dir.path() / "peerdrop.db");
+    SettingsStore(db).save({.ice_servers = std::vector{rest}});
+  }
+  SqliteDatabase db(dir.path() / "peerdrop.db");
+  const auto loaded = SettingsStore(db).load(defaults());
+  ASSERT_EQ(loaded.ice_servers.size(), 1u);
+  EXPECT_EQ(loaded.ice_servers[0], rest);
+}
+
+}  // namespace
+}  // namespace peerdrop::store

@@ -27,6 +27,8 @@ export interface IceServer {
   urls: string | string[];
   username?: string;
   credential?: string;
+  /** The daemon holds a TURN shared secret for this server (never shown); sending it back keeps the secret. */
+  secretSet?: boolean;
 }
 
 export interface Settings {
@@ -265,6 +267,7 @@ export function parseIceServer(value: unknown): IceServer | null {
   const server: IceServer = { urls: Array.isArray(urls) ? [...(urls as string[])] : (urls as string) };
   if (isString(value.username)) server.username = value.username;
   if (isString(value.credential)) server.credential = value.credential;
+  if (value.secretSet === true) server.secretSet = true;
   return server;
 }
 

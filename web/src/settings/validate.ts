@@ -14,6 +14,8 @@ export interface IceServerRow {
   urls: string;
   username: string;
   credential: string;
+  /** The daemon keeps a shared secret for this server; it is sent back as `secretSet` so it stays. */
+  secretSet?: boolean;
 }
 
 export interface SettingsForm {
@@ -34,6 +36,7 @@ export function toForm(settings: Settings): SettingsForm {
       urls: (Array.isArray(server.urls) ? server.urls : [server.urls]).join(' '),
       username: server.username ?? '',
       credential: server.credential ?? '',
+      ...(server.secretSet ? { secretSet: true } : {}),
     })),
     timeoutSeconds: String(Math.round(settings.connectTimeoutMs / 1000)),
   };
@@ -74,6 +77,7 @@ export function fromForm(form: SettingsForm): { settings: Settings; errors: null
     const server: IceServer = { urls };
     if (row.username.trim()) server.username = row.username.trim();
     if (row.credential) server.credential = row.credential;
+    if (row.secretSet && !server.username && !server.credential) server.secretSet = true;
     iceServers.push(server);
   }
 

@@ -13,6 +13,15 @@ describe('settings form', () => {
     expect(fromForm(f)).toEqual({ settings, errors: null });
   });
 
+  it('sends a server\'s shared secret back as secretSet, so the daemon keeps it', () => {
+    const settings = { name: 'Alice', iceServers: [{ urls: ['turn:198.51.100.9:3478'], secretSet: true }], connectTimeoutMs: 30000 };
+    expect(fromForm(toForm(settings))).toEqual({ settings, errors: null });
+    // A username and credential typed in replace the secret.
+    const typed = toForm(settings);
+    typed.iceServers[0] = { ...typed.iceServers[0]!, username: 'u', credential: 'c' };
+    expect(fromForm(typed).settings?.iceServers[0]).toEqual({ urls: ['turn:198.51.100.9:3478'], username: 'u', credential: 'c' });
+  });
+
   it('checks the name, the ICE URLs and the timeout like the daemon', () => {
     expect(fromForm(form({ name: '  ' })).errors?.name).toBeDefined();
     expect(fromForm(form({ name: 'x'.repeat(65) })).errors?.name).toMatch(/64/);

@@ -1,0 +1,152 @@
+#include "relay/relay_service.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json/array.hpp>
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include "core/startup_error.hpp"
+
+namespace peerdrop::relay {
+namespace {
+
+constexpr const char* kConfigFile = "turnserver.conf";
+constexpr const char* kLogFile = "coturn.log";
+
+RelaySupervisor::Policy policy_of(const RelayConfig& config) {
+  return RelaySupervisor::Policy{.first_delay = config.first_restart_delay,
+                                 .max_delay = config.max_restart_delay,
+                                 .stable_after = config.stable_after,
+                                 .stop_timeout = config.stop_timeout};
+}
+
+CoturnConfig checked(CoturnConfig coturn) {
+  if (auto problem = coturn.problem()) throw core::StartupError("--turn: " + *problem);
+  return coturn;
+}
+
+// Writes `text` to `path` through a 0600 temporary file and a rename, so
+// coturn never reads half a file and the secret is never readable by others.
+std::optional<std::string> write_private_file(const std::filesystem::path& path, std::string_view text) {
+  const auto tmp = path.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return "cannot write " + tmp + ": " + std::strerror(errno);
+  ::fchmod(fd, 0600);  // an old file of another mode keeps its mode through O_TRUNC
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const auto n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  const int error = errno;
+  ::close(fd);
+  if (done != text.size() || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return "cannot write " + path.string() + ": " + std::strerror(done != text.size() ? error : errno);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+RelayService::RelayService(boost::asio::any_io_executor executor, const RelayConfig& config, CoturnConfig coturn,
+                           const std::filesystem::path& data_dir, const core::Clock& clock,
+                           const TurnCredentials& credentials, core::Logger logger)
+    : config_(config),
+      coturn_(checked(std::move(coturn))),
+      dir_(data_dir / "relay"),
+      logger_(std::move(logger)),
+      secret_(RelaySecret::load_or_create(dir_ / "secret")),
+      credentials_(credentials),
+      launcher_(executor),
+      alarm_(executor),
+      supervisor_(launcher_, alarm_, clock,
+                  LaunchSpec{.program = config_.program,
+                             .args = {"-c", (dir_ / kConfigFile).string()},
+                             .output_file = dir_ / kLogFile},
+                  policy_of(config_), logger_),
+      log_timer_(executor) {
+  supervisor_.set_before_start([this] {
+    rotate_log();
+    return write_config();
+  });
+}
+
+void RelayService::start() {
+  logger_->info("TURN relay (coturn) on {}; its files are in {}", coturn_.describe(), dir_.string());
+  supervisor_.start();
+  schedule_log_check();
+}
+
+void RelayService::stop() {
+  log_timer_.cancel();
+  supervisor_.stop();
+}
+
+void RelayService::set_health_changed(std::function<void()> handler) {
+  supervisor_.set_health_changed(std::move(handler));
+}
+
+boost::json::object RelayService::health_json() const {
+  const auto& h = health();
+  boost::json::array addresses;
+  for (const auto& ip : coturn_.listening_ips) addresses.emplace_back(ip);
+  boost::json::object out{{"enabled", true},
+                          {"state", RelaySupervisor::to_string(h.state)},
+                          {"port", coturn_.listening_port},
+                          {"addresses", std::move(addresses)},
+                          {"restarts", h.restarts}};
+  if (!h.reason.empty()) out["reason"] = h.reason;
+  return out;
+}
+
+std::optional<RelayService::IceServer> RelayService::ice_server(std::string_view user) const {
+  if (!running()) return std::nullopt;
+  IceServer out;
+  // At most 4 URLs per server (the settings' rule, and what a page accepts): two addresses, UDP and TCP.
+  for (std::size_t i = 0; i < coturn_.listening_ips.size() && i < 2; ++i) {
+    const auto base = "turn:" + coturn_.listening_ips[i] + ":" + std::to_string(coturn_.listening_port);
+    out.urls.push_back(base + "?transport=udp");
+    out.urls.push_back(base + "?transport=tcp");
+  }
+  out.credential = credentials_.issue(secret_.value(), user);
+  return out;
+}
+
+std::optional<std::string> RelayService::write_config() {
+  // Written at every start: a file removed or edited by hand is put right.
+  return write_private_file(dir_ / kConfigFile, coturn_.render(secret_.value()));
+}
+
+void RelayService::rotate_log() {
+  // Copy and truncate (turnserver keeps its descriptor, opened with O_APPEND,
+  // so it goes on writing at the new end): coturn.log and coturn.log.1 stay
+  // under the limit each. The lines written between copy and truncation are lost.
+  const auto log = dir_ / kLogFile;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(log, ec);
+  if (ec || size <= config_.log_max_bytes) return;
+  auto old = log;
+  old += ".1";
+  std::filesystem::copy_file(log, old, std::filesystem::copy_options::overwrite_existing, ec);
+  if (!ec) ::chmod(old.c_str(), 0600);
+  if (ec || ::truncate(log.c_str(), 0) != 0) {
+    logger_->warn("could not rotate {}: {}", log.string(), ec ? ec.message() : std::strerror(errno));
+  }
+}
+
+void RelayService::schedule_log_check() {
+  log_timer_.expires_after(config_.log_check_interval);
+  log_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    rotate_log();
+    schedule_log_check();
+  });
+}
+
+}  // namespace peerdrop::relay
