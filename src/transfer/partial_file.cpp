@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@ namespace peerdrop::transfer {
 namespace {
 
 using core::Errc;
-using Digest = std::array<std::uint8_t, crypto_hash_sha256_BYTES>;
+using Digest = Sha256::Digest;
 
 constexpr std::size_t kReadBackBytes = 1024 * 1024;  // buffer for re-hashing a resumed file
 
@@ -34,9 +35,7 @@ bool parse_digest(std::string_view hex, Digest& out) {
 }  // namespace
 
 PartialFile::PartialFile(DownloadFolder folder, UniqueFd file, std::string name, std::uint64_t max_size)
-    : folder_(std::move(folder)), file_(std::move(file)), name_(std::move(name)), max_size_(max_size) {
-  crypto_hash_sha256_init(&hash_);
-}
+    : folder_(std::move(folder)), file_(std::move(file)), name_(std::move(name)), max_size_(max_size) {}
 
 bool PartialFile::is_valid_transfer_id(std::string_view transfer_id) {
   return !transfer_id.empty() && transfer_id.size() <= kMaxTransferIdBytes &&
@@ -133,7 +132,7 @@ boost::system::error_code PartialFile::resume() {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return io_error(errno);
     if (n == 0) break;  // shorter than fstat said (someone truncated it): resume from what is there
-    crypto_hash_sha256_update(&hash_, buffer.data(), static_cast<std::size_t>(n));
+    hash_.update(std::span(buffer.data(), static_cast<std::size_t>(n)));
     read += static_cast<std::uint64_t>(n);
   }
   // What is in the file now is what we resume from, so it must be on disk before it is acknowledged.
@@ -155,7 +154,7 @@ boost::system::error_code PartialFile::write(std::uint64_t offset, std::span<con
     if (n < 0) return io_error(errno);
     if (n == 0) return io_error(EIO);
     const auto written = static_cast<std::size_t>(n);
-    crypto_hash_sha256_update(&hash_, rest.data(), written);
+    hash_.update(rest.first(written));
     received_ += written;
     rest = rest.subspan(written);
   }
@@ -180,10 +179,8 @@ boost::system::result<std::string> PartialFile::finish(std::uint64_t expected_si
   Digest expected{};
   if (!parse_digest(expected_sha256_hex, expected)) return core::make_error_code(Errc::malformed);
   if (received_ != expected_size) return core::make_error_code(Errc::size_mismatch);
-  auto state = hash_;  // finishing a copy: the running hash stays usable if the move fails
-  Digest actual{};
-  crypto_hash_sha256_final(&state, actual.data());
-  if (actual != expected) {
+  // digest() finishes a copy: the running hash stays usable if the move fails.
+  if (hash_.digest() != expected) {
     ::unlinkat(folder_.partial_dir_fd(), name_.c_str(), 0);  // if this fails, the sweeper removes it in time
     file_.reset();
     return core::make_error_code(Errc::hash_mismatch);
