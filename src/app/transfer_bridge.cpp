@@ -106,6 +106,9 @@ TransferBridge::TransferBridge(boost::asio::any_io_executor executor, ws::UiHub&
       sweep_timer_(executor),
       files_timer_(executor) {
   service_.set_progress_handler([this](const TransferService::Progress& p) { progress(p); });
+  service_.set_finished_lookup([this](const std::string& peer, const std::string& tid, std::uint32_t index) {
+    return finished_before(peer, tid, index);
+  });
 }
 
 void TransferBridge::start() {
@@ -167,6 +170,7 @@ void TransferBridge::open(std::uint64_t tab, const json::object& message, const 
   }
   json::object answer{{"type", "file_opened"},    {"tid", *tid},         {"i", *index}, {"handle", opened->handle},
                       {"offset", opened->offset}, {"name", opened->name}};
+  if (opened->complete) answer["complete"] = true;
   if (ref) answer["ref"] = *ref;
   hub_.send_to(tab, json::serialize(answer));
 }
@@ -200,7 +204,7 @@ void TransferBridge::finish(std::uint64_t tab, const json::object& message, cons
     answer["name"] = finished->file.name;
   }
   hub_.send_to(tab, json::serialize(answer));
-  if (!finished->error) landed(finished->file);
+  if (!finished->error && !finished->again) landed(finished->file);
 }
 
 void TransferBridge::cancel(std::uint64_t tab, const json::object& message, const json::value* ref) {
@@ -233,6 +237,16 @@ std::vector<transfer::ReceivedFile> TransferBridge::recent_files() {
   } catch (const std::exception& e) {
     logger_->error("could not read the received files: {}", e.what());
     return {};
+  }
+}
+
+std::optional<transfer::ReceivedFile> TransferBridge::finished_before(const std::string& peer, const std::string& tid,
+                                                                      std::uint32_t index) {
+  try {
+    return store_.find(peer, tid, index);
+  } catch (const std::exception& e) {
+    logger_->error("could not look up the received files: {}", e.what());
+    return std::nullopt;  // then it is received again, under a numbered name
   }
 }
 

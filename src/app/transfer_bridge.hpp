@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -50,6 +51,8 @@ class TransferBridge final : public api::FileLibrary {
   void cancel(std::uint64_t tab, const boost::json::object& message, const boost::json::value* ref);
   void progress(const transfer::TransferService::Progress& progress);
   void landed(const transfer::ReceivedFile& file);
+  std::optional<transfer::ReceivedFile> finished_before(const std::string& peer, const std::string& tid,
+                                                        std::uint32_t index);
   void arm_checkpoint_timer();
   void sweep_later();
   std::string files_message();

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "store/sqlite_database.hpp"
@@ -9,8 +12,12 @@
 namespace peerdrop::store {
 
 // The files this daemon received (GET /api/files, the UI's `files` message):
-//   received_files(id INTEGER PK AUTOINCREMENT, name, size, sha256, from_peer, received_at Unix ms)
-// in the order they landed. Only the newest kMaxKept rows are kept.
+//   received_files(id INTEGER PK AUTOINCREMENT, name, size, sha256, from_peer, received_at Unix ms,
+//                  transfer_id, file_index)
+// in the order they landed. Only the newest kMaxKept rows are kept. The
+// sender's transfer id and the file's index make a repeated finish of a file
+// that already landed idempotent (TransferService's finished lookup); rows of
+// older versions have an empty transfer id.
 class ReceivedFileStore {
  public:
   static constexpr std::size_t kMaxKept = 10'000;
@@ -21,6 +28,9 @@ class ReceivedFileStore {
   void add(const transfer::ReceivedFile& file);
   // The newest `limit` files, newest first.
   std::vector<transfer::ReceivedFile> recent(std::size_t limit);
+  // The file `index` of the transfer `transfer_id` from `from`, if it landed
+  // (and is still among the rows kept). Throws std::runtime_error.
+  std::optional<transfer::ReceivedFile> find(std::string_view from, std::string_view transfer_id, std::uint32_t index);
 
  private:
   SqliteDatabase& db_;

@@ -96,6 +96,12 @@ boost::system::result<TransferService::Opened> TransferService::open(Tab tab, co
   std::uint64_t offset = 0;
   if (entry.file) {
     offset = entry.file->durable();
+  } else if (auto before = finished_lookup_ ? finished_lookup_(request.peer, request.transfer_id, request.index)
+                                            : std::nullopt;
+             before && before->size == request.size) {
+    // It landed before (the answer to its finish was lost): complete, nothing to receive.
+    offset = request.size;
+    entry.landed = std::move(*before);
   } else {
     if (const auto ec = folder_.ensure_partial_folder()) return ec;
     auto resumable = PartialFile::resumable_size(folder_, entry.scoped_id, request.index, request.size);
@@ -107,7 +113,7 @@ boost::system::result<TransferService::Opened> TransferService::open(Tab tab, co
 
   const Handle handle = next++;
   const Slot slot{tab, handle};
-  Opened opened{handle, offset, entry.path.string()};
+  Opened opened{handle, offset, entry.landed ? entry.landed->name : entry.path.string(), entry.landed.has_value()};
   const bool was_active = entry.file.has_value();
   entries_.emplace(slot, std::move(entry));
   by_key_.emplace(std::move(key), slot);
@@ -126,6 +132,11 @@ boost::system::error_code TransferService::write(Tab tab, Handle handle, std::ui
                                                  std::span<const std::uint8_t> bytes) {
   auto* entry = find(tab, handle);
   if (!entry) return core::make_error_code(Errc::unknown_handle);
+  if (entry->landed) {
+    // Every byte is held: a resend is skipped, anything past the end refused.
+    return bytes.size() > entry->size || offset > entry->size - bytes.size() ? core::make_error_code(Errc::too_large)
+                                                                              : boost::system::error_code{};
+  }
   if (const auto ec = activate(*entry)) return ec;
   entry->last_used = ++use_counter_;
   if (const auto ec = entry->file->write(offset, bytes)) return ec;
@@ -143,6 +154,7 @@ boost::system::result<TransferService::Finished> TransferService::finish(Tab tab
   if (it == entries_.end()) return core::make_error_code(Errc::unknown_handle);
   if (!is_hex_digest(sha256_hex)) return core::make_error_code(Errc::malformed);
   auto& entry = it->second;
+  if (entry.landed) return finish_again(it, size, lowercase(sha256_hex));
   Finished finished{.transfer_id = entry.key.transfer_id, .index = entry.key.index};
   if (const auto ec = activate(entry)) {
     finished.error = ec;
@@ -162,10 +174,40 @@ boost::system::result<TransferService::Finished> TransferService::finish(Tab tab
                                .size = size,
                                .sha256 = sha256,
                                .from = entry.key.peer,
-                               .received_at = clock_.unix_ms()};
+                               .received_at = clock_.unix_ms(),
+                               .transfer_id = entry.key.transfer_id,
+                               .index = entry.key.index};
   logger_->info("received a file of {} bytes from {} (transfer {}, file {})", size, entry.key.peer,
                 entry.key.transfer_id, entry.key.index);
   logger_->debug("it is {}", finished.file.name);
+  erase(it);
+  return finished;
+}
+
+TransferService::Finished TransferService::finish_again(std::map<Slot, Entry>::iterator it, std::uint64_t size,
+                                                        const std::string& sha256) {
+  auto& entry = it->second;
+  Finished finished{.transfer_id = entry.key.transfer_id, .index = entry.key.index};
+  const auto& landed = *entry.landed;
+  if (size != landed.size) {
+    finished.error = core::make_error_code(Errc::size_mismatch);
+    return finished;  // as for a partial file: the handle stays
+  }
+  if (sha256 != landed.sha256) {
+    // Not the file that landed (the sender's copy changed): it is not received a second time.
+    finished.error = core::make_error_code(Errc::hash_mismatch);
+    logger_->info("file {} of transfer {} from {} landed before with another SHA-256", entry.key.index,
+                  entry.key.transfer_id, entry.key.peer);
+    erase(it);
+    return finished;
+  }
+  if (on_progress_) {
+    on_progress_(Progress{it->first.first, entry.key.peer, entry.key.transfer_id, entry.key.index, size, size});
+  }
+  logger_->info("file {} of transfer {} from {} had landed before; finished again", entry.key.index,
+                entry.key.transfer_id, entry.key.peer);
+  finished.file = landed;
+  finished.again = true;
   erase(it);
   return finished;
 }

@@ -40,6 +40,12 @@ namespace peerdrop::transfer {
 //   max_active_files at once; the least recently written one is closed and
 //   reopened when its bytes come again), so a request of thousands of files
 //   can open them all up front.
+// - A finish is idempotent: a file that already landed (the finished lookup
+//   knows its final name, size and SHA-256 by peer, transfer id and index)
+//   opens as complete (offset = size), and finishing it again answers the
+//   name it got instead of receiving it a second time as "name (1).ext"
+//   (a receiving page reloaded between the move into place and
+//   file_finished, or a daemon restarted there).
 // - Checkpoints (fdatasync) every checkpoint_bytes or checkpoint_interval,
 //   whichever comes first, and at finish; each one is reported as Progress.
 //   checkpoint_due() covers a stream that stops between two checkpoints.
@@ -68,7 +74,8 @@ class TransferService {
   struct Opened {
     Handle handle = 0;
     std::uint64_t offset = 0;  // durable bytes already held: the sender resumes here
-    std::string name;          // the sanitized relative path (before any "name (1).ext")
+    std::string name;          // the sanitized relative path (before any "name (1).ext"), or the final one if complete
+    bool complete = false;     // it landed before: offset = size, and finish answers its final name
   };
   // After every checkpoint, for the tab that has the file open.
   struct Progress {
@@ -88,14 +95,19 @@ class TransferService {
     std::uint32_t index = 0;
     boost::system::error_code error;  // empty: `file` is in place
     ReceivedFile file;
+    bool again = false;  // it had landed before (a repeated finish): nothing was moved now
   };
   using ProgressHandler = std::function<void(const Progress&)>;
+  // A file of a peer's transfer that landed before, if it is known (the received files' store).
+  using FinishedLookup = std::function<std::optional<ReceivedFile>(
+      const std::string& peer, const std::string& transfer_id, std::uint32_t index)>;
 
   // `folder` and `clock` must outlive this object.
   TransferService(DownloadFolder& folder, const TransferConfig& config, const core::Clock& clock,
                   core::Logger logger);
 
   void set_progress_handler(ProgressHandler handler) { on_progress_ = std::move(handler); }
+  void set_finished_lookup(FinishedLookup lookup) { finished_lookup_ = std::move(lookup); }
   const DownloadFolder& folder() const { return folder_; }
 
   // file_open. Errors (core::Errc): malformed (peer or transfer id),
@@ -116,7 +128,9 @@ class TransferService {
   // hex digits); Finished::error about the file: size_mismatch (the handle
   // stays open: more bytes may come), hash_mismatch (the partial file is
   // removed: it must be sent again), or a failure to place it (it stays
-  // verified, and finish may be called again).
+  // verified, and finish may be called again). A file opened as complete
+  // finishes with the name it got before (`again`) if size and SHA-256 are
+  // the ones it landed with, else size_mismatch or hash_mismatch.
   boost::system::result<Finished> finish(Tab tab, Handle handle, std::uint64_t size, std::string_view sha256_hex);
 
   // file_cancel: closes every handle of the peer's transfer (in any tab) and
@@ -155,11 +169,13 @@ class TransferService {
     SanitizedPath path;
     std::uint64_t size = 0;
     std::optional<PartialFile> file;  // open while it is being written
+    std::optional<ReceivedFile> landed;  // it landed before: no partial file, complete
     core::Clock::TimePoint last_checkpoint{};
     std::uint64_t last_used = 0;
   };
 
   Entry* find(Tab tab, Handle handle);
+  Finished finish_again(std::map<Slot, Entry>::iterator it, std::uint64_t size, const std::string& sha256);
   boost::system::error_code activate(Entry& entry);
   boost::system::error_code checkpoint(Tab tab, Entry& entry);
   void erase(std::map<Slot, Entry>::iterator it);
@@ -170,6 +186,7 @@ class TransferService {
   core::Logger logger_;
   PartialFileSweeper sweeper_;
   ProgressHandler on_progress_;
+  FinishedLookup finished_lookup_;
   std::map<Slot, Entry> entries_;
   std::map<Key, Slot> by_key_;
   std::set<Slot> active_;              // entries whose file is open

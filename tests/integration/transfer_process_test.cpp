@@ -302,6 +302,40 @@ TEST_F(TransferProcessTest, ResumesAfterATabReloadAndADaemonKill) {
   EXPECT_EQ(read_file(downloads_ / "resume.bin"), content);
 }
 
+TEST_F(TransferProcessTest, AFileFinishedAgainAfterAReloadOrARestartLandsOnce) {
+  auto daemon = start(downloads_);
+  const auto content = content_of_size(kMiB + 3);
+  {
+    UiClient ui(port_of(*daemon));
+    const auto opened = open(ui, "once.bin", content.size(), 1, 4);
+    ASSERT_EQ(opened.at("type"), "file_opened");
+    const auto handle = opened.at("handle").to_number<std::uint32_t>();
+    send(ui, handle, content, 0, content.size());
+    ASSERT_EQ(finish(ui, handle, content.size(), sha256_hex(content), 2).at("ok"), true);
+  }  // the page reloads as file_finished arrives: it never saw the answer
+  const auto finish_again = [&](DaemonProcess& process, int ref) {
+    UiClient ui(port_of(process));
+    const auto opened = open(ui, "once.bin", content.size(), ref, 4);
+    EXPECT_EQ(opened.at("type"), "file_opened") << json::serialize(opened);
+    EXPECT_EQ(opened.at("offset"), content.size());
+    EXPECT_EQ(opened.at("complete"), true);
+    EXPECT_EQ(opened.at("name"), "once.bin");
+    const auto finished = finish(ui, opened.at("handle").to_number<std::uint32_t>(), content.size(),
+                                 sha256_hex(content), ref + 1);
+    EXPECT_EQ(finished.at("ok"), true) << json::serialize(finished);
+    EXPECT_EQ(finished.at("name"), "once.bin");
+  };
+  finish_again(*daemon, 3);
+  daemon->signal(SIGKILL);
+  daemon->wait_for_exit(5s);
+  auto again = start(downloads_);
+  finish_again(*again, 5);  // the daemon remembers it across a restart (the received files' store)
+  EXPECT_EQ(visible_files(downloads_), std::vector<std::string>{"once.bin"});
+  const auto listed = http_get(port_of(*again), "/api/files");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(json::parse(listed.body).as_array().size(), 1u) << listed.body;  // listed once
+}
+
 TEST_F(TransferProcessTest, AnswersBadFramesAndClosesATabThatSendsTooMuch) {
   auto daemon = start(downloads_);
   UiClient ui(port_of(*daemon));

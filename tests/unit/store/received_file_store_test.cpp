@@ -80,5 +80,51 @@ TEST(ReceivedFileStore, KeepsLargeSizesAndAnyName) {
   EXPECT_EQ(store.recent(1), std::vector<transfer::ReceivedFile>{big});
 }
 
+TEST(ReceivedFileStore, FindsAFileByTheSendersTransferIdAndIndex) {
+  testing::TempDir dir;
+  SqliteDatabase db(dir.path() / "peerdrop.db");
+  ReceivedFileStore store(db);
+  auto a = file(1);
+  a.transfer_id = "tid_0123456789abcdefghij";
+  a.index = 3;
+  auto b = file(2);
+  b.transfer_id = a.transfer_id;
+  b.index = 4;
+  store.add(a);
+  store.add(b);
+  EXPECT_EQ(store.find(a.from, a.transfer_id, 3), a);
+  EXPECT_EQ(store.find(a.from, a.transfer_id, 4), b);
+  EXPECT_EQ(store.recent(2), (std::vector<transfer::ReceivedFile>{b, a}));
+  EXPECT_FALSE(store.find(a.from, a.transfer_id, 5));
+  EXPECT_FALSE(store.find(std::string(52, 'B'), a.transfer_id, 3));  // another peer's transfer
+  EXPECT_FALSE(store.find(a.from, "tid_another_one_000000000", 3));
+  EXPECT_FALSE(store.find(a.from, "", 0));  // rows without a transfer id are never found
+}
+
+TEST(ReceivedFileStore, AddsTheTransferColumnsToATableOfAnOlderVersion) {
+  testing::TempDir dir;
+  {
+    SqliteDatabase db(dir.path() / "peerdrop.db");
+    db.exec(
+        "CREATE TABLE received_files(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, size INTEGER NOT NULL, "
+        "sha256 TEXT NOT NULL, from_peer TEXT NOT NULL, received_at INTEGER NOT NULL)");
+    db.exec(
+        "INSERT INTO received_files(name, size, sha256, from_peer, received_at) VALUES('old.txt', 5, 'ab', 'P', 7)");
+  }
+  SqliteDatabase db(dir.path() / "peerdrop.db");
+  ReceivedFileStore store(db);
+  auto added = file(1);
+  added.transfer_id = "tid_0123456789abcdefghij";
+  store.add(added);
+  const auto files = store.recent(10);
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0], added);
+  EXPECT_EQ(files[1],
+            (transfer::ReceivedFile{.name = "old.txt", .size = 5, .sha256 = "ab", .from = "P", .received_at = 7}));
+  EXPECT_EQ(store.find(added.from, added.transfer_id, 0), added);
+  ReceivedFileStore again(db);  // opening it once more changes nothing
+  EXPECT_EQ(again.recent(10), files);
+}
+
 }  // namespace
 }  // namespace peerdrop::store

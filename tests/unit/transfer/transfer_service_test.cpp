@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/errc.hpp"
@@ -215,6 +218,88 @@ TEST_F(TransferServiceTest, TheNewestOpenerTakesAFileOverWithItsBytesDurable) {
   const auto finished = service_.finish(2, second.handle, content.size(), sha256_hex(content));
   ASSERT_TRUE(finished && !finished->error);
   EXPECT_EQ(read(downloads_ / "a.txt"), content);
+}
+
+// The received files' store, as the daemon wires it: what finish() placed, by (peer, transfer id, index).
+class FinishedFiles {
+ public:
+  void add(const ReceivedFile& file) { files_[{file.from, file.transfer_id, file.index}] = file; }
+  TransferService::FinishedLookup lookup() {
+    return [this](const std::string& peer, const std::string& tid, std::uint32_t index) -> std::optional<ReceivedFile> {
+      const auto it = files_.find({peer, tid, index});
+      if (it == files_.end()) return std::nullopt;
+      return it->second;
+    };
+  }
+
+ private:
+  std::map<std::tuple<std::string, std::string, std::uint32_t>, ReceivedFile> files_;
+};
+
+TEST_F(TransferServiceTest, AFileThatLandedBeforeOpensCompleteAndFinishesAgainUnderTheSameName) {
+  FinishedFiles landed;
+  service_.set_finished_lookup(landed.lookup());
+  const auto content = content_of_size(3 * kMiB + 7);
+  const auto first = open(1, "photos/a.jpg", content.size(), 2);
+  ASSERT_FALSE(send(1, first.handle, content, 0, content.size()));
+  const auto finished = service_.finish(1, first.handle, content.size(), sha256_hex(content));
+  ASSERT_TRUE(finished && !finished->error);
+  EXPECT_FALSE(finished->again);
+  EXPECT_EQ(finished->file.transfer_id, kTid);
+  EXPECT_EQ(finished->file.index, 2u);
+  landed.add(finished->file);
+  // The page reloads before file_finished reaches it: the new tab opens the file again.
+  service_.tab_closed(1);
+  progress_.clear();
+  const auto again = open(2, "photos/a.jpg", content.size(), 2);
+  EXPECT_TRUE(again.complete);
+  EXPECT_EQ(again.offset, content.size());
+  EXPECT_EQ(again.name, "photos/a.jpg");
+  EXPECT_TRUE(partial_files().empty());  // no new partial file
+  // Bytes the sender still had in flight are skipped; bytes past the end are refused.
+  EXPECT_FALSE(send(2, again.handle, content, content.size() - 10, content.size()));
+  EXPECT_EQ(service_.receive_frame(2, frame(again.handle, content.size(), "x")).error, Errc::too_large);
+  const auto repeated = service_.finish(2, again.handle, content.size(), sha256_hex(content));
+  ASSERT_TRUE(repeated);
+  ASSERT_FALSE(repeated->error) << repeated->error.message();
+  EXPECT_TRUE(repeated->again);
+  EXPECT_EQ(repeated->file, finished->file);
+  ASSERT_EQ(progress_.size(), 1u);  // reported complete, as a finish is
+  EXPECT_EQ(progress_[0].durable, content.size());
+  EXPECT_EQ(service_.open_handles(), 0u);
+  // One copy, no "a (1).jpg", no partial file.
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(downloads_ / "photos")) names.push_back(entry.path().filename());
+  EXPECT_EQ(names, std::vector<std::string>{"a.jpg"});
+  EXPECT_EQ(read(downloads_ / "photos" / "a.jpg"), content);
+  EXPECT_TRUE(partial_files().empty());
+}
+
+TEST_F(TransferServiceTest, AFileThatLandedBeforeIsNotTakenForAnotherOne) {
+  FinishedFiles landed;
+  service_.set_finished_lookup(landed.lookup());
+  const auto content = content_of_size(5000);
+  const auto first = open(1, "a.txt", content.size());
+  ASSERT_FALSE(send(1, first.handle, content, 0, content.size()));
+  const auto finished = service_.finish(1, first.handle, content.size(), sha256_hex(content));
+  ASSERT_TRUE(finished && !finished->error);
+  landed.add(finished->file);
+  // Another size under the same index: received anew.
+  EXPECT_EQ(open(1, "a.txt", content.size() + 1).offset, 0u);
+  // Another peer or transfer with the same index: received anew.
+  EXPECT_FALSE(open(1, "a.txt", content.size(), 0, kBob).complete);
+  EXPECT_FALSE(open(1, "a.txt", content.size(), 0, kAlice, "another_transfer_id_0001").complete);
+  // The same file finished with another SHA-256 or size: refused, the landed file stays as it is.
+  const auto again = open(2, "a.txt", content.size());
+  ASSERT_TRUE(again.complete);
+  const auto short_finish = service_.finish(2, again.handle, content.size() - 1, sha256_hex(content));
+  ASSERT_TRUE(short_finish);
+  EXPECT_EQ(short_finish->error, Errc::size_mismatch);
+  const auto other = service_.finish(2, again.handle, content.size(), sha256_hex("other"));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->error, Errc::hash_mismatch);
+  EXPECT_EQ(read(downloads_ / "a.txt"), content);
+  EXPECT_FALSE(fs::exists(downloads_ / "a (1).txt"));
 }
 
 TEST_F(TransferServiceTest, AHashMismatchRemovesThePartialFileAndTheHandle) {
