@@ -1,26 +1,39 @@
-// The sending side of one accepted transfer: reads each file in 2 MiB slices,
-// hashes it (SHA-256, whole file, also the prefix a resume skips), and sends it
-// on the transfer's `xfer:<tid>` channel in messages of up to the peer's
-// message size, keeping the channel's bufferedAmount between a low and a high
-// mark and never more than `durable + credit` past the receiver's last ack.
-// Files go in index order; the next file starts without waiting for the
-// previous one's verdict. Every xfer_accept starts a new run on a new channel
-// from the offsets it names (a resume, or the receiver asking to rewind).
+// The sending side of one accepted transfer: gets each file's bytes in 2 MiB
+// slices from a SliceSource (read and hashed in a worker: SHA-256 of the whole
+// file, also of the prefix a resume skips), and sends them on the transfer's
+// `xfer:<tid>` channel in messages of up to the peer's message size, keeping
+// the channel's bufferedAmount between a low and a high mark and never more
+// than `durable + credit` past the receiver's last ack. Files go in index
+// order; the next file starts without waiting for the previous one's verdict.
+// Every xfer_accept starts a new run on a new channel from the offsets it
+// names (a resume, or the receiver asking to rewind).
 
 import { realTimers, type TimerHandle, type Timers } from '../util/timers';
 import type { DataChannelLike } from '../rtc/PeerSession';
-import { HashCheckpoints, type IncrementalSha256 } from './sha256';
-import { encodeDataMessage, payloadSize, type ResumeOffset, type TransferControlMessage, type XferAck } from './wire';
+import { HashCheckpoints, IncrementalSha256 } from './sha256';
+import {
+  InThreadSliceSource,
+  ReadError,
+  SLICE_BYTES,
+  SourceFailed,
+  createSliceSource,
+  type BlobLike,
+  type ReadOptions,
+  type SliceSource,
+  type SliceStream,
+} from './sliceSource';
+import {
+  DATA_HEADER_BYTES,
+  encodeDataMessageInto,
+  payloadSize,
+  type ResumeOffset,
+  type TransferControlMessage,
+  type XferAck,
+} from './wire';
 
-export const SLICE_BYTES = 2 * 1024 * 1024;
+export { SLICE_BYTES, type BlobLike };
 export const LOW_MARK = 1024 * 1024;
 export const HIGH_MARK = 4 * 1024 * 1024;
-
-/** What the sender needs of a File: its size and slices it can read. */
-export interface BlobLike {
-  readonly size: number;
-  slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
-}
 
 export interface SenderFile {
   i: number;
@@ -53,6 +66,8 @@ export interface FileSenderOptions {
   pollMs?: number;
   /** Distance between hash snapshots (restarts within this page's life re-read from the nearest). */
   hashCheckpointBytes?: number;
+  /** Where bytes are read and hashed, one per run (default: a worker in browsers, the page's thread elsewhere). */
+  source?: (options: ReadOptions) => SliceSource;
 }
 
 class Aborted extends Error {}
@@ -94,6 +109,11 @@ export class FileSender {
   private lastAck: XferAck | null = null;
   private sentBytes = 0;
   private running = false;
+  private source: SliceSource | null = null;
+  /** Every data message is built here: channel.send() copies it (no buffer per message, no garbage). */
+  private scratch = new Uint8Array(0);
+  /** The worker died once: read on the page's thread from then on. */
+  private sourceBroken = false;
   readonly total: number;
 
   constructor(private readonly options: FileSenderOptions) {
@@ -152,6 +172,7 @@ export class FileSender {
     this.lastAck = null;
     this.limit = -1; // nothing may go out before the receiver's first ack
     this.channel = channel;
+    this.source = this.newSource();
     channel.bufferedAmountLowThreshold = this.lowMark;
     channel.onbufferedamountlow = () => this.wake();
     channel.onclose = () => this.wake();
@@ -195,6 +216,8 @@ export class FileSender {
     const channel = this.channel;
     this.channel = null;
     this.running = false;
+    this.source?.close();
+    this.source = null;
     if (channel) {
       channel.onbufferedamountlow = null;
       channel.onclose = null;
@@ -225,6 +248,13 @@ export class FileSender {
     }
   }
 
+  private newSource(): SliceSource {
+    const options: ReadOptions = { sliceBytes: this.sliceBytes };
+    if (this.options.hashCheckpointBytes !== undefined) options.checkpointBytes = this.options.hashCheckpointBytes;
+    if (this.sourceBroken) return new InThreadSliceSource({ ...options, createHash: IncrementalSha256.createFast });
+    return (this.options.source ?? createSliceSource)(options);
+  }
+
   private async sendFile(generation: number, channel: DataChannelLike, file: SenderFile, payload: number): Promise<void> {
     const blob = this.options.blob(file.i);
     if (!blob) throw new ReadFailed(`${file.path} is not selected`, file.i);
@@ -237,55 +267,54 @@ export class FileSender {
       checkpoints = new HashCheckpoints(this.options.hashCheckpointBytes);
       this.checkpoints.set(file.i, checkpoints);
     }
-    const hash = checkpoints.from(start);
-    // The prefix the receiver already holds: read and hashed, not sent.
-    for await (const bytes of this.slices(generation, blob, file, hash.position, start)) {
-      this.hashSlice(hash, checkpoints, bytes);
-    }
+    const marks = checkpoints;
+    // From `offset`: the bytes before it (from the nearest snapshot on) are read and hashed, not sent.
+    const open = (offset: number): SliceStream =>
+      this.sourceOf(generation).open(
+        { blob, path: file.path, size: file.size, start: offset, hashFrom: (engine) => marks.from(offset, engine) },
+        (snapshot) => marks.add(snapshot),
+      );
     this.sentPosition = (this.base[file.i] ?? 0) + start;
     let offset = start;
-    for await (const bytes of this.slices(generation, blob, file, start, file.size)) {
-      this.hashSlice(hash, checkpoints, bytes);
-      await this.sendSlice(generation, channel, file.i, offset, bytes, payload);
-      offset += bytes.byteLength;
+    let stream = open(offset);
+    try {
+      for (;;) {
+        let bytes: Uint8Array | null;
+        try {
+          bytes = await stream.next();
+        } catch (error) {
+          this.check(generation);
+          if (error instanceof SourceFailed && !this.sourceBroken) {
+            // The worker died: go on reading here from where we are.
+            stream.close();
+            this.sourceBroken = true;
+            this.source?.close();
+            this.source = this.newSource();
+            stream = open(offset);
+            continue;
+          }
+          if (error instanceof ReadError) throw new ReadFailed(error.message, file.i);
+          throw error;
+        }
+        this.check(generation);
+        if (!bytes) break;
+        await this.sendSlice(generation, channel, file.i, offset, bytes, payload);
+        offset += bytes.byteLength;
+      }
+    } finally {
+      stream.close();
     }
     this.check(generation);
     if (this.finished.has(file.i)) return;
-    this.options.sendControl({ t: 'xfer_file_end', tid: this.options.tid, i: file.i, size: file.size, sha256: hash.digestHex() });
+    const sha256 = stream.sha256;
+    if (sha256 === null) throw new ReadFailed(`${file.path} could not be hashed`, file.i);
+    this.options.sendControl({ t: 'xfer_file_end', tid: this.options.tid, i: file.i, size: file.size, sha256 });
   }
 
-  private hashSlice(hash: IncrementalSha256, checkpoints: HashCheckpoints, bytes: Uint8Array): void {
-    hash.update(bytes);
-    checkpoints.note(hash);
-  }
-
-  /** The file's bytes [from, to) in slices, one read ahead of the consumer. */
-  private async *slices(generation: number, blob: BlobLike, file: SenderFile, from: number, to: number): AsyncGenerator<Uint8Array> {
-    const read = (start: number): Promise<Uint8Array> => {
-      const end = Math.min(to, start + this.sliceBytes);
-      const promise = blob
-        .slice(start, end)
-        .arrayBuffer()
-        .then((buffer) => {
-          if (buffer.byteLength !== end - start) throw new Error(`${file.path} changed since it was chosen`);
-          return new Uint8Array(buffer);
-        })
-        .catch((error: unknown) => {
-          const text = error instanceof Error ? error.message : String(error);
-          throw new ReadFailed(`Could not read ${file.path}: ${text}`, file.i);
-        });
-      promise.catch(() => undefined); // an abandoned read-ahead must not be an unhandled rejection
-      return promise;
-    };
-    let position = from;
-    let next = position < to ? read(position) : null;
-    while (next) {
-      const bytes = await next;
-      this.check(generation);
-      position += bytes.byteLength;
-      next = position < to ? read(position) : null;
-      yield bytes;
-    }
+  private sourceOf(generation: number): SliceSource {
+    this.check(generation);
+    if (!this.source) throw new Aborted();
+    return this.source;
   }
 
   private async sendSlice(
@@ -301,7 +330,8 @@ export class FileSender {
       const n = Math.min(payload, bytes.byteLength - at);
       // Wait for room in the channel's buffer and in the receiver's credit.
       while (!this.hasRoom(generation, channel, n)) await this.sleep();
-      const message = encodeDataMessage(index, offset + at, bytes.subarray(at, at + n));
+      if (this.scratch.byteLength < DATA_HEADER_BYTES + n) this.scratch = new Uint8Array(DATA_HEADER_BYTES + payload);
+      const message = encodeDataMessageInto(this.scratch, index, offset + at, bytes.subarray(at, at + n));
       try {
         channel.send(message);
       } catch (error) {

@@ -232,13 +232,28 @@ function readU64(view: DataView, at: number): number {
 
 /** A data message for file `index` at `offset` carrying `bytes` (one copy of the bytes). */
 export function encodeDataMessage(index: number, offset: number, bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  const message = new Uint8Array(DATA_HEADER_BYTES + bytes.byteLength);
-  const view = new DataView(message.buffer);
+  return encodeDataMessageInto(new Uint8Array(DATA_HEADER_BYTES + bytes.byteLength), index, offset, bytes);
+}
+
+/**
+ * The same written into `target` (at least DATA_HEADER_BYTES + bytes.byteLength
+ * long): returns the view of the message. A sender reuses one buffer for every
+ * message, since send() copies what it is given.
+ */
+export function encodeDataMessageInto(
+  target: Uint8Array<ArrayBuffer>,
+  index: number,
+  offset: number,
+  bytes: Uint8Array,
+): Uint8Array<ArrayBuffer> {
+  const length = DATA_HEADER_BYTES + bytes.byteLength;
+  if (target.byteLength < length) throw new RangeError(`a data message of ${length} bytes does not fit in ${target.byteLength}`);
+  const view = new DataView(target.buffer, target.byteOffset, DATA_HEADER_BYTES);
   view.setUint8(0, TRANSFER_VERSION);
   view.setUint32(1, index);
   writeU64(view, 5, offset);
-  message.set(bytes, DATA_HEADER_BYTES);
-  return message;
+  target.set(bytes, DATA_HEADER_BYTES);
+  return target.subarray(0, length);
 }
 
 export interface DataHeader {

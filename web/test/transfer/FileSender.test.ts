@@ -1,14 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FileSender, HIGH_MARK, LOW_MARK, isQueueFull, type SenderEvent } from '../../src/transfer/FileSender';
 import { sha256Hex } from '../../src/transfer/sha256';
+import { WorkerSliceSource, type ReadOptions, type SliceSource } from '../../src/transfer/sliceSource';
 import { decodeDataHeader, type ResumeOffset, type TransferControlMessage } from '../../src/transfer/wire';
 import { FakeBinaryChannel, FakeBlob, pattern, sameBytes } from '../support/fakeTransfer';
+import { FakeSliceWorker } from '../support/fakeSliceWorker';
 
 const TID = 'T'.repeat(22);
 const MiB = 1024 * 1024;
 const BIG_CREDIT = 1024 * MiB;
 
-function setup(sizes: number[]) {
+function setup(sizes: number[], extra: { source?: (options: ReadOptions) => SliceSource; hashCheckpointBytes?: number } = {}) {
   const blobs = sizes.map((size, k) => new FakeBlob(pattern(size, k + 1)));
   const files = sizes.map((size, i) => ({ i, path: `dir/f${i}.bin`, size }));
   const control: TransferControlMessage[] = [];
@@ -22,6 +24,7 @@ function setup(sizes: number[]) {
       return true;
     },
     onEvent: (e) => events.push(e),
+    ...extra,
   });
   const channel = new FakeBinaryChannel(`xfer:${TID}`);
   const start = (resume: ResumeOffset[] = [], max: number | null = 262_144, ch = channel) => sender.start(ch, resume, max);
@@ -209,5 +212,71 @@ describe('FileSender', () => {
     expect(t.events.some((e) => e.type === 'channelClosed')).toBe(true);
     t.ack(1, 0, MiB);
     expect(t.sender.fileDurable(0)).toBe(4 * MiB);
+  });
+});
+
+describe('FileSender reading in a worker', () => {
+  /** A source per run, each with its own fake worker (the last one is `workers.at(-1)`). */
+  function workerSource() {
+    const workers: FakeSliceWorker[] = [];
+    const source = (options: ReadOptions) =>
+      new WorkerSliceSource(() => {
+        const worker = new FakeSliceWorker();
+        workers.push(worker);
+        return worker;
+      }, options);
+    return { workers, source };
+  }
+
+  it('sends every byte with the SHA-256 of each file, and a restart hashes on from the worker’s snapshot', async () => {
+    const w = workerSource();
+    const t = setup([5 * MiB + 3, 700], { source: w.source, hashCheckpointBytes: 2 * MiB });
+    t.start();
+    t.ack(0, 0, BIG_CREDIT);
+    await settle(100);
+    const { out } = t.received();
+    t.blobs.forEach((blob, k) => expect(sameBytes(out[k], blob.bytes)).toBe(true));
+    const ends = t.control.filter((m) => m.t === 'xfer_file_end');
+    expect(ends.map((m) => m.t === 'xfer_file_end' && m.sha256)).toEqual(t.blobs.map((b) => sha256Hex(b.bytes)));
+    expect(w.workers).toHaveLength(1);
+
+    // The receiver rewinds to 4.5 MiB: the new run's worker starts hashing at the 4 MiB snapshot.
+    const second = new FakeBinaryChannel(`xfer:${TID}`);
+    const readsBefore = t.blobs[0]!.reads;
+    t.start([{ i: 0, offset: 4.5 * MiB }, { i: 1, offset: 0 }], 262_144, second);
+    expect(w.workers[0]!.terminated).toBe(true);
+    t.ack(0, 4.5 * MiB, BIG_CREDIT);
+    await settle(100);
+    expect(t.blobs[0]!.reads - readsBefore).toBe(1); // 4 MiB .. end: one 2 MiB slice, not the whole file again
+    const open = w.workers[1]!.received.find((m) => m.t === 'open' && m.path === 'dir/f0.bin');
+    expect(open && open.t === 'open' && open.from?.position).toBe(4 * MiB);
+    const again = t.control.filter((m) => m.t === 'xfer_file_end');
+    expect(again.map((m) => m.t === 'xfer_file_end' && m.sha256)).toEqual([...t.blobs, ...t.blobs].map((b) => sha256Hex(b.bytes)));
+    t.sender.stop();
+    expect(w.workers[1]!.terminated).toBe(true);
+  });
+
+  it('when the worker dies mid-file it reads on the page from there, and the file and its hash come out whole', async () => {
+    vi.useRealTimers();
+    const w = workerSource();
+    const t = setup([12 * MiB], { source: w.source });
+    t.channel.hold = true;
+    t.start();
+    t.ack(0, 0, BIG_CREDIT);
+    const until = async (what: () => boolean) => {
+      for (let k = 0; k < 500 && !what(); k++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(what()).toBe(true);
+    };
+    await until(() => t.payloadSent() >= 3 * MiB);
+    w.workers[0]!.crash();
+    t.channel.hold = false;
+    t.channel.drain();
+    await until(() => t.control.some((m) => m.t === 'xfer_file_end'));
+    expect(t.events.some((e) => e.type === 'readError')).toBe(false);
+    expect(sameBytes(t.received().out[0], t.blobs[0]!.bytes)).toBe(true);
+    expect(t.payloadSent()).toBe(12 * MiB);
+    const end = t.control.find((m) => m.t === 'xfer_file_end');
+    expect(end && end.t === 'xfer_file_end' && end.sha256).toBe(sha256Hex(t.blobs[0]!.bytes));
+    t.sender.stop();
   });
 });

@@ -47,10 +47,59 @@ describe('SHA-256, incremental', () => {
       h.update(data.subarray(at, at + 500));
       checkpoints.note(h);
     }
-    const from = checkpoints.from(3_700);
+    const from = checkpoints.from(3_700)!;
     expect(from.position).toBe(3_000);
-    from.update(data.subarray(3_000));
-    expect(from.digestHex()).toBe(sha256Hex(data));
-    expect(checkpoints.from(10).position).toBe(0);
+    const again = IncrementalSha256.create();
+    expect(again.restore(from)).toBe(true);
+    again.update(data.subarray(3_000));
+    expect(again.digestHex()).toBe(sha256Hex(data));
+    expect(checkpoints.from(10)).toBeNull();
+    expect(checkpoints.from(3_700, 'wasm')).toBeNull(); // only the engine that took a snapshot can use it
+  });
+
+  it('keeps snapshots added out of order sorted, without duplicates', () => {
+    const checkpoints = new HashCheckpoints(1_000);
+    const at = (position: number) => ({ position, engine: 'js' as const, state: IncrementalSha256.create().snapshot().state });
+    checkpoints.add(at(2_000));
+    checkpoints.add(at(1_000));
+    checkpoints.add(at(2_000));
+    expect(checkpoints.from(1_500)?.position).toBe(1_000);
+    expect(checkpoints.from(9_999)?.position).toBe(2_000);
+    expect(checkpoints.due(2_999)).toBe(false);
+    expect(checkpoints.due(3_000)).toBe(true);
+  });
+});
+
+describe('SHA-256, WebAssembly engine', () => {
+  it('is what createFast gives here, and matches the JavaScript one in uneven slices', async () => {
+    const h = await IncrementalSha256.createFast();
+    expect(h.engineName).toBe('wasm');
+    expect(h.digestHex()).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    const data = pattern(3 * 1024 * 1024 + 17, 5);
+    for (let at = 0; at < data.length; at += 700_001) h.update(data.subarray(at, at + 700_001));
+    expect(h.position).toBe(data.length);
+    expect(h.digestHex()).toBe(sha256Hex(data));
+    h.update(enc('more'));
+    const whole = new Uint8Array(data.length + 4);
+    whole.set(data);
+    whole.set(enc('more'), data.length);
+    expect(h.digestHex()).toBe(sha256Hex(whole)); // digestHex left the state usable
+  });
+
+  it('snapshots are plain bytes that another instance continues from; a JavaScript snapshot is refused', async () => {
+    const data = pattern(200_000, 9);
+    const h = await IncrementalSha256.createFast();
+    h.update(data.subarray(0, 70_001));
+    const snapshot = h.snapshot();
+    expect(snapshot.engine).toBe('wasm');
+    expect(snapshot.state).toBeInstanceOf(Uint8Array);
+    const copy = structuredClone(snapshot); // what crosses to and from a worker
+    const other = await IncrementalSha256.createFast();
+    expect(other.restore(copy)).toBe(true);
+    expect(other.position).toBe(70_001);
+    other.update(data.subarray(70_001));
+    expect(other.digestHex()).toBe(sha256Hex(data));
+    expect(other.restore(IncrementalSha256.create().snapshot())).toBe(false);
+    expect(IncrementalSha256.create().restore(snapshot)).toBe(false);
   });
 });

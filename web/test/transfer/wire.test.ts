@@ -8,6 +8,7 @@ import {
   decodeDataHeader,
   encodeDaemonFrame,
   encodeDataMessage,
+  encodeDataMessageInto,
   isTid,
   newTid,
   offerFrames,
@@ -25,6 +26,16 @@ describe('data message header', () => {
     expect(message.byteLength).toBe(DATA_HEADER_BYTES + 3);
     expect([...message.subarray(0, 13)]).toEqual([1, 0, 0, 0, 7, 0, 0, 1, 0, 0, 0, 0, 5]);
     expect(decodeDataHeader(message.buffer)).toEqual({ index: 7, offset: 2 ** 40 + 5, length: 3 });
+  });
+
+  it('can be written into a reused buffer: the view returned is exactly the message', () => {
+    const scratch = new Uint8Array(64).fill(0xee);
+    const first = encodeDataMessageInto(scratch, 7, 2 ** 40 + 5, new Uint8Array([1, 2, 3]));
+    expect(first.buffer).toBe(scratch.buffer);
+    expect([...first]).toEqual([...encodeDataMessage(7, 2 ** 40 + 5, new Uint8Array([1, 2, 3]))]);
+    const second = encodeDataMessageInto(scratch, 1, 9, new Uint8Array([4]));
+    expect([...second]).toEqual([...encodeDataMessage(1, 9, new Uint8Array([4]))]);
+    expect(() => encodeDataMessageInto(new Uint8Array(15), 0, 0, new Uint8Array(3))).toThrow(RangeError);
   });
 
   it('refuses short messages and other versions', () => {
