@@ -7,6 +7,7 @@ import { browserPeerConnectionFactory } from './rtc/PeerSession';
 import type { Timing } from './rtc/PeerController';
 import type { TransferHookInfo } from './transfer/TransferHub';
 import { autoAcceptEnabled } from './settings/theme';
+import { browserTransferStore } from './transfer/store';
 import './styles.css';
 
 declare global {
@@ -27,8 +28,18 @@ function localStore(): Storage | null {
   }
 }
 
+function indexedDbFactory(): IDBFactory | null {
+  try {
+    return window.indexedDB ?? null;
+  } catch {
+    return null;
+  }
+}
+
 const controller = new AppController({
   socket: new DaemonSocket(),
+  // Unfinished transfers: IndexedDB survives a crash of the browser, localStorage's last seconds do not.
+  transferStore: browserTransferStore(indexedDbFactory(), localStore()),
   storage: localStore(),
   createPeerConnection: browserPeerConnectionFactory,
   monotonicNow: () => performance.now(),

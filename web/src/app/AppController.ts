@@ -19,6 +19,7 @@ import type { StorageLike } from '../settings/theme';
 import { DaemonFiles, type DaemonFilePort } from '../transfer/DaemonFiles';
 import type { PickedFile } from '../transfer/pickFiles';
 import { TransferHub, type TransferHookInfo, type TransferView } from '../transfer/TransferHub';
+import type { TransferStore } from '../transfer/store';
 import { PeerController, type OutgoingSignal, type PeerView, type Timing } from '../rtc/PeerController';
 import type { PeerConnectionFactory } from '../rtc/PeerSession';
 import { Emitter, realTimers, type Timers } from '../util/timers';
@@ -53,7 +54,9 @@ export interface AppControllerOptions {
   autoAccept?: () => boolean;
   createSessionId?: () => string;
   iceServersTimeoutMs?: number;
-  /** Where unfinished transfers are kept across reloads (localStorage in the browser). */
+  /** Where unfinished transfers are kept across reloads and crashes (IndexedDB in the browser). */
+  transferStore?: TransferStore;
+  /** Without `transferStore`: a synchronous Storage for them (tests). */
   storage?: (StorageLike & { readonly length?: number; key?(index: number): string | null }) | null;
   /** The daemon's file side (tests give a fake). */
   daemonFiles?: DaemonFilePort & { handle(message: DaemonMessage): boolean };
@@ -108,6 +111,7 @@ export class AppController {
     this.daemonFiles = options.daemonFiles ?? new DaemonFiles(this.socket, { timers: this.timers });
     this.transfers = new TransferHub({
       daemon: this.daemonFiles,
+      ...(options.transferStore ? { store: options.transferStore } : {}),
       storage: options.storage ?? null,
       timers: this.timers,
       ...(options.monotonicNow ? { monotonicNow: options.monotonicNow } : {}),
@@ -122,7 +126,7 @@ export class AppController {
       this.socket.onStatus(() => this.changed()),
       this.transfers.subscribe(() => this.changed()),
     );
-    this.transfers.restore();
+    void this.transfers.restore();
   }
 
   start(): void {

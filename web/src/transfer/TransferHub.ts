@@ -1,7 +1,7 @@
 // Every transfer of this page, both directions: offers and answers on the
 // control channel, a FileSender or FileReceiver per accepted transfer, the
 // state reducer per transfer, resume when a peer connection comes back (or
-// after a reload, from localStorage), and the views React renders. No React.
+// after a reload or a crash, from the store), and the views React renders. No React.
 
 import type { StorageLike } from '../settings/theme';
 import type { DataChannelLike } from '../rtc/PeerSession';
@@ -11,7 +11,13 @@ import { FileReceiver, type FileResult, type ReceiverEvent } from './FileReceive
 import { FileSender, type BlobLike, type SenderEvent } from './FileSender';
 import { baseName, type PickedFile } from './pickFiles';
 import { RateMeter, Throttle, etaSeconds } from './progress';
-import { loadTransfers, removeTransfer, resultsFromStored, resultsToStored, saveTransfer, type StoredTransfer } from './store';
+import {
+  StorageTransferStore,
+  resultsFromStored,
+  resultsToStored,
+  type StoredTransfer,
+  type TransferStore,
+} from './store';
 import {
   errorText,
   initialStatus,
@@ -109,6 +115,9 @@ export interface TransferHookInfo {
 
 export interface TransferHubOptions {
   daemon: DaemonFilePort;
+  /** Where unfinished transfers are kept across reloads and crashes (IndexedDB in the browser). */
+  store?: TransferStore;
+  /** Without `store`: a synchronous Storage for them (tests; localStorage where there is no IndexedDB). */
   storage?: (StorageLike & { readonly length?: number; key?(index: number): string | null }) | null;
   timers?: Timers;
   /** Monotonic ms for the benchmark hook (performance.now in the browser). */
@@ -165,8 +174,15 @@ export class TransferHub {
   private readonly dirty = new Set<string>();
   private cached: readonly TransferView[] | null = null;
   private readonly offDaemon: () => void;
+  private readonly store: TransferStore;
+  /**
+   * While the stored transfers are being loaded: what the peers said meanwhile,
+   * handled in order once they are known (a resume must find its transfer).
+   */
+  private backlog: (() => void)[] | null = null;
 
   constructor(private readonly options: TransferHubOptions) {
+    this.store = options.store ?? new StorageTransferStore(options.storage ?? null);
     this.timers = options.timers ?? realTimers;
     this.monotonicNow = options.monotonicNow ?? (() => globalThis.performance?.now() ?? this.timers.now());
     this.progressThrottle = new Throttle(this.timers, options.progressIntervalMs ?? 250, () => this.progressTick());
@@ -176,9 +192,44 @@ export class TransferHub {
 
   // ---- setup ----
 
-  /** Takes back the unfinished transfers a previous page left in localStorage. */
-  restore(): void {
-    for (const record of loadTransfers(this.options.storage ?? null)) {
+  /**
+   * Takes back the unfinished transfers a previous page left in the store:
+   * at once from a synchronous store, else when they are loaded (peer events
+   * wait until then). Resolves when they are shown.
+   */
+  restore(): Promise<void> {
+    let loaded: StoredTransfer[] | Promise<StoredTransfer[]>;
+    try {
+      loaded = this.store.load();
+    } catch {
+      loaded = [];
+    }
+    if (Array.isArray(loaded)) {
+      this.adopt(loaded);
+      return Promise.resolve();
+    }
+    this.backlog ??= [];
+    return loaded
+      .then(
+        (records) => this.adopt(records),
+        () => this.changed(),
+      )
+      .finally(() => {
+        const waiting = this.backlog ?? [];
+        this.backlog = null;
+        for (const handle of waiting) handle();
+      });
+  }
+
+  /** Runs `handle` now, or after the stored transfers are loaded. */
+  private whenRestored(handle: () => void): boolean {
+    if (!this.backlog) return false;
+    this.backlog.push(handle);
+    return true;
+  }
+
+  private adopt(records: readonly StoredTransfer[]): void {
+    for (const record of records) {
       if (this.transfers.has(record.tid)) continue;
       const transfer = this.create(record.tid, record.peer, record.direction, record.files, record.createdAt);
       transfer.results = resultsFromStored(record.results);
@@ -191,7 +242,7 @@ export class TransferHub {
       } else {
         // An unanswered offer: the sender offers it again when it reconnects.
         this.transfers.delete(record.tid);
-        removeTransfer(this.options.storage ?? null, record.tid);
+        this.store.remove(record.tid);
       }
     }
     this.changed();
@@ -201,7 +252,7 @@ export class TransferHub {
     if (link) this.links.set(peerId, link);
     else {
       this.peerDown(peerId);
-      this.links.delete(peerId);
+      if (!this.whenRestored(() => this.links.delete(peerId))) this.links.delete(peerId);
     }
   }
 
@@ -209,6 +260,7 @@ export class TransferHub {
 
   /** The control channel to the peer is open (first time, after an ICE restart, or a new session). */
   peerUp(peerId: string): void {
+    if (this.whenRestored(() => this.peerUp(peerId))) return;
     const link = this.links.get(peerId);
     if (!link) return;
     for (const t of this.transfers.values()) {
@@ -227,6 +279,7 @@ export class TransferHub {
 
   /** The connection dropped (reconnecting, closed or failed): running transfers pause. */
   peerDown(peerId: string): void {
+    if (this.whenRestored(() => this.peerDown(peerId))) return;
     for (const t of this.transfers.values()) {
       if (t.peer !== peerId || isTerminal(t.status.phase)) continue;
       t.sender?.stop();
@@ -240,6 +293,7 @@ export class TransferHub {
 
   /** A transfer message from the peer's control channel. */
   control(peerId: string, message: TransferControlMessage): void {
+    if (this.whenRestored(() => this.control(peerId, message))) return;
     if (message.t === 'xfer_offer') {
       this.onOfferFrame(peerId, message);
       return;
@@ -260,6 +314,7 @@ export class TransferHub {
 
   /** The peer opened a data channel `xfer:<tid>` (we receive that transfer). */
   fileChannel(peerId: string, channel: DataChannelLike): void {
+    if (this.whenRestored(() => this.fileChannel(peerId, channel))) return;
     const tid = tidOfLabel(channel.label);
     const t = tid ? this.transfers.get(tid) : undefined;
     if (!t || t.peer !== peerId || t.direction !== 'in' || !t.receiver || isTerminal(t.status.phase)) {
@@ -365,7 +420,8 @@ export class TransferHub {
   subscribe = (listener: () => void): (() => void) => this.changes.on(listener);
 
   views(): readonly TransferView[] {
-    if (this.cached) return this.cached;
+    // Peer names come from outside (a restored transfer is shown before its peer is listed): a new name is a new view.
+    if (this.cached && this.cached.every((v) => v.peerName === this.options.peerName(v.peerId))) return this.cached;
     const now = this.timers.now();
     this.cached = [...this.transfers.values()].sort((a, b) => b.createdAt - a.createdAt).map((t) => this.view(t, now));
     return this.cached;
@@ -393,6 +449,7 @@ export class TransferHub {
   }
 
   dispose(): void {
+    this.backlog = null;
     for (const t of this.transfers.values()) {
       t.sender?.stop();
       t.receiver?.stop();
@@ -741,7 +798,7 @@ export class TransferHub {
       t.receiver?.stop();
       if (t.doneAt === null) t.doneAt = this.monotonicNow();
       this.dirty.delete(t.tid);
-      removeTransfer(this.options.storage ?? null, t.tid);
+      this.store.remove(t.tid);
     }
     this.cached = null;
   }
@@ -759,7 +816,7 @@ export class TransferHub {
       createdAt: t.createdAt,
       results: resultsToStored(t.results),
     };
-    saveTransfer(this.options.storage ?? null, record);
+    this.store.save(record);
   }
 
   private markDirty(t: Transfer): void {
