@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { TransferView } from '../transfer/TransferHub';
-import { formatBytes } from './format';
+import { displayName, formatBytes } from './format';
 
 interface Props {
   offer: TransferView;
@@ -41,7 +41,7 @@ export function FileRequestDialog({ offer, onAccept, onDecline }: Props) {
         <ul className="offer-files" aria-label="Offered files">
           {listed.map((f) => (
             <li key={f.i}>
-              <span className="file-name">{f.path}</span> <span className="muted small-text">{formatBytes(f.size)}</span>
+              <span className="file-name">{displayName(f.path)}</span> <span className="muted small-text">{formatBytes(f.size)}</span>
             </li>
           ))}
         </ul>

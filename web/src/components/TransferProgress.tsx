@@ -1,7 +1,7 @@
 import { useRef, type ChangeEvent } from 'react';
 import { filesFromInput, type PickedFile } from '../transfer/pickFiles';
 import type { TransferFileView, TransferView } from '../transfer/TransferHub';
-import { formatBytes, formatSpeed, formatTimeLeft } from './format';
+import { displayName, formatBytes, formatSpeed, formatTimeLeft } from './format';
 
 interface Props {
   view: TransferView;
@@ -41,8 +41,8 @@ export function TransferProgress({ view, onCancel, onDismiss, onReselect }: Prop
   const live = view.phase === 'running';
   const title =
     view.direction === 'out'
-      ? `To ${view.peerName}: ${view.fileCount === 1 ? view.files[0]?.path : `${view.fileCount} files`}`
-      : `From ${view.peerName}: ${view.fileCount === 1 ? view.files[0]?.path : `${view.fileCount} files`}`;
+      ? `To ${view.peerName}: ${view.fileCount === 1 ? displayName(view.files[0]?.path ?? '') : `${view.fileCount} files`}`
+      : `From ${view.peerName}: ${view.fileCount === 1 ? displayName(view.files[0]?.path ?? '') : `${view.fileCount} files`}`;
   const reselected = (event: ChangeEvent<HTMLInputElement>) => {
     const list = event.target.files;
     if (list && list.length > 0) onReselect(filesFromInput(list));
@@ -95,7 +95,7 @@ export function TransferProgress({ view, onCancel, onDismiss, onReselect }: Prop
         {files.map((f) => (
           <li key={f.i} className={`transfer-file file-${f.status}`}>
             <div className="transfer-file-head">
-              <span className="file-name">{f.name && f.name !== f.path ? `${f.path} \u2192 ${f.name}` : f.path}</span>
+              <span className="file-name">{f.name && f.name !== f.path ? `${displayName(f.path)} \u2192 ${displayName(f.name)}` : displayName(f.path)}</span>
               <span className="muted small-text">
                 {formatBytes(f.size)} {'\u00b7'} {FILE_STATUS_WORDS[f.status]}
               </span>
@@ -103,7 +103,7 @@ export function TransferProgress({ view, onCancel, onDismiss, onReselect }: Prop
             <progress
               max={100}
               value={percent(f.done, f.size)}
-              aria-label={`Progress of ${f.path}`}
+              aria-label={`Progress of ${displayName(f.path)}`}
               aria-valuemin={0}
               aria-valuemax={100}
               aria-valuenow={percent(f.done, f.size)}

@@ -58,3 +58,15 @@ export function formatTimeLeft(seconds: number | null): string {
   const hours = Math.floor(minutes / 60);
   return `about ${hours} h ${minutes % 60} min left`;
 }
+
+/**
+ * A name from a peer as it may be shown: without the characters the daemon
+ * removes from names it stores (core/utf8.hpp, is_unsafe_in_name): C0 and C1
+ * controls, DEL, and the bidi overrides and isolates that make
+ * "photo\u202Egpj.exe" read as "photoexe.jpg". A lone surrogate shows as U+FFFD.
+ */
+export function displayName(name: string): string {
+  return name
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}

@@ -617,6 +617,12 @@ export class TransferHub {
 
   private onOfferFrame(peerId: string, frame: XferOffer): void {
     const link = this.links.get(peerId);
+    if (frame.unreadable) {
+      // Files this page cannot take: say so instead of leaving the sender waiting.
+      if (this.partialOffers.get(frame.tid)?.peer === peerId) this.partialOffers.delete(frame.tid);
+      if (!this.transfers.has(frame.tid)) link?.sendControl({ t: 'xfer_decline', tid: frame.tid, reason: 'bad_offer' });
+      return;
+    }
     const known = this.transfers.get(frame.tid);
     if (known) {
       this.partialOffers.delete(frame.tid);

@@ -120,7 +120,7 @@ export function errorText(code: string): string {
     case 'unknown':
       return 'The other side no longer knows this transfer';
     case 'bad_offer':
-      return 'The request was malformed';
+      return 'A file name in this request is too long or not valid on the receiving computer; rename the file and send it again';
     case 'in_use':
       return 'The file is in use by another program on the receiving computer';
     case 'too_many_files':

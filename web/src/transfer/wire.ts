@@ -70,6 +70,12 @@ export interface XferOffer {
   files: OfferedFile[];
   total: number;
   more?: boolean;
+  /**
+   * Set by parseTransferMessage, never sent: an offer with a valid tid whose
+   * files this page cannot take (a path too long, not well-formed Unicode, a
+   * bad index or size). The receiver declines it with `bad_offer`.
+   */
+  unreadable?: true;
 }
 export interface ResumeOffset {
   i: number;
@@ -132,9 +138,13 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
 const isCode = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 64;
 const isHex64 = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
 
+/** A lone surrogate: no file name has one (File names are USVStrings), and JSON to the daemon could not carry it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 function parseFile(value: unknown): OfferedFile | null {
   if (!isObject(value) || !isCount(value.i) || value.i >= MAX_FILES || !isCount(value.size)) return null;
   if (typeof value.path !== 'string' || value.path.length === 0 || value.path.length > MAX_PATH_CHARS) return null;
+  if (LONE_SURROGATE.test(value.path)) return null;
   const file: OfferedFile = { i: value.i, path: value.path, size: value.size };
   if (typeof value.mtime === 'number' && Number.isFinite(value.mtime)) file.mtime = value.mtime;
   return file;
@@ -148,7 +158,7 @@ export function parseTransferMessage(value: Record<string, unknown>): TransferCo
     case 'xfer_offer': {
       if (!Array.isArray(value.files) || value.files.length > MAX_FILES || !isCount(value.total)) return null;
       const files = value.files.map(parseFile);
-      if (files.some((f) => f === null)) return null;
+      if (files.some((f) => f === null)) return { t: 'xfer_offer', tid, files: [], total: value.total, unreadable: true };
       const offer: XferOffer = { t: 'xfer_offer', tid, files: files as OfferedFile[], total: value.total };
       if (value.more === true) offer.more = true;
       return offer;

@@ -47,6 +47,14 @@ describe('FileRequestDialog', () => {
     expect(dialog.textContent).toContain('Total: 4.9 KB');
   });
 
+  it('shows no bidi override or control character of a name from the peer ("photo\\u202Egpj.exe" must not read "photoexe.jpg")', () => {
+    const files = [{ i: 0, path: 'photo\u202Egpj.exe', size: 12, done: 0, status: 'waiting' as const, name: null, error: null, missing: false },
+      { i: 1, path: 'bell\u0007\u009b.txt', size: 1, done: 0, status: 'waiting' as const, name: null, error: null, missing: false }];
+    render(<FileRequestDialog offer={view({ direction: 'in', phase: 'offered', files, fileCount: 2, total: 13 })} onAccept={vi.fn()} onDecline={vi.fn()} />);
+    const items = within(screen.getByRole('list', { name: 'Offered files' })).getAllByRole('listitem');
+    expect(items.map((li) => li.textContent)).toEqual(['photogpj.exe 12 B', 'bell.txt 1 B']);
+  });
+
   it('Accept with "Always accept files from Bob" checked, and Decline', () => {
     const onAccept = vi.fn();
     const onDecline = vi.fn();

@@ -293,6 +293,14 @@ describe('TransferHub, two pages', () => {
     expect(w.link.b.controlSent).toContainEqual({ t: 'xfer_cancel', tid: 'Z'.repeat(22), reason: 'unknown' });
   });
 
+  it('an offer this page cannot read (unreadable) is declined with bad_offer instead of being ignored', async () => {
+    const w = world();
+    w.bob.control('ALICE', { t: 'xfer_offer', tid: TID, files: [], total: 1, unreadable: true });
+    await settle(10);
+    expect(w.link.b.controlSent).toContainEqual({ t: 'xfer_decline', tid: TID, reason: 'bad_offer' });
+    expect(w.bob.views()).toHaveLength(0);
+  });
+
   it('a malformed offer is declined', async () => {
     const w = world();
     w.bob.control('ALICE', { t: 'xfer_offer', tid: TID, files: [{ i: 1, path: 'a', size: 1 }], total: 1 });

@@ -107,14 +107,31 @@ describe('control messages', () => {
   it('refuses malformed ones', () => {
     const bad = [
       { t: 'xfer_resume', tid: 'short' },
-      { t: 'xfer_offer', tid: TID, files: [{ i: 0, path: '', size: 1 }], total: 1 },
-      { t: 'xfer_offer', tid: TID, files: [{ i: 0, path: 'a', size: -1 }], total: 1 },
+      { t: 'xfer_offer', tid: 'short', files: [{ i: 0, path: 'a', size: 1 }], total: 1 },
+      { t: 'xfer_offer', tid: TID, files: 'a', total: 1 },
       { t: 'xfer_ack', tid: TID, i: 0, durable: 1.5, credit: 0 },
       { t: 'xfer_file_end', tid: TID, i: 0, size: 3, sha256: 'XYZ' },
       { t: 'xfer_accept', tid: TID, resume: [{ i: 0 }] },
       { t: 'xfer_nonsense', tid: TID },
     ];
     for (const frame of bad) expect(parseControlMessage(JSON.stringify(frame))).toBeNull();
+  });
+
+  it('marks an offer whose files this page cannot take as unreadable, so the receiver can decline it', () => {
+    const unreadable = [
+      [{ i: 0, path: '', size: 1 }],
+      [{ i: 0, path: 'a', size: -1 }],
+      [{ i: 0, path: `${'x'.repeat(250)}/`.repeat(17) + 'longer.txt', size: 1 }],
+      [{ i: 0, path: 'ok.txt', size: 1 }, { i: 1, path: 'lone\ud800surrogate.txt', size: 1 }],
+      [{ i: 0, path: 'x\udc00', size: 1 }],
+    ];
+    for (const files of unreadable) {
+      expect(parseControlMessage(JSON.stringify({ t: 'xfer_offer', tid: TID, files, total: 2 }))).toEqual({
+        t: 'xfer_offer', tid: TID, files: [], total: 2, unreadable: true,
+      });
+    }
+    const pair = parseControlMessage(JSON.stringify({ t: 'xfer_offer', tid: TID, files: [{ i: 0, path: '😀.txt', size: 1 }], total: 1 }));
+    expect(pair).toEqual({ t: 'xfer_offer', tid: TID, files: [{ i: 0, path: '😀.txt', size: 1 }], total: 1 });
   });
 
   it('cuts a large offer into frames (more: true on all but the last) that add up to it', () => {
