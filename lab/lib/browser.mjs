@@ -98,9 +98,15 @@ export class LabBrowser {
    *   localStorage: { key: value } set for the page's origin before its scripts run
    *   instrument: wrap RTCPeerConnection and stamp clicks (default true)
    *   timeoutMs: launch and navigation deadline
+   *   profileOf: a LabBrowser of the same host that was closed or killed:
+   *     this one starts on its profile (a person reopening their browser
+   *     keeps localStorage, IndexedDB, …: whatever the old one had written)
    */
-  static async open(host, { url, localStorage = {}, instrument = true, timeoutMs = kLaunchTimeoutMs } = {}) {
-    const browser = new LabBrowser(host, ++browserSequence);
+  static async open(host, { url, localStorage = {}, instrument = true, timeoutMs = kLaunchTimeoutMs, profileOf } = {}) {
+    if (profileOf && (profileOf.host !== host || !profileOf.closed)) {
+      throw new Error(`profileOf: ${profileOf.host.name}/${profileOf.label} must be a closed or killed browser of ${host.name}`);
+    }
+    const browser = new LabBrowser(host, ++browserSequence, profileOf?.profileDir);
     host.lab.track(browser);
     try {
       await browser.launch({ localStorage, instrument, timeoutMs });
@@ -114,11 +120,11 @@ export class LabBrowser {
     return browser;
   }
 
-  constructor(host, sequence) {
+  constructor(host, sequence, profileDir) {
     this.host = host;
     this.label = `browser-${sequence}`;
     this.dir = path.join(host.dir, this.label);
-    this.profileDir = path.join(this.dir, 'profile');
+    this.profileDir = profileDir ?? path.join(this.dir, 'profile');
     this.homeDir = path.join(this.dir, 'home');
     this.wrapperPath = path.join(this.dir, 'chromium.sh');
     this.chromiumLogPath = path.join(this.dir, 'chromium.log');
@@ -139,7 +145,7 @@ export class LabBrowser {
     writeFileSync(this.wrapperPath,
       `#!/bin/sh\nexec ip netns exec ${this.host.namespace} ${kChromiumBinary} "$@" 2>>'${this.chromiumLogPath}'\n`);
     chmodSync(this.wrapperPath, 0o755);
-    this.log(`launch in ${this.host.namespace}: ${kChromiumBinary} ${kChromiumArgs.join(' ')}`);
+    this.log(`launch in ${this.host.namespace}: ${kChromiumBinary} ${kChromiumArgs.join(' ')} (profile ${this.profileDir})`);
     const { chromium } = await loadPlaywright();
     this.context = await chromium.launchPersistentContext(this.profileDir, {
       executablePath: this.wrapperPath,
@@ -262,13 +268,14 @@ export class LabBrowser {
     return undefined;
   }
 
-  /** pids of this browser's processes: its process group and anything naming its directory (crashpad). */
+  /** pids of this browser's processes: its process group and anything naming its directory or profile (crashpad). */
   async processIds() {
     const pids = [];
+    const named = (arg) => arg.includes(this.dir) || arg.includes(this.profileDir);
     for (const pid of await namespacePids(this.host.namespace)) {
       const info = processInfo(pid);
       if (!info) continue;
-      if ((this.pid && info.pgid === this.pid) || info.argv.some((arg) => arg.includes(this.dir))) pids.push(pid);
+      if ((this.pid && info.pgid === this.pid) || info.argv.some(named)) pids.push(pid);
     }
     return pids;
   }

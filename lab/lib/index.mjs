@@ -20,5 +20,6 @@ export { blockNewConnections, cutBetween } from './faults.mjs';
 export { Impairment, impairmentUnavailableReason, kNfqDelayBinary } from './impairment.mjs';
 export { PeerDropUi, uiTest, word } from './peerdrop_ui.mjs';
 export {
-  TransferUi, compareReceived, kPartialFolder, listFiles, sha256File, writeRandomFile,
+  MemorySampler, TransferUi, compareReceived, dropFiles, kPartialFolder, listFiles, removeLargeFiles, sha256File, writeRandomFile,
 } from './peerdrop_files.mjs';
+export { connectPair, kConnectMs, putSettings, setUpPair } from './peerdrop_pair.mjs';

@@ -13,12 +13,11 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import {
-  PeerDropUi, blockNewConnections, browserUnavailableReason, cutBetween, kDaemonBinary, kSubnetA, kSubnetB, labRequired,
-  labSuite, uiTest, waitForPeer, word,
+  PeerDropUi, browserUnavailableReason, connectPair as connect, cutBetween, kConnectMs, kDaemonBinary, kSubnetA, kSubnetB,
+  labRequired, labSuite, setUpPair as setUp, uiTest, word,
 } from '../lib/index.mjs';
 
 const kPort = 3001;
-const kConnectMs = 20_000; // click → Connected, generous for a loaded 2-core machine
 const kShortTimeoutMs = 10_000; // connectTimeoutMs for the timeout scenarios
 const kTimeoutMarginMs = 5000;
 const kCutMs = 10_000;
@@ -33,50 +32,6 @@ const skip = missingReason !== undefined && !labRequired() && `UI scenarios need
 
 const oneSubnet = { subnets: [kSubnetA], timeout: 120_000, skip };
 const twoSubnets = { subnets: [kSubnetA, kSubnetB], timeout: 120_000, skip };
-
-/**
- * Two hosts with daemons and browsers: 'same' (both on subnet a), 'cross'
- * (a and b behind the router, each daemon told the other's address) or
- * 'one-way' (alice on a cannot open anything to bob on b; bob knows alice's
- * address, alice learns bob from bob's probes). `settings` is PUT to both
- * daemons before the pages open; `extra` names more hosts on subnet a with a
- * daemon only.
- */
-async function setUp(lab, { topology = 'same', settings, extra = [], localStorage } = {}) {
-  const cross = topology !== 'same';
-  const a = await lab.addHost('alice', { subnet: 'a' });
-  const b = await lab.addHost('bob', { subnet: cross ? 'b' : 'a' });
-  const oneWay = topology === 'one-way' ? await blockNewConnections(a, b) : undefined;
-  const aArgs = ['--no-scan', ...(topology === 'cross' ? ['--peer', `${b.ip}:${kPort}`] : [])];
-  const bArgs = ['--no-scan', ...(cross ? ['--peer', `${a.ip}:${kPort}`] : [])];
-  await a.startDaemon(aArgs);
-  await b.startDaemon(bArgs);
-  const others = [];
-  for (const name of extra) {
-    const host = await lab.addHost(name, { subnet: 'a' });
-    await host.startDaemon(['--no-scan']);
-    others.push(host);
-  }
-  await Promise.all([waitForPeer(a, b, { timeout: 8000 }), waitForPeer(b, a, { timeout: 8000 })]);
-  if (settings) for (const host of [a, b]) await putSettings(host, settings);
-  const [uiA, uiB] = await Promise.all([a, b].map(async (host) => new PeerDropUi(await host.openBrowser({ localStorage }))));
-  await Promise.all([uiA.waitPeer('bob'), uiB.waitPeer('alice')]);
-  return { a, b, uiA, uiB, oneWay, others };
-}
-
-async function putSettings(host, settings) {
-  const res = await host.fetch('/api/settings', { method: 'PUT', body: settings });
-  assert.equal(res.status, 200, `PUT /api/settings ${JSON.stringify(settings)} on ${host.name}: ${res.status} ${res.body}`);
-}
-
-/** `from` clicks Connect on `to`'s item, `to` accepts the request: both show Connected. Resolves with ms to Connected. */
-async function connect(from, to, { accept = true } = {}) {
-  const started = Date.now();
-  await from.click(to.name, 'Connect');
-  if (accept) await to.accept(from.name, { timeout: kConnectMs });
-  await Promise.all([from.waitConnected(to.name, { timeout: kConnectMs }), to.waitConnected(from.name, { timeout: kConnectMs })]);
-  return Date.now() - started;
-}
 
 /** A message each way (one sent with the Send button, one with Enter), each seen by the other side and marked delivered. */
 async function chatBothWays(x, y, tag) {
