@@ -2,17 +2,21 @@
 // PeerDrop benchmarks (`make bench`): discovery latency and start-up time,
 // subnet scan time, idle memory and CPU of peerdropd, signaling (round
 // trips, messages per second, outbox memory) and the web UI's connection time
-// (Connect click to open data channel, headless Chromium per host), measured in the lab (network
+// (Connect click to open data channel, headless Chromium per host) and the
+// file transfer throughput (a file through the UI against a raw data channel),
+// measured in the lab (network
 // namespaces on 198.51.100.0/24, 203.0.113.0/24 and loopback inside a
 // namespace; nothing leaves this machine). Prints a table and writes the
-// "discovery", "signaling" and "connect" sections of docs/benchmarks.md.
+// "discovery", "signaling", "connect" and "transfer" sections of docs/benchmarks.md.
 //
 //   sudo node bench/run.mjs [--runs N] [--reuse-runs N] [--poll-ms MS] [--scan-repeats K]
 //                           [--idle-settle S] [--idle-window S] [--round-trips N] [--flood N]
-//                           [--connect-runs N] [--only latency,scan,idle,signaling,connect] [--no-write]
+//                           [--connect-runs N] [--transfer-runs N] [--transfer-mib M] [--transfer-nice N]
+//                           [--only latency,scan,idle,signaling,connect,transfer] [--no-write]
 //
 // The discovery section is written only when latency, scan and idle all ran,
-// the signaling section when signaling ran, the connect section when connect ran; --no-write leaves the page alone. Exit code: 0 when every
+// the signaling section when signaling ran, the connect section when connect ran, the transfer
+// section when transfer ran; --no-write leaves the page alone. Exit code: 0 when every
 // figure was measured (a missed target is reported, not an error), 1 otherwise.
 
 import { existsSync } from 'node:fs';
@@ -30,9 +34,12 @@ import { signalingBenchmarks } from './signaling.mjs';
 import { connectTimeBenchmarks } from './connect_time.mjs';
 import { connectRows, renderConnectSection } from './connect_report.mjs';
 import { renderSignalingSection, signalingRows } from './signaling_report.mjs';
+import { transferThroughput } from './transfer_throughput.mjs';
+import { renderTransferSection, transferRows } from './transfer_report.mjs';
 
 const kPagePath = path.join(kRepoDir, 'docs', 'benchmarks.md');
 const kWatchdogMs = 20 * 60_000;
+const kTransferWatchdogMs = 25 * 60_000; // added when the transfer benchmark runs
 
 const { values: options } = parseArgs({
   options: {
@@ -45,6 +52,9 @@ const { values: options } = parseArgs({
     'round-trips': { type: 'string', default: '200' },
     flood: { type: 'string', default: '3000' },
     'connect-runs': { type: 'string', default: '20' },
+    'transfer-runs': { type: 'string', default: '3' },
+    'transfer-mib': { type: 'string', default: '500' },
+    'transfer-nice': { type: 'string', default: '-10' },
     only: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -60,6 +70,9 @@ const config = {
   signalingWarmup: 5,
   signalingFlood: Number(options.flood),
   connectRuns: Number(options['connect-runs']),
+  transferRuns: Number(options['transfer-runs']),
+  transferMiB: Number(options['transfer-mib']),
+  transferNice: Number(options['transfer-nice']),
 };
 const valid = Number.isInteger(config.runs) && config.runs >= 1 && config.runs <= 1000 &&
   Number.isInteger(config.reuseRuns) && config.reuseRuns >= 0 && config.reuseRuns <= 1000 &&
@@ -68,12 +81,15 @@ const valid = Number.isInteger(config.runs) && config.runs >= 1 && config.runs <
   config.idleSettleS >= 0 && config.idleSettleS <= 600 && config.idleWindowS >= 1 && config.idleWindowS <= 600 &&
   Number.isInteger(config.signalingRoundTrips) && config.signalingRoundTrips >= 1 && config.signalingRoundTrips <= 5000 &&
   Number.isInteger(config.signalingFlood) && config.signalingFlood >= 250 && config.signalingFlood <= 6000 &&
-  Number.isInteger(config.connectRuns) && config.connectRuns >= 1 && config.connectRuns <= 500;
+  Number.isInteger(config.connectRuns) && config.connectRuns >= 1 && config.connectRuns <= 500 &&
+  Number.isInteger(config.transferRuns) && config.transferRuns >= 1 && config.transferRuns <= 20 &&
+  Number.isInteger(config.transferMiB) && config.transferMiB >= 1 && config.transferMiB <= 4096 &&
+  Number.isInteger(config.transferNice) && config.transferNice >= -20 && config.transferNice <= 0;
 if (!valid) {
-  console.error(`bench: bad options ${JSON.stringify(options)} (runs 1-1000, reuse-runs 0-1000, poll-ms 1-100, scan-repeats 1-50, idle-settle 0-600, idle-window 1-600, round-trips 1-5000, flood 250-6000, connect-runs 1-500)`);
+  console.error(`bench: bad options ${JSON.stringify(options)} (runs 1-1000, reuse-runs 0-1000, poll-ms 1-100, scan-repeats 1-50, idle-settle 0-600, idle-window 1-600, round-trips 1-5000, flood 250-6000, connect-runs 1-500, transfer-runs 1-20, transfer-mib 1-4096, transfer-nice -20-0)`);
   process.exit(2);
 }
-const kParts = ['latency', 'scan', 'idle', 'signaling', 'connect'];
+const kParts = ['latency', 'scan', 'idle', 'signaling', 'connect', 'transfer'];
 const only = options.only ? new Set(options.only.split(',')) : undefined;
 if (only && [...only].some((name) => !kParts.includes(name))) {
   console.error(`bench: --only takes a comma-separated list of ${kParts.join(', ')}`);
@@ -83,6 +99,7 @@ const wanted = (name) => !only || only.has(name);
 const writeDiscovery = ['latency', 'scan', 'idle'].every(wanted) && !options['no-write'];
 const writeSignaling = wanted('signaling') && !options['no-write'];
 const writeConnect = wanted('connect') && !options['no-write'];
+const writeTransfer = wanted('transfer') && !options['no-write'];
 
 const reason = await labUnsupportedReason();
 if (reason !== undefined) {
@@ -93,20 +110,21 @@ if (!existsSync(kDaemonBinary)) {
   console.error(`bench: ${kDaemonBinary} does not exist; run make build (or make bench)`);
   process.exit(1);
 }
-if (wanted('connect')) {
+if (wanted('connect') || wanted('transfer')) {
   const missing = await browserUnavailableReason();
   if (missing !== undefined) {
-    console.error(`bench: the connect benchmark needs a browser: ${missing}`);
+    console.error(`bench: the connect and transfer benchmarks need a browser: ${missing}`);
     process.exit(1);
   }
 }
 
 // A bound on the whole run: a wedged step must not hang `make bench`
 // (exiting runs the lab's exit handlers, which delete its namespaces).
+const watchdogMs = kWatchdogMs + (wanted('transfer') ? kTransferWatchdogMs : 0);
 setTimeout(() => {
-  console.error(`bench: still running after ${kWatchdogMs / 60_000} min; giving up`);
+  console.error(`bench: still running after ${watchdogMs / 60_000} min; giving up`);
   process.exit(1);
-}, kWatchdogMs).unref();
+}, watchdogMs).unref();
 
 const log = (line) => console.log(line);
 const machine = machineInfo({ repoDir: kRepoDir });
@@ -141,6 +159,10 @@ try {
     log(`\n[connect] web UI: Connect click → open data channel, ${config.connectRuns} runs per variant`);
     results.connect = await connectTimeBenchmarks({ runs: config.connectRuns, log });
   }
+  if (wanted('transfer')) {
+    log(`\n[transfer] a ${config.transferMiB} MiB file through the web UI against a raw data channel, ${config.transferRuns} rounds`);
+    results.transfer = await transferThroughput({ repeats: config.transferRuns, mib: config.transferMiB, nice: config.transferNice, log });
+  }
 } catch (error) {
   console.error(`\nbench: FAILED: ${error.stack || error.message}`);
   process.exit(1);
@@ -149,7 +171,7 @@ results.loadBefore = loadBefore;
 results.loadAfter = loadAverage();
 results.totalS = (Date.now() - startedAt) / 1000;
 
-printTable([...resultRows(results), ...signalingRows(results), ...connectRows(results)]);
+printTable([...resultRows(results), ...signalingRows(results), ...connectRows(results), ...transferRows(results)]);
 log(`\nload average (1/5/15 min) before ${results.loadBefore}, after ${results.loadAfter}; took ${results.totalS.toFixed(0)} s`);
 const pageName = path.relative(process.cwd(), kPagePath) || kPagePath;
 if (writeDiscovery) {
@@ -169,6 +191,12 @@ if (writeConnect) {
   log(`bench: ${how} the connect section of ${pageName}`);
 } else {
   log(`bench: the connect section of ${pageName} left alone (--only without connect, or --no-write)`);
+}
+if (writeTransfer) {
+  const how = writeSection(kPagePath, 'transfer', renderTransferSection(results));
+  log(`bench: ${how} the transfer section of ${pageName}`);
+} else {
+  log(`bench: the transfer section of ${pageName} left alone (--only without transfer, or --no-write)`);
 }
 process.exit(0);
 
