@@ -100,7 +100,10 @@ async function checkDone(t, { b, filesA, filesB, sent, sentBytes }) {
   const files = await listFiles(b.downloadDir, { partial: true });
   assert.deepEqual(files, [kFileName], `bob's download folder holds the file once and nothing partial: ${JSON.stringify(files)}`);
   assert.equal(await sha256File(path.join(b.downloadDir, kFileName)), sent.sha256, 'the received file has the sent SHA-256');
-  const received = await filesB.receivedNames();
+  // The list follows the daemon's `files` push, which may come just after the words.
+  const received = await filesB.ui.waitUntil(() => filesB.receivedNames(), {
+    timeout: 15_000, what: `${kFileName} in the list "Received files"`, until: (names) => names.includes(kFileName),
+  }).catch(() => filesB.receivedNames());
   assert.deepEqual(received.filter((name) => name.includes('resume')), [kFileName], `bob's "Received files": ${JSON.stringify(received)}`);
   const resent = (await sentBytes()) / kFileBytes - 1;
   t.diagnostic(`bytes sent twice: ${(resent * 100).toFixed(1)} % of the file`);
