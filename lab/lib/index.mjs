@@ -18,7 +18,7 @@ export { UiClient } from './ui_client.mjs';
 export { LabBrowser, browserUnavailableReason, kChromiumBinary, kChromiumArgs } from './browser.mjs';
 export { blockNewConnections, cutBetween } from './faults.mjs';
 export { Impairment, impairmentUnavailableReason, kNfqDelayBinary } from './impairment.mjs';
-export { PeerDropUi, uiTest, word } from './peerdrop_ui.mjs';
+export { PeerDropUi, uiScenarioSkip, uiTest, word } from './peerdrop_ui.mjs';
 export {
   MemorySampler, TransferUi, compareReceived, dropFiles, kPartialFolder, listFiles, removeLargeFiles, sha256File, writeRandomFile,
 } from './peerdrop_files.mjs';

@@ -14,8 +14,11 @@
 //     request, and window.__peerdrop.timings[peerId] = { clickedAt, openAt }.
 // Every wait has a deadline and its error shows what the page showed last.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { browserUnavailableReason } from './browser.mjs';
+import { kDaemonBinary } from './daemon.mjs';
+import { labRequired } from './preflight.mjs';
 import { labTest } from './testing.mjs';
 import { waitFor } from './wait.mjs';
 
@@ -295,4 +298,14 @@ export function uiTest(name, options, fn) {
       throw error;
     }
   });
+}
+
+/**
+ * The `skip` option of UI scenarios: false when peerdropd is built and a
+ * browser can run, else "<label> need: <what is missing>" (with CI=true the
+ * tests run anyway and fail, as labRequired() says).
+ */
+export async function uiScenarioSkip(label) {
+  const missing = existsSync(kDaemonBinary) ? await browserUnavailableReason() : `${kDaemonBinary} is not built (or set PEERDROPD)`;
+  return missing !== undefined && !labRequired() && `${label} need: ${missing}`;
 }

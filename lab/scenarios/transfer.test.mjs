@@ -18,9 +18,9 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  ForgedPeer, MemorySampler, TransferUi, browserUnavailableReason, compareReceived, connectPair, dropFiles, kDaemonBinary,
-  kPartialFolder, kSubnetA, labRequired, labSuite, listFiles, removeLargeFiles, setUpPair, sha256File, uiTest, waitFor,
-  writeRandomFile,
+  ForgedPeer, MemorySampler, TransferUi, compareReceived, connectPair, dropFiles,
+  kPartialFolder, kSubnetA, labSuite, listFiles, removeLargeFiles, setUpPair, sha256File, uiTest, waitFor,
+  uiScenarioSkip, writeRandomFile,
 } from '../lib/index.mjs';
 
 const kKiB = 1024;
@@ -44,12 +44,7 @@ const kDaemonGrowth = 64 * kMiB;
 const kEnded = /\b(Done|Declined|declined|could not accept|Cancelled|Failed)\b/;
 const kDoneVerified = /\bDone\b.*\bVerified\b/s;
 
-async function missing() {
-  if (!existsSync(kDaemonBinary)) return `${kDaemonBinary} is not built (or set PEERDROPD)`;
-  return browserUnavailableReason();
-}
-const missingReason = await missing();
-const skip = missingReason !== undefined && !labRequired() && `transfer scenarios need: ${missingReason}`;
+const skip = await uiScenarioSkip('transfer scenarios');
 const minutes = (n) => ({ subnets: [kSubnetA], timeout: n * 60_000, skip });
 
 /**

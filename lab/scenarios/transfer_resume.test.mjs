@@ -24,10 +24,9 @@
 // 5-15 MiB/s, so every deadline assumes 2 MiB/s.
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
-  PeerDropUi, TransferUi, browserUnavailableReason, connectPair, cutBetween, kDaemonBinary, kSubnetA, labRequired, labSuite,
+  PeerDropUi, uiScenarioSkip, TransferUi, connectPair, cutBetween, kSubnetA, labSuite,
   listFiles, removeLargeFiles, setUpPair, sha256File, uiTest, waitFor, writeRandomFile,
 } from '../lib/index.mjs';
 import { holdsState, selectFilesAgain, waitTransferState } from '../lib/peerdrop_files.mjs';
@@ -47,12 +46,7 @@ const kNoticeMs = 30_000;
 const kDoneVerified = /\bDone\b.*\bVerified\b/s;
 const kRunning = /\b(Sending|Receiving|Resuming|Checking|Done)\b/;
 
-async function missing() {
-  if (!existsSync(kDaemonBinary)) return `${kDaemonBinary} is not built (or set PEERDROPD)`;
-  return browserUnavailableReason();
-}
-const missingReason = await missing();
-const skip = missingReason !== undefined && !labRequired() && `resume scenarios need: ${missingReason}`;
+const skip = await uiScenarioSkip('resume scenarios');
 const options = { subnets: [kSubnetA], timeout: 8 * 60_000, skip };
 
 /**

@@ -11,10 +11,9 @@
 // lab's instrumentation (lib/browser.mjs), not through the UI's internals.
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import {
-  PeerDropUi, browserUnavailableReason, connectPair as connect, cutBetween, kConnectMs, kDaemonBinary, kSubnetA, kSubnetB,
-  labRequired, labSuite, setUpPair as setUp, uiTest, word,
+  PeerDropUi, uiScenarioSkip, connectPair as connect, cutBetween, kConnectMs, kSubnetA, kSubnetB,
+  labSuite, setUpPair as setUp, uiTest, word,
 } from '../lib/index.mjs';
 
 const kPort = 3001;
@@ -23,12 +22,7 @@ const kTimeoutMarginMs = 5000;
 const kCutMs = 10_000;
 const kRoute = /\b(host|srflx|prflx|relay)\b/;
 
-async function missing() {
-  if (!existsSync(kDaemonBinary)) return `${kDaemonBinary} is not built (or set PEERDROPD)`;
-  return browserUnavailableReason();
-}
-const missingReason = await missing();
-const skip = missingReason !== undefined && !labRequired() && `UI scenarios need: ${missingReason}`;
+const skip = await uiScenarioSkip('UI scenarios');
 
 const oneSubnet = { subnets: [kSubnetA], timeout: 120_000, skip };
 const twoSubnets = { subnets: [kSubnetA, kSubnetB], timeout: 120_000, skip };
