@@ -196,7 +196,7 @@ await labSuite('web UI end to end', () => {
       const after = Date.now() - clicked;
       t.diagnostic(`alice sees after ${after} ms: "${text}"; bob sees "${await uiB.peerText('alice')}"; ` +
         `the cut dropped ${await cut.dropped()} packets`);
-      assert.match(text, /\bICE\b|network path|no path|could not reach/i, `the reason says no network path: "${text}"`);
+      assert.match(text, /\bICE\b|network path|no path|could not reach|no route/i, `the reason says no network path: "${text}"`);
       assert.ok(await cut.dropped() > 0, 'ICE tried (the cut dropped nothing)');
 
       await cut.restore();

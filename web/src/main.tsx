@@ -28,6 +28,14 @@ function localStore(): Storage | null {
   }
 }
 
+function sessionStore(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
 function indexedDbFactory(): IDBFactory | null {
   try {
     return window.indexedDB ?? null;
@@ -41,6 +49,8 @@ const controller = new AppController({
   // Unfinished transfers: IndexedDB survives a crash of the browser, localStorage's last seconds do not.
   transferStore: browserTransferStore(indexedDbFactory(), localStore()),
   storage: localStore(),
+  // Each peer's "Force relay" lasts for the page session.
+  sessionStorage: sessionStore(),
   createPeerConnection: browserPeerConnectionFactory,
   monotonicNow: () => performance.now(),
   // Benchmark/testing only: localStorage 'peerdrop.autoAccept' = '1' accepts every request unasked.

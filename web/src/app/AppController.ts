@@ -11,6 +11,7 @@ import {
   type IceServer,
   type Peer,
   type ReceivedFile,
+  type RelayStatus,
   type SelfInfo,
   type Settings,
   type SignalKind,
@@ -43,6 +44,8 @@ export interface AppSnapshot {
   fileOffers: readonly TransferView[];
   /** The last files received on this computer (null until the daemon said). */
   receivedFiles: readonly ReceivedFile[] | null;
+  /** This computer's relay (TURN); null while the daemon has not said (an older daemon never does). */
+  relay: RelayStatus | null;
 }
 
 export interface AppControllerOptions {
@@ -62,6 +65,8 @@ export interface AppControllerOptions {
   daemonFiles?: DaemonFilePort & { handle(message: DaemonMessage): boolean };
   /** Transfer ids (tests). */
   createTid?: () => string;
+  /** What lasts for the page session only: each peer's "Force relay" (sessionStorage in the browser). */
+  sessionStorage?: StorageLike | null;
 }
 
 interface SentSignal {
@@ -103,6 +108,7 @@ export class AppController {
   /** The daemon pushes its list (`files`): no need to fetch it after each file. */
   private filesPushed = false;
   private filesRefresh: ReturnType<Timers['setTimeout']> | null = null;
+  private relay: RelayStatus | null = null;
 
   constructor(private readonly options: AppControllerOptions) {
     this.socket = options.socket;
@@ -170,6 +176,7 @@ export class AppController {
       transfers,
       fileOffers: this.transfers.incomingOffers(),
       receivedFiles: this.receivedFiles,
+      relay: this.relay,
     };
     return this.snapshot;
   };
@@ -265,9 +272,14 @@ export class AppController {
         this.receivedFiles = message.files;
         this.filesPushed = true;
         break;
+      case 'relay':
+        this.relay = message.relay;
+        break;
       case 'welcome':
         if (!this.filesPushed) void this.refreshFiles();
         this.self = message.self;
+        // A new daemon connection (perhaps another daemon version): its relay message follows, if it has one.
+        this.relay = null;
         if (message.settings) this.applySettings(message.settings);
         else void this.loadSettings();
         // A new daemon connection: say again which sessions still negotiate (long-poll).
@@ -382,6 +394,7 @@ export class AppController {
       timeoutMs: this.settings?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       ...(this.options.autoAccept ? { autoAccept: this.options.autoAccept } : {}),
       ...(this.options.createSessionId ? { createSessionId: this.options.createSessionId } : {}),
+      storage: this.options.sessionStorage ?? null,
     });
     controller.onChange(() => {
       if (controller.state === 'connected' && this.selectedPeerId === null) this.selectedPeerId = controller.peerId;

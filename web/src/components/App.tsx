@@ -44,6 +44,8 @@ function problemText(error: unknown): string {
 export function App({ controller }: { controller: AppController }) {
   const snapshot = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
   const [showSettings, setShowSettings] = useState(false);
+  /** The peer whose debug panel is open (its card's Debug button, or the panel's own summary). */
+  const [debugPeerId, setDebugPeerId] = useState<string | null>(null);
   const [theme, setTheme] = useState<ThemeChoice>(() => loadTheme(storage()));
   const systemDark = useSystemDark();
   const shownTheme = effectiveTheme(theme, systemDark);
@@ -86,6 +88,11 @@ export function App({ controller }: { controller: AppController }) {
       dismiss: (id) => controller.peer(id)?.dismiss(),
       forget: (id) => void forget(id),
       select: (id) => controller.select(id),
+      debug: (id) => {
+        const shown = controller.getSnapshot().selectedPeerId === id;
+        controller.select(id);
+        setDebugPeerId((open) => (open === id && shown ? null : id));
+      },
     }),
     [controller, forget],
   );
@@ -186,7 +193,7 @@ export function App({ controller }: { controller: AppController }) {
       ))}
       <main className="layout">
         <div className="column-list">
-          <SelfCard self={snapshot.self} canRename={snapshot.settingsAvailable} onRename={rename} />
+          <SelfCard self={snapshot.self} relay={snapshot.relay} canRename={snapshot.settingsAvailable} onRename={rename} />
           {showSettings && (
             <SettingsPanel
               settings={snapshot.settings}
@@ -196,7 +203,12 @@ export function App({ controller }: { controller: AppController }) {
             />
           )}
           <AddPeerForm onAdd={addPeer} onScan={scan} scan={snapshot.scan} />
-          <PeerList peers={snapshot.peers} selectedPeerId={snapshot.selectedPeerId} actions={actions} />
+          <PeerList
+            peers={snapshot.peers}
+            selectedPeerId={snapshot.selectedPeerId}
+            actions={actions}
+            debugPeerId={debugPeerId === snapshot.selectedPeerId ? debugPeerId : null}
+          />
           <ReceivedFiles
             files={snapshot.receivedFiles}
             downloadDir={snapshot.settings?.downloadDir ?? null}
@@ -212,6 +224,11 @@ export function App({ controller }: { controller: AppController }) {
               transfers={snapshot.transfers.filter((t) => t.peerId === selected.peer.id)}
               transferActions={transferActions}
               autoAccept={autoAcceptList ? autoAcceptList.includes(selected.peer.id) : null}
+              debugOpen={debugPeerId === selected.peer.id}
+              onDebugToggle={(open) => {
+                const id = selected.peer.id;
+                setDebugPeerId((current) => (open ? id : current === id ? null : current));
+              }}
             />
           ) : (
             <section className="card detail placeholder-detail">

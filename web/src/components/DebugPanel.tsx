@@ -5,6 +5,11 @@ import { formatTime, type DebugCategory } from '../rtc/DebugLog';
 interface Props {
   view: PeerView;
   debugText: () => string;
+  /** Turns "Force relay" on or off for this peer. */
+  onForceRelay: (on: boolean) => void;
+  /** Open (controlled by the page: the peer card's Debug button opens it); uncontrolled when absent. */
+  open?: boolean;
+  onToggle?: (open: boolean) => void;
 }
 
 async function copyText(text: string): Promise<boolean> {
@@ -53,12 +58,37 @@ function Entries({ view, categories, title }: { view: PeerView; categories: Debu
   );
 }
 
-/** Everything a bug report needs about one peer, collapsed by default. */
-export function DebugPanel({ view, debugText }: Props) {
+/** Everything a bug report needs about one peer, and the force-relay switch; collapsed by default. */
+export function DebugPanel({ view, debugText, onForceRelay, open, onToggle }: Props) {
   const [copied, setCopied] = useState<string | null>(null);
+  const name = view.peer.name;
+  const noRelay = view.forceRelay && view.relays !== null && view.relays.length === 0;
   return (
-    <details className="debug">
+    <details className="debug" open={open} onToggle={(e) => onToggle?.(e.currentTarget.open)}>
       <summary>Debug</summary>
+      <div className="debug-switch">
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={view.forceRelay}
+            onChange={(e) => onForceRelay(e.target.checked)}
+            aria-describedby="force-relay-help"
+          />
+          Force relay (troubleshooting)
+        </label>
+        <p className="muted small-text" id="force-relay-help">
+          Connect to {name} only through a relay (TURN), to test it: applies at once (the route is found again), and
+          stays on for this page until you reload it.{' '}
+          {view.relays !== null &&
+            (view.relays.length > 0 ? `Relays of this connection: ${view.relays.join(', ')}.` : 'This connection has no relay.')}
+        </p>
+        {noRelay && (
+          <p className="error small-text" role="alert">
+            Force relay is on, but no relay is available for {name}: turn on the relay (Settings {'\u2192'} Run a relay on
+            this computer) on a computer both can reach, or turn Force relay off.
+          </p>
+        )}
+      </div>
       <p className="small-text">
         State <code>{view.stateDetail}</code> {'\u00b7'} session <code>{view.session ?? '-'}</code> {'\u00b7'} role{' '}
         <code>{view.role ?? '-'}</code>

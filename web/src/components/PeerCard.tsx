@@ -1,3 +1,4 @@
+import { peerRelayTitle } from '../app/relayView';
 import type { PeerView } from '../rtc/PeerController';
 import { relativeTime, sourcesText } from './format';
 
@@ -8,6 +9,8 @@ export interface PeerCardActions {
   dismiss: (id: string) => void;
   forget: (id: string) => void;
   select: (id: string) => void;
+  /** Shows this peer with its debug panel open (or closes it). */
+  debug: (id: string) => void;
 }
 
 interface Props {
@@ -15,10 +18,12 @@ interface Props {
   selected: boolean;
   now: number;
   actions: PeerCardActions;
+  /** This peer's debug panel is open. */
+  debugOpen?: boolean;
 }
 
 /** One peer in the list: who it is, how it was found, its connection state and buttons. */
-export function PeerCard({ view, selected, now, actions }: Props) {
+export function PeerCard({ view, selected, now, actions, debugOpen = false }: Props) {
   const { peer, connection } = view;
   const id = peer.id;
   const stateClass = `state state-${connection.state}`;
@@ -30,6 +35,11 @@ export function PeerCard({ view, selected, now, actions }: Props) {
           {peer.name}
         </button>
         <span className={`pill ${peer.online ? 'pill-online' : 'pill-offline'}`}>{peer.online ? 'Online' : 'Offline'}</span>
+        {peer.relay && (
+          <span className="pill pill-relay" title={peerRelayTitle(peer.name, peer.relay)} data-testid="peer-relay">
+            relay
+          </span>
+        )}
       </div>
       <p className="muted small-text peer-meta">
         Found by {sourcesText(peer.sources)}
@@ -90,6 +100,9 @@ export function PeerCard({ view, selected, now, actions }: Props) {
             Forget
           </button>
         )}
+        <button type="button" className="ghost small" aria-expanded={debugOpen} onClick={() => actions.debug(id)}>
+          Debug
+        </button>
       </div>
     </li>
   );

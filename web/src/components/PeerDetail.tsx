@@ -13,10 +13,21 @@ interface Props {
   transferActions?: TransferActions;
   /** "Always accept files from this peer" (null: the daemon has no such setting). */
   autoAccept?: boolean | null;
+  /** The debug panel is open (controlled by the page); uncontrolled when absent. */
+  debugOpen?: boolean;
+  onDebugToggle?: (open: boolean) => void;
 }
 
 /** The selected peer: connection quality, files, chat and the debug panel. */
-export function PeerDetail({ view, controller, transfers = [], transferActions, autoAccept = null }: Props) {
+export function PeerDetail({
+  view,
+  controller,
+  transfers = [],
+  transferActions,
+  autoAccept = null,
+  debugOpen,
+  onDebugToggle,
+}: Props) {
   const { peer, connection } = view;
   const showChat = connection.chat || view.chat.length > 0;
   return (
@@ -47,7 +58,13 @@ export function PeerDetail({ view, controller, transfers = [], transferActions, 
       ) : (
         <p className="muted">Connect to {peer.name} to exchange messages.</p>
       )}
-      <DebugPanel view={view} debugText={() => controller.debugText()} />
+      <DebugPanel
+        view={view}
+        debugText={() => controller.debugText()}
+        onForceRelay={(on) => controller.setForceRelay(on)}
+        open={debugOpen}
+        onToggle={onDebugToggle}
+      />
     </section>
   );
 }

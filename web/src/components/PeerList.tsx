@@ -6,10 +6,12 @@ interface Props {
   peers: readonly PeerView[];
   selectedPeerId: string | null;
   actions: PeerCardActions;
+  /** The peer whose debug panel is open. */
+  debugPeerId?: string | null;
 }
 
 /** The peers the daemon knows: recently connected first, then online, then by name. */
-export function PeerList({ peers, selectedPeerId, actions }: Props) {
+export function PeerList({ peers, selectedPeerId, actions, debugPeerId = null }: Props) {
   const now = useNow(15_000);
   return (
     <section className="peer-list" aria-labelledby="peers-heading">
@@ -30,6 +32,7 @@ export function PeerList({ peers, selectedPeerId, actions }: Props) {
             selected={view.peer.id === selectedPeerId}
             now={now}
             actions={actions}
+            debugOpen={view.peer.id === debugPeerId}
           />
         ))}
       </ul>

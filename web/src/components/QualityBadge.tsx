@@ -3,7 +3,7 @@ import { routeText, throughputText } from '../rtc/quality';
 
 const QUALITY_WORDS = { good: 'Good', fair: 'Fair', poor: 'Poor', unknown: 'Measuring\u2026' } as const;
 
-/** The connection's route (candidate types and addresses), RTT, throughput and a good/fair/poor verdict. */
+/** The connection's route (direct or through a relay, candidate types and addresses), RTT, throughput and a good/fair/poor verdict. */
 export function QualityBadge({ sample }: { sample: QualitySample | null }) {
   return (
     <div className="quality">
@@ -14,7 +14,10 @@ export function QualityBadge({ sample }: { sample: QualitySample | null }) {
         <div>
           <dt>Route</dt>
           <dd>
-            <output aria-label="Route">{sample?.route ? routeText(sample.route) : 'not known yet'}</output>
+            {/* "relay via 198.51.100.12 (…)" or "direct (…)": browser tests read it by its label. */}
+            <output aria-label="Route" data-testid="route">
+              {sample?.route ? routeText(sample.route) : 'not known yet'}
+            </output>
           </dd>
         </div>
         <div>

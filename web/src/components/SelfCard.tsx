@@ -1,14 +1,17 @@
 import { useState, type FormEvent } from 'react';
-import type { SelfInfo } from '../daemon/protocol';
+import { describeRelay } from '../app/relayView';
+import type { RelayStatus, SelfInfo } from '../daemon/protocol';
 
 interface Props {
   self: SelfInfo | null;
+  /** This computer's relay; null when the daemon has not said (nothing is shown). */
+  relay?: RelayStatus | null;
   canRename: boolean;
   onRename: (name: string) => Promise<string | null>;
 }
 
-/** This computer: its name (editable) and id. */
-export function SelfCard({ self, canRename, onRename }: Props) {
+/** This computer: its name (editable), id, and its relay's state. */
+export function SelfCard({ self, relay = null, canRename, onRename }: Props) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -86,8 +89,24 @@ export function SelfCard({ self, canRename, onRename }: Props) {
             This computer {'\u00b7'} id <code title={self.id}>{self.id.slice(0, 12)}{'\u2026'}</code> {'\u00b7'} PeerDrop{' '}
             {self.version}
           </p>
+          {relay && <RelayLine relay={relay} />}
         </div>
       </div>
     </section>
+  );
+}
+
+/** "Relay: on, 198.51.100.12:3478 — …", "Relay: restarting (…)…", "Relay: could not start: …" or "Relay: off". */
+function RelayLine({ relay }: { relay: RelayStatus }) {
+  const view = describeRelay(relay);
+  return (
+    <p
+      className={`small-text relay-status ${view.problem ? 'error' : 'muted'}`}
+      role="status"
+      aria-label="Relay status"
+      data-testid="relay-status"
+    >
+      {view.text}
+    </p>
   );
 }

@@ -1,12 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Settings } from '../daemon/protocol';
 import {
+  EMPTY_ICE_ROW,
   MAX_ICE_SERVERS,
   TIMEOUT_MAX_S,
   TIMEOUT_MIN_S,
   fromForm,
   toForm,
   type FieldErrors,
+  type IceAuth,
   type SettingsForm,
 } from '../settings/validate';
 
@@ -18,9 +20,9 @@ interface Props {
   onClose: () => void;
 }
 
-const EMPTY_ROW = { urls: '', username: '', credential: '' };
+const SECRET_KEPT = 'Secret stored \u2014 leave empty to keep it';
 
-/** Display name, STUN/TURN servers and the connection timeout, stored by the daemon. */
+/** Display name, the relay switch, STUN/TURN servers and the connection timeout, stored by the daemon. */
 export function SettingsPanel({ settings, available, onSave, onClose }: Props) {
   const [form, setForm] = useState<SettingsForm | null>(settings ? toForm(settings) : null);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -53,6 +55,9 @@ export function SettingsPanel({ settings, available, onSave, onClose }: Props) {
   const update = (patch: Partial<SettingsForm>) => setForm({ ...form, ...patch });
   const updateRow = (index: number, patch: Partial<SettingsForm['iceServers'][number]>) =>
     update({ iceServers: form.iceServers.map((row, i) => (i === index ? { ...row, ...patch } : row)) });
+  // One kind of sign-in per server: switching clears what the other kind had typed.
+  const setAuth = (index: number, auth: IceAuth) =>
+    updateRow(index, auth === 'secret' ? { auth, username: '', credential: '' } : { auth, secret: '' });
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -100,50 +105,102 @@ export function SettingsPanel({ settings, available, onSave, onClose }: Props) {
           </p>
         )}
 
+        {form.relay !== null && (
+          <div className="field">
+            <label className="checkbox">
+              <input
+                type="checkbox"
+                checked={form.relay}
+                onChange={(e) => update({ relay: e.target.checked })}
+                aria-describedby="settings-relay-help"
+              />
+              Run a relay on this computer
+            </label>
+            <span className="muted small-text" id="settings-relay-help">
+              Computers that cannot reach each other directly (for example when a firewall blocks WebRTC between them)
+              connect through it. Turn it on on a computer both can reach; its state shows under this computer{'\u2019'}s
+              name.
+            </span>
+          </div>
+        )}
+
         <fieldset className="field">
           <legend>ICE servers (STUN/TURN)</legend>
           <p className="muted small-text">
-            PeerDrop always uses the STUN responders of both computers{'\u2019'} PeerDrop; add your own STUN or TURN
-            servers for networks where that is not enough. Several URLs for one server: separate them by spaces.
+            PeerDrop always uses the STUN responders of both computers{'\u2019'} PeerDrop, and the relays PeerDrops on
+            this network run; add your own STUN or TURN servers for networks where that is not enough. Several URLs for
+            one server: separate them by spaces. A TURN server signs in with a username and password, or with a shared
+            secret (coturn{'\u2019'}s use-auth-secret), from which PeerDrop makes short-lived passwords.
           </p>
           {form.iceServers.length === 0 && <p className="muted small-text">No extra servers.</p>}
-          {form.iceServers.map((row, index) => (
-            <div className="ice-row" key={index} role="group" aria-label={`ICE server ${index + 1}`}>
-              <input
-                aria-label={`URLs of ICE server ${index + 1}`}
-                placeholder="turn:198.51.100.9:3478"
-                value={row.urls}
-                onChange={(e) => updateRow(index, { urls: e.target.value })}
-              />
-              <input
-                aria-label={`Username of ICE server ${index + 1}`}
-                placeholder="username"
-                value={row.username}
-                autoComplete="off"
-                onChange={(e) => updateRow(index, { username: e.target.value })}
-              />
-              <input
-                aria-label={`Credential of ICE server ${index + 1}`}
-                placeholder="credential"
-                type="password"
-                value={row.credential}
-                autoComplete="new-password"
-                onChange={(e) => updateRow(index, { credential: e.target.value })}
-              />
-              <button
-                type="button"
-                className="ghost danger"
-                onClick={() => update({ iceServers: form.iceServers.filter((_, i) => i !== index) })}
-              >
-                Remove server {index + 1}
-              </button>
-            </div>
-          ))}
+          {form.iceServers.map((row, index) => {
+            const n = index + 1;
+            return (
+              <div className="ice-row" key={index} role="group" aria-label={`ICE server ${n}`}>
+                <input
+                  aria-label={`URLs of ICE server ${n}`}
+                  placeholder="turn:198.51.100.9:3478"
+                  value={row.urls}
+                  onChange={(e) => updateRow(index, { urls: e.target.value })}
+                />
+                <select
+                  aria-label={`Sign-in of ICE server ${n}`}
+                  value={row.auth}
+                  onChange={(e) => setAuth(index, e.target.value === 'secret' ? 'secret' : 'password')}
+                >
+                  <option value="password">Username and password</option>
+                  <option value="secret">Shared secret (TURN)</option>
+                </select>
+                {row.auth === 'password' ? (
+                  <>
+                    <input
+                      aria-label={`Username of ICE server ${n}`}
+                      placeholder="username"
+                      value={row.username}
+                      autoComplete="off"
+                      onChange={(e) => updateRow(index, { username: e.target.value })}
+                    />
+                    <input
+                      aria-label={`Credential of ICE server ${n}`}
+                      placeholder="password"
+                      type="password"
+                      value={row.credential}
+                      autoComplete="new-password"
+                      onChange={(e) => updateRow(index, { credential: e.target.value })}
+                    />
+                  </>
+                ) : (
+                  <input
+                    className="ice-secret"
+                    aria-label={`Shared secret of ICE server ${n}`}
+                    placeholder={row.secretSet ? SECRET_KEPT : 'shared secret'}
+                    type="password"
+                    value={row.secret}
+                    autoComplete="new-password"
+                    aria-describedby={row.secretSet ? `settings-secret-${n}` : undefined}
+                    onChange={(e) => updateRow(index, { secret: e.target.value })}
+                  />
+                )}
+                <button
+                  type="button"
+                  className="ghost danger"
+                  onClick={() => update({ iceServers: form.iceServers.filter((_, i) => i !== index) })}
+                >
+                  Remove server {n}
+                </button>
+                {row.auth === 'secret' && row.secretSet && (
+                  <span className="muted small-text ice-note" id={`settings-secret-${n}`}>
+                    {SECRET_KEPT}.
+                  </span>
+                )}
+              </div>
+            );
+          })}
           <button
             type="button"
             className="secondary"
             disabled={form.iceServers.length >= MAX_ICE_SERVERS}
-            onClick={() => update({ iceServers: [...form.iceServers, { ...EMPTY_ROW }] })}
+            onClick={() => update({ iceServers: [...form.iceServers, { ...EMPTY_ICE_ROW }] })}
           >
             Add ICE server
           </button>

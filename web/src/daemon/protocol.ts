@@ -13,7 +13,14 @@ export interface Peer {
   lastSeen: number;
   /** Unix ms of the last established connection, 0 if never. */
   lastConnected: number;
+  /**
+   * That computer runs a relay (TURN): "offered", or "ready" once this daemon
+   * holds credentials for it. Absent: it runs none (or the daemon is older).
+   */
+  relay?: PeerRelay;
 }
+
+export type PeerRelay = 'offered' | 'ready';
 
 export interface SelfInfo {
   id: string;
@@ -27,6 +34,8 @@ export interface IceServer {
   urls: string | string[];
   username?: string;
   credential?: string;
+  /** A TURN REST API shared secret, only ever sent (PUT /api/settings); the daemon never answers it. */
+  secret?: string;
   /** The daemon holds a TURN shared secret for this server (never shown); sending it back keeps the secret. */
   secretSet?: boolean;
 }
@@ -39,6 +48,8 @@ export interface Settings {
   downloadDir?: string;
   /** Peer ids whose file requests are accepted without asking. */
   autoAccept?: string[];
+  /** "Run a relay on this computer"; absent from an older daemon (no switch then). */
+  relay?: boolean;
 }
 
 /** What PUT /api/settings takes: every field but the read-only ones, each optional. */
@@ -57,6 +68,23 @@ export interface ReceivedFile {
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
+/** The relay's state as the daemon reports it (`off` when the setting is off). */
+export type RelayState = 'off' | 'running' | 'restarting' | 'failed' | 'stopping' | 'stopped' | (string & {});
+
+/** This computer's relay (TURN, coturn run by the daemon): the `relay` message. */
+export interface RelayStatus {
+  enabled: boolean;
+  state: RelayState;
+  /** The port it listens on (3478), 0 when not said. */
+  port: number;
+  /** This computer's addresses the relay listens on. */
+  addresses: string[];
+  /** Why it is not running, in the daemon's words. */
+  reason?: string;
+  /** Starts after the first. */
+  restarts: number;
+}
 
 export type SignalKind =
   | 'connection_request'
@@ -173,6 +201,11 @@ export interface FilesMessage {
   type: 'files';
   files: ReceivedFile[];
 }
+/** This computer's relay: on connect and whenever its state changes (never from an older daemon). */
+export interface RelayMessage {
+  type: 'relay';
+  relay: RelayStatus;
+}
 
 export type DaemonMessage =
   | WelcomeMessage
@@ -189,7 +222,8 @@ export type DaemonMessage =
   | FileOpenedMessage
   | FileFinishedMessage
   | FileProgressMessage
-  | FilesMessage;
+  | FilesMessage
+  | RelayMessage;
 
 // ---- UI to daemon ----
 
@@ -282,7 +316,22 @@ export function parseSettings(value: unknown): Settings | null {
   };
   if (isString(value.downloadDir)) settings.downloadDir = value.downloadDir;
   if (Array.isArray(value.autoAccept)) settings.autoAccept = value.autoAccept.filter(isString);
+  if (typeof value.relay === 'boolean') settings.relay = value.relay;
   return settings;
+}
+
+export function parseRelayStatus(value: unknown): RelayStatus | null {
+  if (!isObject(value) || typeof value.enabled !== 'boolean') return null;
+  const state = isString(value.state) && value.state ? value.state : value.enabled ? 'stopped' : 'off';
+  const status: RelayStatus = {
+    enabled: value.enabled,
+    state,
+    port: isCount(value.port) ? value.port : 0,
+    addresses: Array.isArray(value.addresses) ? value.addresses.filter(isString) : [],
+    restarts: isCount(value.restarts) ? value.restarts : 0,
+  };
+  if (isString(value.reason) && value.reason) status.reason = value.reason;
+  return status;
 }
 
 export function parseReceivedFile(value: unknown): ReceivedFile | null {
@@ -310,6 +359,7 @@ export function parsePeer(value: unknown): Peer | null {
     sources: Array.isArray(value.sources) ? value.sources.filter(isString) : [],
     lastSeen: isNumber(value.lastSeen) ? value.lastSeen : 0,
     lastConnected: isNumber(value.lastConnected) ? value.lastConnected : 0,
+    ...(value.relay === 'offered' || value.relay === 'ready' ? { relay: value.relay } : {}),
   };
 }
 
@@ -427,6 +477,10 @@ export function parseDaemonMessage(text: string): DaemonMessage | null {
     case 'files':
       if (!Array.isArray(m.files)) return null;
       return { type: 'files', files: parseReceivedFiles(m.files) };
+    case 'relay': {
+      const relay = parseRelayStatus(m.relay);
+      return relay ? { type: 'relay', relay } : null;
+    }
     default:
       return null;
   }

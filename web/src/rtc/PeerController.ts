@@ -25,7 +25,15 @@ import {
 } from './connectionMachine';
 import { describeConnection, type ConnectionView } from './connectionView';
 import { DebugLog, truncate, type DebugEntry } from './DebugLog';
-import { PeerSession, type DataChannelLike, type NegotiationSignalKind, type PeerConnectionFactory } from './PeerSession';
+import {
+  PeerSession,
+  type DataChannelLike,
+  type IceTransportPolicy,
+  type NegotiationSignalKind,
+  type PeerConnectionFactory,
+} from './PeerSession';
+import { relayHosts } from './iceServers';
+import type { StorageLike } from '../settings/theme';
 import type { PeerLink } from '../transfer/TransferHub';
 import type { TransferControlMessage } from '../transfer/wire';
 import { routeText, summarizeStats, type QualitySample } from './quality';
@@ -56,6 +64,8 @@ export interface PeerControllerDeps {
   createSessionId?: () => string;
   createChatId?: () => string;
   statsIntervalMs?: number;
+  /** Where "Force relay" is remembered for the page session (sessionStorage in the browser). */
+  storage?: StorageLike | null;
 }
 
 export interface Timing {
@@ -79,6 +89,10 @@ export interface PeerView {
   warnings: readonly string[];
   remoteName: string | null;
   timing: Timing;
+  /** "Force relay (troubleshooting)": the connection may only use relayed routes. */
+  forceRelay: boolean;
+  /** Hosts of the relays among the ICE servers of the current (or last) attempt; null before the first. */
+  relays: readonly string[] | null;
 }
 
 /** What the transfers of this peer hear from its connection. */
@@ -91,6 +105,8 @@ export type PeerTransferEvent =
   | { type: 'channel'; channel: DataChannelLike };
 
 const BYE_TTL_MS = 30_000;
+/** sessionStorage key prefix of the per-peer force-relay switch. */
+export const FORCE_RELAY_KEY = 'peerdrop.forceRelay.';
 
 type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
 
@@ -117,6 +133,9 @@ export class PeerController {
   private lastTop: ConnectionStateName = 'idle';
   private cachedView: PeerView | null = null;
   private disposed = false;
+  private forceRelay: boolean;
+  /** The ICE servers the RTCPeerConnection of this attempt uses (null before the first attempt). */
+  private iceServers: IceServer[] | null = null;
 
   constructor(
     peer: Peer,
@@ -126,6 +145,7 @@ export class PeerController {
     this.peer = peer;
     this.timers = deps.timers ?? realTimers;
     this.monotonicNow = deps.monotonicNow ?? (() => globalThis.performance?.now() ?? this.timers.now());
+    this.forceRelay = readFlag(deps.storage ?? null, FORCE_RELAY_KEY + peer.id);
     this.log = new DebugLog(() => this.timers.now());
     this.chat = new ChatSession({
       send: (frame) => this.rtc?.send(frame) ?? false,
@@ -173,6 +193,19 @@ export class PeerController {
 
   dismiss(): void {
     this.send({ type: 'DISMISS' });
+  }
+
+  /**
+   * "Force relay (troubleshooting)": only relayed routes from now on. Remembered
+   * for the page session; a live connection gets it at once (see applyIcePolicy).
+   */
+  setForceRelay(on: boolean): void {
+    if (on === this.forceRelay) return;
+    this.forceRelay = on;
+    writeFlag(this.deps.storage ?? null, FORCE_RELAY_KEY + this.peerId, on);
+    this.log.add('rtc', `force relay ${on ? 'on' : 'off'}`);
+    if (this.rtc) void this.applyIcePolicy(this.rtc);
+    this.changed();
   }
 
   sendChat(text: string): ChatMessage | null {
@@ -332,6 +365,8 @@ export class PeerController {
       warnings: this.warnings,
       remoteName: this.remoteName,
       timing: { ...this.timing },
+      forceRelay: this.forceRelay,
+      relays: this.iceServers ? relayHosts(this.iceServers) : null,
     };
     return this.cachedView;
   }
@@ -344,6 +379,7 @@ export class PeerController {
       `self: ${this.deps.selfId}`,
       `state: ${view.stateDetail} (${view.connection.label || 'idle'})${view.connection.detail ? ` - ${view.connection.detail}` : ''}`,
       `session: ${view.session ?? '-'} role: ${view.role ?? '-'}`,
+      `force relay: ${view.forceRelay ? 'on' : 'off'}; relays: ${view.relays === null ? '-' : view.relays.join(', ') || 'none'}`,
       `daemon peer: ${JSON.stringify(this.peer)}`,
       view.quality?.route
         ? `route: ${routeText(view.quality.route)}, rtt ${view.quality.rttMs ?? '?'} ms`
@@ -449,13 +485,15 @@ export class PeerController {
       this.log.add('error', `no ICE servers from the daemon (${errorText(error)}); trying without`);
     }
     if (this.disposed || this.rtcSessionId !== session || this.context.session !== session) return;
-    this.log.add('rtc', `ICE servers: ${servers.map((s) => (Array.isArray(s.urls) ? s.urls.join(' ') : s.urls)).join(', ') || 'none'}`);
+    this.log.add('rtc', `ICE servers: ${serversText(servers)}${this.forceRelay ? ' (force relay: relayed routes only)' : ''}`);
+    this.useIceServers(servers);
     let rtc: PeerSession;
     try {
       rtc = new PeerSession({
         polite,
         offerer,
         iceServers: servers,
+        iceTransportPolicy: this.policy(),
         createPeerConnection: this.deps.createPeerConnection,
         sendSignal: (kind: NegotiationSignalKind, payload: JsonObject) => {
           if (this.rtc === rtc) this.sendSignal(kind, session, payload);
@@ -508,6 +546,37 @@ export class PeerController {
     const queued = this.pending;
     this.pending = [];
     for (const message of queued) void rtc.handleSignal(message.kind, message.payload);
+    this.changed();
+  }
+
+  private policy(): IceTransportPolicy {
+    return this.forceRelay ? 'relay' : 'all';
+  }
+
+  /** The servers the connection uses now: the machine words a "no route" failure from them. */
+  private useIceServers(servers: IceServer[]): void {
+    this.iceServers = servers;
+    this.send({ type: 'ICE_PLAN', plan: { relays: relayHosts(servers), forceRelay: this.forceRelay } });
+  }
+
+  /**
+   * Force relay flipped during an attempt or a connection: ask the daemon for
+   * the ICE servers again (a relay may have been turned on since), then give
+   * the RTCPeerConnection the new policy and restart ICE. This keeps the
+   * session: a new RTCPeerConnection would need the peer's page to start over.
+   */
+  private async applyIcePolicy(rtc: PeerSession): Promise<void> {
+    let servers = this.iceServers ?? [];
+    try {
+      servers = await this.deps.requestIceServers(this.peerId);
+    } catch (error) {
+      this.log.add('error', `no fresh ICE servers from the daemon (${errorText(error)}); keeping the ones in use`);
+    }
+    if (this.disposed || this.rtc !== rtc) return;
+    this.log.add('rtc', `ICE servers: ${serversText(servers)}; applying force relay ${this.forceRelay ? 'on' : 'off'} now`);
+    this.useIceServers(servers);
+    const refused = rtc.reconfigure({ iceServers: servers, iceTransportPolicy: this.policy() });
+    if (refused) this.warn(`Force relay applies from the next connection to ${this.peer.name}: this browser refused it now (${refused})`);
     this.changed();
   }
 
@@ -586,6 +655,27 @@ export class PeerController {
   private changed(): void {
     this.cachedView = null;
     this.changes.emit();
+  }
+}
+
+function serversText(servers: readonly IceServer[]): string {
+  return servers.map((s) => (Array.isArray(s.urls) ? s.urls.join(' ') : s.urls)).join(', ') || 'none';
+}
+
+function readFlag(storage: StorageLike | null, key: string): boolean {
+  try {
+    return storage?.getItem(key) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function writeFlag(storage: StorageLike | null, key: string, on: boolean): void {
+  try {
+    if (on) storage?.setItem(key, '1');
+    else storage?.removeItem(key);
+  } catch {
+    // storage full or denied: the switch still holds for this page
   }
 }
 

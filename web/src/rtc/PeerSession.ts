@@ -55,6 +55,8 @@ export interface PeerConnectionLike {
   setRemoteDescription(description: SessionDescription): Promise<void>;
   addIceCandidate(candidate?: CandidateInit): Promise<void>;
   restartIce(): void;
+  /** Changes the ICE servers and transport policy; they apply from the next gathering (an ICE restart). */
+  setConfiguration(config: PeerConnectionConfig): void;
   getStats(): Promise<StatsReportLike>;
   close(): void;
   onnegotiationneeded: ((event: unknown) => void) | null;
@@ -64,8 +66,17 @@ export interface PeerConnectionLike {
   ondatachannel: ((event: { channel: DataChannelLike }) => void) | null;
 }
 
+/** 'relay': only relayed candidates are gathered (the debug panel's "Force relay"). */
+export type IceTransportPolicy = 'all' | 'relay';
+
+/**
+ * What the RTCPeerConnection is made with. Nothing else is set: setConfiguration
+ * then only ever changes what may change on a live connection (a bundlePolicy,
+ * rtcpMuxPolicy or certificates different from the first would be refused).
+ */
 export interface PeerConnectionConfig {
   iceServers: IceServer[];
+  iceTransportPolicy: IceTransportPolicy;
 }
 
 export type PeerConnectionFactory = (config: PeerConnectionConfig) => PeerConnectionLike;
@@ -97,6 +108,8 @@ export interface PeerSessionOptions {
   /** The offerer creates the control channel (and so makes the first offer). */
   offerer: boolean;
   iceServers: IceServer[];
+  /** Default 'all'. */
+  iceTransportPolicy?: IceTransportPolicy;
   createPeerConnection: PeerConnectionFactory;
   sendSignal: (kind: NegotiationSignalKind, payload: JsonObject) => void;
 }
@@ -127,7 +140,10 @@ export class PeerSession {
 
   constructor(private readonly options: PeerSessionOptions) {
     this.polite = options.polite;
-    this.pc = options.createPeerConnection({ iceServers: options.iceServers });
+    this.pc = options.createPeerConnection({
+      iceServers: options.iceServers,
+      iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+    });
     this.candidates = new CandidateBuffer({
       hasRemoteDescription: () => this.pc.remoteDescription !== null,
       apply: async (candidate) => {
@@ -188,6 +204,29 @@ export class PeerSession {
     } catch (error) {
       this.log('error', `restartIce failed: ${errorText(error)}`);
     }
+  }
+
+  /**
+   * Uses other ICE servers or another transport policy on this connection: the
+   * new configuration, then an ICE restart so candidates are gathered again
+   * under it. Chromium allows changing iceServers and iceTransportPolicy on a
+   * live RTCPeerConnection, but only a new gathering (the restart) uses them:
+   * the old candidate pairs keep working until the new ones take over, and the
+   * data channels, the DTLS session and the peer's page are not disturbed. A
+   * new RTCPeerConnection would instead need a new session with the peer.
+   * Returns the error text if the browser refused the configuration.
+   */
+  reconfigure(config: PeerConnectionConfig): string | null {
+    if (this.closed) return 'the connection is closed';
+    try {
+      this.pc.setConfiguration(config);
+    } catch (error) {
+      this.log('error', `setConfiguration failed: ${errorText(error)}`);
+      return errorText(error);
+    }
+    this.log('info', `ICE transport policy ${config.iceTransportPolicy}, ${config.iceServers.length} ICE server(s)`);
+    this.restartIce();
+    return null;
   }
 
   /** Sends a text frame on the control channel; false if it is not open. */

@@ -24,6 +24,14 @@ export interface Failure {
 
 export type Role = 'requester' | 'accepter';
 
+/** What an attempt had to find a route with: the relays among its ICE servers, and the force-relay switch. */
+export interface IcePlan {
+  /** Hosts of the turn:/turns: servers the connection was given; empty: no relay. */
+  relays: string[];
+  /** iceTransportPolicy 'relay' (the debug panel's "Force relay"): only relayed routes are tried. */
+  forceRelay: boolean;
+}
+
 export interface ConnectionContext {
   selfId: string;
   peerId: string;
@@ -43,6 +51,8 @@ export interface ConnectionContext {
   iceConnected: boolean;
   /** How many times ICE was restarted in the current reconnect. */
   iceRestarts: number;
+  /** The ICE servers of this attempt, as far as routes go; null until they are known. */
+  ice: IcePlan | null;
   createSessionId: () => string;
 }
 
@@ -69,7 +79,9 @@ export type ConnectionEvent =
   | { type: 'CHANNEL_OPEN' }
   | { type: 'CHANNEL_CLOSED' }
   | { type: 'SET_TIMEOUT'; ms: number }
-  | { type: 'SET_NAME'; name: string };
+  | { type: 'SET_NAME'; name: string }
+  /** The ICE servers (and policy) the RTCPeerConnection uses now. */
+  | { type: 'ICE_PLAN'; plan: IcePlan };
 
 export type SessionState = 'connecting' | 'established' | 'closed';
 
@@ -108,7 +120,36 @@ export function remoteRequestWins(selfId: string, peerId: string): boolean {
   return selfId < peerId;
 }
 
-export function failureText(code: FailureCode, name: string): string {
+const RELAY_SETTING = 'Settings \u2192 Run a relay on this computer';
+
+/**
+ * ICE found no route: with no relay in the list the two computers need one (say
+ * where to turn it on); with relays, those could not be reached either.
+ */
+export function noRouteText(name: string, ice: IcePlan | null): string {
+  if (!ice) return `No route to ${name} was found (ICE failed)`;
+  const { relays, forceRelay } = ice;
+  if (relays.length === 0) {
+    if (forceRelay) {
+      return (
+        `No route to ${name}: Force relay is on, but no relay is available. Turn on the relay (${RELAY_SETTING}) ` +
+        'on a computer both can reach, or turn Force relay off, then try again.'
+      );
+    }
+    return (
+      `No route to ${name}: the two computers cannot reach each other directly (a firewall may block WebRTC), ` +
+      `and no relay is available. Turn on the relay (${RELAY_SETTING}) on a computer both can reach, then try again.`
+    );
+  }
+  const through = relays.length === 1 ? `the relay (${relays[0]})` : `the relays (${relays.join(', ')})`;
+  const reach = relays.length === 1 ? 'it' : 'one of them';
+  if (forceRelay) {
+    return `No route to ${name} through ${through} (Force relay is on, so only relays were tried): check that both computers can reach ${reach}.`;
+  }
+  return `No route to ${name}, not even through ${through}: check that both computers can reach ${reach}.`;
+}
+
+export function failureText(code: FailureCode, name: string, ice: IcePlan | null = null): string {
   switch (code) {
     case 'no_answer':
       return `${name} did not answer the request`;
@@ -117,11 +158,13 @@ export function failureText(code: FailureCode, name: string): string {
     case 'unreachable':
       return `${name}'s computer could not be reached (the request was not delivered)`;
     case 'ice_failed':
-      return `No network path to ${name} was found (ICE failed)`;
+      return noRouteText(name, ice);
     case 'channel_failed':
       return `The connection to ${name} opened but its data channel did not`;
     case 'lost':
-      return `Lost the connection to ${name}`;
+      return ice?.forceRelay && ice.relays.length === 0
+        ? `Lost the connection to ${name}: Force relay is on, but no relay is available`
+        : `Lost the connection to ${name}`;
     case 'signaling':
       return `Could not reach ${name} through PeerDrop on this computer`;
   }
@@ -164,6 +207,7 @@ export const connectionMachine = setup({
       notice: null,
       peerOffline: false,
       iceConnected: false,
+      ice: null,
     })),
     adoptRequest: assign(({ event }) => ({
       session: event.type === 'REQUEST_RECEIVED' ? event.session : null,
@@ -173,6 +217,7 @@ export const connectionMachine = setup({
       notice: null,
       peerOffline: false,
       iceConnected: false,
+      ice: null,
     })),
     sendRequest: emit(({ context }) => ({
       type: 'send' as const,
@@ -198,7 +243,7 @@ export const connectionMachine = setup({
     // The peer gave up with a reason we share (it found no path, or lost it): say so in our words.
     failLikePeer: assign(({ context, event }) => {
       const code = event.type === 'REMOTE_BYE' ? peerFailure(event.reason) : null;
-      return code ? { failure: { code, text: failureText(code, context.peerName) } } : {};
+      return code ? { failure: { code, text: failureText(code, context.peerName, context.ice) } } : {};
     }),
     startRtc: emit(({ context }) => ({
       type: 'startRtc' as const,
@@ -232,7 +277,7 @@ export const connectionMachine = setup({
     endedByPeer: assign(({ context }) => ({ ended: `${context.peerName} disconnected` })),
     endedByUs: assign({ ended: 'You ended the connection' }),
     fail: assign(({ context }, params: { code: FailureCode }) => ({
-      failure: { code: params.code, text: failureText(params.code, context.peerName) },
+      failure: { code: params.code, text: failureText(params.code, context.peerName, context.ice) },
     })),
     failSignaling: assign(({ context, event }) => ({
       failure: {
@@ -242,6 +287,9 @@ export const connectionMachine = setup({
     })),
     setTimeoutMs: assign(({ context, event }) => ({
       timeoutMs: event.type === 'SET_TIMEOUT' && event.ms > 0 ? event.ms : context.timeoutMs,
+    })),
+    setIcePlan: assign(({ context, event }) => ({
+      ice: event.type === 'ICE_PLAN' ? { relays: [...event.plan.relays], forceRelay: event.plan.forceRelay } : context.ice,
     })),
     setName: assign(({ context, event }) => ({
       peerName: event.type === 'SET_NAME' && event.name ? event.name : context.peerName,
@@ -262,12 +310,14 @@ export const connectionMachine = setup({
     peerOffline: false,
     iceConnected: false,
     iceRestarts: 0,
+    ice: null,
     createSessionId: input.createSessionId ?? randomId,
   }),
   initial: 'idle',
   on: {
     SET_TIMEOUT: { actions: 'setTimeoutMs' },
     SET_NAME: { actions: 'setName' },
+    ICE_PLAN: { actions: 'setIcePlan' },
   },
   states: {
     idle: {

@@ -37,8 +37,7 @@ export const POOR_RELAY_RTT_MS = 100;
 
 export function classifyQuality(rttMs: number | null, route: Route | null): Quality {
   if (rttMs === null || !Number.isFinite(rttMs)) return 'unknown';
-  const relayed = route !== null && (route.local.type === 'relay' || route.remote.type === 'relay');
-  if (relayed && rttMs >= POOR_RELAY_RTT_MS) return 'poor';
+  if (route !== null && isRelayed(route) && rttMs >= POOR_RELAY_RTT_MS) return 'poor';
   if (rttMs < GOOD_RTT_MS) return 'good';
   if (rttMs < FAIR_RTT_MS) return 'fair';
   return 'poor';
@@ -131,9 +130,25 @@ function endpoint(sideInfo: CandidateSide): string {
   return sideInfo.port === null ? host : `${host}:${sideInfo.port}`;
 }
 
-/** "srflx 198.51.100.2:50000 ↔ host 198.51.100.3:40000" */
+/** Through a TURN relay: either candidate of the selected pair is a relayed one. */
+export function isRelayed(route: Route): boolean {
+  return route.local.type === 'relay' || route.remote.type === 'relay';
+}
+
+/** "relay via 198.51.100.12" (the relay's address, ours if we use one), "direct", or '' while the types are unknown. */
+export function routeKind(route: Route): string {
+  if (isRelayed(route)) {
+    const relay = route.local.type === 'relay' ? route.local : route.remote;
+    return relay.address ? `relay via ${relay.address}` : 'relay';
+  }
+  return route.local.type === '?' || route.remote.type === '?' ? '' : 'direct';
+}
+
+/** "direct (srflx 198.51.100.2:50000 ↔ host 198.51.100.3:40000)", "relay via 198.51.100.12 (relay … ↔ host …)" */
 export function routeText(route: Route): string {
-  return `${route.local.type} ${endpoint(route.local)} \u2194 ${route.remote.type} ${endpoint(route.remote)}`;
+  const pair = `${route.local.type} ${endpoint(route.local)} \u2194 ${route.remote.type} ${endpoint(route.remote)}`;
+  const kind = routeKind(route);
+  return kind ? `${kind} (${pair})` : pair;
 }
 
 export function throughputText(bps: number | null): string {

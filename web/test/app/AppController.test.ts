@@ -9,7 +9,7 @@ const SELF = { id: 'AAAASELF', name: 'Alice', version: '0.1.0', port: 3001, disc
 const BOB = { id: 'ZZZZBOB', name: 'Bob', addresses: ['198.51.100.3:3001'], online: true, sources: ['broadcast'], lastSeen: 1, lastConnected: 0 };
 const CAROL = { ...BOB, id: 'MMMMCAROL', name: 'Carol', lastConnected: 1_700_000_000_000, online: false };
 
-function setup(opts: { settings?: boolean } = {}) {
+function setup(opts: { settings?: boolean; sessionStorage?: Map<string, string> } = {}) {
   const net = new FakeRtcNetwork();
   const socket = new DaemonSocket({ url: 'ws://127.0.0.1:3001/ws', createSocket: fakeSocketFactory() });
   const fetcher = vi.fn(async () => new Response(JSON.stringify({ error: 'no such endpoint', code: 'not_found' }), { status: 404 }));
@@ -19,6 +19,15 @@ function setup(opts: { settings?: boolean } = {}) {
     api: new DaemonApi(fetcher),
     createPeerConnection: net.factory('alice'),
     createSessionId: () => `session-${++n}`,
+    ...(opts.sessionStorage
+      ? {
+          sessionStorage: {
+            getItem: (k: string) => opts.sessionStorage!.get(k) ?? null,
+            setItem: (k: string, v: string) => void opts.sessionStorage!.set(k, v),
+            removeItem: (k: string) => void opts.sessionStorage!.delete(k),
+          },
+        }
+      : {}),
   });
   app.start();
   const ws = FakeWebSocket.instances.at(-1)!;
@@ -181,3 +190,46 @@ describe('AppController and files', () => {
     expect(app.transferHooks()).toEqual([]);
   });
 });
+
+describe('AppController and the relay', () => {
+  it('takes the relay message; a new daemon connection forgets it until the daemon says again', () => {
+    const { app, ws } = setup();
+    expect(app.getSnapshot().relay).toBeNull(); // an older daemon never says: nothing is shown
+    ws.serverSend({ type: 'relay', relay: { enabled: true, state: 'running', port: 3478, addresses: ['198.51.100.12'], restarts: 0 } });
+    expect(app.getSnapshot().relay).toEqual({ enabled: true, state: 'running', port: 3478, addresses: ['198.51.100.12'], restarts: 0 });
+    ws.serverSend({ type: 'relay', relay: { enabled: true, state: 'restarting', reason: 'exited with code 1 after 0.3 s', restarts: 1 } });
+    expect(app.getSnapshot().relay?.state).toBe('restarting');
+    ws.serverClose();
+    vi.advanceTimersByTime(1_000);
+    const ws2 = FakeWebSocket.instances.at(-1)!;
+    ws2.serverOpen();
+    ws2.serverSend({ type: 'welcome', protocol: 1, self: SELF });
+    expect(app.getSnapshot().relay).toBeNull();
+  });
+
+  it('the relay setting and the peers\u2019 relays reach the snapshot', () => {
+    const { app, ws } = setup();
+    ws.serverSend({ type: 'settings', settings: { name: 'Alice', iceServers: [], connectTimeoutMs: 20_000, relay: true } });
+    ws.serverSend({ type: 'peers', peers: [{ ...BOB, relay: 'ready' }, CAROL] });
+    const snap = app.getSnapshot();
+    expect(snap.settings?.relay).toBe(true);
+    expect(snap.peers.find((p) => p.peer.id === BOB.id)?.peer.relay).toBe('ready');
+    expect(snap.peers.find((p) => p.peer.id === CAROL.id)?.peer.relay).toBeUndefined();
+  });
+
+  it('the turn: servers of the ice_servers answer go to the connection; force relay is kept in sessionStorage', async () => {
+    const stored = new Map<string, string>();
+    const { app, ws, sent, net } = setup({ sessionStorage: stored });
+    app.peer(BOB.id)!.setForceRelay(true);
+    expect(stored.get(`peerdrop.forceRelay.${BOB.id}`)).toBe('1');
+    ws.serverSend({ type: 'signal', from: BOB.id, kind: 'connection_request', session: 'bob-1', payload: { name: 'Bob' }, seq: 1 });
+    app.accept(BOB.id);
+    const ask = sent('ice_servers')[0]!;
+    const relay = { urls: ['turn:198.51.100.12:3478?transport=udp'], username: '1764086400:AAAASELF', credential: 'x' };
+    ws.serverSend({ type: 'ice_servers', peer: BOB.id, ref: ask.ref, iceServers: [{ urls: 'stun:198.51.100.2:3001' }, relay] });
+    await flushMicrotasks(100);
+    expect(net.latest('alice')!.config).toEqual({ iceServers: [{ urls: 'stun:198.51.100.2:3001' }, relay], iceTransportPolicy: 'relay' });
+    expect(app.getSnapshot().peers.find((p) => p.peer.id === BOB.id)?.relays).toEqual(['198.51.100.12']);
+  });
+});
+

@@ -8,35 +8,12 @@ import { DaemonStatusBanner } from '../../src/components/DaemonStatusBanner';
 import { PeerList } from '../../src/components/PeerList';
 import { QualityBadge } from '../../src/components/QualityBadge';
 import type { ConnectionStateName } from '../../src/rtc/connectionMachine';
-import { describeConnection } from '../../src/rtc/connectionView';
-import type { PeerView } from '../../src/rtc/PeerController';
+import type { CandidateSide, QualitySample } from '../../src/rtc/quality';
+import { peerView as view } from '../support/peerView';
 
 afterEach(cleanup);
 
-function view(name: string, state: ConnectionStateName, extra: Partial<PeerView> = {}): PeerView {
-  return {
-    peer: { id: `ID-${name}`, name, addresses: ['198.51.100.3:3001'], online: true, sources: ['broadcast', 'manual'], lastSeen: 1, lastConnected: 0 },
-    connection: describeConnection(state, {
-      peerName: name,
-      failure: state === 'failed' ? { code: 'no_answer', text: `${name} did not answer the request` } : null,
-      ended: state === 'closed' ? `${name} disconnected` : null,
-      notice: null,
-    }),
-    stateDetail: state,
-    session: null,
-    role: null,
-    incoming: null,
-    chat: [],
-    quality: null,
-    debug: [],
-    warnings: [],
-    remoteName: null,
-    timing: {},
-    ...extra,
-  };
-}
-
-const noop = { connect: vi.fn(), disconnect: vi.fn(), retry: vi.fn(), dismiss: vi.fn(), forget: vi.fn(), select: vi.fn() };
+const noop = { connect: vi.fn(), disconnect: vi.fn(), retry: vi.fn(), dismiss: vi.fn(), forget: vi.fn(), select: vi.fn(), debug: vi.fn() };
 
 describe('PeerList and PeerCard', () => {
   it('is a list named Peers whose items show the name, how it was found and the state', () => {
@@ -61,14 +38,14 @@ describe('PeerList and PeerCard', () => {
         .map((b) => b.textContent)
         .filter((t) => t !== 'Bob');
     };
-    expect(buttonsFor('idle')).toEqual(['Connect', 'Forget']);
-    expect(buttonsFor('requesting')).toEqual(['Cancel']);
-    expect(buttonsFor('incoming')).toEqual(['Connect']);
-    expect(buttonsFor('connecting')).toEqual(['Cancel']);
-    expect(buttonsFor('connected')).toEqual(['Disconnect']);
-    expect(buttonsFor('reconnecting')).toEqual(['Disconnect']);
-    expect(buttonsFor('failed')).toEqual(['Retry', 'Dismiss', 'Forget']);
-    expect(buttonsFor('declined')).toEqual(['Connect', 'Dismiss', 'Forget']);
+    expect(buttonsFor('idle')).toEqual(['Connect', 'Forget', 'Debug']);
+    expect(buttonsFor('requesting')).toEqual(['Cancel', 'Debug']);
+    expect(buttonsFor('incoming')).toEqual(['Connect', 'Debug']);
+    expect(buttonsFor('connecting')).toEqual(['Cancel', 'Debug']);
+    expect(buttonsFor('connected')).toEqual(['Disconnect', 'Debug']);
+    expect(buttonsFor('reconnecting')).toEqual(['Disconnect', 'Debug']);
+    expect(buttonsFor('failed')).toEqual(['Retry', 'Dismiss', 'Forget', 'Debug']);
+    expect(buttonsFor('declined')).toEqual(['Connect', 'Dismiss', 'Forget', 'Debug']);
   });
 
   it('buttons send the intent for that peer', () => {
@@ -137,27 +114,30 @@ describe('ChatPanel', () => {
 });
 
 describe('QualityBadge', () => {
+  const sample = (local: CandidateSide): QualitySample => ({
+    timestamp: 1,
+    route: { local, remote: { type: 'host', address: '198.51.100.3', port: 40000, protocol: 'udp' } },
+    rttMs: 2.5,
+    bytesSent: 0,
+    bytesReceived: 0,
+    throughputBps: 2048,
+    quality: 'good',
+  });
+
   it('names the route so it can be found by its label', () => {
-    render(
-      <QualityBadge
-        sample={{
-          timestamp: 1,
-          route: {
-            local: { type: 'srflx', address: '198.51.100.2', port: 50000, protocol: 'udp' },
-            remote: { type: 'host', address: '198.51.100.3', port: 40000, protocol: 'udp' },
-          },
-          rttMs: 2.5,
-          bytesSent: 0,
-          bytesReceived: 0,
-          throughputBps: 2048,
-          quality: 'good',
-        }}
-      />,
-    );
-    expect(screen.getByLabelText('Route').textContent).toBe('srflx 198.51.100.2:50000 \u2194 host 198.51.100.3:40000');
+    render(<QualityBadge sample={sample({ type: 'srflx', address: '198.51.100.2', port: 50000, protocol: 'udp' })} />);
+    expect(screen.getByLabelText('Route').textContent).toBe('direct (srflx 198.51.100.2:50000 \u2194 host 198.51.100.3:40000)');
     expect(screen.getByRole('status', { name: 'Route' })).toBeTruthy();
     expect(screen.getByText('Good')).toBeTruthy();
     expect(screen.getByText('2.5 ms')).toBeTruthy();
+  });
+
+  it('a relayed route says "relay via" the relay, under the label Route and the test id "route"', () => {
+    render(<QualityBadge sample={sample({ type: 'relay', address: '198.51.100.12', port: 49170, protocol: 'udp' })} />);
+    expect(screen.getByLabelText('Route').textContent).toBe(
+      'relay via 198.51.100.12 (relay 198.51.100.12:49170 \u2194 host 198.51.100.3:40000)',
+    );
+    expect(screen.getByTestId('route')).toBe(screen.getByLabelText('Route'));
   });
 });
 

@@ -64,4 +64,34 @@ describe('daemon protocol', () => {
     ]);
     expect(sorted.map((p) => p.name)).toEqual(['New', 'Old', 'Bea', 'Zed', 'Amy']);
   });
+
+  it('the relay message: on with its addresses, off, and malformed ones refused', () => {
+    expect(
+      parseDaemonMessage(
+        JSON.stringify({ type: 'relay', relay: { enabled: true, state: 'running', port: 3478, addresses: ['198.51.100.12', 5], restarts: 0 } }),
+      ),
+    ).toEqual({ type: 'relay', relay: { enabled: true, state: 'running', port: 3478, addresses: ['198.51.100.12'], restarts: 0 } });
+    expect(parseDaemonMessage(JSON.stringify({ type: 'relay', relay: { enabled: false, state: 'off' } }))).toEqual({
+      type: 'relay',
+      relay: { enabled: false, state: 'off', port: 0, addresses: [], restarts: 0 },
+    });
+    expect(
+      parseDaemonMessage(JSON.stringify({ type: 'relay', relay: { enabled: true, state: 'restarting', reason: 'exited with code 1 after 0.3 s', restarts: 2 } })),
+    ).toMatchObject({ relay: { state: 'restarting', reason: 'exited with code 1 after 0.3 s', restarts: 2 } });
+    for (const bad of ['{"type":"relay"}', '{"type":"relay","relay":{"state":"running"}}', '{"type":"relay","relay":[]}']) {
+      expect(parseDaemonMessage(bad), bad).toBeNull();
+    }
+  });
+
+  it('a peer\u2019s relay ("offered", "ready"; anything else dropped) and the relay setting', () => {
+    const peers = parseDaemonMessage(
+      JSON.stringify({ type: 'peers', peers: [{ id: 'P', name: 'Bob', relay: 'ready' }, { id: 'Q', name: 'Carol', relay: 'offered' }, { id: 'R', name: 'Dan', relay: 'maybe' }] }),
+    );
+    expect(peers?.type === 'peers' && peers.peers.map((p) => p.relay)).toEqual(['ready', 'offered', undefined]);
+    expect(parseSettings({ name: 'A', relay: true })?.relay).toBe(true);
+    expect(parseSettings({ name: 'A' })).not.toHaveProperty('relay');
+    expect(parseSettings({ name: 'A', iceServers: [{ urls: ['turn:198.51.100.9:3478'], secretSet: true }] })?.iceServers).toEqual([
+      { urls: ['turn:198.51.100.9:3478'], secretSet: true },
+    ]);
+  });
 });

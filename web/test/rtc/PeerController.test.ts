@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Peer } from '../../src/daemon/protocol';
-import { PeerController, type OutgoingSignal } from '../../src/rtc/PeerController';
+import type { IceServer, Peer } from '../../src/daemon/protocol';
+import { FORCE_RELAY_KEY, PeerController, type OutgoingSignal } from '../../src/rtc/PeerController';
+import { routeText } from '../../src/rtc/quality';
+import type { StorageLike } from '../../src/settings/theme';
 import { FakeRtcNetwork, flushMicrotasks } from '../support/fakeRtc';
 
 const ALICE = 'AAAAALICE';
@@ -21,14 +23,37 @@ const peer = (id: string, name: string): Peer => ({
  * fake daemon pair that carries signals in order after `latencyMs`, and a fake
  * WebRTC network.
  */
-function pair(opts: { latencyMs?: number; autoAcceptBob?: boolean; timeoutMs?: number } = {}) {
+const STUN: IceServer = { urls: 'stun:198.51.100.2:3001' };
+const RELAY: IceServer = {
+  urls: ['turn:198.51.100.12:3478?transport=udp', 'turn:198.51.100.12:3478?transport=tcp'],
+  username: '1764086400:CAROL',
+  credential: 'derived',
+};
+
+function memoryStorage(): StorageLike & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
+}
+
+interface PairOptions {
+  latencyMs?: number;
+  autoAcceptBob?: boolean;
+  timeoutMs?: number;
+  /** What each side's daemon answers to ice_servers (default: a STUN responder); may change between asks. */
+  servers?: { alice?: () => IceServer[]; bob?: () => IceServer[] };
+  /** Alice's sessionStorage. */
+  storage?: StorageLike;
+}
+
+function pair(opts: PairOptions = {}) {
   const net = new FakeRtcNetwork();
   const sessions: Record<string, string[]> = { [ALICE]: [], [BOB]: [] };
   const wire: { from: string; signal: OutgoingSignal }[] = [];
   const controllers: Record<string, PeerController> = {};
   let daemonUp = true;
   let ids = 0;
-  const make = (selfId: string, selfName: string, other: Peer, side: string, autoAccept = false) =>
+  const iceAsks: Record<string, number> = { alice: 0, bob: 0 };
+  const make = (selfId: string, selfName: string, other: Peer, side: 'alice' | 'bob', autoAccept = false) =>
     new PeerController(other, {
       selfId,
       selfName: () => selfName,
@@ -49,7 +74,11 @@ function pair(opts: { latencyMs?: number; autoAcceptBob?: boolean; timeoutMs?: n
         return true;
       },
       reportSession: (_peerId, state) => sessions[selfId]!.push(state),
-      requestIceServers: () => Promise.resolve([{ urls: 'stun:198.51.100.2:3001' }]),
+      requestIceServers: () => {
+        iceAsks[side]! += 1;
+        return Promise.resolve(opts.servers?.[side]?.() ?? [STUN]);
+      },
+      ...(side === 'alice' && opts.storage ? { storage: opts.storage } : {}),
       createPeerConnection: net.factory(side),
       timeoutMs: opts.timeoutMs ?? 30_000,
       autoAccept: () => autoAccept,
@@ -62,7 +91,7 @@ function pair(opts: { latencyMs?: number; autoAcceptBob?: boolean; timeoutMs?: n
   const bob = make(BOB, 'Bob', peer(ALICE, 'Alice'), 'bob', opts.autoAcceptBob ?? false);
   controllers[ALICE] = alice;
   controllers[BOB] = bob;
-  return { net, alice, bob, wire, sessions, setDaemonUp: (v: boolean) => (daemonUp = v) };
+  return { net, alice, bob, wire, sessions, iceAsks, setDaemonUp: (v: boolean) => (daemonUp = v) };
 }
 
 async function settle(ms = 0): Promise<void> {
@@ -207,13 +236,17 @@ describe('PeerController: a whole connection', () => {
     expect(alice.state).toBe('connected');
   });
 
-  it('no network path: "No network path to Bob was found (ICE failed)"', async () => {
+  it('no network path and no relay: "No route to Bob", and turn on a relay', async () => {
     const { alice, net } = pair({ autoAcceptBob: true, timeoutMs: 10_000 });
     net.reachable = false;
     alice.connect();
     await settle(10_000);
     expect(alice.state).toBe('failed');
-    expect(alice.view().connection.detail).toBe('No network path to Bob was found (ICE failed)');
+    expect(alice.view().connection.detail).toBe(
+      'No route to Bob: the two computers cannot reach each other directly (a firewall may block WebRTC), and no relay ' +
+        'is available. Turn on the relay (Settings \u2192 Run a relay on this computer) on a computer both can reach, then try again.',
+    );
+    expect(alice.view().relays).toEqual([]);
   });
 
   it('the daemon is gone: the request fails with a sentence instead of waiting', async () => {
@@ -313,3 +346,129 @@ describe('PeerController: a whole connection', () => {
     expect(text).toMatch(/daemon peer: \{"id":"ZZZZBOB"/);
   });
 });
+
+describe('PeerController: relays', () => {
+  const relayRoute = (c: PeerController) => {
+    const route = c.view().quality?.route;
+    return route ? routeText(route) : '';
+  };
+
+  it('no direct path but a relay in the list: connects through it, and the Route says relay', async () => {
+    const { alice, bob, net } = pair({ autoAcceptBob: true, servers: { alice: () => [STUN, RELAY], bob: () => [STUN, RELAY] } });
+    net.direct = false;
+    alice.connect();
+    await settle();
+    expect(alice.state).toBe('connected');
+    expect(bob.state).toBe('connected');
+    expect(alice.view().relays).toEqual(['198.51.100.12']);
+    expect(relayRoute(alice)).toMatch(/^relay via 198\.51\.100\.12 \(relay 198\.51\.100\.12:50000 \u2194 relay /);
+    expect(relayRoute(bob)).toMatch(/^relay via 198\.51\.100\.12 /);
+    expect(alice.debugText()).toMatch(/route: relay via 198\.51\.100\.12/);
+  });
+
+  it('a direct path: the Route says direct', async () => {
+    const { alice } = pair({ autoAcceptBob: true, servers: { alice: () => [STUN, RELAY] } });
+    alice.connect();
+    await settle();
+    expect(relayRoute(alice)).toMatch(/^direct \(host /);
+  });
+
+  it('relays in the list but unreachable: "No route to Bob, not even through the relay"', async () => {
+    const { alice, net } = pair({ autoAcceptBob: true, timeoutMs: 10_000, servers: { alice: () => [STUN, RELAY] } });
+    net.direct = false;
+    net.relayReachable = false;
+    alice.connect();
+    await settle(10_000);
+    expect(alice.state).toBe('failed');
+    expect(alice.view().connection.detail).toBe(
+      'No route to Bob, not even through the relay (198.51.100.12): check that both computers can reach it.',
+    );
+  });
+
+  it('force relay before connecting: the RTCPeerConnection gets iceTransportPolicy relay; remembered for the page session', async () => {
+    const storage = memoryStorage();
+    const { alice, bob, net } = pair({ autoAcceptBob: true, storage, servers: { alice: () => [STUN, RELAY] } });
+    expect(alice.view().forceRelay).toBe(false);
+    alice.setForceRelay(true);
+    expect(alice.view().forceRelay).toBe(true);
+    expect(storage.data.get(`${FORCE_RELAY_KEY}${BOB}`)).toBe('1');
+    alice.connect();
+    await settle();
+    expect(net.latest('alice')!.config).toEqual({ iceServers: [STUN, RELAY], iceTransportPolicy: 'relay' });
+    expect(net.latest('bob')!.config.iceTransportPolicy).toBe('all');
+    expect(alice.state).toBe('connected');
+    expect(bob.state).toBe('connected');
+    expect(relayRoute(alice)).toMatch(/^relay via 198\.51\.100\.12 \(relay /);
+    // Bob's side sees Alice's relay candidate.
+    expect(relayRoute(bob)).toMatch(/^relay via 198\.51\.100\.12 \(host .* \u2194 relay /);
+    // A reloaded controller (same page session) starts with it on; turning it off forgets it.
+    const again = new PeerController(peer(BOB, 'Bob'), {
+      selfId: ALICE,
+      selfName: () => 'Alice',
+      sendSignal: () => true,
+      reportSession: () => {},
+      requestIceServers: () => Promise.resolve([]),
+      createPeerConnection: net.factory('other'),
+      storage,
+    });
+    expect(again.view().forceRelay).toBe(true);
+    again.setForceRelay(false);
+    expect(storage.data.has(`${FORCE_RELAY_KEY}${BOB}`)).toBe(false);
+    again.dispose();
+  });
+
+  it('force relay flipped while connected: fresh ICE servers, setConfiguration with policy relay and an ICE restart, same connection', async () => {
+    let aliceServers = [STUN];
+    const { alice, bob, net, iceAsks } = pair({ autoAcceptBob: true, servers: { alice: () => aliceServers } });
+    alice.connect();
+    await settle();
+    expect(relayRoute(alice)).toMatch(/^direct /);
+    const pa = net.latest('alice')!;
+    const pcs = net.pcs.length;
+    // A relay was turned on meanwhile: the daemon's next answer has it.
+    aliceServers = [STUN, RELAY];
+    alice.setForceRelay(true);
+    await settle(1_000);
+    expect(iceAsks.alice).toBe(2);
+    expect(pa.configurations).toEqual([{ iceServers: [STUN, RELAY], iceTransportPolicy: 'relay' }]);
+    expect(pa.restarts).toBe(1);
+    expect(net.pcs).toHaveLength(pcs);
+    expect(alice.state).toBe('connected');
+    expect(bob.state).toBe('connected');
+    expect(alice.view().relays).toEqual(['198.51.100.12']);
+    expect(relayRoute(alice)).toMatch(/^relay via 198\.51\.100\.12 /);
+    // And back.
+    alice.setForceRelay(false);
+    await settle(1_000);
+    expect(pa.configurations.at(-1)).toEqual({ iceServers: [STUN, RELAY], iceTransportPolicy: 'all' });
+    expect(pa.restarts).toBe(2);
+    expect(relayRoute(alice)).toMatch(/^direct /);
+  });
+
+  it('force relay on with no relay in the list: the failure says so', async () => {
+    const { alice, net } = pair({ autoAcceptBob: true, timeoutMs: 10_000 });
+    alice.setForceRelay(true);
+    alice.connect();
+    await settle(10_000);
+    expect(net.pcs.filter((pc) => pc.side === 'alice').at(-1)!.config.iceTransportPolicy).toBe('relay');
+    expect(alice.state).toBe('failed');
+    expect(alice.view().connection.detail).toMatch(/^No route to Bob: Force relay is on, but no relay is available\. /);
+    expect(alice.view().relays).toEqual([]);
+  });
+
+  it('a browser that refuses the new configuration: a warning, the connection stays', async () => {
+    const { alice, net } = pair({ autoAcceptBob: true });
+    alice.connect();
+    await settle();
+    net.latest('alice')!.setConfiguration = () => {
+      throw new Error('InvalidModificationError: not now');
+    };
+    alice.setForceRelay(true);
+    await settle();
+    expect(alice.state).toBe('connected');
+    expect(alice.view().warnings.at(-1)).toBe(
+      'Force relay applies from the next connection to Bob: this browser refused it now (InvalidModificationError: not now)',
+    );
+  });
+});
+

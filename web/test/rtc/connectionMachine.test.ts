@@ -260,7 +260,7 @@ describe('connection machine: connecting', () => {
     expect(m.commands).toEqual([{ type: 'session', state: 'established' }, { type: 'up' }]);
   });
 
-  it('timeout without ICE: "No network path"', () => {
+  it('timeout without ICE: "No route" (the servers not known yet)', () => {
     const m = start();
     m.send({ type: 'CONNECT' });
     vi.advanceTimersByTime(10_000);
@@ -270,7 +270,7 @@ describe('connection machine: connecting', () => {
     expect(m.state()).toBe('connecting');
     vi.advanceTimersByTime(1);
     expect(m.state()).toBe('failed');
-    expect(m.context().failure?.text).toBe('No network path to Bob was found (ICE failed)');
+    expect(m.context().failure?.text).toBe('No route to Bob was found (ICE failed)');
     expect(m.commands).toContainEqual({ type: 'stopRtc' });
   });
 
@@ -334,11 +334,80 @@ describe('connection machine: connecting', () => {
     const m = start();
     m.send({ type: 'CONNECT' });
     m.send({ type: 'ACCEPTED', session: 's1' });
+    m.send({ type: 'ICE_PLAN', plan: { relays: [], forceRelay: false } });
     m.send({ type: 'REMOTE_BYE', session: 's1', reason: 'ice_failed' });
     expect(m.state()).toBe('failed');
-    expect(m.context().failure?.text).toBe('No network path to Bob was found (ICE failed)');
+    expect(m.context().failure?.text).toMatch(/^No route to Bob: the two computers cannot reach each other directly/);
     // Its bye is not answered with ours.
     expect(m.sends().filter((c) => c.kind === 'bye')).toEqual([]);
+  });
+});
+
+describe('connection machine: no route', () => {
+  /** Requested, accepted, the ICE servers known (`plan`), then ICE fails. */
+  function iceFails(plan: { relays: string[]; forceRelay: boolean }) {
+    const m = start();
+    m.send({ type: 'CONNECT' });
+    m.send({ type: 'ACCEPTED', session: 's1' });
+    m.send({ type: 'ICE_PLAN', plan });
+    m.send({ type: 'ICE_STATE', state: 'failed' });
+    expect(m.state()).toBe('failed');
+    expect(m.context().failure?.code).toBe('ice_failed');
+    return m.context().failure!.text;
+  }
+
+  it('no relay in the list: the computers cannot reach each other; turn on a relay', () => {
+    expect(iceFails({ relays: [], forceRelay: false })).toBe(
+      'No route to Bob: the two computers cannot reach each other directly (a firewall may block WebRTC), and no relay ' +
+        'is available. Turn on the relay (Settings \u2192 Run a relay on this computer) on a computer both can reach, then try again.',
+    );
+  });
+
+  it('relays in the list: not even through them; check both can reach them', () => {
+    expect(iceFails({ relays: ['198.51.100.12'], forceRelay: false })).toBe(
+      'No route to Bob, not even through the relay (198.51.100.12): check that both computers can reach it.',
+    );
+    expect(iceFails({ relays: ['198.51.100.12', '203.0.113.20'], forceRelay: false })).toBe(
+      'No route to Bob, not even through the relays (198.51.100.12, 203.0.113.20): check that both computers can reach one of them.',
+    );
+  });
+
+  it('force relay without a relay says so; with one, that only relays were tried', () => {
+    const none = iceFails({ relays: [], forceRelay: true });
+    expect(none).toMatch(/^No route to Bob: Force relay is on, but no relay is available\. /);
+    expect(none).toMatch(/turn Force relay off/);
+    expect(iceFails({ relays: ['198.51.100.12'], forceRelay: true })).toMatch(
+      /^No route to Bob through the relay \(198\.51\.100\.12\) \(Force relay is on, so only relays were tried\)/,
+    );
+  });
+
+  it('the connect timeout words it the same way', () => {
+    const m = start();
+    m.send({ type: 'CONNECT' });
+    m.send({ type: 'ACCEPTED', session: 's1' });
+    m.send({ type: 'ICE_PLAN', plan: { relays: [], forceRelay: false } });
+    vi.advanceTimersByTime(TIMEOUT);
+    expect(m.context().failure?.text).toMatch(/^No route to Bob: .* no relay is available/);
+  });
+
+  it('a new attempt forgets the last one\u2019s servers', () => {
+    const m = start();
+    m.send({ type: 'CONNECT' });
+    m.send({ type: 'ACCEPTED', session: 's1' });
+    m.send({ type: 'ICE_PLAN', plan: { relays: ['198.51.100.12'], forceRelay: true } });
+    m.send({ type: 'ICE_STATE', state: 'failed' });
+    m.send({ type: 'RETRY' });
+    expect(m.context().ice).toBeNull();
+    m.send({ type: 'REQUEST_RECEIVED', session: 'other' });
+    expect(m.context().ice).toBeNull();
+  });
+
+  it('a connection lost with force relay on and no relay says why', () => {
+    const m = connected();
+    m.send({ type: 'ICE_PLAN', plan: { relays: [], forceRelay: true } });
+    m.send({ type: 'ICE_STATE', state: 'failed' });
+    vi.advanceTimersByTime(TIMEOUT);
+    expect(m.context().failure?.text).toBe('Lost the connection to Bob: Force relay is on, but no relay is available');
   });
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   classifyQuality,
+  isRelayed,
+  routeKind,
   routeText,
   selectedCandidatePair,
   summarizeStats,
@@ -70,7 +72,7 @@ describe('quality', () => {
 
   it('summarizes route, RTT and throughput from a canned report', () => {
     const first = summarizeStats(chromeReport({ rtt: 0.0034, sent: 1000, received: 2000, t: 1000 }), null);
-    expect(first.route && routeText(first.route)).toBe('srflx 198.51.100.2:50000 \u2194 host 198.51.100.3:40000');
+    expect(first.route && routeText(first.route)).toBe('direct (srflx 198.51.100.2:50000 \u2194 host 198.51.100.3:40000)');
     expect(first.rttMs).toBe(3.4);
     expect(first.throughputBps).toBeNull();
     expect(first.quality).toBe('good');
@@ -90,12 +92,38 @@ describe('quality', () => {
       local: { type: 'host', address: 'fd00::1', port: 5, protocol: 'udp' },
       remote: { type: 'prflx', address: '198.51.100.9', port: null, protocol: 'udp' },
     };
-    expect(routeText(r)).toBe('host [fd00::1]:5 \u2194 prflx 198.51.100.9');
+    expect(routeText(r)).toBe('direct (host [fd00::1]:5 \u2194 prflx 198.51.100.9)');
     expect(routeText({ ...r, remote: { ...r.remote, address: '', port: 43255 } })).toBe(
-      'host [fd00::1]:5 \u2194 prflx (address hidden):43255',
+      'direct (host [fd00::1]:5 \u2194 prflx (address hidden):43255)',
     );
     expect(throughputText(512)).toBe('512 B/s');
     expect(throughputText(2048)).toBe('2.0 KiB/s');
     expect(throughputText(3 * 1024 * 1024)).toBe('3.0 MiB/s');
+  });
+
+  it('a route through a relay says "relay via" the relay, any other "direct"', () => {
+    const relayed: Route = {
+      local: { type: 'relay', address: '198.51.100.12', port: 49170, protocol: 'udp' },
+      remote: { type: 'host', address: '198.51.100.3', port: 40000, protocol: 'udp' },
+    };
+    expect(isRelayed(relayed)).toBe(true);
+    expect(routeKind(relayed)).toBe('relay via 198.51.100.12');
+    expect(routeText(relayed)).toBe('relay via 198.51.100.12 (relay 198.51.100.12:49170 \u2194 host 198.51.100.3:40000)');
+    // The peer's relay: its address, as the page sees it.
+    const theirs: Route = { local: relayed.remote, remote: { ...relayed.local, address: '203.0.113.20' } };
+    expect(routeKind(theirs)).toBe('relay via 203.0.113.20');
+    expect(routeKind({ ...relayed, local: { ...relayed.local, address: '' } })).toBe('relay');
+    expect(routeKind(route('srflx', 'prflx'))).toBe('direct');
+    expect(isRelayed(route('srflx', 'prflx'))).toBe(false);
+    // Candidate types not in the stats: no claim either way.
+    expect(routeText(route('?', 'host'))).toBe('? 198.51.100.2:1 \u2194 host 198.51.100.3:2');
+  });
+
+  it('summarizes a relayed pair from a report', () => {
+    const report = chromeReport();
+    const pair = report.get('CPa_b')!;
+    pair.localCandidateId = 'Ix';
+    const sample = summarizeStats(report, null);
+    expect(sample.route && routeText(sample.route)).toBe('relay via 203.0.113.1 (relay 203.0.113.1:3478 \u2194 host 198.51.100.3:40000)');
   });
 });

@@ -97,6 +97,10 @@ export class FakePeerConnection implements PeerConnectionLike {
   /** Makes addIceCandidate reject for the candidates this returns true for. */
   rejectCandidate: (candidate: CandidateInit) => boolean = () => false;
   restarts = 0;
+  /** Every setConfiguration, in order. */
+  readonly configurations: PeerConnectionConfig[] = [];
+  /** How the fake network connected this pc last (null: not connected). */
+  route: 'direct' | 'relay' | null = null;
   network: FakeRtcNetwork | null = null;
   side = '';
   onnegotiationneeded: ((event: unknown) => void) | null = null;
@@ -111,7 +115,13 @@ export class FakePeerConnection implements PeerConnectionLike {
   private lastStableLocal: SessionDescription | null = null;
   private lastStableRemote: SessionDescription | null = null;
 
-  constructor(readonly config: PeerConnectionConfig) {}
+  constructor(public config: PeerConnectionConfig) {}
+
+  setConfiguration(config: PeerConnectionConfig): void {
+    if (this.closed) throw new Error('InvalidStateError: closed');
+    this.configurations.push(config);
+    this.config = config;
+  }
 
   createDataChannel(label: string): FakeDataChannel {
     const channel = new FakeDataChannel(label);
@@ -237,6 +247,22 @@ export class FakePeerConnection implements PeerConnectionLike {
   }
 }
 
+const forcesRelay = (pc: FakePeerConnection) => pc.config.iceTransportPolicy === 'relay';
+const hasRelay = (pc: FakePeerConnection) =>
+  pc.config.iceServers.some((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => /^turns?:/i.test(u)));
+
+/** A getStats() report of a connected pair: the selected pair's candidate types. */
+export function routeStats(local: string, remote: string, relayAddress = '198.51.100.12'): Map<string, Record<string, unknown>> {
+  const address = (type: string, own: string) => (type === 'relay' ? relayAddress : own);
+  const stats: Record<string, unknown>[] = [
+    { id: 'T01', type: 'transport', timestamp: 1000, selectedCandidatePairId: 'CP1' },
+    { id: 'CP1', type: 'candidate-pair', timestamp: 1000, localCandidateId: 'L1', remoteCandidateId: 'R1', state: 'succeeded', nominated: true, currentRoundTripTime: 0.004, bytesSent: 0, bytesReceived: 0 },
+    { id: 'L1', type: 'local-candidate', timestamp: 1000, candidateType: local, address: address(local, '198.51.100.2'), port: 50000, protocol: 'udp' },
+    { id: 'R1', type: 'remote-candidate', timestamp: 1000, candidateType: remote, address: address(remote, '198.51.100.3'), port: 40000, protocol: 'udp' },
+  ];
+  return new Map(stats.map((s) => [s.id as string, s]));
+}
+
 /**
  * Connects fakes made by its factories: when a pc of side A and the newest pc of
  * side B are both stable with both descriptions, ICE goes connected on both and
@@ -246,6 +272,28 @@ export class FakeRtcNetwork {
   readonly pcs: FakePeerConnection[] = [];
   /** When false, negotiation completes but ICE never connects (a blocked path). */
   reachable = true;
+  /** When false, the two pages cannot reach each other directly (a firewall blocks WebRTC between them). */
+  direct = true;
+  /** When false, the relays in the pages' ICE servers cannot be reached either. */
+  relayReachable = true;
+  /** The relayed address reported in the stats of a relayed route. */
+  relayAddress = '198.51.100.12';
+
+  /** The route ICE would find between two negotiated pcs, or null (none). */
+  routeBetween(a: FakePeerConnection, b: FakePeerConnection): 'direct' | 'relay' | null {
+    if (!this.reachable) return null;
+    if (this.direct && !forcesRelay(a) && !forcesRelay(b)) return 'direct';
+    // A page that forces relay needs a relay candidate of its own; otherwise one side's relay is enough.
+    const relayed = (hasRelay(a) || hasRelay(b)) && (!forcesRelay(a) || hasRelay(a)) && (!forcesRelay(b) || hasRelay(b));
+    return this.relayReachable && relayed ? 'relay' : null;
+  }
+
+  /** The type of `p`'s candidate in the selected pair: a relayed route uses the relays of the sides that force it, else of those that have one. */
+  private candidateType(p: FakePeerConnection, other: FakePeerConnection, route: 'direct' | 'relay'): string {
+    if (route === 'direct') return 'host';
+    const uses = forcesRelay(p) || forcesRelay(other) ? forcesRelay(p) : hasRelay(p);
+    return uses ? 'relay' : 'host';
+  }
 
   factory(side: string): PeerConnectionFactory {
     return (config) => {
@@ -267,7 +315,8 @@ export class FakeRtcNetwork {
     const ready = (p: FakePeerConnection) =>
       p.signalingState === 'stable' && p.localDescription !== null && p.remoteDescription !== null;
     if (!ready(pc) || !ready(other)) return;
-    if (!this.reachable) {
+    const route = this.routeBetween(pc, other);
+    if (route === null) {
       queueMicrotask(() => {
         pc.setIceState('checking');
         other.setIceState('checking');
@@ -276,6 +325,9 @@ export class FakeRtcNetwork {
     }
     queueMicrotask(() => {
       for (const p of [pc, other]) {
+        const q = p === pc ? other : pc;
+        p.route = route;
+        p.stats = routeStats(this.candidateType(p, q, route), this.candidateType(q, p, route), this.relayAddress);
         if (p.iceConnectionState !== 'connected') p.setIceState('connected');
       }
       this.openChannels(pc, other);
