@@ -801,6 +801,13 @@ void settings_seeds() {
   settings_body("download-dir-with-name", R"({"name":"a","downloadDir":"/home/a/Downloads/PeerDrop"})",
                 "downloadDir");
 
+  settings_body("valid-relay-on", R"({"relay":true})", ok);
+  settings_body("valid-relay-off-with-name", R"({"name":"a","relay":false})", ok);
+  settings_body("relay-string", R"({"relay":"true"})", "relay");
+  settings_body("relay-number", R"({"relay":1})", "relay");
+  settings_body("relay-null", R"({"relay":null})", "relay");
+  settings_body("relay-object", R"({"relay":{"enabled":true}})", "relay");
+
   settings_body("timeout-low", R"({"connectTimeoutMs":4999})", "connectTimeoutMs");
   settings_body("timeout-high", R"({"connectTimeoutMs":300001})", "connectTimeoutMs");
   settings_body("timeout-fraction", R"({"connectTimeoutMs":30000.5})", "connectTimeoutMs");

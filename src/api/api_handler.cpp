@@ -166,7 +166,7 @@ Response ApiHandler::health(const Request& request, const ClientInfo& client) {
 
 Response ApiHandler::peers_list() {
   boost::json::array peers;
-  for (const auto& peer : directory_.peers()) peers.push_back(to_json(peer));
+  for (const auto& peer : directory_.peers()) peers.push_back(to_json(peer, relay_ready_ && relay_ready_(peer.id)));
   return json_response(bhttp::status::ok, peers);
 }
 
@@ -181,7 +181,10 @@ asio::awaitable<Response> ApiHandler::peers_add(const Request& request) {
                              "send a JSON object like {\"address\":\"198.51.100.7:3001\"}");
   }
   auto result = co_await directory_.add_manual_peer(std::string(address->get_string()));
-  if (result.peer) co_return json_response(bhttp::status::created, to_json(*result.peer));
+  if (result.peer) {
+    co_return json_response(bhttp::status::created,
+                            to_json(*result.peer, relay_ready_ && relay_ready_(result.peer->id)));
+  }
   co_return error_response(result.code == "bad_request" ? bhttp::status::bad_request : bhttp::status::bad_gateway,
                            result.code, result.message);
 }

@@ -59,8 +59,10 @@ class ApiHandler {
   void set_peer_rate_limiter(http::RateLimiter* limiter) { peer_limiter_ = limiter; }
   // GET /api/files and GET /api/files/download go here (control endpoints).
   void set_file_library(FileLibrary* files) { files_ = files; }
-  // GET /api/health adds "relay": status() (the managed TURN relay's state, with --turn).
+  // GET /api/health adds "relay": status() (the managed TURN relay's state, also when it is off).
   void set_relay_status(std::function<boost::json::object()> status) { relay_status_ = std::move(status); }
+  // Whether this daemon holds valid credentials for a peer's relay: its "relay":"ready" in the peer list.
+  void set_relay_ready(std::function<bool(const std::string& peer_id)> ready) { relay_ready_ = std::move(ready); }
 
  private:
   Response health(const Request& request, const ClientInfo& client);
@@ -81,6 +83,7 @@ class ApiHandler {
   http::RateLimiter* peer_limiter_ = nullptr;
   FileLibrary* files_ = nullptr;
   std::function<boost::json::object()> relay_status_;
+  std::function<bool(const std::string&)> relay_ready_;
 };
 
 }  // namespace peerdrop::api

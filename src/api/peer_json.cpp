@@ -5,12 +5,12 @@
 
 namespace peerdrop::api {
 
-boost::json::value to_json(const discovery::PeerInfo& peer) {
+boost::json::value to_json(const discovery::PeerInfo& peer, bool relay_ready) {
   boost::json::array addresses;
   for (const auto& a : peer.addresses) addresses.emplace_back(a.to_string());
   boost::json::array sources;
   for (const auto& s : discovery::source_names(peer.sources)) sources.emplace_back(s);
-  return boost::json::object{
+  boost::json::object out{
       {"id", peer.id},
       {"name", peer.name},
       {"addresses", std::move(addresses)},
@@ -19,6 +19,12 @@ boost::json::value to_json(const discovery::PeerInfo& peer) {
       {"lastSeen", peer.last_seen_ms},
       {"lastConnected", peer.last_connected_ms},
   };
+  if (relay_ready) {
+    out["relay"] = "ready";
+  } else if (peer.relay) {
+    out["relay"] = "offered";
+  }
+  return out;
 }
 
 boost::json::value to_json(const ScanStatus& status) {

@@ -8,7 +8,9 @@
 namespace peerdrop::api {
 
 // The JSON shapes of docs/protocol.md, in one place.
-boost::json::value to_json(const discovery::PeerInfo& peer);
+// `relay_ready`: this daemon holds valid credentials for the peer's relay
+// ("relay":"ready"); else a peer that offers one is "relay":"offered".
+boost::json::value to_json(const discovery::PeerInfo& peer, bool relay_ready = false);
 boost::json::value to_json(const ScanStatus& status);
 boost::json::value to_json(const HealthInfo& health);
 

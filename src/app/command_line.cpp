@@ -94,7 +94,9 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_flag("--turn", r.enabled,
                "Run a TURN relay (coturn's turnserver, from Debian's coturn package) on this machine's addresses, "
                "for peers that cannot reach each other directly; peerdropd writes its configuration, keeps it "
-               "running and gives its UI short-lived credentials. With --loopback it listens on 127.0.0.1 only");
+               "running and gives its UI short-lived credentials. With --loopback it listens on 127.0.0.1 only. "
+               "This turns on the Settings switch \"Run a relay on this computer\" and stores it: the relay runs "
+               "at every start until the switch is turned off");
   app.add_option("--turn-port", r.port,
                  "UDP and TCP port of the TURN relay (1024 or above, or 53, 80, 443: browsers refuse other low ports)");
   app.add_option("--turn-min-port", r.min_port, "First UDP port the TURN relay allocates relayed addresses from");

@@ -31,38 +31,59 @@ transfer::DownloadFolder open_download_folder(const std::filesystem::path& dir) 
   return std::move(*folder);
 }
 
-// The managed TURN relay (--turn) on the chosen interfaces' addresses (127.0.0.1
-// in loopback mode), reaching the LAN: their subnets and the --scan subnets.
+// Where the managed TURN relay listens and relays (the chosen interfaces'
+// addresses; 127.0.0.1 in loopback mode) and the LAN it may reach (their
+// subnets and the --scan subnets): made at start and again after every
+// change of the machine's addresses.
+struct RelayAddresses {
+  std::vector<std::string> listening_ips;
+  std::vector<relay::CoturnConfig::PeerRange> lan_ranges;
+};
+
+RelayAddresses relay_addresses(const Config& config, const std::vector<net::InterfaceAddress>& interfaces) {
+  RelayAddresses out;
+  if (config.discovery.loopback) {
+    out.listening_ips = {"127.0.0.1"};  // nothing may leave the machine
+    return out;
+  }
+  for (const auto& iface : net::select_interfaces(interfaces, config.discovery.interfaces, false)) {
+    out.listening_ips.push_back(net::Ipv4Subnet::format_address(iface.address));
+    if (auto range = relay::peer_range_of(iface.subnet.to_string())) out.lan_ranges.push_back(*range);
+  }
+  for (const auto& cidr : config.discovery.scan_subnets) {
+    if (auto range = relay::peer_range_of(cidr)) out.lan_ranges.push_back(*range);
+  }
+  return out;
+}
+
+// The managed TURN relay, off until started (--turn or the relay setting).
+// With --turn, options that can never work (a port browsers refuse) stop the
+// start; turned on from the settings, they make it `failed` with the reason.
 std::unique_ptr<relay::RelayService> make_relay(asio::any_io_executor executor, const Config& config,
                                                 const std::vector<net::InterfaceAddress>& interfaces,
-                                                const core::Clock& clock, const relay::TurnCredentials& credentials) {
-  if (!config.relay.enabled) return nullptr;
+                                                const core::Clock& clock, const relay::TurnCredentials& credentials,
+                                                relay::ProcessLauncher& launcher, relay::Alarm& alarm) {
   const auto& r = config.relay;
   std::error_code ec;
   const auto data_dir = std::filesystem::absolute(config.data_dir, ec);
-  relay::CoturnConfig coturn{.listening_port = r.port,
+  auto addresses = relay_addresses(config, interfaces);
+  relay::CoturnConfig coturn{.listening_ips = std::move(addresses.listening_ips),
+                             .listening_port = r.port,
                              .min_port = r.min_port,
                              .max_port = r.max_port,
                              .realm = r.realm,
                              .loopback = config.discovery.loopback,
+                             .lan_ranges = std::move(addresses.lan_ranges),
                              .pid_file = data_dir / "relay" / "turnserver.pid",
                              .userdb_file = data_dir / "relay" / "userdb.sqlite",
                              .user_quota = r.user_quota,
                              .total_quota = r.total_quota,
                              .max_bps = r.max_bps};
-  if (config.discovery.loopback) {
-    coturn.listening_ips = {"127.0.0.1"};  // nothing may leave the machine
-  } else {
-    for (const auto& iface : net::select_interfaces(interfaces, config.discovery.interfaces, false)) {
-      coturn.listening_ips.push_back(net::Ipv4Subnet::format_address(iface.address));
-      if (auto range = relay::peer_range_of(iface.subnet.to_string())) coturn.lan_ranges.push_back(*range);
-    }
-    for (const auto& cidr : config.discovery.scan_subnets) {
-      if (auto range = relay::peer_range_of(cidr)) coturn.lan_ranges.push_back(*range);
-    }
+  if (r.enabled) {
+    if (auto problem = coturn.options_problem()) throw core::StartupError("--turn: " + *problem);
   }
   return std::make_unique<relay::RelayService>(std::move(executor), r, std::move(coturn), data_dir, clock,
-                                               credentials, core::make_logger("relay"));
+                                               credentials, launcher, alarm, core::make_logger("relay"));
 }
 
 std::set<std::string> own_addresses(const std::vector<net::InterfaceAddress>& interfaces) {
@@ -93,11 +114,25 @@ Daemon::Daemon(Config config)
       discovery_(io_.get_executor(), config_.discovery, config_.http.port == 0 ? 3001 : config_.http.port, clock_,
                  signer_, peer_store_, core::make_logger("discovery")),
       turn_credentials_(clock_, config_.relay.credential_ttl),
-      relay_(make_relay(io_.get_executor(), config_, interfaces_.current(), clock_, turn_credentials_)),
+      relay_launcher_(io_.get_executor()),
+      relay_alarm_(io_.get_executor()),
+      relay_(make_relay(io_.get_executor(), config_, interfaces_.current(), clock_, turn_credentials_,
+                        relay_launcher_, relay_alarm_)),
       outbox_(database_, clock_, config_.signaling.outbox),
       inbox_(database_),
       signaling_(io_.get_executor(), config_.signaling, clock_, signer_, discovery_, outbox_, inbox_,
                  core::make_logger("signaling")),
+      remote_relays_alarm_(io_.get_executor()),
+      remote_relays_(clock_, remote_relays_alarm_, identity_,
+                     [this](const std::string& peer) { return send_daemon_message(peer, "relay:request", "{}"); },
+                     core::make_logger("relay")),
+      relay_grants_(
+          clock_, [this](const std::string& id) { return discovery_.find_peer(id); },
+          [this](std::string_view user) { return relay_->ice_server(user); },
+          [this](const std::string& peer, const std::string& payload) {
+            send_daemon_message(peer, "relay:grant", payload);
+          },
+          core::make_logger("relay")),
       policy_(config_.http.port),
       rate_limiter_(clock_, http::RateLimiter::Limits{.rate = config_.http.rate_per_second,
                                                       .burst = config_.http.rate_burst}),
@@ -138,27 +173,43 @@ Daemon::Daemon(Config config)
   ui_hub_.set_binary_handler(
       [this](std::uint64_t tab, std::span<const std::uint8_t> frame) { transfer_bridge_.on_binary(tab, frame); });
   api_.set_file_library(&transfer_bridge_);
-  discovery_.set_peers_changed([this] { push_peers(); });
+  discovery_.set_peers_changed([this] {
+    remote_relays_.update(discovery_.peers());  // shared relays: ask the peers that offer one
+    push_peers();
+  });
+  remote_relays_.set_changed([this] { push_peers(); });  // a peer's "relay" went "ready", or back
+  ui_bridge_.set_remote_relays(&remote_relays_);
+  api_.set_relay_ready([this](const std::string& id) { return remote_relays_.ready(id); });
   discovery_.set_signaling_hooks([this](const std::string& id) { return signaling_.waiting_for(id); },
                                  [this](const std::string& id) { signaling_.peer_is_waiting(id); });
   api_.set_signal_endpoint(&signaling_);
   api_.set_settings(&settings_);
+  // --turn turns the relay on and stores that: it stays on until the Settings switch turns it off.
+  if (config_.relay.enabled && !settings_.settings().relay &&
+      settings_.change(settings::SettingsUpdate{.relay = true})) {
+    logger_->warn("could not store that the relay is on (--turn); it runs until peerdropd stops");
+  }
   settings_.set_change_handler([this](const settings::Settings& now, const std::vector<std::string>& changed) {
     settings_changed(now, changed);
   });
   api_.set_peer_rate_limiter(&peer_rate_limiter_);
-  if (relay_) {
-    relay_->set_health_changed([this] { ui_bridge_.push_relay(); });
-    api_.set_relay_status([this] {
-      return boost::json::object{{"state", relay::RelaySupervisor::to_string(relay_->health().state)},
-                                 {"port", relay_->coturn().listening_port}};
-    });
-  }
+  relay_->set_health_changed([this] { ui_bridge_.push_relay(); });
+  // relay running changed: Daemon::relay_running_changed hears every start and stop of a running relay.
+  relay_->set_running_changed([this](bool running) { relay_running_changed(running); });
+  api_.set_relay_status([this] {
+    // {"enabled":true,"state":"running","port":3478,"restarts":0}, or {"enabled":false,"state":"off"}
+    const auto health = relay_->health_json();
+    boost::json::object status{{"enabled", health.at("enabled")}, {"state", health.at("state")}};
+    if (const auto* port = health.if_contains("port")) status["port"] = *port;
+    if (const auto* restarts = health.if_contains("restarts")) status["restarts"] = *restarts;
+    return status;
+  });
   signaling_.set_callbacks({
       .deliver = [this](const signaling::IncomingSignal& s) { ui_bridge_.deliver(s); },
       .delivered = [this](std::uint64_t tag) { ui_bridge_.delivered(tag); },
       .expired = [this](std::uint64_t tag, const std::string& peer) { ui_bridge_.expired(tag, peer); },
       .key_changed = [this](const std::string& id) { ui_bridge_.key_changed(id); },
+      .daemon_message = [this](const signaling::IncomingSignal& m) { daemon_message(m); },
   });
   const auto ui_host = config_.http.bind == "0.0.0.0" ? std::string("127.0.0.1") : config_.http.bind;
   logger_->info("open the UI at http://{}:{}/", ui_host, http_port);
@@ -173,11 +224,12 @@ int Daemon::run() {
   interfaces_.start([this](const std::vector<net::InterfaceAddress>& all) {
     policy_.set_own_addresses(own_addresses(all));
     discovery_.interfaces_changed(all);
+    relay_addresses_changed(all);
   });
   discovery_.start(interfaces_.current());
   signaling_.start();
   transfer_bridge_.start();
-  if (relay_) relay_->start();
+  if (config_.relay.enabled || settings_.settings().relay) relay_->start();
   http_server_.start();
   io_.run();  // until shutdown() stops it
   // Let the closed sockets' handlers finish, for at most a moment: a probe
@@ -192,6 +244,7 @@ void Daemon::shutdown() {
   discovery_.stop();  // sends goodbye first, while sockets are open
   signaling_.stop();
   transfer_bridge_.stop();
+  remote_relays_.stop();
   if (relay_) relay_->stop();  // SIGTERM now; whatever still runs at exit is killed by its handle
   http_server_.stop();
   ui_hub_.stop();
@@ -207,7 +260,48 @@ namespace peerdrop::app {
 void Daemon::settings_changed(const settings::Settings& now, const std::vector<std::string>& changed) {
   // The name takes effect at once: announced (a new burst), in health answers and in the next welcome.
   if (std::find(changed.begin(), changed.end(), "name") != changed.end()) discovery_.set_name(now.name);
+  // The Settings switch "Run a relay on this computer": started or stopped now.
+  if (std::find(changed.begin(), changed.end(), "relay") != changed.end()) {
+    if (now.relay) {
+      relay_->start();
+    } else {
+      relay_->stop();
+    }
+  }
   ui_bridge_.push_settings();
+}
+
+void Daemon::relay_addresses_changed(const std::vector<net::InterfaceAddress>& all) {
+  // Other addresses on the chosen interfaces: a relay that is on restarts on them; the same ones change nothing.
+  auto addresses = relay_addresses(config_, all);
+  relay_->set_addresses(std::move(addresses.listening_ips), std::move(addresses.lan_ranges));
+}
+
+void Daemon::relay_running_changed(bool running) {
+  // relay running changed: called whenever the relay starts or stops running
+  // (turned on or off, crashed, restarted on new addresses). Whatever offers
+  // this relay to others follows it from here.
+  logger_->debug("the TURN relay {}", running ? "runs" : "does not run");
+  discovery_.set_relay_offered(running);  // the announcement flag (a new burst) and our health answers
+}
+
+bool Daemon::send_daemon_message(const std::string& peer_id, std::string type, std::string payload) {
+  // Tag 0: no tab waits for it (UiBridge knows only its own tags); its expiry is not reported to the UI.
+  constexpr auto kTtl = std::chrono::seconds(60);
+  const auto queued = signaling_.send(peer_id, type, std::move(payload), kTtl, 0);
+  if (!queued) logger_->debug("could not queue a \"{}\" message for {}: {}", type, peer_id, queued.error().message());
+  return queued.has_value();
+}
+
+void Daemon::daemon_message(const signaling::IncomingSignal& message) {
+  // The daemons' own messages (verified envelopes, in order): never the UI's.
+  if (message.type == "relay:request") {
+    relay_grants_.on_request(message.from);
+  } else if (message.type == "relay:grant") {
+    remote_relays_.on_grant(message.from, message.payload);
+  } else {
+    logger_->debug("ignored a \"{}\" message from {}: this version does not know it", message.type, message.from);
+  }
 }
 
 void Daemon::push_peers() {

@@ -20,7 +20,11 @@
 #include "identity/data_dir_lock.hpp"
 #include "identity/identity.hpp"
 #include "net/interface_monitor.hpp"
+#include "relay/child_process.hpp"
+#include "relay/relay_grant_issuer.hpp"
 #include "relay/relay_service.hpp"
+#include "relay/remote_relays.hpp"
+#include "relay/steady_alarm.hpp"
 #include "relay/turn_credentials.hpp"
 #include "settings/settings_service.hpp"
 #include "store/peer_store.hpp"
@@ -48,6 +52,11 @@ class Daemon {
   void shutdown();
   void push_peers();
   void settings_changed(const settings::Settings& now, const std::vector<std::string>& changed);
+  void relay_addresses_changed(const std::vector<net::InterfaceAddress>& all);
+  void relay_running_changed(bool running);
+  // Shared relays: queues a message of the daemons' own (`relay:…`) for a peer; false if it could not be queued.
+  bool send_daemon_message(const std::string& peer_id, std::string type, std::string payload);
+  void daemon_message(const signaling::IncomingSignal& message);
 
   Config config_;
   core::SystemClock clock_;
@@ -65,10 +74,17 @@ class Daemon {
   net::InterfaceMonitor interfaces_;
   discovery::DiscoveryService discovery_;
   relay::TurnCredentials turn_credentials_;
-  std::unique_ptr<relay::RelayService> relay_;  // with --turn
+  relay::ChildProcessLauncher relay_launcher_;
+  relay::SteadyAlarm relay_alarm_;
+  // Always made (never null); runs while the `relay` setting is on (--turn turns it on at start).
+  std::unique_ptr<relay::RelayService> relay_;
   signaling::Outbox outbox_;
   signaling::InboxState inbox_;
   signaling::SignalingService signaling_;
+  // Shared relays: credentials for the relays other daemons offer, and our answers to their requests.
+  relay::SteadyAlarm remote_relays_alarm_;
+  relay::RemoteRelays remote_relays_;
+  relay::RelayGrantIssuer relay_grants_;
   http::LocalRequestPolicy policy_;
   http::RateLimiter rate_limiter_;
   http::RateLimiter peer_rate_limiter_;

@@ -8,6 +8,7 @@
 #include "api/peer_json.hpp"
 #include "core/errc.hpp"
 #include "relay/relay_service.hpp"
+#include "relay/remote_relays.hpp"
 #include "signaling/envelope.hpp"
 
 namespace peerdrop::app {
@@ -19,19 +20,16 @@ namespace {
 constexpr std::size_t kMaxOwnedSessions = 4096;
 constexpr std::size_t kMaxPendingOrigins = 100'000;
 constexpr std::size_t kMaxSessionIdBytes = 64;
-
-std::string peers_message(const std::vector<discovery::PeerInfo>& peers) {
-  json::array list;
-  for (const auto& peer : peers) list.push_back(api::to_json(peer));
-  return json::serialize(json::object{{"type", "peers"}, {"peers", std::move(list)}});
-}
+constexpr std::size_t kMaxRemoteRelays = 3;  // other daemons' relays in an ice_servers answer
 
 std::string settings_message(const settings::Settings& settings) {
   return json::serialize(json::object{{"type", "settings"}, {"settings", settings::to_json(settings)}});
 }
 
-std::string relay_message(const relay::RelayService& relay) {
-  return json::serialize(json::object{{"type", "relay"}, {"relay", relay.health_json()}});
+// {"type":"relay","relay":{"enabled":true,"state":"running",…}}; off: {…"relay":{"enabled":false,"state":"off"}}
+std::string relay_message(const relay::RelayService* relay) {
+  json::object health = relay ? relay->health_json() : json::object{{"enabled", false}, {"state", "off"}};
+  return json::serialize(json::object{{"type", "relay"}, {"relay", std::move(health)}});
 }
 
 json::object turn_entry(std::vector<std::string> urls, const relay::TurnCredential& credential) {
@@ -81,17 +79,25 @@ void UiBridge::greet(std::uint64_t tab) {
                                               {"discoveryPort", health.discovery_port}}},
                         {"settings", settings::to_json(settings_.settings())},
                     }));
-  hub_.send_to(tab, peers_message(discovery_.peers()));
+  hub_.send_to(tab, peers_message());
   hub_.send_to(tab, settings_message(settings_.settings()));
-  if (relay_) hub_.send_to(tab, relay_message(*relay_));
+  hub_.send_to(tab, relay_message(relay_));  // also when off: the UI shows the switch's state
+}
+
+std::string UiBridge::peers_message() const {
+  json::array list;
+  for (const auto& peer : discovery_.peers()) {
+    list.push_back(api::to_json(peer, remote_relays_ && remote_relays_->ready(peer.id)));
+  }
+  return json::serialize(json::object{{"type", "peers"}, {"peers", std::move(list)}});
 }
 
 void UiBridge::push_relay() {
-  if (relay_) hub_.broadcast(relay_message(*relay_));
+  hub_.broadcast(relay_message(relay_));
 }
 
 void UiBridge::push_peers() {
-  hub_.broadcast(peers_message(discovery_.peers()));
+  hub_.broadcast(peers_message());
 }
 
 void UiBridge::push_settings() {
@@ -108,7 +114,7 @@ void UiBridge::on_message(std::uint64_t tab, const json::object& message) {
   } else if (type == "ice_servers") {
     answer_ice_servers(tab, message, ref);
   } else if (type == "get_peers") {
-    hub_.send_to(tab, peers_message(discovery_.peers()));
+    hub_.send_to(tab, peers_message());
   } else {
     hub_.send_to(tab, ws::ui_error("unknown_type", "this daemon does not know the message type \"" +
                                                        std::string(type.substr(0, 40)) + "\"",
@@ -150,6 +156,15 @@ void UiBridge::answer_ice_servers(std::uint64_t tab, const json::object& message
   if (relay_) {
     if (auto relayed = relay_->ice_server(own_id)) servers.push_back(turn_entry(relayed->urls, relayed->credential));
   }
+  // Other daemons' relays (credentials they granted this daemon): the peer's own first.
+  if (remote_relays_) {
+    for (const auto& remote : remote_relays_->relays_for(std::string(peer->get_string()), kMaxRemoteRelays)) {
+      json::array urls;
+      for (const auto& url : remote.urls) urls.emplace_back(url);
+      servers.push_back(
+          json::object{{"urls", std::move(urls)}, {"username", remote.username}, {"credential", remote.credential}});
+    }
+  }
   for (const auto& configured : settings_.settings().ice_servers) {
     if (configured.secret) {
       servers.push_back(turn_entry(configured.urls, credentials_.issue(*configured.secret, own_id)));
@@ -176,6 +191,13 @@ void UiBridge::send_signal(std::uint64_t tab, const json::object& message, const
     hub_.send_to(tab, ws::ui_error("bad_request",
                                    "a signal needs \"to\" (a peer id), \"kind\" (e.g. \"offer\"), an optional "
                                    "\"session\" string, an optional \"payload\" object and an optional \"ttlMs\"",
+                                   ref));
+    return;
+  }
+  if (signaling::is_daemon_type(kind->get_string())) {
+    hub_.send_to(tab, ws::ui_error("bad_request",
+                                   "\"" + std::string(kind->get_string()) +
+                                       "\" messages are the daemons' own; a page cannot send them",
                                    ref));
     return;
   }

@@ -15,6 +15,7 @@
 
 namespace peerdrop::relay {
 class RelayService;
+class RemoteRelays;
 }
 
 namespace peerdrop::app {
@@ -26,17 +27,21 @@ namespace peerdrop::app {
 // that session's messages go to that tab only.
 class UiBridge {
  public:
-  // `relay` is the managed TURN relay, or null without --turn; `credentials`
+  // `relay` is the managed TURN relay (on or off; null only in tests); `credentials`
   // derives short-lived TURN credentials from shared secrets (the relay's and
   // those of configured servers), so no secret ever reaches a tab.
   UiBridge(ws::UiHub& hub, discovery::DiscoveryService& discovery, signaling::SignalingService& signaling,
            const settings::SettingsService& settings, const relay::TurnCredentials& credentials,
            const relay::RelayService* relay, core::Logger logger);
 
+  // Credentials for other daemons' relays (shared relays): their "relay" in
+  // the peer list and their entries in the ice_servers answer. Null: none.
+  void set_remote_relays(const relay::RemoteRelays* remote) { remote_relays_ = remote; }
+
   void greet(std::uint64_t tab);
   void push_peers();
   void push_settings();  // to every tab, after a change
-  void push_relay();     // to every tab, when the relay's state changes
+  void push_relay();     // to every tab, when the relay's state changes (greet sends it too, also when off)
   void on_message(std::uint64_t tab, const boost::json::object& message);
   void tab_closed(std::uint64_t tab);
 
@@ -55,6 +60,7 @@ class UiBridge {
   void own(const std::string& session, const std::string& peer, std::uint64_t tab);
   void on_session(std::uint64_t tab, const boost::json::object& message, const boost::json::value* ref);
   void answer_ice_servers(std::uint64_t tab, const boost::json::object& message, const boost::json::value* ref);
+  std::string peers_message() const;
 
   ws::UiHub& hub_;
   discovery::DiscoveryService& discovery_;
@@ -62,6 +68,7 @@ class UiBridge {
   const settings::SettingsService& settings_;
   const relay::TurnCredentials& credentials_;
   const relay::RelayService* relay_;
+  const relay::RemoteRelays* remote_relays_ = nullptr;
   core::Logger logger_;
   std::uint64_t next_tag_ = 1;
   std::map<std::uint64_t, Origin> origins_;         // tag -> which tab sent it (until delivered or expired)

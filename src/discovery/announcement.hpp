@@ -21,6 +21,10 @@ struct Announcement {
   static constexpr std::size_t kMaxPacketSize = 512;
   static constexpr std::size_t kMaxNameBytes = 64;
   static constexpr std::uint8_t kVersion = 1;
+  // Flag bits (docs/protocol.md): 0x0001 = the sender runs a TURN relay that is
+  // running now (its coturn is up) and hands out credentials for it over the
+  // signed channel (`relay:request`). Other bits are reserved: sent as 0, ignored.
+  static constexpr std::uint16_t kFlagRelay = 0x0001;
 
   AnnouncementKind kind = AnnouncementKind::announce;
   std::uint16_t flags = 0;
@@ -32,6 +36,7 @@ struct Announcement {
   identity::PublicKey public_key{};
   std::string name;
 
+  bool offers_relay() const { return (flags & kFlagRelay) != 0; }
   bool operator==(const Announcement&) const = default;
 };
 

@@ -20,6 +20,7 @@ void AnnouncementSigner::set_name(std::string name) { name_ = sanitize_name(name
 std::vector<std::uint8_t> AnnouncementSigner::make(AnnouncementKind kind) {
   Announcement a;
   a.kind = kind;
+  a.flags = relay_offered_ ? Announcement::kFlagRelay : 0;
   a.instance = instance_;
   a.timestamp_ms = static_cast<std::uint64_t>(clock_.unix_ms());
   a.counter = ++counter_;

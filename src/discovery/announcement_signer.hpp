@@ -19,6 +19,9 @@ class AnnouncementSigner {
   std::vector<std::uint8_t> make(AnnouncementKind kind);
   void set_ports(std::uint16_t http_port, std::uint16_t discovery_port);
   void set_name(std::string name);
+  // Whether this daemon's relay runs: the announcement flag Announcement::kFlagRelay.
+  void set_relay_offered(bool offered) { relay_offered_ = offered; }
+  bool relay_offered() const { return relay_offered_; }
 
   const identity::Identity& identity() const { return identity_; }
   std::uint64_t instance() const { return instance_; }
@@ -34,6 +37,7 @@ class AnnouncementSigner {
   std::uint32_t counter_ = 0;
   std::uint16_t http_port_ = 0;
   std::uint16_t discovery_port_ = 0;
+  bool relay_offered_ = false;
 };
 
 }  // namespace peerdrop::discovery

@@ -50,6 +50,14 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(asio::any_io_executor execut
   co_return out;
 }
 
+// A health answer's packet with what the answer says of its relay: the
+// "relay" object of the JSON counts like the packet's flag.
+Announcement with_relay(const HealthAnswer& answer) {
+  auto a = answer.announcement;
+  if (answer.relay) a.flags |= Announcement::kFlagRelay;
+  return a;
+}
+
 }  // namespace
 
 DiscoveryService::DiscoveryService(asio::any_io_executor executor, const DiscoveryConfig& config,
@@ -185,9 +193,13 @@ void DiscoveryService::accept(const Announcement& a, const std::string& ip, Peer
     logger_->info("peer \"{}\" ({}) is online at {}:{} (by {})", a.name, short_id(id), ip, a.http_port,
                   source_word(source));
   }
-  if (result.changed || result.came_online || result.went_offline) {
-    persist(id);
-    if (peers_changed_) peers_changed_();
+  if (result.relay_changed && !result.went_offline) {
+    logger_->info("peer \"{}\" ({}) {} its TURN relay", a.name, short_id(id),
+                  a.offers_relay() ? "offers" : "no longer offers");
+  }
+  if (result.changed || result.came_online || result.went_offline) persist(id);
+  if ((result.changed || result.came_online || result.went_offline || result.relay_changed) && peers_changed_) {
+    peers_changed_();
   }
 
   // A daemon that just started learns about us at once, by unicast.
@@ -305,7 +317,7 @@ asio::awaitable<void> DiscoveryService::probe_known_and_manual(bool only_quiet) 
     boost::system::error_code ec;
     const tcp::endpoint ep(asio::ip::make_address(answer.ip, ec), answer.announcement.http_port);
     const bool is_manual = !ec && manual.count(ep);
-    accept(answer.announcement, answer.ip,
+    accept(with_relay(answer), answer.ip,
            is_manual ? PeerSource::manual : (only_quiet ? PeerSource::none : PeerSource::persisted));
   });
 }
@@ -355,7 +367,7 @@ asio::awaitable<void> DiscoveryService::run_scan(bool include_interface_subnets,
                                  .connect_timeout = config_.scan_connect_timeout,
                                  .total_timeout = config_.probe_timeout};
   const auto report = co_await scanner_.scan(std::move(targets), options, [this](const HealthAnswer& answer) {
-    accept(answer.announcement, answer.ip, PeerSource::scan);
+    accept(with_relay(answer), answer.ip, PeerSource::scan);
   });
   scanning_ = false;
   scan_status_.running = false;
@@ -419,6 +431,13 @@ void DiscoveryService::set_name(const std::string& name) {
   if (!stopped_) udp_.announce_burst();
 }
 
+void DiscoveryService::set_relay_offered(bool offered) {
+  if (offered == signer_.relay_offered()) return;
+  signer_.set_relay_offered(offered);
+  logger_->info("{} this daemon's TURN relay to peers", offered ? "offering" : "no longer offering");
+  if (!stopped_) udp_.announce_burst();
+}
+
 bool DiscoveryService::record_connection(const std::string& id) {
   if (!table_.set_last_connected(id, clock_.unix_ms())) return false;
   persist(id);
@@ -456,7 +475,7 @@ asio::awaitable<api::AddPeerResult> DiscoveryService::add_manual_peer(std::strin
     } catch (const std::exception& e) {
       logger_->warn("could not remember manual address {}: {}", hp->to_string(), e.what());
     }
-    accept(answer->announcement, answer->ip, PeerSource::manual);
+    accept(with_relay(*answer), answer->ip, PeerSource::manual);
     const auto id = identity::derive_peer_id(answer->announcement.public_key);
     if (table_.add_source(id, PeerSource::manual)) {
       persist(id);

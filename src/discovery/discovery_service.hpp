@@ -58,6 +58,10 @@ class DiscoveryService final : public api::PeerDirectory {
   // A new display name: announced at once (a new burst); peers we reach only
   // over HTTP see it in our next health answer or probe.
   void set_name(const std::string& name);
+  // Whether this daemon's TURN relay runs: the announcement flag
+  // Announcement::kFlagRelay; a change is announced at once (a new burst),
+  // and peers we reach only over HTTP see it in our next health answer or probe.
+  void set_relay_offered(bool offered);
   // A UI here established a connection with the peer: remembers when (now),
   // persists it and tells the peers-changed callback. False if unknown.
   bool record_connection(const std::string& id);

@@ -25,7 +25,8 @@ constexpr std::size_t kMaxAnswerBytes = 4096;
 HealthClient::HealthClient(asio::any_io_executor executor, AnnouncementSigner& signer)
     : executor_(executor), signer_(signer) {}
 
-boost::system::result<Announcement> HealthClient::parse_health_body(std::string_view body, bool* waiting) {
+boost::system::result<Announcement> HealthClient::parse_health_body(std::string_view body, bool* waiting,
+                                                                     bool* relay) {
   using core::Errc;
   if (body.size() > kMaxAnswerBytes) return core::make_error_code(Errc::too_large);
   boost::system::error_code ec;
@@ -51,6 +52,12 @@ boost::system::result<Announcement> HealthClient::parse_health_body(std::string_
   if (waiting) {
     const auto* field = object.if_contains("waiting");
     *waiting = field && field->is_bool() && field->get_bool();
+  }
+  if (relay) {
+    // {"relay":{"state":"running","port":3478}} (with --turn); anything else is no relay.
+    const auto* field = object.if_contains("relay");
+    const auto* state = field && field->is_object() ? field->get_object().if_contains("state") : nullptr;
+    *relay = announcement->offers_relay() || (state && state->is_string() && state->get_string() == "running");
   }
   return announcement;
 }
@@ -88,9 +95,10 @@ asio::awaitable<boost::system::result<HealthAnswer>> HealthClient::probe(asio::i
   if (parser.get().result() != http::status::ok) co_return core::make_error_code(Errc::not_peerdrop);
 
   bool waiting = false;
-  auto announcement = parse_health_body(parser.get().body(), &waiting);
+  bool relay = false;
+  auto announcement = parse_health_body(parser.get().body(), &waiting, &relay);
   if (!announcement) co_return announcement.error();
-  co_return HealthAnswer{std::move(*announcement), endpoint.address().to_string(), waiting};
+  co_return HealthAnswer{std::move(*announcement), endpoint.address().to_string(), waiting, relay};
 }
 
 }  // namespace peerdrop::discovery

@@ -17,6 +17,7 @@ struct HealthAnswer {
   Announcement announcement;  // verified; its key gives the peer id
   std::string ip;             // the address that answered
   bool waiting = false;       // it holds signaling messages for us
+  bool relay = false;         // its relay runs ("relay":{"state":"running"}, or the announcement's flag)
 };
 
 // Asks `GET /api/health` of a possible peer, introducing this daemon with a
@@ -30,8 +31,11 @@ class HealthClient {
       std::chrono::milliseconds total_timeout);
 
   // Checks a health answer's JSON body (exposed for tests and the fuzzer).
-  // `waiting`, if given, is set from the answer's "waiting" field.
-  static boost::system::result<Announcement> parse_health_body(std::string_view body, bool* waiting = nullptr);
+  // `waiting`, if given, is set from the answer's "waiting" field; `relay`, if
+  // given, to whether it runs a relay: its "relay" object's "state" is
+  // "running", or the signed announcement carries Announcement::kFlagRelay.
+  static boost::system::result<Announcement> parse_health_body(std::string_view body, bool* waiting = nullptr,
+                                                              bool* relay = nullptr);
 
  private:
   boost::asio::any_io_executor executor_;

@@ -36,6 +36,9 @@ struct PeerInfo {
   bool online = false;
   std::int64_t last_seen_ms = 0;       // Unix ms; 0 = not heard since we know it
   std::int64_t last_connected_ms = 0;  // Unix ms a UI here last had a connection with it; 0 = never
+  // It runs a TURN relay and offers credentials for it (its announcements' flag
+  // Announcement::kFlagRelay, or its health answer's relay state "running"). Not persisted.
+  bool relay = false;
 
   bool has_source(PeerSource s) const { return (sources & static_cast<unsigned>(s)) != 0; }
 };

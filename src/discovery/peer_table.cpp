@@ -95,6 +95,11 @@ ObserveResult PeerTable::observe(const Announcement& a, const std::string& ip, P
   p.sources |= static_cast<unsigned>(source);
   result.changed |= p.sources != before;
 
+  // Every signed packet says whether its relay runs now; a goodbye ends the offer.
+  const bool relay = a.kind != AnnouncementKind::goodbye && a.offers_relay();
+  result.relay_changed = p.relay != relay;
+  p.relay = relay;
+
   if (a.kind == AnnouncementKind::goodbye) {
     result.went_offline = p.online;
     p.online = false;
@@ -139,6 +144,7 @@ std::vector<std::string> PeerTable::expire() {
   for (auto& [id, e] : peers_) {
     if (e.info.online && now - e.last_heard > limits_.offline_after) {
       e.info.online = false;
+      e.info.relay = false;  // an offline peer's relay is of no use; its next packet says again
       gone.push_back(id);
     }
   }

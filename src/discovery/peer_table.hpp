@@ -22,6 +22,7 @@ struct ObserveResult {
   bool came_online = false;
   bool went_offline = false;  // goodbye
   bool changed = false;       // name, address or sources changed: persist it
+  bool relay_changed = false; // it started or stopped offering its relay (not persisted)
 };
 
 // Every peer this daemon knows, keyed by peer id (never by IP), with replay

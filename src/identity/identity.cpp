@@ -117,4 +117,31 @@ bool Identity::verify(const PublicKey& key, std::span<const std::uint8_t> messag
   return crypto_sign_verify_detached(signature.data(), message.data(), message.size(), key.data()) == 0;
 }
 
+std::optional<std::vector<std::uint8_t>> Identity::seal_to(const PublicKey& recipient,
+                                                           std::span<const std::uint8_t> message) {
+  static_assert(kSealOverhead == crypto_box_SEALBYTES);
+  std::array<std::uint8_t, crypto_box_PUBLICKEYBYTES> x25519{};
+  if (crypto_sign_ed25519_pk_to_curve25519(x25519.data(), recipient.data()) != 0) return std::nullopt;
+  std::vector<std::uint8_t> sealed(message.size() + crypto_box_SEALBYTES);
+  if (crypto_box_seal(sealed.data(), message.data(), message.size(), x25519.data()) != 0) return std::nullopt;
+  return sealed;
+}
+
+std::optional<std::vector<std::uint8_t>> Identity::open_sealed(std::span<const std::uint8_t> sealed) const {
+  if (sealed.size() < crypto_box_SEALBYTES) return std::nullopt;
+  std::array<std::uint8_t, crypto_box_PUBLICKEYBYTES> x25519_pk{};
+  std::array<std::uint8_t, crypto_box_SECRETKEYBYTES> x25519_sk{};
+  if (crypto_sign_ed25519_pk_to_curve25519(x25519_pk.data(), public_key_.data()) != 0 ||
+      crypto_sign_ed25519_sk_to_curve25519(x25519_sk.data(), secret_key_.data()) != 0) {
+    sodium_memzero(x25519_sk.data(), x25519_sk.size());
+    return std::nullopt;
+  }
+  std::vector<std::uint8_t> message(sealed.size() - crypto_box_SEALBYTES);
+  const int opened =
+      crypto_box_seal_open(message.data(), sealed.data(), sealed.size(), x25519_pk.data(), x25519_sk.data());
+  sodium_memzero(x25519_sk.data(), x25519_sk.size());
+  if (opened != 0) return std::nullopt;
+  return message;
+}
+
 }  // namespace peerdrop::identity

@@ -3,8 +3,10 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace peerdrop::identity {
 
@@ -32,6 +34,18 @@ class Identity {
 
   static bool verify(const PublicKey& key, std::span<const std::uint8_t> message,
                      std::span<const std::uint8_t, 64> signature);
+
+  // Sealed boxes (libsodium's crypto_box_seal: an ephemeral X25519 key,
+  // XSalsa20-Poly1305) to a peer's X25519 key, derived from its Ed25519 key
+  // (crypto_sign_ed25519_pk_to_curve25519). Anyone may seal to a public key;
+  // only its owner opens. Nothing if `recipient` is not a usable Ed25519 key.
+  static constexpr std::size_t kSealOverhead = 48;  // crypto_box_SEALBYTES
+  static std::optional<std::vector<std::uint8_t>> seal_to(const PublicKey& recipient,
+                                                          std::span<const std::uint8_t> message);
+  // Opens a box sealed to this identity (the X25519 secret key is derived
+  // here and wiped after use). Nothing if it was sealed to another key, cut
+  // short or altered.
+  std::optional<std::vector<std::uint8_t>> open_sealed(std::span<const std::uint8_t> sealed) const;
 
  private:
   using SecretKey = std::array<std::uint8_t, 64>;

@@ -90,6 +90,10 @@ std::optional<std::string> CoturnConfig::problem() const {
   if (listening_ips.empty()) {
     return "the TURN relay has no IPv4 address to listen on (no usable interface; check --interface)";
   }
+  return options_problem();
+}
+
+std::optional<std::string> CoturnConfig::options_problem() const {
   for (const auto* list : {&listening_ips, &relay_ips}) {
     for (const auto& ip : *list) {
       if (!Ipv4Subnet::parse_address(ip)) return "\"" + ip.substr(0, 40) + "\" is not an IPv4 address";

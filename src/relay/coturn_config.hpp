@@ -44,6 +44,9 @@ struct CoturnConfig {
   // sentence for an operator; nothing when they are fine. Chrome refuses TURN
   // ports below 1024 other than 53, 80 and 443.
   std::optional<std::string> problem() const;
+  // The same without the addresses (none yet is no problem here): what the
+  // options themselves get wrong, which no change of network can put right.
+  std::optional<std::string> options_problem() const;
 
   // The text of turnserver.conf. `secret` appears in it once
   // (static-auth-secret); the file must be written 0600.

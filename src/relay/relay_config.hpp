@@ -6,10 +6,10 @@
 
 namespace peerdrop::relay {
 
-// The managed TURN relay (`--turn`): peerdropd runs and supervises its own
+// The managed TURN relay (the `relay` setting, `--turn`): peerdropd runs and supervises its own
 // coturn (`turnserver -c <data-dir>/relay/turnserver.conf`).
 struct RelayConfig {
-  bool enabled = false;                  // --turn
+  bool enabled = false;                  // --turn: turns the `relay` setting on at start (and stores it)
   std::string program = "turnserver";    // found through $PATH (Debian's coturn package)
   std::uint16_t port = 3478;             // --turn-port: UDP and TCP listeners
   std::uint16_t min_port = 49160;        // --turn-min-port: relay endpoints (UDP)

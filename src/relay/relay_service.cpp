@@ -7,9 +7,8 @@
 #include <boost/json/array.hpp>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <system_error>
-
-#include "core/startup_error.hpp"
 
 namespace peerdrop::relay {
 namespace {
@@ -24,9 +23,10 @@ RelaySupervisor::Policy policy_of(const RelayConfig& config) {
                                  .stop_timeout = config.stop_timeout};
 }
 
-CoturnConfig checked(CoturnConfig coturn) {
-  if (auto problem = coturn.problem()) throw core::StartupError("--turn: " + *problem);
-  return coturn;
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
 }
 
 // Writes `text` to `path` through a 0600 temporary file and a rename, so
@@ -56,47 +56,71 @@ std::optional<std::string> write_private_file(const std::filesystem::path& path,
 
 RelayService::RelayService(boost::asio::any_io_executor executor, const RelayConfig& config, CoturnConfig coturn,
                            const std::filesystem::path& data_dir, const core::Clock& clock,
-                           const TurnCredentials& credentials, core::Logger logger)
+                           const TurnCredentials& credentials, ProcessLauncher& launcher, Alarm& alarm,
+                           core::Logger logger)
     : config_(config),
-      coturn_(checked(std::move(coturn))),
+      coturn_(std::move(coturn)),
       dir_(data_dir / "relay"),
       logger_(std::move(logger)),
-      secret_(RelaySecret::load_or_create(dir_ / "secret")),
       credentials_(credentials),
-      launcher_(executor),
-      alarm_(executor),
-      supervisor_(launcher_, alarm_, clock,
+      supervisor_(launcher, alarm, clock,
                   LaunchSpec{.program = config_.program,
                              .args = {"-c", (dir_ / kConfigFile).string()},
                              .output_file = dir_ / kLogFile},
                   policy_of(config_), logger_),
-      log_timer_(executor) {
-  supervisor_.set_before_start([this] {
-    rotate_log();
-    return write_config();
-  });
+      log_timer_(std::move(executor)) {
+  supervisor_.set_before_start([this] { return prepare(); });
+  supervisor_.set_health_changed([this] { health_changed(); });
 }
 
 void RelayService::start() {
+  if (enabled_) return;
+  enabled_ = true;
   logger_->info("TURN relay (coturn) on {}; its files are in {}", coturn_.describe(), dir_.string());
+  const bool was_stopping = health().state == RelaySupervisor::State::stopping;
   supervisor_.start();
+  if (was_stopping) health_changed();  // the supervisor waits for the old child: only "enabled" changed
   schedule_log_check();
 }
 
 void RelayService::stop() {
+  if (!enabled_) return;
+  enabled_ = false;
   log_timer_.cancel();
+  const bool was_stopping = health().state == RelaySupervisor::State::stopping;
   supervisor_.stop();
+  if (was_stopping) health_changed();
 }
 
-void RelayService::set_health_changed(std::function<void()> handler) {
-  supervisor_.set_health_changed(std::move(handler));
+bool RelayService::set_addresses(std::vector<std::string> listening_ips,
+                                 std::vector<CoturnConfig::PeerRange> lan_ranges) {
+  if (listening_ips == coturn_.listening_ips && lan_ranges == coturn_.lan_ranges) return false;
+  coturn_.listening_ips = std::move(listening_ips);
+  coturn_.lan_ranges = std::move(lan_ranges);
+  if (!enabled_) return true;  // the next start writes them
+  if (coturn_.listening_ips.empty()) {
+    logger_->warn("the TURN relay has no address any more; it waits for one");
+  } else {
+    logger_->info("the relay restarts on the new addresses {}", joined(coturn_.listening_ips));
+  }
+  supervisor_.restart();
+  return true;
+}
+
+void RelayService::health_changed() {
+  if (health_changed_) health_changed_();
+  if (running() != was_running_) {
+    was_running_ = running();
+    if (running_changed_) running_changed_(was_running_);
+  }
 }
 
 boost::json::object RelayService::health_json() const {
   const auto& h = health();
+  if (!enabled_ && h.state == RelaySupervisor::State::stopped) return {{"enabled", false}, {"state", "off"}};
   boost::json::array addresses;
   for (const auto& ip : coturn_.listening_ips) addresses.emplace_back(ip);
-  boost::json::object out{{"enabled", true},
+  boost::json::object out{{"enabled", enabled_},
                           {"state", RelaySupervisor::to_string(h.state)},
                           {"port", coturn_.listening_port},
                           {"addresses", std::move(addresses)},
@@ -106,7 +130,7 @@ boost::json::object RelayService::health_json() const {
 }
 
 std::optional<RelayService::IceServer> RelayService::ice_server(std::string_view user) const {
-  if (!running()) return std::nullopt;
+  if (!running() || !secret_) return std::nullopt;
   IceServer out;
   // At most 4 URLs per server (the settings' rule, and what a page accepts): two addresses, UDP and TCP.
   for (std::size_t i = 0; i < coturn_.listening_ips.size() && i < 2; ++i) {
@@ -114,13 +138,26 @@ std::optional<RelayService::IceServer> RelayService::ice_server(std::string_view
     out.urls.push_back(base + "?transport=udp");
     out.urls.push_back(base + "?transport=tcp");
   }
-  out.credential = credentials_.issue(secret_.value(), user);
+  out.credential = credentials_.issue(secret_->value(), user);
   return out;
 }
 
+std::optional<std::string> RelayService::prepare() {
+  if (auto problem = coturn_.problem()) return problem;
+  if (!secret_) {
+    try {
+      secret_.emplace(RelaySecret::load_or_create(dir_ / "secret"));
+    } catch (const std::exception& e) {  // its sentence names the file, never the secret
+      return std::string(e.what());
+    }
+  }
+  rotate_log();
+  return write_config();
+}
+
 std::optional<std::string> RelayService::write_config() {
-  // Written at every start: a file removed or edited by hand is put right.
-  return write_private_file(dir_ / kConfigFile, coturn_.render(secret_.value()));
+  // Written at every start: a file removed or edited by hand is put right, new addresses go in.
+  return write_private_file(dir_ / kConfigFile, coturn_.render(secret_->value()));
 }
 
 void RelayService::rotate_log() {

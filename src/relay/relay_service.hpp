@@ -12,25 +12,32 @@
 
 #include "core/clock.hpp"
 #include "core/logging.hpp"
-#include "relay/child_process.hpp"
+#include "relay/alarm.hpp"
 #include "relay/coturn_config.hpp"
+#include "relay/process_launcher.hpp"
 #include "relay/relay_config.hpp"
 #include "relay/relay_secret.hpp"
 #include "relay/relay_supervisor.hpp"
-#include "relay/steady_alarm.hpp"
 #include "relay/turn_credentials.hpp"
 
 namespace peerdrop::relay {
 
-// The managed TURN relay (`--turn`): the shared secret, coturn's
-// configuration, the supervised turnserver and the credentials for this
-// daemon's UI. Files, all in `<data-dir>/relay/` (mode 0700):
+// The managed TURN relay ("Run a relay on this computer": `--turn` or the
+// `relay` setting): the shared secret, coturn's configuration, the supervised
+// turnserver and the credentials for this daemon's UI. It exists for the
+// daemon's whole life and is turned on and off at run time (start, stop), so
+// whoever holds it (the UI bridge, the ice_servers answer) never holds a
+// dangling pointer. Files, all in `<data-dir>/relay/` (mode 0700), made at the
+// first start, never by a daemon whose relay stays off:
 //   secret           the shared secret (0600), made once
 //   turnserver.conf  written before every start (0600: it holds the secret)
 //   coturn.log       turnserver's stdout and stderr (0600), copied to coturn.log.1 when over the size limit
 //   turnserver.pid, userdb.sqlite   coturn's own
 // turnserver runs as `turnserver -c <dir>/turnserver.conf`: it reads nothing
 // of the system's coturn installation, and the secret is never on its command line.
+// Nothing here throws: whatever keeps the relay from running (coturn not
+// installed, no address, options browsers refuse, an unreadable secret) is
+// the `failed` state with its reason in words, tried again with a backoff.
 class RelayService {
  public:
   // One relay URL set for an RTCIceServer, with fresh credentials.
@@ -39,19 +46,37 @@ class RelayService {
     TurnCredential credential;
   };
 
-  // Throws core::StartupError when the options cannot work (a port browsers
-  // refuse, no address) or the secret cannot be read or made.
+  // `launcher` and `alarm` start turnserver and time its restarts (the
+  // daemon's: ChildProcessLauncher, SteadyAlarm; the tests': fakes). The
+  // executor runs the log-size check.
   RelayService(boost::asio::any_io_executor executor, const RelayConfig& config, CoturnConfig coturn,
                const std::filesystem::path& data_dir, const core::Clock& clock, const TurnCredentials& credentials,
-               core::Logger logger);
+               ProcessLauncher& launcher, Alarm& alarm, core::Logger logger);
+  RelayService(const RelayService&) = delete;
+  RelayService& operator=(const RelayService&) = delete;
 
+  // Turns the relay on: turnserver is started now and kept running. Again while on: nothing.
   void start();
-  void stop();  // SIGTERM (SIGKILL after the stop timeout); the destructor finishes the job if the loop has stopped
+  // Turns it off: SIGTERM, SIGKILL after the stop timeout; `off` once it
+  // exited (the destructor finishes the job if the loop has stopped). Again while off: nothing.
+  void stop();
+  bool enabled() const { return enabled_; }
 
-  void set_health_changed(std::function<void()> handler);
+  // The chosen interfaces' addresses (where it listens and relays) and the
+  // LAN ranges it may reach, after the network changed. Different ones are
+  // written into the configuration and, while the relay is on, turnserver is
+  // restarted on them; the same ones change nothing. True if they differed.
+  bool set_addresses(std::vector<std::string> listening_ips, std::vector<CoturnConfig::PeerRange> lan_ranges);
+
+  // After every change of state (to tell the UI).
+  void set_health_changed(std::function<void()> handler) { health_changed_ = std::move(handler); }
+  // When it starts or stops running (a relay that can be offered to peers, or not any more).
+  void set_running_changed(std::function<void(bool running)> handler) { running_changed_ = std::move(handler); }
   const RelaySupervisor::Health& health() const { return supervisor_.health(); }
   bool running() const { return health().state == RelaySupervisor::State::running; }
-  // {"enabled":true,"state":"running","port":3478,"addresses":["198.51.100.10"],"reason":"…","restarts":0}
+  // On, or still stopping: {"enabled":true,"state":"running","port":3478,"addresses":["198.51.100.10"],
+  // "restarts":0} with "reason" when there is one ("enabled":false while it stops);
+  // off: {"enabled":false,"state":"off"}.
   boost::json::object health_json() const;
 
   // The relay for an RTCIceServer list, with credentials for `user` (a peer
@@ -62,20 +87,24 @@ class RelayService {
   const CoturnConfig& coturn() const { return coturn_; }
 
  private:
+  std::optional<std::string> prepare();
   std::optional<std::string> write_config();
   void rotate_log();
   void schedule_log_check();
+  void health_changed();
 
   RelayConfig config_;
   CoturnConfig coturn_;
   std::filesystem::path dir_;
   core::Logger logger_;
-  RelaySecret secret_;
+  std::optional<RelaySecret> secret_;  // read or made at the first start
   const TurnCredentials& credentials_;
-  ChildProcessLauncher launcher_;
-  SteadyAlarm alarm_;
   RelaySupervisor supervisor_;
   boost::asio::steady_timer log_timer_;
+  std::function<void()> health_changed_;
+  std::function<void(bool)> running_changed_;
+  bool enabled_ = false;
+  bool was_running_ = false;
 };
 
 }  // namespace peerdrop::relay

@@ -23,7 +23,8 @@ std::string words(std::chrono::milliseconds duration) {
 
 std::string start_failure(const std::string& program, const boost::system::error_code& ec) {
   if (ec == boost::system::errc::no_such_file_or_directory) {
-    return program + " is not installed: install Debian's coturn package (apt-get install coturn; make run does)";
+    return "coturn's " + program +
+           " is not installed: install the coturn package (apt-get install coturn; make run does)";
   }
   if (ec == boost::system::errc::permission_denied) return program + " cannot be run: permission denied";
   return "cannot start " + program + ": " + ec.message();
@@ -58,26 +59,53 @@ const char* RelaySupervisor::to_string(State state) {
 }
 
 void RelaySupervisor::start() {
+  if (wanted_) return;
   wanted_ = true;
-  if (health_.state == State::running || health_.state == State::stopping) return;
+  health_.restarts = 0;
+  delay_ = std::chrono::milliseconds(0);
+  last_failure_.clear();
+  if (health_.state == State::stopping) return;  // started again once the old child exited
   launch();
 }
 
 void RelaySupervisor::stop() {
   wanted_ = false;
+  if (health_.state == State::stopping) return;  // under way; the SIGKILL deadline stands
   alarm_.cancel();
   health_.next_start.reset();
   if (process_ && health_.state == State::running) {
     logger_->info("stopping the {} (pid {})", label_, health_.pid);
-    process_->signal(SIGTERM);
-    alarm_.set(clock_.now() + policy_.stop_timeout, [this] { wake_up(); });
-    set_state(State::stopping);
+    terminate();
     return;
   }
-  if (health_.state != State::stopping) {
-    health_.reason.clear();
-    set_state(State::stopped);
+  health_.reason.clear();
+  set_state(State::stopped);
+}
+
+void RelaySupervisor::restart() {
+  if (!wanted_) return;
+  switch (health_.state) {
+    case State::running:
+      if (!process_) return;
+      ++health_.restarts;
+      logger_->info("restarting the {} (pid {})", label_, health_.pid);
+      terminate();
+      return;
+    case State::restarting:
+    case State::failed:
+      ++health_.restarts;
+      launch();
+      return;
+    case State::stopping:  // started again once it exited
+    case State::stopped:
+      return;
   }
+}
+
+void RelaySupervisor::terminate() {
+  process_->signal(SIGTERM);
+  alarm_.set(clock_.now() + policy_.stop_timeout, [this] { wake_up(); });
+  set_state(State::stopping);
 }
 
 void RelaySupervisor::launch() {
@@ -112,10 +140,15 @@ void RelaySupervisor::exited(std::uint64_t generation, ExitStatus status) {
   health_.pid = 0;
   health_.since.reset();
   alarm_.cancel();
-  if (!wanted_ || health_.state == State::stopping) {
+  if (!wanted_) {
     logger_->info("{} stopped ({})", label_, status.describe());
     health_.reason.clear();
     set_state(State::stopped);
+    return;
+  }
+  if (health_.state == State::stopping) {  // stopped to be started again (restart, or turned on again meanwhile)
+    logger_->info("{} stopped ({}); starting it again", label_, status.describe());
+    launch();
     return;
   }
   if (ran >= policy_.stable_after) delay_ = std::chrono::milliseconds(0);  // it ran well: start over at 1 s

@@ -59,14 +59,22 @@ class RelaySupervisor {
   // Called after every change of state (to tell the UI).
   void set_health_changed(std::function<void()> handler) { health_changed_ = std::move(handler); }
 
+  // Keeps the child running from now on; again while it is wanted: nothing.
+  // While a stop is still under way, the child is started again once it exited.
+  // Turning it on starts the backoff and the count of restarts over.
   void start();
   // SIGTERM, then SIGKILL after the stop timeout; `stopped` once it exited.
   void stop();
+  // Stops the running child the same way and starts it again as soon as it
+  // exited (a new configuration); a child waiting for its next attempt
+  // (restarting, failed) is started now. Nothing unless it is wanted.
+  void restart();
   const Health& health() const { return health_; }
   static const char* to_string(State state);
 
  private:
   void launch();
+  void terminate();  // SIGTERM now, SIGKILL at the stop timeout
   void exited(std::uint64_t generation, ExitStatus status);
   void schedule_restart(std::string reason, bool failed_to_start);
   void wake_up();

@@ -10,6 +10,7 @@ Settings SettingsUpdate::applied_to(Settings settings) const {
   if (ice_servers) settings.ice_servers = *ice_servers;
   if (connect_timeout_ms) settings.connect_timeout_ms = *connect_timeout_ms;
   if (auto_accept) settings.auto_accept = *auto_accept;
+  if (relay) settings.relay = *relay;
   return settings;
 }
 
@@ -19,6 +20,7 @@ std::vector<std::string> changed_fields(const Settings& before, const Settings& 
   if (before.ice_servers != after.ice_servers) out.emplace_back("iceServers");
   if (before.connect_timeout_ms != after.connect_timeout_ms) out.emplace_back("connectTimeoutMs");
   if (before.auto_accept != after.auto_accept) out.emplace_back("autoAccept");
+  if (before.relay != after.relay) out.emplace_back("relay");
   if (before.download_dir != after.download_dir) out.emplace_back("downloadDir");
   return out;
 }
@@ -44,6 +46,7 @@ boost::json::value to_json(const Settings& settings, Secrets secrets) {
       {"iceServers", to_json(settings.ice_servers, secrets)},
       {"connectTimeoutMs", settings.connect_timeout_ms},
       {"autoAccept", boost::json::array(settings.auto_accept.begin(), settings.auto_accept.end())},
+      {"relay", settings.relay},
       {"downloadDir", settings.download_dir},
   };
 }

@@ -51,6 +51,9 @@ struct Settings {
   std::int64_t connect_timeout_ms = kDefaultConnectTimeoutMs;
   // Peers whose file requests are accepted without asking (peer ids, no duplicates).
   std::vector<std::string> auto_accept;
+  // "Run a relay on this computer": the managed TURN relay (coturn) runs while this is on. --turn turns it
+  // on at start (and stores that); a stored value from before this field existed reads as off.
+  bool relay = false;
   // Where received files go: --download-dir, absolute. Shown, not changed, by the UI (read-only in version 1).
   std::string download_dir;
 
@@ -63,18 +66,19 @@ struct SettingsUpdate {
   std::optional<std::vector<IceServer>> ice_servers;
   std::optional<std::int64_t> connect_timeout_ms;
   std::optional<std::vector<std::string>> auto_accept;
+  std::optional<bool> relay;
 
   // `settings` with this update's fields in place.
   Settings applied_to(Settings settings) const;
-  bool empty() const { return !name && !ice_servers && !connect_timeout_ms && !auto_accept; }
+  bool empty() const { return !name && !ice_servers && !connect_timeout_ms && !auto_accept && !relay; }
 };
 
 // The API's names of the fields that differ between `before` and `after`,
-// in the order of the JSON object ("name", "iceServers", "connectTimeoutMs", "autoAccept", "downloadDir").
+// in the order of the JSON object ("name", "iceServers", "connectTimeoutMs", "autoAccept", "relay", "downloadDir").
 std::vector<std::string> changed_fields(const Settings& before, const Settings& after);
 
 // {"name":…,"iceServers":[{"urls":[…],"username":…,"credential":…}],"connectTimeoutMs":…,
-//  "autoAccept":[peer id, …],"downloadDir":"/home/…/Downloads/PeerDrop"}
+//  "autoAccept":[peer id, …],"relay":false,"downloadDir":"/home/…/Downloads/PeerDrop"}
 boost::json::value to_json(const Settings& settings, Secrets secrets = Secrets::hidden);
 // [{"urls":[…]} with "username" and "credential" when set, and for a shared
 // secret "secretSet": true (hidden) or "secret": "…" (included), …]

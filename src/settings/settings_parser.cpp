@@ -19,6 +19,7 @@ constexpr std::string_view kName = "name";
 constexpr std::string_view kIceServers = "iceServers";
 constexpr std::string_view kConnectTimeout = "connectTimeoutMs";
 constexpr std::string_view kAutoAccept = "autoAccept";
+constexpr std::string_view kRelay = "relay";
 constexpr std::string_view kDownloadDir = "downloadDir";
 constexpr std::size_t kMaxDepth = 8;  // {"iceServers":[{"urls":["…"]}]} needs 4
 constexpr std::size_t kMaxShownBytes = 40;  // of an unknown field's name in an answer
@@ -244,7 +245,8 @@ ParsedSettingsUpdate parse_settings_update(const json::object& object) {
   std::vector<std::string> unknown;
   for (const auto& item : object) {
     const auto key = item.key();
-    if (key != kName && key != kIceServers && key != kConnectTimeout && key != kAutoAccept && key != kDownloadDir) {
+    if (key != kName && key != kIceServers && key != kConnectTimeout && key != kAutoAccept && key != kRelay &&
+        key != kDownloadDir) {
       unknown.push_back(shown(key));
     }
   }
@@ -253,7 +255,7 @@ ParsedSettingsUpdate parse_settings_update(const json::object& object) {
     for (std::size_t i = 0; i < unknown.size() && i < 5; ++i) list += (i ? ", \"" : "\"") + unknown[i] + "\"";
     if (unknown.size() > 5) list += ", …";
     return refuse(unknown.front(), std::string(unknown.size() == 1 ? "unknown field " : "unknown fields ") + list +
-                                       "; the settings are name, iceServers, connectTimeoutMs and autoAccept");
+                                       "; the settings are name, iceServers, connectTimeoutMs, autoAccept and relay");
   }
   if (object.contains(kDownloadDir)) {
     return refuse(kDownloadDir,
@@ -323,6 +325,13 @@ ParsedSettingsUpdate parse_settings_update(const json::object& object) {
       if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(std::move(id));  // a repeat counts once
     }
     update.auto_accept = std::move(ids);
+  }
+
+  if (const auto* relay = object.if_contains(kRelay)) {
+    if (!relay->is_bool()) {
+      return refuse(kRelay, "relay must be true (run a TURN relay on this computer) or false");
+    }
+    update.relay = relay->get_bool();
   }
   return ParsedSettingsUpdate{.update = std::move(update)};
 }

@@ -13,7 +13,8 @@ namespace peerdrop::settings {
 // Why a settings change was refused: the field it concerns (for the UI to
 // mark) and a sentence for a person. Never contains a username or credential.
 struct SettingsError {
-  std::string field;  // "name", "iceServers", "connectTimeoutMs", an unknown field's name, or empty (the whole body)
+  std::string field;  // "name", "iceServers", "connectTimeoutMs", "autoAccept", "relay", "downloadDir", an unknown
+                      // field's name, or empty (the whole body)
   std::string message;
 };
 

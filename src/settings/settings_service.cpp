@@ -21,6 +21,8 @@ std::string describe(const Settings& now, const std::vector<std::string>& change
       out += " (" + std::to_string(now.auto_accept.size()) + (now.auto_accept.size() == 1 ? " peer)" : " peers)");
     } else if (field == "connectTimeoutMs") {
       out += " (" + std::to_string(now.connect_timeout_ms) + " ms)";
+    } else if (field == "relay") {
+      out += now.relay ? " (on)" : " (off)";
     }
   }
   return out;

@@ -194,9 +194,9 @@ bool SignalingService::receive(std::span<const std::uint8_t> body, const std::st
     if (verdict == InboxVerdict::gap) break;  // the earlier ones come first; they will be resent
     if (verdict == InboxVerdict::duplicate) continue;
     inbox_.delivered(from, envelope->sequence);
-    if (callbacks_.deliver) {
-      callbacks_.deliver(IncomingSignal{from, std::move(envelope->type), std::move(envelope->payload),
-                                        envelope->sequence});
+    const auto& handler = is_daemon_type(envelope->type) ? callbacks_.daemon_message : callbacks_.deliver;
+    if (handler) {
+      handler(IncomingSignal{from, std::move(envelope->type), std::move(envelope->payload), envelope->sequence});
     }
   }
   return true;
@@ -293,9 +293,11 @@ asio::awaitable<void> SignalingService::purger() {
     auto [ec] = co_await purge_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec || stopped_) co_return;
     for (const auto& entry : outbox_.purge_expired()) {
-      logger_->info("a \"{}\" message for peer {} expired undelivered after {} s", entry.type,
-                    short_id(entry.recipient), (entry.expires_ms - entry.created_ms) / 1000);
-      if (callbacks_.expired) callbacks_.expired(entry.client_tag, entry.recipient);
+      const bool daemon_message = is_daemon_type(entry.type);  // no UI waits for it
+      logger_->log(daemon_message ? spdlog::level::debug : spdlog::level::info,
+                   "a \"{}\" message for peer {} expired undelivered after {} s", entry.type,
+                   short_id(entry.recipient), (entry.expires_ms - entry.created_ms) / 1000);
+      if (callbacks_.expired && !daemon_message) callbacks_.expired(entry.client_tag, entry.recipient);
     }
   }
 }

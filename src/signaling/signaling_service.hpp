@@ -45,6 +45,9 @@ class SignalingService final : public api::SignalEndpoint {
     std::function<void(std::uint64_t tag)> delivered;                          // the peer daemon has it
     std::function<void(std::uint64_t tag, const std::string& peer)> expired;   // its TTL ran out undelivered
     std::function<void(const std::string& claimed_id)> key_changed;            // refused: that peer's key changed
+    // A message of the daemons' own (is_daemon_type: `relay:…`), for this
+    // daemon, never the UI; its expiry is not reported to `expired`.
+    std::function<void(const IncomingSignal&)> daemon_message;
   };
 
   SignalingService(boost::asio::any_io_executor executor, const SignalingConfig& config, const core::Clock& clock,

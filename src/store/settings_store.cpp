@@ -50,6 +50,7 @@ void SettingsStore::save(const settings::SettingsUpdate& update) {
     rows.emplace_back("connectTimeoutMs", boost::json::serialize(fields.at("connectTimeoutMs")));
   }
   if (update.auto_accept) rows.emplace_back("autoAccept", boost::json::serialize(fields.at("autoAccept")));
+  if (update.relay) rows.emplace_back("relay", boost::json::serialize(fields.at("relay")));
   if (rows.empty()) return;
   db_.exec("BEGIN IMMEDIATE");
   try {

@@ -10,9 +10,10 @@ namespace peerdrop::store {
 
 // The user's settings (settings::Settings) that survive a restart. Only what
 // the user changed is stored, one row per field, the value as the API's JSON:
-//   settings(key PK: "name" | "iceServers" | "connectTimeoutMs" | "autoAccept", value JSON)
+//   settings(key PK: "name" | "iceServers" | "connectTimeoutMs" | "autoAccept" | "relay", value JSON)
 // so a field never changed keeps following its default (the name: --name or
-// the host name). The table needs no schema version: new fields are new rows.
+// the host name; relay: off). The table needs no schema version: new fields
+// are new rows, and a database from before a field has no row for it.
 class SettingsStore {
  public:
   explicit SettingsStore(SqliteDatabase& db);  // creates the table (StartupError)

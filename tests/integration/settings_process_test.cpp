@@ -75,13 +75,13 @@ TEST_F(SettingsProcessTest, ServesTheDefaultsAndKeepsAChangeAcrossARestart) {
   const json::string download_dir(downloads("alpha").string());
   EXPECT_EQ(get_json(port, "/api/settings"),
             json::value({{"name", "alpha"}, {"iceServers", json::array{}}, {"connectTimeoutMs", 30000},
-                         {"autoAccept", json::array{}}, {"downloadDir", download_dir}}));
+                         {"autoAccept", json::array{}}, {"relay", false}, {"downloadDir", download_dir}}));
 
   const auto changed = put_settings(port, kTurnServers);
   ASSERT_EQ(changed.status, 200) << changed.body;
   auto expected = json::parse(R"({"name":"alpha","iceServers":[{"urls":["stun:198.51.100.9:3478"]},
       {"urls":["turn:198.51.100.9:3478?transport=udp"],"username":"TURN-USER","credential":"TURN-SECRET"}],
-      "connectTimeoutMs":30000,"autoAccept":[]})");
+      "connectTimeoutMs":30000,"autoAccept":[],"relay":false})");
   expected.as_object()["downloadDir"] = download_dir;
   EXPECT_EQ(json::parse(changed.body), expected);
   ASSERT_EQ(put_settings(port, R"({"connectTimeoutMs":45000})").status, 200);

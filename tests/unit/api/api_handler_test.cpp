@@ -110,6 +110,24 @@ TEST_F(ApiHandlerTest, ListsPeersInTheDocumentedShape) {
   EXPECT_EQ(json(call(bhttp::verb::get, "/api/peers")).at(0).at("lastConnected"), 5678);
 }
 
+TEST_F(ApiHandlerTest, ShowsWhetherAPeersRelayIsOfferedOrReady) {
+  discovery::PeerInfo peer;
+  peer.id = "PEER";
+  peer.name = "alice";
+  peer.online = true;
+  directory_.known = {peer};
+  EXPECT_FALSE(json(call(bhttp::verb::get, "/api/peers")).at(0).as_object().contains("relay"));
+  directory_.known[0].relay = true;
+  EXPECT_EQ(json(call(bhttp::verb::get, "/api/peers")).at(0).at("relay"), "offered");
+  std::string asked;
+  handler_.set_relay_ready([&](const std::string& id) {
+    asked = id;
+    return true;
+  });
+  EXPECT_EQ(json(call(bhttp::verb::get, "/api/peers")).at(0).at("relay"), "ready");
+  EXPECT_EQ(asked, "PEER");
+}
+
 TEST_F(ApiHandlerTest, ControlEndpointsAnswerOnlyTheLocalUi) {
   EXPECT_EQ(call(bhttp::verb::get, "/api/peers", "198.51.100.3").result(), bhttp::status::forbidden);
   EXPECT_EQ(call(bhttp::verb::post, "/api/scan", "198.51.100.3").result(), bhttp::status::forbidden);
@@ -193,7 +211,7 @@ TEST_F(ApiHandlerTest, GetsTheSettingsInTheDocumentedShape) {
   EXPECT_EQ(response[bhttp::field::cache_control], "no-store");
   EXPECT_EQ(json(response), boost::json::parse(R"({"name":"self","iceServers":[{"urls":["turn:198.51.100.9:3478"],
       "username":"u","credential":"c"}],"connectTimeoutMs":30000,
-      "autoAccept":["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
+      "autoAccept":["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],"relay":false,
       "downloadDir":"/home/alice/Downloads/PeerDrop"})"));
 }
 
@@ -275,7 +293,7 @@ TEST_F(ApiHandlerTest, PutChangesOnlyTheGivenFieldsAndAnswersWithAll) {
   const auto response = call(bhttp::verb::put, "/api/settings", "127.0.0.1", R"({"name":"  Alice's laptop "})");
   ASSERT_EQ(response.result(), bhttp::status::ok) << response.body();
   EXPECT_EQ(json(response), boost::json::parse(R"({"name":"Alice's laptop","iceServers":[],"connectTimeoutMs":30000,
-                                                   "autoAccept":[],"downloadDir":""})"));
+                                                   "autoAccept":[],"relay":false,"downloadDir":""})"));
   ASSERT_EQ(settings_.changes.size(), 1u);
   EXPECT_FALSE(settings_.changes[0].connect_timeout_ms.has_value());
 }

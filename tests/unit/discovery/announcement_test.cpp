@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/errc.hpp"
+#include "discovery/announcement_signer.hpp"
 
 namespace peerdrop::discovery {
 namespace {
@@ -129,6 +130,42 @@ TEST(AnnouncementName, SanitisesWhatPeopleTypeIntoAValidName) {
   const std::string accents(40, 'a');
   const auto cut = sanitize_name(accents + std::string(20, ' ') + "éééé");
   EXPECT_TRUE(is_valid_name(cut));
+}
+
+TEST_F(AnnouncementTest, CarriesTheRelayFlagAndIgnoresReservedBits) {
+  auto a = sample();
+  a.flags = Announcement::kFlagRelay;
+  auto decoded = decode_announcement(encode_announcement(a, key_));
+  ASSERT_TRUE(decoded) << decoded.error().message();
+  EXPECT_TRUE(decoded->offers_relay());
+  const auto bytes = encode_announcement(a, key_);
+  EXPECT_EQ((bytes[6] << 8) | bytes[7], 0x0001);  // flags, big-endian, at 6..7
+
+  // Reserved bits are carried (and signed) but mean nothing to this version.
+  a.flags = 0xfffe;
+  decoded = decode_announcement(encode_announcement(a, key_));
+  ASSERT_TRUE(decoded);
+  EXPECT_FALSE(decoded->offers_relay());
+  EXPECT_EQ(decoded->flags, 0xfffe);
+
+  // The flag is under the signature: setting it on someone else's packet breaks it.
+  auto unflagged = packet();
+  unflagged[7] |= 0x01;
+  EXPECT_EQ(decode_announcement(unflagged).error(), core::Errc::bad_signature);
+}
+
+TEST(AnnouncementSignerRelay, SetsTheRelayFlagOnEveryKindWhileTheRelayRuns) {
+  const auto key = identity::Identity::generate();
+  core::SystemClock clock;
+  AnnouncementSigner signer(key, clock, "relay");
+  signer.set_ports(3001, 3001);
+  EXPECT_FALSE(decode_announcement(signer.make(AnnouncementKind::announce))->offers_relay());
+  signer.set_relay_offered(true);
+  for (const auto kind : {AnnouncementKind::announce, AnnouncementKind::reply, AnnouncementKind::probe}) {
+    EXPECT_TRUE(decode_announcement(signer.make(kind))->offers_relay());
+  }
+  signer.set_relay_offered(false);
+  EXPECT_EQ(decode_announcement(signer.make(AnnouncementKind::reply))->flags, 0);
 }
 
 }  // namespace

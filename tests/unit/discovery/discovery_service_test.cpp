@@ -90,5 +90,38 @@ TEST_F(DiscoveryServiceTest, ANewNameIsInTheNextHealthAnswerAndPacket) {
   EXPECT_EQ(decode_announcement(*packet).value().name, "Alice's laptop");
 }
 
+TEST_F(DiscoveryServiceTest, OffersTheRelayInEveryPacketWhileItRuns) {
+  store::SqliteDatabase db(dir_.path() / "peerdrop.db");
+  store::PeerStore store(db);
+  auto discovery = make_service(store);
+  signer_.set_ports(3001, 3001);
+  const auto flag_of_health = [&] {
+    const auto packet = core::base64_decode(discovery->health("").announcement_base64, Announcement::kMaxPacketSize);
+    return decode_announcement(*packet).value().offers_relay();
+  };
+  EXPECT_FALSE(flag_of_health());
+  discovery->set_relay_offered(true);
+  EXPECT_TRUE(flag_of_health());
+  EXPECT_TRUE(signer_.relay_offered());
+  discovery->set_relay_offered(false);
+  EXPECT_FALSE(flag_of_health());
+}
+
+TEST_F(DiscoveryServiceTest, APeersRelayOfferChangesThePeerListWithoutBeingStored) {
+  store::SqliteDatabase db(dir_.path() / "peerdrop.db");
+  store::PeerStore store(db);
+  auto discovery = make_service(store);
+  int changes = 0;
+  discovery->set_peers_changed([&] { ++changes; });
+  discovery->hello(probe_from_other(), "127.0.0.2");
+  EXPECT_FALSE(discovery->find_peer(other_.peer_id())->relay);
+  const auto before = changes;
+  other_signer_.set_relay_offered(true);
+  discovery->hello(probe_from_other(), "127.0.0.2");
+  EXPECT_TRUE(discovery->find_peer(other_.peer_id())->relay);
+  EXPECT_EQ(changes, before + 1);
+  EXPECT_FALSE(store.load_peers().front().relay);
+}
+
 }  // namespace
 }  // namespace peerdrop::discovery

@@ -170,5 +170,43 @@ TEST_F(PeerTableTest, RemembersTheLastConnectionOfAKnownPeerOnly) {
   EXPECT_EQ(table_.find(alice_.peer_id())->last_connected_ms, connected_at);
 }
 
+TEST_F(PeerTableTest, FollowsTheRelayFlagOfEveryPacketWithoutPersistingIt) {
+  auto a = from(alice_, 1, 1);
+  EXPECT_FALSE(table_.observe(a, "198.51.100.2", PeerSource::broadcast).relay_changed);
+  EXPECT_FALSE(table_.find(alice_.peer_id())->relay);
+
+  a = from(alice_, 1, 2);
+  a.flags = Announcement::kFlagRelay;
+  auto result = table_.observe(a, "198.51.100.2", PeerSource::broadcast);
+  EXPECT_TRUE(result.relay_changed);
+  EXPECT_FALSE(result.changed);  // nothing to write to the database
+  EXPECT_TRUE(table_.find(alice_.peer_id())->relay);
+
+  a = from(alice_, 1, 3);
+  a.flags = Announcement::kFlagRelay;
+  EXPECT_FALSE(table_.observe(a, "198.51.100.2", PeerSource::broadcast).relay_changed);
+
+  // Its relay stopped: the next packet says so.
+  EXPECT_TRUE(table_.observe(from(alice_, 1, 4), "198.51.100.2", PeerSource::broadcast).relay_changed);
+  EXPECT_FALSE(table_.find(alice_.peer_id())->relay);
+}
+
+TEST_F(PeerTableTest, APeerThatLeavesNoLongerOffersItsRelay) {
+  auto a = from(alice_, 1, 1);
+  a.flags = Announcement::kFlagRelay;
+  table_.observe(a, "198.51.100.2", PeerSource::broadcast);
+  auto bye = from(alice_, 1, 2, AnnouncementKind::goodbye);
+  bye.flags = Announcement::kFlagRelay;
+  EXPECT_TRUE(table_.observe(bye, "198.51.100.2", PeerSource::broadcast).relay_changed);
+  EXPECT_FALSE(table_.find(alice_.peer_id())->relay);
+
+  a = from(alice_, 1, 3);
+  a.flags = Announcement::kFlagRelay;
+  table_.observe(a, "198.51.100.2", PeerSource::broadcast);
+  clock_.advance(3600ms);
+  EXPECT_EQ(table_.expire(), std::vector<std::string>{alice_.peer_id()});
+  EXPECT_FALSE(table_.find(alice_.peer_id())->relay);
+}
+
 }  // namespace
 }  // namespace peerdrop::discovery

@@ -6,7 +6,9 @@
 #include <csignal>
 #include <sstream>
 
+#include "support/fake_alarm.hpp"
 #include "support/fake_clock.hpp"
+#include "support/fake_process_launcher.hpp"
 
 namespace peerdrop::relay {
 namespace {
@@ -14,72 +16,8 @@ namespace {
 using namespace std::chrono_literals;
 using State = RelaySupervisor::State;
 
-// A process that runs until the test says it exits; records the signals it got.
-class FakeProcess final : public RunningProcess {
- public:
-  FakeProcess(int pid, std::vector<int>& signals, bool& alive) : pid_(pid), signals_(signals), alive_(alive) {
-    alive_ = true;
-  }
-  ~FakeProcess() override { alive_ = false; }
-  int pid() const override { return pid_; }
-  void signal(int s) override { signals_.push_back(s); }
-
- private:
-  int pid_;
-  std::vector<int>& signals_;
-  bool& alive_;
-};
-
-class FakeLauncher final : public ProcessLauncher {
- public:
-  boost::system::result<std::unique_ptr<RunningProcess>> launch(const LaunchSpec& spec, ExitHandler on_exit) override {
-    specs.push_back(spec);
-    if (fail) return fail;
-    on_exit_ = std::move(on_exit);
-    signals.clear();
-    return std::unique_ptr<RunningProcess>(new FakeProcess(next_pid++, signals, alive));
-  }
-  // The running process exits now.
-  void exit(ExitStatus status) {
-    auto handler = std::move(on_exit_);
-    ASSERT_TRUE(handler) << "no process is running";
-    handler(status);
-  }
-
-  std::vector<LaunchSpec> specs;
-  std::vector<int> signals;
-  boost::system::error_code fail;
-  bool alive = false;
-  int next_pid = 100;
-
- private:
-  ExitHandler on_exit_;
-};
-
-class FakeAlarm final : public Alarm {
- public:
-  void set(core::Clock::TimePoint at, std::function<void()> fire) override {
-    at_ = at;
-    fire_ = std::move(fire);
-  }
-  void cancel() override {
-    at_.reset();
-    fire_ = nullptr;
-  }
-  std::optional<core::Clock::TimePoint> at() const { return at_; }
-  // Moves the clock to the alarm's time and fires it.
-  void ring(testing::FakeClock& clock) {
-    ASSERT_TRUE(at_) << "no alarm is set";
-    clock.advance(std::chrono::duration_cast<std::chrono::milliseconds>(*at_ - clock.now()));
-    auto fire = std::move(fire_);
-    at_.reset();
-    fire();
-  }
-
- private:
-  std::optional<core::Clock::TimePoint> at_;
-  std::function<void()> fire_;
-};
+using FakeLauncher = testing::FakeProcessLauncher;
+using testing::FakeAlarm;
 
 class RelaySupervisorTest : public ::testing::Test {
  protected:
@@ -252,6 +190,91 @@ TEST_F(RelaySupervisorTest, DestroyingItReleasesTheChild) {
     EXPECT_TRUE(launcher_.alive);
   }
   EXPECT_FALSE(launcher_.alive);  // the handle's destructor stops the real child
+}
+
+TEST_F(RelaySupervisorTest, StartingAgainWhileWaitingForARetryChangesNothing) {
+  launcher_.fail = make_error_code(boost::system::errc::no_such_file_or_directory);
+  supervisor_.start();
+  const auto next = alarm_.at();
+  supervisor_.start();
+  EXPECT_EQ(launcher_.specs.size(), 1u);  // no extra attempt, the backoff stands
+  EXPECT_EQ(alarm_.at(), next);
+  EXPECT_EQ(states_, std::vector<State>{State::failed});
+}
+
+TEST_F(RelaySupervisorTest, RestartStopsTheChildAndStartsItOnceItExited) {
+  supervisor_.start();
+  supervisor_.restart();
+  EXPECT_EQ(supervisor_.health().state, State::stopping);
+  EXPECT_EQ(launcher_.signals, std::vector<int>{SIGTERM});
+  EXPECT_EQ(delay_until_alarm(), 3s);
+  EXPECT_EQ(launcher_.specs.size(), 1u);
+  launcher_.exit({.code = 0});
+  EXPECT_EQ(supervisor_.health().state, State::running);
+  EXPECT_EQ(supervisor_.health().pid, 101);
+  EXPECT_EQ(supervisor_.health().restarts, 1u);
+  EXPECT_EQ(launcher_.specs.size(), 2u);
+  EXPECT_FALSE(alarm_.at());  // the SIGKILL deadline went with the old child
+  EXPECT_EQ(states_, (std::vector<State>{State::running, State::stopping, State::running}));
+  EXPECT_NE(log().find("restarting the TURN relay (coturn) (pid 100)"), std::string::npos) << log();
+}
+
+TEST_F(RelaySupervisorTest, RestartKillsAChildThatIgnoresSigterm) {
+  supervisor_.start();
+  supervisor_.restart();
+  alarm_.ring(clock_);
+  EXPECT_EQ(launcher_.signals, (std::vector<int>{SIGTERM, SIGKILL}));
+  launcher_.exit({.code = -1, .signal = SIGKILL});
+  EXPECT_EQ(supervisor_.health().state, State::running);
+}
+
+TEST_F(RelaySupervisorTest, RestartTriesAFailedStartNow) {
+  launcher_.fail = make_error_code(boost::system::errc::no_such_file_or_directory);
+  supervisor_.start();
+  ASSERT_EQ(delay_until_alarm(), 1s);
+  launcher_.fail = {};
+  supervisor_.restart();
+  EXPECT_EQ(supervisor_.health().state, State::running);
+  EXPECT_EQ(launcher_.specs.size(), 2u);
+  EXPECT_FALSE(alarm_.at());
+}
+
+TEST_F(RelaySupervisorTest, RestartDoesNothingWhenStopped) {
+  supervisor_.restart();
+  EXPECT_TRUE(launcher_.specs.empty());
+  supervisor_.start();
+  supervisor_.stop();
+  launcher_.exit({.code = 0});
+  supervisor_.restart();
+  EXPECT_EQ(supervisor_.health().state, State::stopped);
+  EXPECT_EQ(launcher_.specs.size(), 1u);
+}
+
+TEST_F(RelaySupervisorTest, StartingWhileStoppingStartsAgainOnceTheOldChildExited) {
+  supervisor_.start();
+  supervisor_.stop();
+  supervisor_.start();
+  EXPECT_EQ(supervisor_.health().state, State::stopping);
+  EXPECT_EQ(launcher_.specs.size(), 1u);
+  launcher_.exit({.code = 0});
+  EXPECT_EQ(supervisor_.health().state, State::running);
+  EXPECT_EQ(launcher_.specs.size(), 2u);
+  EXPECT_EQ(supervisor_.health().restarts, 0u);  // turned on anew
+}
+
+TEST_F(RelaySupervisorTest, StoppingTwiceKeepsTheKillDeadline) {
+  supervisor_.start();
+  supervisor_.stop();
+  clock_.advance(1s);
+  supervisor_.start();
+  supervisor_.stop();
+  ASSERT_TRUE(alarm_.at());
+  EXPECT_EQ(delay_until_alarm(), 2s);  // still 3 s after the first SIGTERM
+  alarm_.ring(clock_);
+  EXPECT_EQ(launcher_.signals, (std::vector<int>{SIGTERM, SIGKILL}));
+  launcher_.exit({.code = -1, .signal = SIGKILL});
+  EXPECT_EQ(supervisor_.health().state, State::stopped);
+  EXPECT_EQ(launcher_.specs.size(), 1u);
 }
 
 TEST(RelaySupervisorNames, StatesHaveTheirDocumentedNames) {

@@ -281,7 +281,7 @@ TEST(SettingsParser, SerialisesWhatItParses) {
   EXPECT_EQ(to_json(settings), boost::json::parse(R"({"name":"Alice","iceServers":[
       {"urls":["stun:198.51.100.9:3478"]},
       {"urls":["turn:198.51.100.9:3478?transport=tcp"],"username":"u","credential":"c"}],"connectTimeoutMs":45000,
-      "autoAccept":[],"downloadDir":""})"));
+      "autoAccept":[],"relay":false,"downloadDir":""})"));
   auto answer = to_json(settings);
   answer.as_object().erase("downloadDir");  // read-only: never sent back
   // What it writes, it reads back the same.
@@ -307,6 +307,31 @@ TEST(SettingsParser, TakesAutoAcceptAsAListOfPeerIds) {
     EXPECT_EQ(error.field, "autoAccept") << bad;
     EXPECT_FALSE(error.message.empty());
   }
+}
+
+TEST(SettingsParser, TakesTheRelaySwitchAsABoolean) {
+  EXPECT_EQ(accepted(R"({"relay":true})").relay, true);
+  EXPECT_EQ(accepted(R"({"relay":false})").relay, false);
+  EXPECT_FALSE(accepted(R"({"name":"a"})").relay.has_value());
+  EXPECT_FALSE(accepted(R"({"relay":true})").empty());
+  for (const char* bad : {R"("true")", "1", "0", "null", "{}", "[]"}) {
+    const auto error = refused(std::string(R"({"relay":)") + bad + "}");
+    EXPECT_EQ(error.field, "relay") << bad;
+    EXPECT_EQ(error.message, "relay must be true (run a TURN relay on this computer) or false") << bad;
+  }
+  // Off by default; a change is named "relay", and it reads back the same.
+  const Settings before{.name = "host"};
+  EXPECT_FALSE(before.relay);
+  const auto after = accepted(R"({"relay":true})").applied_to(before);
+  EXPECT_TRUE(after.relay);
+  EXPECT_EQ(changed_fields(before, after), std::vector<std::string>{"relay"});
+  EXPECT_EQ(to_json(after).at("relay"), true);
+  EXPECT_EQ(to_json(before).at("relay"), false);
+  auto answer = to_json(after);
+  answer.as_object().erase("downloadDir");
+  EXPECT_EQ(accepted(boost::json::serialize(answer)).applied_to({}), after);
+  // An unknown field's refusal lists it among the settings.
+  EXPECT_NE(refused(R"({"colour":"red"})").message.find("autoAccept and relay"), std::string::npos);
 }
 
 TEST(SettingsParser, RefusesToChangeTheDownloadFolder) {

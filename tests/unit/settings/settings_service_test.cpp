@@ -50,6 +50,19 @@ TEST_F(SettingsServiceTest, AppliesStoresAndAnnouncesAChange) {
   EXPECT_EQ(log_.str().find("PASSWORD-X"), std::string::npos);
 }
 
+TEST_F(SettingsServiceTest, TurnsTheRelaySwitchOnAndOff) {
+  EXPECT_FALSE(service_.current().relay);
+  EXPECT_FALSE(service_.change({.relay = true}));
+  EXPECT_TRUE(service_.current().relay);
+  EXPECT_FALSE(service_.change({.relay = true}));  // on already: not announced again
+  EXPECT_FALSE(service_.change({.relay = false}));
+  EXPECT_EQ(changes_, (std::vector<std::vector<std::string>>{{"relay"}, {"relay"}}));
+  EXPECT_NE(log_.str().find("settings changed: relay (on)"), std::string::npos) << log_.str();
+  EXPECT_NE(log_.str().find("settings changed: relay (off)"), std::string::npos) << log_.str();
+  SettingsService again(store_, Settings{.name = "host"}, logger_);
+  EXPECT_FALSE(again.current().relay);
+}
+
 TEST_F(SettingsServiceTest, AChangeThatChangesNothingIsNotAnnounced) {
   EXPECT_FALSE(service_.change({.name = "host", .connect_timeout_ms = 30000}));
   EXPECT_TRUE(changes_.empty());

@@ -248,6 +248,17 @@ TEST_F(EnvelopeTest, AcceptsEveryDocumentedType) {
   }
 }
 
+TEST_F(EnvelopeTest, TellsTheDaemonsOwnTypesFromTheUisOnes) {
+  for (const char* type : {"relay:request", "relay:grant", "relay:anything-later"}) {
+    EXPECT_TRUE(is_valid_type(type)) << type;
+    EXPECT_TRUE(is_daemon_type(type)) << type;
+    EXPECT_TRUE(decode_envelope(forge(type, "{}"))) << type;
+  }
+  for (const char* type : {"offer", "app:relay", "relay", "relay_request", "app:relay:grant", "relay.grant"}) {
+    EXPECT_FALSE(is_daemon_type(type)) << type;
+  }
+}
+
 TEST_F(EnvelopeTest, RejectsBadTypes) {
   for (const std::string& type :
        {std::string(), std::string(33, 'a'), std::string(255, 'a'), std::string("Offer"), std::string("of fer"),

@@ -59,6 +59,31 @@ TEST(SettingsStore, AFieldNeverChangedFollowsItsDefault) {
   EXPECT_EQ(loaded.connect_timeout_ms, 60000);
 }
 
+TEST(SettingsStore, KeepsTheRelaySwitchAndReadsItsAbsenceAsOff) {
+  testing::TempDir dir;
+  {
+    SqliteDatabase db(dir.path() / "peerdrop.db");
+    SettingsStore store(db);
+    // A database from before the switch: rows for the other fields, none for "relay".
+    store.save({.name = "Alice's laptop", .connect_timeout_ms = 45000});
+    EXPECT_FALSE(store.load(defaults()).relay);
+    store.save({.relay = true});
+  }
+  SqliteDatabase db(dir.path() / "peerdrop.db");
+  SettingsStore store(db);
+  EXPECT_TRUE(store.load(defaults()).relay);
+  auto row = db.prepare("SELECT value FROM settings WHERE key = 'relay'");
+  ASSERT_TRUE(row.step());
+  EXPECT_EQ(row.column_text(0), "true");
+  store.save({.relay = false});
+  EXPECT_FALSE(store.load(defaults()).relay);
+  // A damaged row is skipped: the switch stays off.
+  db.exec("UPDATE settings SET value = '\"yes\"' WHERE key = 'relay'");
+  std::vector<std::string> skipped;
+  EXPECT_FALSE(store.load(defaults(), &skipped).relay);
+  EXPECT_EQ(skipped, std::vector<std::string>{"relay"});
+}
+
 TEST(SettingsStore, AnEmptyServerListIsStoredToo) {
   testing::TempDir dir;
   SqliteDatabase db(dir.path() / "peerdrop.db");

@@ -1,0 +1,112 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/logging.hpp"
+#include "discovery/peer_info.hpp"
+#include "identity/identity.hpp"
+#include "relay/alarm.hpp"
+
+namespace peerdrop::relay {
+
+// The requesting side of shared relays (docs/protocol.md, "Shared relays"):
+// credentials for the TURN relays other daemons offer, so the browsers here
+// can use them. For every online peer that offers a relay (PeerInfo::relay)
+// it sends a `relay:request` when it holds no grant, or its grant passed half
+// its lifetime; an unanswered request is sent again after the answer timeout,
+// which doubles up to a limit (as does the wait after a refusal). A peer's
+// grant is dropped when the peer goes offline, stops offering its relay, or
+// the grant expires.
+//
+// Pure logic on an injected clock: the Alarm only says when to look again,
+// and `send` queues the request (signaling), so tests use fakes.
+class RemoteRelays {
+ public:
+  struct Config {
+    std::chrono::milliseconds answer_timeout{10'000};  // the first wait for a grant, then doubled
+    std::chrono::milliseconds max_wait{300'000};       // longest wait between requests to one peer
+    std::chrono::milliseconds min_lifetime{60'000};    // a grant expiring sooner than this is refused
+    std::size_t max_peers = 64;                        // peers followed at once; more wait until one leaves
+  };
+  // One remote relay for an RTCIceServer: the URLs kept for that peer and
+  // credentials issued to this daemon.
+  struct Relay {
+    std::string peer_id;
+    std::vector<std::string> urls;
+    std::string username;         // "<expiry>:<this daemon's id>"
+    std::string credential;       // the opened password: never logged
+    std::int64_t expires_ms = 0;  // Unix ms
+  };
+  // Queues a `relay:request` (payload {}) for the peer; false if it could not be queued.
+  using Send = std::function<bool(const std::string& peer_id)>;
+
+  RemoteRelays(const core::Clock& clock, Alarm& alarm, const identity::Identity& identity, Send send,
+               core::Logger logger, Config config);
+  RemoteRelays(const core::Clock& clock, Alarm& alarm, const identity::Identity& identity, Send send,
+               core::Logger logger)
+      : RemoteRelays(clock, alarm, identity, std::move(send), std::move(logger), Config{}) {}
+  RemoteRelays(const RemoteRelays&) = delete;
+  RemoteRelays& operator=(const RemoteRelays&) = delete;
+
+  // Called when a peer gains or loses a usable grant (its "relay" in the peer list changes).
+  void set_changed(std::function<void()> changed) { changed_ = std::move(changed); }
+
+  // The whole peer list, whenever it changes: starts tracking the online
+  // peers that offer a relay (a request goes out at once), forgets the rest.
+  void update(const std::vector<discovery::PeerInfo>& peers);
+  // A `relay:grant` from a peer (payload as sent, untrusted): kept if it is
+  // well formed, issued to this daemon, not about to expire and opens with
+  // this daemon's key; a refusal drops the peer's grant.
+  void on_grant(const std::string& from, std::string_view payload);
+  // Stops asking (shutdown).
+  void stop();
+
+  // Whether a valid (unexpired) grant for the peer's relay is held.
+  bool ready(const std::string& peer_id) const;
+  // The relays for a connection to `peer_id`: that peer's own first (if it
+  // offers one), then the others by peer id, at most `max`; valid grants only.
+  std::vector<Relay> relays_for(const std::string& peer_id, std::size_t max) const;
+
+ private:
+  struct Held {
+    Relay relay;
+    core::Clock::TimePoint refresh_at{};  // half its lifetime
+    core::Clock::TimePoint expires_at{};
+  };
+  struct Tracked {
+    std::string name;
+    std::vector<std::string> ips;  // the addresses we know the peer by
+    std::optional<Held> grant;
+    bool asking = false;               // a request is out, unanswered
+    core::Clock::TimePoint next{};     // asking: when to give up on it; else when to ask
+    std::chrono::milliseconds wait{};  // the current wait (answer timeout or pause)
+  };
+
+  void ask(const std::string& id, Tracked& peer, core::Clock::TimePoint now);
+  void back_off(Tracked& peer, core::Clock::TimePoint now);
+  // Sends what is due, drops what expired, and sets the alarm to the next due time.
+  void run();
+  void drop_grant(const std::string& id, Tracked& peer, const char* why);
+  bool usable(const Held& held, core::Clock::TimePoint now) const { return now < held.expires_at; }
+  std::vector<std::string> kept_urls(const Tracked& peer, const std::vector<std::string>& urls) const;
+
+  const core::Clock& clock_;
+  Alarm& alarm_;
+  const identity::Identity& identity_;
+  Send send_;
+  core::Logger logger_;
+  Config config_;
+  std::function<void()> changed_;
+  std::map<std::string, Tracked> peers_;
+  bool stopped_ = false;
+};
+
+}  // namespace peerdrop::relay
