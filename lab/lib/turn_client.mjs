@@ -9,9 +9,11 @@ import crypto from 'node:crypto';
 
 const kMagicCookie = 0x2112a442;
 const kHeaderBytes = 20;
-export const TurnType = Object.freeze({ allocateRequest: 0x0003, allocateSuccess: 0x0103, allocateError: 0x0113 });
+export const TurnType = Object.freeze({
+  bindingRequest: 0x0001, bindingSuccess: 0x0101, allocateRequest: 0x0003, allocateSuccess: 0x0103, allocateError: 0x0113,
+});
 const Attr = Object.freeze({
-  username: 0x0006, messageIntegrity: 0x0008, errorCode: 0x0009, realm: 0x0014, nonce: 0x0015,
+  xorMappedAddress: 0x0020, username: 0x0006, messageIntegrity: 0x0008, errorCode: 0x0009, realm: 0x0014, nonce: 0x0015,
   xorRelayedAddress: 0x0016, requestedTransport: 0x0019,
 });
 
@@ -80,6 +82,21 @@ async function exchange(host, request, { server, port, bindPort, timeoutMs }) {
   const { replies } = await host.sendUdp(request, server, port, { bindPort, replyTimeoutMs: timeoutMs, maxReplies: 1 });
   if (replies.length === 0) return undefined;
   return decodeMessage(replies[0].data);
+}
+
+/**
+ * A STUN Binding request to `server:port` from `host` (browsers send one to
+ * every TURN server they are given): the XOR-MAPPED-ADDRESS 'ip:port' of the
+ * answer, or undefined when nothing answered within timeoutMs.
+ */
+export async function stunBinding(host, { server, port = 3478, timeoutMs = 2000 }) {
+  const header = Buffer.alloc(kHeaderBytes);
+  header.writeUInt16BE(TurnType.bindingRequest, 0);
+  header.writeUInt32BE(kMagicCookie, 4);
+  crypto.randomBytes(12).copy(header, 8);
+  const answer = await exchange(host, header, { server, port, bindPort: 20000 + crypto.randomInt(20000), timeoutMs });
+  const mapped = answer?.type === TurnType.bindingSuccess ? answer.attributes.get(Attr.xorMappedAddress) : undefined;
+  return mapped ? xorAddress(mapped) : undefined;
 }
 
 /**

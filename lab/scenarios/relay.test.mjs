@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { kSubnetA, labRequired, labSuite, labTest, waitFor } from '../lib/index.mjs';
-import { turnAllocate, turnRestCredential } from '../lib/turn_client.mjs';
+import { stunBinding, turnAllocate, turnRestCredential } from '../lib/turn_client.mjs';
 
 const kTurnPort = 3478;
 const kUserSecret = 'LAB-CONFIGURED-REST-SECRET-7f3a';
@@ -114,6 +114,9 @@ if (missing.length > 0) {
         const udp = await uclient(c, r.ip, { username: entry.username, password: entry.credential });
         t.diagnostic(`turnutils_uclient over UDP: ${udp.trim().split('\n').at(-3)}`);
         await uclient(c, r.ip, { username: entry.username, password: entry.credential, tcp: true });
+        // Browsers also send a STUN Binding to every TURN server: unanswered, their candidate gathering lasts 40 s.
+        assert.match(await stunBinding(c, { server: r.ip }) ?? 'no answer', new RegExp(`^${c.ip.replaceAll('.', '\\.')}:\\d+$`),
+          'the relay answers a STUN Binding with the client\'s address');
 
         // Expired (derived here from the secret, one minute in the past) and forged: 401.
         const expired = turnRestCredential(secret, Math.floor(Date.now() / 1000) - 60, r.id);

@@ -161,8 +161,9 @@ std::string CoturnConfig::render(std::string_view secret) const {
   line("no-dynamic-realms");
   line("no-auth-pings");
 
-  out += "\n# Only what WebRTC needs: UDP relays over UDP or TCP, no STUN (the daemon answers STUN itself),\n";
-  out += "# no TCP relays (RFC 6062 would make it a TCP proxy into the LAN), no admin interfaces.\n";
+  out += "\n# Only what WebRTC needs: UDP relays over UDP or TCP, STUN Binding answers (browsers send one to\n";
+  out += "# every TURN server and wait 40 s for it), no TCP relays (RFC 6062 would make it a TCP proxy into\n";
+  out += "# the LAN), no admin interfaces.\n";
   if (tls_certificate && tls_private_key) {
     line("cert", tls_certificate->native());
     line("pkey", tls_private_key->native());
@@ -170,7 +171,6 @@ std::string CoturnConfig::render(std::string_view secret) const {
     line("no-tls");
     line("no-dtls");
   }
-  line("no-stun");
   line("no-tcp-relay");
   line("no-rfc5780");
   line("no-stun-backward-compatibility");
