@@ -77,11 +77,16 @@ export function DebugPanel({ view, debugText, onForceRelay, open, onToggle }: Pr
           Force relay (troubleshooting)
         </label>
         <p className="muted small-text" id="force-relay-help">
-          Connect to {name} only through a relay (TURN), to test it: applies at once (the route is found again), and
-          stays on for this page until you reload it.{' '}
+          Connect to {name} only through a relay (TURN), to test it. It applies when a connection starts, and stays on
+          for this page until you reload it.{' '}
           {view.relays !== null &&
             (view.relays.length > 0 ? `Relays of this connection: ${view.relays.join(', ')}.` : 'This connection has no relay.')}
         </p>
+        {view.forceRelayPending && (
+          <p className="small-text" role="status">
+            This connection keeps its route: disconnect and connect again to {view.forceRelay ? 'use only a relay' : 'allow direct routes'}.
+          </p>
+        )}
         {noRelay && (
           <p className="error small-text" role="alert">
             Force relay is on, but no relay is available for {name}: turn on the relay (Settings {'\u2192'} Run a relay on

@@ -89,8 +89,13 @@ export interface PeerView {
   warnings: readonly string[];
   remoteName: string | null;
   timing: Timing;
-  /** "Force relay (troubleshooting)": the connection may only use relayed routes. */
+  /** "Force relay (troubleshooting)": connections to this peer may only use relayed routes. */
   forceRelay: boolean;
+  /**
+   * The open connection was made under the other setting: Force relay applies
+   * when a connection starts (disconnect and connect again to use it now).
+   */
+  forceRelayPending: boolean;
   /** Hosts of the relays among the ICE servers of the current (or last) attempt; null before the first. */
   relays: readonly string[] | null;
 }
@@ -121,6 +126,8 @@ export class PeerController {
   private readonly changes = new Emitter<void>();
   private readonly transferEvents = new Emitter<PeerTransferEvent>();
   private rtc: PeerSession | null = null;
+  /** Whether `rtc` was made with Force relay on. */
+  private rtcForcedRelay = false;
   private rtcSessionId: string | null = null;
   /** Signals of the current session that arrived before the RTCPeerConnection existed. */
   private pending: IncomingSignalMessage[] = [];
@@ -196,15 +203,21 @@ export class PeerController {
   }
 
   /**
-   * "Force relay (troubleshooting)": only relayed routes from now on. Remembered
-   * for the page session; a live connection gets it at once (see applyIcePolicy).
+   * "Force relay (troubleshooting)": only relayed routes, from the next
+   * connection on (the RTCPeerConnection is made with iceTransportPolicy
+   * 'relay'). Remembered for the page session. A live connection keeps its
+   * route: Chromium lets setConfiguration change the policy, but after the
+   * ICE restart it still pairs the ports it gathered before (measured in the
+   * lab with Chromium 156: the direct pair stayed selected, or a new direct
+   * one was found through a peer-reflexive candidate), so switching in place
+   * would claim a relay that is not used.
    */
   setForceRelay(on: boolean): void {
     if (on === this.forceRelay) return;
     this.forceRelay = on;
     writeFlag(this.deps.storage ?? null, FORCE_RELAY_KEY + this.peerId, on);
-    this.log.add('rtc', `force relay ${on ? 'on' : 'off'}`);
-    if (this.rtc) void this.applyIcePolicy(this.rtc);
+    const applies = this.rtc && this.rtcForcedRelay !== on ? ': applies from the next connection' : '';
+    this.log.add('rtc', `force relay ${on ? 'on' : 'off'}${applies}`);
     this.changed();
   }
 
@@ -366,6 +379,7 @@ export class PeerController {
       remoteName: this.remoteName,
       timing: { ...this.timing },
       forceRelay: this.forceRelay,
+      forceRelayPending: this.rtc !== null && this.rtcForcedRelay !== this.forceRelay,
       relays: this.iceServers ? relayHosts(this.iceServers) : null,
     };
     return this.cachedView;
@@ -505,6 +519,7 @@ export class PeerController {
       return;
     }
     this.rtc = rtc;
+    this.rtcForcedRelay = this.forceRelay;
     rtc.on((event) => {
       if (this.rtc !== rtc) return;
       switch (event.type) {
@@ -557,27 +572,6 @@ export class PeerController {
   private useIceServers(servers: IceServer[]): void {
     this.iceServers = servers;
     this.send({ type: 'ICE_PLAN', plan: { relays: relayHosts(servers), forceRelay: this.forceRelay } });
-  }
-
-  /**
-   * Force relay flipped during an attempt or a connection: ask the daemon for
-   * the ICE servers again (a relay may have been turned on since), then give
-   * the RTCPeerConnection the new policy and restart ICE. This keeps the
-   * session: a new RTCPeerConnection would need the peer's page to start over.
-   */
-  private async applyIcePolicy(rtc: PeerSession): Promise<void> {
-    let servers = this.iceServers ?? [];
-    try {
-      servers = await this.deps.requestIceServers(this.peerId);
-    } catch (error) {
-      this.log.add('error', `no fresh ICE servers from the daemon (${errorText(error)}); keeping the ones in use`);
-    }
-    if (this.disposed || this.rtc !== rtc) return;
-    this.log.add('rtc', `ICE servers: ${serversText(servers)}; applying force relay ${this.forceRelay ? 'on' : 'off'} now`);
-    this.useIceServers(servers);
-    const refused = rtc.reconfigure({ iceServers: servers, iceTransportPolicy: this.policy() });
-    if (refused) this.warn(`Force relay applies from the next connection to ${this.peer.name}: this browser refused it now (${refused})`);
-    this.changed();
   }
 
   private stopRtc(): void {

@@ -55,8 +55,6 @@ export interface PeerConnectionLike {
   setRemoteDescription(description: SessionDescription): Promise<void>;
   addIceCandidate(candidate?: CandidateInit): Promise<void>;
   restartIce(): void;
-  /** Changes the ICE servers and transport policy; they apply from the next gathering (an ICE restart). */
-  setConfiguration(config: PeerConnectionConfig): void;
   getStats(): Promise<StatsReportLike>;
   close(): void;
   onnegotiationneeded: ((event: unknown) => void) | null;
@@ -69,11 +67,7 @@ export interface PeerConnectionLike {
 /** 'relay': only relayed candidates are gathered (the debug panel's "Force relay"). */
 export type IceTransportPolicy = 'all' | 'relay';
 
-/**
- * What the RTCPeerConnection is made with. Nothing else is set: setConfiguration
- * then only ever changes what may change on a live connection (a bundlePolicy,
- * rtcpMuxPolicy or certificates different from the first would be refused).
- */
+/** What the RTCPeerConnection is made with (for the whole connection: see PeerController.setForceRelay). */
 export interface PeerConnectionConfig {
   iceServers: IceServer[];
   iceTransportPolicy: IceTransportPolicy;
@@ -204,29 +198,6 @@ export class PeerSession {
     } catch (error) {
       this.log('error', `restartIce failed: ${errorText(error)}`);
     }
-  }
-
-  /**
-   * Uses other ICE servers or another transport policy on this connection: the
-   * new configuration, then an ICE restart so candidates are gathered again
-   * under it. Chromium allows changing iceServers and iceTransportPolicy on a
-   * live RTCPeerConnection, but only a new gathering (the restart) uses them:
-   * the old candidate pairs keep working until the new ones take over, and the
-   * data channels, the DTLS session and the peer's page are not disturbed. A
-   * new RTCPeerConnection would instead need a new session with the peer.
-   * Returns the error text if the browser refused the configuration.
-   */
-  reconfigure(config: PeerConnectionConfig): string | null {
-    if (this.closed) return 'the connection is closed';
-    try {
-      this.pc.setConfiguration(config);
-    } catch (error) {
-      this.log('error', `setConfiguration failed: ${errorText(error)}`);
-      return errorText(error);
-    }
-    this.log('info', `ICE transport policy ${config.iceTransportPolicy}, ${config.iceServers.length} ICE server(s)`);
-    this.restartIce();
-    return null;
   }
 
   /** Sends a text frame on the control channel; false if it is not open. */

@@ -113,6 +113,24 @@ describe('DebugPanel: Force relay', () => {
     expect(screen.getByRole('alert').textContent).toMatch(/^Force relay is on, but no relay is available for Bob/);
   });
 
+  it('turned on during a connection made without it: says the connection keeps its route until a reconnect', () => {
+    const { rerender } = render(
+      <DebugPanel view={view({ forceRelay: true, relays: ['198.51.100.12'] })} debugText={() => ''} onForceRelay={vi.fn()} open />,
+    );
+    expect(screen.queryByRole('status')).toBeNull();
+    rerender(
+      <DebugPanel
+        view={view({ forceRelay: true, forceRelayPending: true, relays: ['198.51.100.12'] })}
+        debugText={() => ''}
+        onForceRelay={vi.fn()}
+        open
+      />,
+    );
+    expect(screen.getByRole('status').textContent).toBe(
+      'This connection keeps its route: disconnect and connect again to use only a relay.',
+    );
+  });
+
   it('open follows the page, and a click on its summary tells the page', () => {
     const onToggle = vi.fn();
     const { container, rerender } = render(

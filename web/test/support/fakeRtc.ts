@@ -97,8 +97,6 @@ export class FakePeerConnection implements PeerConnectionLike {
   /** Makes addIceCandidate reject for the candidates this returns true for. */
   rejectCandidate: (candidate: CandidateInit) => boolean = () => false;
   restarts = 0;
-  /** Every setConfiguration, in order. */
-  readonly configurations: PeerConnectionConfig[] = [];
   /** How the fake network connected this pc last (null: not connected). */
   route: 'direct' | 'relay' | null = null;
   network: FakeRtcNetwork | null = null;
@@ -115,13 +113,7 @@ export class FakePeerConnection implements PeerConnectionLike {
   private lastStableLocal: SessionDescription | null = null;
   private lastStableRemote: SessionDescription | null = null;
 
-  constructor(public config: PeerConnectionConfig) {}
-
-  setConfiguration(config: PeerConnectionConfig): void {
-    if (this.closed) throw new Error('InvalidStateError: closed');
-    this.configurations.push(config);
-    this.config = config;
-  }
+  constructor(readonly config: PeerConnectionConfig) {}
 
   createDataChannel(label: string): FakeDataChannel {
     const channel = new FakeDataChannel(label);

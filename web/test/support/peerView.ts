@@ -25,6 +25,7 @@ export function peerView(name: string, state: ConnectionStateName, extra: Partia
     remoteName: null,
     timing: {},
     forceRelay: false,
+    forceRelayPending: false,
     relays: null,
     ...extra,
   };
