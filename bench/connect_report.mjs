@@ -101,6 +101,11 @@ peerdropd with the lab's defaults (\`--announce-interval 1\`) and
   bob knows alice by \`--peer\`, alice knows bob from bob's probes. Measured
   with alice clicking (her signals reach bob only through bob's long-poll at
   alice) and with bob clicking.${oneWay?.dropped !== undefined ? ` The rule dropped ${oneWay.dropped} packets in the run with alice clicking.` : ''}
+- **through a relay**: as same subnet, plus carol 198.51.100.12 running
+  \`peerdropd --turn\` (Debian's coturn); alice's and bob's daemons get
+  credentials for it from carol over the signed channel, and alice ticks
+  "Force relay" in bob's debug panel, so every connection is relayed by
+  carol's coturn (both pages allocate a relayed address first).
 
 Each run: the clicking page clicks "Connect" in the other's item of the list
 "Peers" (Playwright, by role and name); the time is the UI's own stamps,

@@ -14,6 +14,10 @@
 //             alice can only answer what bob opens; bob knows alice by --peer.
 //             Measured twice: alice clicks (her signals reach bob only through
 //             bob's long-poll) and bob clicks.
+//   relay:    as same, plus carol 198.51.100.12 running `peerdropd --turn`;
+//             alice's and bob's daemons get credentials for carol's relay
+//             over the signed channel, and alice ticks "Force relay" in bob's
+//             debug panel: every connection goes through carol's coturn.
 // Per run: alice's (or bob's) page clicks Connect on the other's list item;
 // the time is the UI's own window.__peerdrop.timings[peerId]: openAt −
 // clickedAt (performance.now() in the clicking page: the click handler to
@@ -32,19 +36,37 @@ export const kConnectVariants = Object.freeze([
   { key: 'cross', label: 'two subnets, through the router', topology: 'cross', clicker: 'alice' },
   { key: 'oneWayBlocked', label: 'one-way network, the side that cannot reach the other clicks', topology: 'one-way', clicker: 'alice' },
   { key: 'oneWayOpen', label: 'one-way network, the side that can reach the other clicks', topology: 'one-way', clicker: 'bob' },
+  { key: 'relay', label: "same subnet, forced through a third computer's relay (TURN)", topology: 'relay', clicker: 'alice' },
 ]);
 
+/** Waits until `observer`'s daemon holds credentials for `relayHost`'s relay ("relay":"ready" in its peer list). */
+function waitRelayReady(observer, relayHost) {
+  return waitFor(async () => (await observer.peers()).find((p) => p.id === relayHost.id), {
+    timeout: 20_000, interval: 100, what: `${observer.name}'s daemon to hold credentials for ${relayHost.name}'s relay`,
+    until: (peer) => peer?.relay === 'ready',
+  });
+}
+
 async function setUpPair(lab, topology) {
-  const cross = topology !== 'same';
+  const cross = topology === 'cross' || topology === 'one-way';
   const alice = await lab.addHost('alice', { subnet: 'a', ip: '198.51.100.10' });
   const bob = await lab.addHost('bob', cross ? { subnet: 'b', ip: '203.0.113.10' } : { subnet: 'a', ip: '198.51.100.11' });
   const oneWay = topology === 'one-way' ? await blockNewConnections(alice, bob) : undefined;
   await alice.startDaemon([...kDaemonArgs, ...(topology === 'cross' ? ['--peer', `${bob.ip}:${kPort}`] : [])]);
   await bob.startDaemon([...kDaemonArgs, ...(cross ? ['--peer', `${alice.ip}:${kPort}`] : [])]);
   await Promise.all([waitForPeer(alice, bob, { timeout: 8000 }), waitForPeer(bob, alice, { timeout: 8000 })]);
+  if (topology === 'relay') {
+    const carol = await lab.addHost('carol', { subnet: 'a', ip: '198.51.100.12' });
+    await carol.startDaemon([...kDaemonArgs, '--turn']);
+    await Promise.all([waitRelayReady(alice, carol), waitRelayReady(bob, carol)]);
+  }
   const localStorage = { 'peerdrop.autoAccept': '1' };
   const [uiAlice, uiBob] = await Promise.all([alice, bob].map(async (host) => new PeerDropUi(await host.openBrowser({ localStorage }))));
   await Promise.all([uiAlice.waitPeer('bob'), uiBob.waitPeer('alice')]);
+  if (topology === 'relay') {
+    await uiAlice.peerItem('bob').getByRole('button', { name: 'Debug', exact: true }).click();
+    await uiAlice.page.getByRole('checkbox', { name: /Force relay/ }).check();
+  }
   return { alice, bob, uiAlice, uiBob, oneWay };
 }
 
@@ -74,7 +96,7 @@ export async function connectTimeBenchmarks({ runs, log, variants = kConnectVari
   const results = {};
   for (const variant of variants) {
     log(`  ${variant.label}: 1 warm-up + ${runs} connections`);
-    const lab = await Lab.create({ subnets: variant.topology === 'same' ? [kSubnetA] : [kSubnetA, kSubnetB] });
+    const lab = await Lab.create({ subnets: ['same', 'relay'].includes(variant.topology) ? [kSubnetA] : [kSubnetA, kSubnetB] });
     try {
       const { alice, bob, uiAlice, uiBob, oneWay } = await setUpPair(lab, variant.topology);
       const [clicker, other, otherHost] = variant.clicker === 'alice' ? [uiAlice, uiBob, bob] : [uiBob, uiAlice, alice];

@@ -3,20 +3,22 @@
 // subnet scan time, idle memory and CPU of peerdropd, signaling (round
 // trips, messages per second, outbox memory) and the web UI's connection time
 // (Connect click to open data channel, headless Chromium per host) and the
-// file transfer throughput (a file through the UI against a raw data channel),
+// file transfer throughput (a file through the UI against a raw data channel)
+// and a relayed data channel against a direct one (coturn run by peerdropd --turn),
 // measured in the lab (network
 // namespaces on 198.51.100.0/24, 203.0.113.0/24 and loopback inside a
 // namespace; nothing leaves this machine). Prints a table and writes the
-// "discovery", "signaling", "connect" and "transfer" sections of docs/benchmarks.md.
+// "discovery", "signaling", "connect", "transfer" and "relay" sections of docs/benchmarks.md.
 //
 //   sudo node bench/run.mjs [--runs N] [--reuse-runs N] [--poll-ms MS] [--scan-repeats K]
 //                           [--idle-settle S] [--idle-window S] [--round-trips N] [--flood N]
 //                           [--connect-runs N] [--transfer-runs N] [--transfer-mib M] [--transfer-nice N]
-//                           [--only latency,scan,idle,signaling,connect,transfer] [--no-write]
+//                           [--relay-runs N] [--relay-mib M]
+//                           [--only latency,scan,idle,signaling,connect,transfer,relay] [--no-write]
 //
 // The discovery section is written only when latency, scan and idle all ran,
 // the signaling section when signaling ran, the connect section when connect ran, the transfer
-// section when transfer ran; --no-write leaves the page alone. Exit code: 0 when every
+// section when transfer ran, the relay section when relay ran; --no-write leaves the page alone. Exit code: 0 when every
 // figure was measured (a missed target is reported, not an error), 1 otherwise.
 
 import { existsSync } from 'node:fs';
@@ -36,10 +38,13 @@ import { connectRows, renderConnectSection } from './connect_report.mjs';
 import { renderSignalingSection, signalingRows } from './signaling_report.mjs';
 import { transferThroughput } from './transfer_throughput.mjs';
 import { renderTransferSection, transferRows } from './transfer_report.mjs';
+import { relayThroughput } from './relay_throughput.mjs';
+import { relayRows, renderRelaySection } from './relay_report.mjs';
 
 const kPagePath = path.join(kRepoDir, 'docs', 'benchmarks.md');
 const kWatchdogMs = 20 * 60_000;
 const kTransferWatchdogMs = 25 * 60_000; // added when the transfer benchmark runs
+const kRelayWatchdogMs = 15 * 60_000; // added when the relay benchmark runs
 
 const { values: options } = parseArgs({
   options: {
@@ -55,6 +60,8 @@ const { values: options } = parseArgs({
     'transfer-runs': { type: 'string', default: '3' },
     'transfer-mib': { type: 'string', default: '500' },
     'transfer-nice': { type: 'string', default: '-10' },
+    'relay-runs': { type: 'string', default: '3' },
+    'relay-mib': { type: 'string', default: '200' },
     only: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -73,6 +80,8 @@ const config = {
   transferRuns: Number(options['transfer-runs']),
   transferMiB: Number(options['transfer-mib']),
   transferNice: Number(options['transfer-nice']),
+  relayRuns: Number(options['relay-runs']),
+  relayMiB: Number(options['relay-mib']),
 };
 const valid = Number.isInteger(config.runs) && config.runs >= 1 && config.runs <= 1000 &&
   Number.isInteger(config.reuseRuns) && config.reuseRuns >= 0 && config.reuseRuns <= 1000 &&
@@ -84,12 +93,14 @@ const valid = Number.isInteger(config.runs) && config.runs >= 1 && config.runs <
   Number.isInteger(config.connectRuns) && config.connectRuns >= 1 && config.connectRuns <= 500 &&
   Number.isInteger(config.transferRuns) && config.transferRuns >= 1 && config.transferRuns <= 20 &&
   Number.isInteger(config.transferMiB) && config.transferMiB >= 1 && config.transferMiB <= 4096 &&
-  Number.isInteger(config.transferNice) && config.transferNice >= -20 && config.transferNice <= 0;
+  Number.isInteger(config.transferNice) && config.transferNice >= -20 && config.transferNice <= 0 &&
+  Number.isInteger(config.relayRuns) && config.relayRuns >= 1 && config.relayRuns <= 20 &&
+  Number.isInteger(config.relayMiB) && config.relayMiB >= 1 && config.relayMiB <= 4096;
 if (!valid) {
-  console.error(`bench: bad options ${JSON.stringify(options)} (runs 1-1000, reuse-runs 0-1000, poll-ms 1-100, scan-repeats 1-50, idle-settle 0-600, idle-window 1-600, round-trips 1-5000, flood 250-6000, connect-runs 1-500, transfer-runs 1-20, transfer-mib 1-4096, transfer-nice -20-0)`);
+  console.error(`bench: bad options ${JSON.stringify(options)} (runs 1-1000, reuse-runs 0-1000, poll-ms 1-100, scan-repeats 1-50, idle-settle 0-600, idle-window 1-600, round-trips 1-5000, flood 250-6000, connect-runs 1-500, transfer-runs 1-20, transfer-mib 1-4096, transfer-nice -20-0, relay-runs 1-20, relay-mib 1-4096)`);
   process.exit(2);
 }
-const kParts = ['latency', 'scan', 'idle', 'signaling', 'connect', 'transfer'];
+const kParts = ['latency', 'scan', 'idle', 'signaling', 'connect', 'transfer', 'relay'];
 const only = options.only ? new Set(options.only.split(',')) : undefined;
 if (only && [...only].some((name) => !kParts.includes(name))) {
   console.error(`bench: --only takes a comma-separated list of ${kParts.join(', ')}`);
@@ -100,6 +111,7 @@ const writeDiscovery = ['latency', 'scan', 'idle'].every(wanted) && !options['no
 const writeSignaling = wanted('signaling') && !options['no-write'];
 const writeConnect = wanted('connect') && !options['no-write'];
 const writeTransfer = wanted('transfer') && !options['no-write'];
+const writeRelay = wanted('relay') && !options['no-write'];
 
 const reason = await labUnsupportedReason();
 if (reason !== undefined) {
@@ -110,17 +122,17 @@ if (!existsSync(kDaemonBinary)) {
   console.error(`bench: ${kDaemonBinary} does not exist; run make build (or make bench)`);
   process.exit(1);
 }
-if (wanted('connect') || wanted('transfer')) {
+if (wanted('connect') || wanted('transfer') || wanted('relay')) {
   const missing = await browserUnavailableReason();
   if (missing !== undefined) {
-    console.error(`bench: the connect and transfer benchmarks need a browser: ${missing}`);
+    console.error(`bench: the connect, transfer and relay benchmarks need a browser: ${missing}`);
     process.exit(1);
   }
 }
 
 // A bound on the whole run: a wedged step must not hang `make bench`
 // (exiting runs the lab's exit handlers, which delete its namespaces).
-const watchdogMs = kWatchdogMs + (wanted('transfer') ? kTransferWatchdogMs : 0);
+const watchdogMs = kWatchdogMs + (wanted('transfer') ? kTransferWatchdogMs : 0) + (wanted('relay') ? kRelayWatchdogMs : 0);
 setTimeout(() => {
   console.error(`bench: still running after ${watchdogMs / 60_000} min; giving up`);
   process.exit(1);
@@ -163,6 +175,10 @@ try {
     log(`\n[transfer] a ${config.transferMiB} MiB file through the web UI against a raw data channel, ${config.transferRuns} rounds`);
     results.transfer = await transferThroughput({ repeats: config.transferRuns, mib: config.transferMiB, nice: config.transferNice, log });
   }
+  if (wanted('relay')) {
+    log(`\n[relay] a data channel through coturn (peerdropd --turn) against a direct one, ${config.relayMiB} MiB, ${config.relayRuns} rounds`);
+    results.relay = await relayThroughput({ repeats: config.relayRuns, mib: config.relayMiB, log });
+  }
 } catch (error) {
   console.error(`\nbench: FAILED: ${error.stack || error.message}`);
   process.exit(1);
@@ -171,7 +187,7 @@ results.loadBefore = loadBefore;
 results.loadAfter = loadAverage();
 results.totalS = (Date.now() - startedAt) / 1000;
 
-printTable([...resultRows(results), ...signalingRows(results), ...connectRows(results), ...transferRows(results)]);
+printTable([...resultRows(results), ...signalingRows(results), ...connectRows(results), ...transferRows(results), ...relayRows(results)]);
 log(`\nload average (1/5/15 min) before ${results.loadBefore}, after ${results.loadAfter}; took ${results.totalS.toFixed(0)} s`);
 const pageName = path.relative(process.cwd(), kPagePath) || kPagePath;
 if (writeDiscovery) {
@@ -197,6 +213,12 @@ if (writeTransfer) {
   log(`bench: ${how} the transfer section of ${pageName}`);
 } else {
   log(`bench: the transfer section of ${pageName} left alone (--only without transfer, or --no-write)`);
+}
+if (writeRelay) {
+  const how = writeSection(kPagePath, 'relay', renderRelaySection(results));
+  log(`bench: ${how} the relay section of ${pageName}`);
+} else {
+  log(`bench: the relay section of ${pageName} left alone (--only without relay, or --no-write)`);
 }
 process.exit(0);
 

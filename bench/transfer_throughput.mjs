@@ -143,7 +143,7 @@ function argvOf(pid) {
   return info.argv.length === 1 ? info.argv[0].split(' ') : info.argv;
 }
 
-/** The kind of a process in a host's namespace: renderer, network, gpu, browser, daemon, agent, other. */
+/** The kind of a process in a host's namespace: renderer, network, gpu, browser, daemon, agent, turnserver, other. */
 function processKind(argv) {
   const type = argv.find((arg) => arg.startsWith('--type='))?.slice('--type='.length);
   if (type === 'renderer') return argv.includes('--top-chrome-webui') ? 'renderer (webui)' : 'renderer';
@@ -154,6 +154,7 @@ function processKind(argv) {
   if (exe === 'chromium') return 'browser';
   if (exe === 'peerdropd' || argv.some((arg) => path.basename(arg) === 'peerdropd')) return 'daemon';
   if (exe === 'node') return 'agent';
+  if (exe === 'turnserver') return 'turnserver';
   return 'other';
 }
 
@@ -357,9 +358,15 @@ class PeakMemory {
 // ---- (a) raw ----
 
 /** In a page: the sending or receiving end of a bare peer connection, kept in window.__rawBench. */
-function rawOffer() {
+// `config` is the RTCConfiguration of both ends (none: the browser's default,
+// no ICE servers). Every end gathers all its candidates before its
+// description is handed over; the pages time that (gatherMs) and, on the
+// sending end, setRemoteDescription(answer) → channel open (openMs): the
+// connect time without this process's own latency.
+function rawOffer(config) {
   return (async () => {
-    const pc = new RTCPeerConnection();
+    const started = performance.now();
+    const pc = new RTCPeerConnection(config ?? undefined);
     const channel = pc.createDataChannel('raw', { ordered: true });
     channel.binaryType = 'arraybuffer';
     window.__rawBench = { pc, channel };
@@ -368,13 +375,14 @@ function rawOffer() {
       if (pc.iceGatheringState === 'complete') resolve();
       pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
     });
-    return pc.localDescription.toJSON();
+    return { description: pc.localDescription.toJSON(), gatherMs: performance.now() - started };
   })();
 }
 
-function rawAnswer([offer, total, timeoutMs]) {
+function rawAnswer([offer, total, timeoutMs, config]) {
   return (async () => {
-    const pc = new RTCPeerConnection();
+    const started = performance.now();
+    const pc = new RTCPeerConnection(config ?? undefined);
     const bench = { pc, got: 0, firstAt: null, lastAt: null };
     // Resolves when `total` bytes are in: { firstAt, lastAt } (performance.timeOrigin + now, one clock for both pages).
     bench.done = new Promise((resolve, reject) => {
@@ -405,19 +413,21 @@ function rawAnswer([offer, total, timeoutMs]) {
       if (pc.iceGatheringState === 'complete') resolve();
       pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
     });
-    return pc.localDescription.toJSON();
+    return { description: pc.localDescription.toJSON(), gatherMs: performance.now() - started };
   })();
 }
 
 function rawSend([answer, total, messageBytes, low, high, timeoutMs]) {
   return (async () => {
     const { pc, channel } = window.__rawBench;
+    const answered = performance.now();
     await pc.setRemoteDescription(answer);
     await new Promise((resolve, reject) => {
       if (channel.readyState === 'open') resolve();
       channel.onopen = resolve;
       setTimeout(() => reject(new Error(`raw channel not open after ${timeoutMs} ms`)), timeoutMs);
     });
+    const openMs = performance.now() - answered;
     const buffer = new Uint8Array(messageBytes);
     channel.bufferedAmountLowThreshold = low;
     const startedAt = performance.timeOrigin + performance.now();
@@ -431,7 +441,19 @@ function rawSend([answer, total, messageBytes, low, high, timeoutMs]) {
       channel.send(n === messageBytes ? buffer : buffer.subarray(0, n));
       sent += n;
     }
-    return { startedAt, maxMessageSize: pc.sctp?.maxMessageSize ?? null };
+    return { startedAt, openMs, maxMessageSize: pc.sctp?.maxMessageSize ?? null };
+  })();
+}
+
+/** In the sending page: the selected candidate pair's types, "relay → host". */
+function rawSelectedPair() {
+  return (async () => {
+    const stats = await window.__rawBench.pc.getStats();
+    const byId = new Map();
+    stats.forEach((s) => byId.set(s.id, s));
+    const transport = [...byId.values()].find((s) => s.type === 'transport');
+    const pair = byId.get(transport?.selectedCandidatePairId);
+    return pair ? `${byId.get(pair.localCandidateId)?.candidateType} → ${byId.get(pair.remoteCandidateId)?.candidateType}` : 'none';
   })();
 }
 
@@ -442,24 +464,33 @@ function rawClose() {
   bench?.pc?.close();
 }
 
-/** One raw run of `bytes`: resolves with { mibps, seconds, receiverMibps, cpu }. */
-export async function rawRun(pair, { bytes }) {
+/**
+ * One raw run of `bytes`, both ends with the RTCConfiguration `rtcConfig`
+ * (default: none), the CPU counted in `cpuHosts` (default: alice and bob).
+ * Resolves with { mibps, seconds, receiverMibps, connectMs, cpu, selected }:
+ * connectMs is both ends' gathering plus the offerer's answer → open time;
+ * selected the sending end's candidate pair types ("relay → host").
+ */
+export async function rawRun(pair, { bytes, rtcConfig, cpuHosts }) {
   const { alice, bob, uiAlice, bobPage } = pair;
+  const hosts = cpuHosts ?? [alice, bob];
   const timeoutMs = deadlineFor(bytes);
   try {
-    const offer = await uiAlice.page.evaluate(rawOffer);
-    const answer = await bobPage.evaluate(rawAnswer, [offer, bytes, timeoutMs]);
-    const cpuBefore = await cpuSnapshot([alice, bob]);
-    const sending = uiAlice.page.evaluate(rawSend, [answer, bytes, kRawMessageBytes, kRawLowMark, kRawHighMark, timeoutMs]);
+    const offer = await uiAlice.page.evaluate(rawOffer, rtcConfig);
+    const answer = await bobPage.evaluate(rawAnswer, [offer.description, bytes, timeoutMs, rtcConfig]);
+    const cpuBefore = await cpuSnapshot(hosts);
+    const sending = uiAlice.page.evaluate(rawSend, [answer.description, bytes, kRawMessageBytes, kRawLowMark, kRawHighMark, timeoutMs]);
     sending.catch(() => {});
     const received = await bobPage.evaluate(() => window.__rawBench.done, undefined, { timeoutMs: timeoutMs + 5000 });
     const sent = await sending;
-    const cpu = cpuDelta(cpuBefore, await cpuSnapshot([alice, bob]));
+    const cpu = cpuDelta(cpuBefore, await cpuSnapshot(hosts));
     const seconds = (received.lastAt - sent.startedAt) / 1000;
     const receiverSeconds = (received.lastAt - received.firstAt) / 1000;
     return {
       bytes, seconds, mibps: bytes / kMiB / seconds,
       receiverMibps: (bytes - (received.firstBytes ?? 0)) / kMiB / receiverSeconds,
+      connectMs: offer.gatherMs + answer.gatherMs + sent.openMs,
+      selected: await uiAlice.page.evaluate(rawSelectedPair),
       maxMessageSize: sent.maxMessageSize, cpu,
     };
   } finally {
@@ -476,18 +507,20 @@ export function makeSourceFile(pair, bytes) {
 
 /**
  * One transfer of `source` through the UI, until alice's page says done and
- * the file on bob's disk has the source's SHA-256. Resolves with
+ * the file on bob's disk has the source's SHA-256, with the CPU counted in
+ * `cpuHosts` (default: alice and bob). Resolves with
  * { mibps, seconds, receiverSeconds, memory, cpu }.
  */
-export async function peerdropRun(pair, { source }) {
+export async function peerdropRun(pair, { source, cpuHosts }) {
   const { alice, bob, filesAlice, bobPage } = pair;
+  const hosts = cpuHosts ?? [alice, bob];
   const received = path.join(bob.downloadDir, kFileName);
   await rm(received, { force: true });
   const known = new Set((await filesAlice.hook()).map((t) => t.tid));
   const timeout = deadlineFor(source.size);
   const memory = new PeakMemory(bobPage, bob);
   await memory.start();
-  const cpuBefore = await cpuSnapshot([alice, bob]);
+  const cpuBefore = await cpuSnapshot(hosts);
   let memoryResult;
   let sent;
   try {
@@ -500,7 +533,7 @@ export async function peerdropRun(pair, { source }) {
   } finally {
     memoryResult = await memory.stop();
   }
-  const cpu = cpuDelta(cpuBefore, await cpuSnapshot([alice, bob]));
+  const cpu = cpuDelta(cpuBefore, await cpuSnapshot(hosts));
   if (sent.state !== 'done') throw new Error(`the transfer ended ${sent.state}: ${JSON.stringify(sent)}`);
   const inbound = await waitFor(async () => (await hookOf(bobPage)).find((t) => t.tid === sent.tid), {
     timeout: 5000, what: `bob's record of transfer ${sent.tid} to say done`, until: (t) => t?.state === 'done',
