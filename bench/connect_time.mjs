@@ -25,7 +25,7 @@
 // starts when both items offer "Connect" again. One warm-up run per variant
 // (the first connection after the pages loaded) is reported on its own.
 
-import { Lab, PeerDropUi, blockNewConnections, kSubnetA, kSubnetB, waitFor, waitForPeer } from '../lab/lib/index.mjs';
+import { Lab, PeerDropUi, blockNewConnections, kSubnetA, kSubnetB, waitFor, waitForPeer, waitForRelay } from '../lab/lib/index.mjs';
 
 const kDaemonArgs = ['--no-scan', '--log-level', 'info'];
 const kPort = 3001;
@@ -39,14 +39,6 @@ export const kConnectVariants = Object.freeze([
   { key: 'relay', label: "same subnet, forced through a third computer's relay (TURN)", topology: 'relay', clicker: 'alice' },
 ]);
 
-/** Waits until `observer`'s daemon holds credentials for `relayHost`'s relay ("relay":"ready" in its peer list). */
-function waitRelayReady(observer, relayHost) {
-  return waitFor(async () => (await observer.peers()).find((p) => p.id === relayHost.id), {
-    timeout: 20_000, interval: 100, what: `${observer.name}'s daemon to hold credentials for ${relayHost.name}'s relay`,
-    until: (peer) => peer?.relay === 'ready',
-  });
-}
-
 async function setUpPair(lab, topology) {
   const cross = topology === 'cross' || topology === 'one-way';
   const alice = await lab.addHost('alice', { subnet: 'a', ip: '198.51.100.10' });
@@ -58,7 +50,7 @@ async function setUpPair(lab, topology) {
   if (topology === 'relay') {
     const carol = await lab.addHost('carol', { subnet: 'a', ip: '198.51.100.12' });
     await carol.startDaemon([...kDaemonArgs, '--turn']);
-    await Promise.all([waitRelayReady(alice, carol), waitRelayReady(bob, carol)]);
+    await Promise.all([waitForRelay(alice, carol), waitForRelay(bob, carol)]);
   }
   const localStorage = { 'peerdrop.autoAccept': '1' };
   const [uiAlice, uiBob] = await Promise.all([alice, bob].map(async (host) => new PeerDropUi(await host.openBrowser({ localStorage }))));

@@ -18,7 +18,7 @@
 //     disconnects and connects again: the Route says relay).
 // Direct and relay alternate so a shared machine's slow phases hit both.
 
-import { Lab, kConnectMs, kSubnetA, waitFor } from '../lab/lib/index.mjs';
+import { Lab, kConnectMs, kSubnetA, waitForRelay } from '../lab/lib/index.mjs';
 import {
   cpuText, kMiB, makeSourceFile, peerdropRun, rawRun, setUpTransferPair,
 } from './transfer_throughput.mjs';
@@ -27,14 +27,6 @@ import path from 'node:path';
 
 const kDaemonArgs = ['--no-scan', '--log-level', 'info'];
 const kRouteTimeoutMs = 30_000;
-
-/** Waits until `observer`'s daemon holds credentials for `relayHost`'s relay ("relay":"ready"). */
-function waitRelayReady(observer, relayHost) {
-  return waitFor(async () => (await observer.peers()).find((p) => p.id === relayHost.id), {
-    timeout: 20_000, interval: 100, what: `${observer.name}'s daemon to hold credentials for ${relayHost.name}'s relay`,
-    until: (peer) => peer?.relay === 'ready',
-  });
-}
 
 /** alice's daemon's ICE servers for bob (they include carol's relay once alice's daemon is ready). */
 async function iceServersFor(alice, bob) {
@@ -84,7 +76,7 @@ export async function relayThroughput({ repeats, mib, log }) {
     await carol.startDaemon([...kDaemonArgs, '--turn']);
     const pair = await setUpTransferPair(lab);
     const { alice, bob, uiAlice } = pair;
-    await Promise.all([waitRelayReady(alice, carol), waitRelayReady(bob, carol)]);
+    await Promise.all([waitForRelay(alice, carol), waitForRelay(bob, carol)]);
     const iceServers = await iceServersFor(alice, bob);
     if (!iceServers.some((s) => [].concat(s.urls).some((u) => u.startsWith(`turn:${carol.ip}:`)))) {
       throw new Error(`carol's relay is not in alice's ICE servers: ${JSON.stringify(iceServers.map((s) => s.urls))}`);

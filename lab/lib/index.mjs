@@ -3,7 +3,7 @@
 export { Lab } from './lab.mjs';
 export { Host } from './host.mjs';
 export { waitFor } from './wait.mjs';
-export { findPeer, waitForPeer } from './peers.mjs';
+export { findPeer, waitForPeer, waitForRelay } from './peers.mjs';
 export { labSuite, labTest, kSubnetA, kSubnetB } from './testing.mjs';
 export { labUnsupportedReason, labRequired, kSkipBanner, netemAvailable } from './preflight.mjs';
 export { kDaemonBinary } from './daemon.mjs';

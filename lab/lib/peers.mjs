@@ -33,3 +33,19 @@ export async function waitForPeer(observer, target, { online = true, source, tim
   });
   return findPeer(peers, id);
 }
+
+/**
+ * Waits until `observer`'s daemon lists `target` with the relay state
+ * `relay`: 'ready' (it holds credentials for target's TURN relay),
+ * 'offered', or undefined (no relay). Resolves with the peer entry.
+ */
+export async function waitForRelay(observer, target, { relay = 'ready', timeout = 20_000 } = {}) {
+  const id = targetId(target);
+  const peers = await waitFor(() => observer.peers(), {
+    timeout,
+    interval: 100,
+    what: `${observer.name} to list ${targetLabel(target)} with relay ${relay ?? '(none)'}`,
+    until: (list) => findPeer(list, id) !== undefined && findPeer(list, id).relay === relay,
+  });
+  return findPeer(peers, id);
+}

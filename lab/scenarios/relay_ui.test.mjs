@@ -21,7 +21,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import {
   PeerDropUi, TransferUi, compareReceived, cutBetween, kConnectMs, kSubnetA, kSubnetB, labRequired, labSuite,
-  putSettings, removeLargeFiles, uiScenarioSkip, uiTest, waitFor, waitForPeer, word, writeRandomFile,
+  putSettings, removeLargeFiles, uiScenarioSkip, uiTest, waitFor, waitForPeer, waitForRelay, word, writeRandomFile,
 } from '../lib/index.mjs';
 
 const kPort = 3001;
@@ -39,14 +39,6 @@ function relayFiles(host) {
 /** The relay object of a host's /api/health once `until` holds. */
 function waitRelayHealth(host, until, what) {
   return waitFor(async () => (await host.health()).relay, { timeout: 15_000, interval: 100, what: `${host.name}'s relay: ${what}`, until });
-}
-
-/** Waits until `observer`'s daemon lists `relayHost` with the relay state `state` ('ready', 'offered' or undefined). */
-function waitRelayOf(observer, relayHost, state) {
-  return waitFor(async () => (await observer.peers()).find((p) => p.name === relayHost.name), {
-    timeout: 20_000, interval: 100, what: `${observer.name}'s daemon to list ${relayHost.name} with relay ${state ?? '(none)'}`,
-    until: (peer) => peer !== undefined && peer.relay === state,
-  });
 }
 
 /** A message each way, each seen by the other side. */
@@ -133,7 +125,7 @@ if (missing.length > 0) {
         await putSettings(carol, { relay: true });
         const relay = await waitRelayHealth(carol, (r) => r?.state === 'running', 'running');
         t.diagnostic(`carol's relay: ${JSON.stringify(relay)}`);
-        await Promise.all([waitRelayOf(alice, carol, 'ready'), waitRelayOf(bob, carol, 'ready')]);
+        await Promise.all([waitForRelay(alice, carol), waitForRelay(bob, carol)]);
 
         const retried = Date.now();
         await uiA.click('bob', 'Retry');
@@ -176,7 +168,7 @@ if (missing.length > 0) {
         await alice.startDaemon(['--no-scan']);
         await bob.startDaemon(['--no-scan']);
         await Promise.all([waitForPeer(alice, bob, { timeout: 10_000 }), waitForPeer(bob, alice, { timeout: 10_000 })]);
-        await Promise.all([waitRelayOf(alice, carol, 'ready'), waitRelayOf(bob, carol, 'ready')]);
+        await Promise.all([waitForRelay(alice, carol), waitForRelay(bob, carol)]);
         const [uiA, uiB] = await Promise.all([alice, bob].map(async (host) => new PeerDropUi(await host.openBrowser())));
         await Promise.all([uiA.waitPeer('bob'), uiB.waitPeer('alice')]);
 
