@@ -97,6 +97,9 @@ export async function connectTimeBenchmarks({ runs, log, variants = kConnectVari
       const routes = {};
       for (let i = 0; i < runs; i++) {
         const { ms, route } = await oneRun(clicker, other, otherHost.id);
+        if (variant.topology === 'relay' && !route.includes('relay')) {
+          throw new Error(`a connection with Force relay on did not go through the relay: ${route}`);
+        }
         samples.push(ms);
         routes[route] = (routes[route] ?? 0) + 1;
       }
