@@ -122,16 +122,26 @@ export class PeerDropUi {
   async clickAt(peerName, label, at) {
     const button = this.button(peerName, label);
     await button.waitFor({ state: 'visible' });
-    // A timer wakes the page up to 30 ms early and it spins to the instant: timers alone
-    // fired 15 ms late on a loaded machine, which turned a 40 ms glare into 55 ms.
-    return button.evaluate((element, when) => new Promise((resolve) => {
-      setTimeout(() => {
-        while (Date.now() < when) { /* the last few ms */ }
-        const result = { at: Date.now(), shown: element.isConnected && !element.disabled };
-        element.click();
-        resolve(result);
-      }, Math.max(0, when - Date.now() - 30));
-    }), at);
+    // Armed first (the page answers at once), then awaited: a click armed too late to be on time
+    // is an error that says so. A timer wakes the page up to 30 ms early and it spins to the
+    // instant: timers alone fired 15 ms late on a loaded machine (a 40 ms glare became 55 ms).
+    const kWakeEarlyMs = 30;
+    const armedAt = await button.evaluate((element, [when, early]) => {
+      window.__labClickAt = new Promise((resolve) => {
+        setTimeout(() => {
+          while (Date.now() < when) { /* the last few ms */ }
+          const result = { at: Date.now(), shown: element.isConnected && !element.disabled };
+          element.click();
+          resolve(result);
+        }, Math.max(0, when - Date.now() - early));
+      });
+      return Date.now();
+    }, [at, kWakeEarlyMs]);
+    if (armedAt > at - kWakeEarlyMs) {
+      throw new Error(`${this.name}: the click on "${label}" for ${peerName} planned at ${at} was armed only at ${armedAt}: ` +
+        'the machine is too busy for a timed click; plan it later');
+    }
+    return this.page.evaluate(() => window.__labClickAt);
   }
 
   async accept(fromName, { timeout = kDefaultWaitMs } = {}) {

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import {
   PeerDropUi, TransferUi, compareReceived, cutBetween, kConnectMs, kSubnetA, kSubnetB, labRequired, labSuite,
-  putSettings, removeLargeFiles, uiScenarioSkip, uiTest, waitFor, waitForPeer, waitForRelay, word, writeRandomFile,
+  putSettings, removeLargeFiles, uiScenarioSkip, uiTest, waitFor, waitForPeer, waitForRelay, writeRandomFile,
 } from '../lib/index.mjs';
 
 const kPort = 3001;
@@ -39,6 +39,13 @@ function relayFiles(host) {
 /** The relay object of a host's /api/health once `until` holds. */
 function waitRelayHealth(host, until, what) {
   return waitFor(async () => (await host.health()).relay, { timeout: 15_000, interval: 100, what: `${host.name}'s relay: ${what}`, until });
+}
+
+/** In a connection's events: the first ICE disconnected/failed at or after `since` and the next ICE connected after it. */
+function breakAndRecovery(events, since) {
+  const broke = events.find((e) => e.at >= since && /^ice (disconnected|failed)$/.test(e.what));
+  const back = broke && events.find((e) => e.at > broke.at && /^ice (connected|completed)$/.test(e.what));
+  return back ? { broke, back } : undefined;
 }
 
 /** A message each way, each seen by the other side. */
@@ -193,14 +200,19 @@ if (missing.length > 0) {
           'running again after the SIGKILL');
         t.diagnostic(`turnserver ${pid} SIGKILLed; running again after ${Date.now() - killedAt} ms: ${JSON.stringify(after)}`);
 
-        await uiA.waitPeerText('bob', word('Reconnecting'), { timeout: 30_000, what: 'alice to notice the relay is gone' });
-        const noticed = Date.now() - killedAt;
+        // The break and the recovery, read from the page's RTCPeerConnection (the lab's instrumentation): ICE
+        // disconnected or failed after the kill, an ICE restart, connected again. With the relay back within a
+        // second, "Reconnecting" may show for only tens of milliseconds: too briefly to poll the page's text for.
+        const pc = await waitFor(async () => (await uiA.connections())[0], {
+          timeout: 60_000, interval: 100, what: 'alice\'s connection to break after the kill and come back by an ICE restart',
+          until: (x) => x !== undefined && x.iceRestarts >= 1 && breakAndRecovery(x.events, killedAt) !== undefined,
+        });
+        const { broke, back } = breakAndRecovery(pc.events, killedAt);
         await Promise.all([uiA.waitConnected('bob', { timeout: 60_000 }), uiB.waitConnected('alice', { timeout: 60_000 })]);
-        t.diagnostic(`alice showed Reconnecting ${noticed} ms after the kill, Connected again after ${Date.now() - killedAt} ms`);
+        t.diagnostic(`alice's ICE: ${broke.what} ${broke.at - killedAt} ms after the kill, connected again after ` +
+          `${back.at - killedAt} ms; ${pc.iceRestarts} ICE restart(s)`);
         assert.deepEqual((await uiA.browser.clicks()).slice(clicks), [], 'nobody clicked anything (recovery without the user)');
-        const pcs = await uiA.connections();
-        assert.equal(pcs.length, 1, 'the same RTCPeerConnection recovered, no new one');
-        assert.ok(pcs[0].iceRestarts >= 1, `alice's page restarted ICE (${pcs[0].iceRestarts})`);
+        assert.equal((await uiA.connections()).length, 1, 'the same RTCPeerConnection recovered, no new one');
         await chatBothWays(uiA, uiB, 'after the relay restart');
         assert.match(await waitRelayRoute(uiA, 'bob'), kRelayRoute);
       });
