@@ -5,7 +5,9 @@ export { Host } from './host.mjs';
 export { waitFor } from './wait.mjs';
 export { findPeer, waitForPeer, waitForRelay } from './peers.mjs';
 export { labSuite, labTest, kSubnetA, kSubnetB } from './testing.mjs';
-export { labUnsupportedReason, labRequired, kSkipBanner, netemAvailable } from './preflight.mjs';
+export {
+  labUnsupportedReason, labRequired, kSkipBanner, missingToolsReason, netemAvailable, unavailableTest,
+} from './preflight.mjs';
 export { kDaemonBinary } from './daemon.mjs';
 export {
   Kind, Offset, ForgedPeer, base32, decodeAnnouncement, encodeAnnouncement, encodeBody, generateIdentity, peerId, sign,

@@ -1,5 +1,8 @@
 // Can this machine run the lab? It needs Linux, root and working `ip netns`.
 
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+
 import { run } from './exec.mjs';
 import { createNamespace, deleteNamespace, newPrefix } from './netns.mjs';
 
@@ -47,4 +50,17 @@ export function netemAvailable() {
 /** True when a missing lab must fail instead of skip (CI=true). */
 export function labRequired() {
   return process.env.CI === 'true';
+}
+
+/** Why `tools` cannot run here (which of them are not installed), or undefined when all are there. */
+export function missingToolsReason(tools, packageName) {
+  const missing = tools.filter((tool) => !existsSync(tool));
+  if (missing.length === 0) return undefined;
+  return `${packageName} is not installed (${missing.join(', ')} missing; make deps installs it)`;
+}
+
+/** Registers `name` as skipped for `reason`, or as a failing test when CI=true requires the whole lab. */
+export function unavailableTest(name, reason) {
+  if (labRequired()) test(name, () => { throw new Error(`${reason}; CI=true requires it`); });
+  else test(name, { skip: reason }, () => {});
 }

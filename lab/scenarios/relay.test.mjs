@@ -11,14 +11,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
-import { kSubnetA, labRequired, labSuite, labTest, waitFor } from '../lib/index.mjs';
+import { kSubnetA, labSuite, labTest, missingToolsReason, unavailableTest, waitFor } from '../lib/index.mjs';
 import { stunBinding, turnAllocate, turnRestCredential } from '../lib/turn_client.mjs';
 
 const kTurnPort = 3478;
 const kUserSecret = 'LAB-CONFIGURED-REST-SECRET-7f3a';
 const kTools = ['/usr/bin/turnserver', '/usr/bin/turnutils_uclient'];
-const missing = kTools.filter((tool) => !existsSync(tool));
+const missingCoturn = missingToolsReason(kTools, 'coturn');
 
 function relayFiles(host) {
   const dir = path.join(host.dataDir, 'relay');
@@ -61,10 +60,8 @@ async function uclient(client, server, { username, password, tcp = false }) {
   return client.exec(args, { timeout: 15_000 });
 }
 
-if (missing.length > 0) {
-  const reason = `coturn is not installed (${missing.join(', ')} missing; make deps installs it)`;
-  if (labRequired()) test('relay', () => { throw new Error(`${reason}; CI=true requires it`); });
-  else test('relay', { skip: reason }, () => {});
+if (missingCoturn) {
+  unavailableTest('relay', missingCoturn);
 } else {
   await labSuite('relay', () => {
     labTest('a daemon with --turn runs coturn, hands out working credentials, refuses bad ones and restarts it',

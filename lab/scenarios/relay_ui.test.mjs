@@ -16,12 +16,12 @@
 // Run: node lab/run.mjs lab/scenarios/relay_ui.test.mjs
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
 import {
-  PeerDropUi, TransferUi, compareReceived, cutBetween, kConnectMs, kSubnetA, kSubnetB, labRequired, labSuite,
-  putSettings, removeLargeFiles, uiScenarioSkip, uiTest, waitFor, waitForPeer, waitForRelay, writeRandomFile,
+  PeerDropUi, TransferUi, compareReceived, cutBetween, kConnectMs, kSubnetA, kSubnetB, labSuite, missingToolsReason,
+  putSettings, removeLargeFiles, uiScenarioSkip, uiTest, unavailableTest, waitFor, waitForPeer, waitForRelay,
+  writeRandomFile,
 } from '../lib/index.mjs';
 
 const kPort = 3001;
@@ -90,13 +90,11 @@ async function assertSecretHidden(secret, hosts, pages) {
   }
 }
 
-const missing = kTools.filter((tool) => !existsSync(tool));
+const missingCoturn = missingToolsReason(kTools, 'coturn');
 const skip = await uiScenarioSkip('relay UI scenarios');
 
-if (missing.length > 0) {
-  const reason = `coturn is not installed (${missing.join(', ')} missing; make deps installs it)`;
-  if (labRequired()) test('relay through the UI', () => { throw new Error(`${reason}; CI=true requires it`); });
-  else test('relay through the UI', { skip: reason }, () => {});
+if (missingCoturn) {
+  unavailableTest('relay through the UI', missingCoturn);
 } else {
   await labSuite('relay through the UI', () => {
     uiTest('UDP blocked between two subnets: "No route" without a relay; through carol\'s relay: connect, chat, 50 MiB verified, Route relay',

@@ -194,7 +194,7 @@ Daemon::Daemon(Config config)
   });
   api_.set_peer_rate_limiter(&peer_rate_limiter_);
   relay_->set_health_changed([this] { ui_bridge_.push_relay(); });
-  // relay running changed: Daemon::relay_running_changed hears every start and stop of a running relay.
+  // Every start and stop of coturn (by the switch, an address change or a crash) updates the announcement.
   relay_->set_running_changed([this](bool running) { relay_running_changed(running); });
   api_.set_relay_status([this] {
     // {"enabled":true,"state":"running","port":3478,"restarts":0}, or {"enabled":false,"state":"off"}
@@ -245,7 +245,7 @@ void Daemon::shutdown() {
   signaling_.stop();
   transfer_bridge_.stop();
   remote_relays_.stop();
-  if (relay_) relay_->stop();  // SIGTERM now; whatever still runs at exit is killed by its handle
+  relay_->stop();  // SIGTERM now; whatever still runs at exit is killed by its handle
   http_server_.stop();
   ui_hub_.stop();
   interfaces_.stop();
@@ -278,9 +278,8 @@ void Daemon::relay_addresses_changed(const std::vector<net::InterfaceAddress>& a
 }
 
 void Daemon::relay_running_changed(bool running) {
-  // relay running changed: called whenever the relay starts or stops running
-  // (turned on or off, crashed, restarted on new addresses). Whatever offers
-  // this relay to others follows it from here.
+  // Called whenever coturn starts or stops running (turned on or off, crashed,
+  // restarted on new addresses). Whatever offers this relay to others follows it from here.
   logger_->debug("the TURN relay {}", running ? "runs" : "does not run");
   discovery_.set_relay_offered(running);  // the announcement flag (a new burst) and our health answers
 }

@@ -21,7 +21,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string short_id(const std::string& id) { return id.substr(0, 7); }
+using identity::short_id;
 
 const char* source_word(PeerSource source) {
   switch (source) {

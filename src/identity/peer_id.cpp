@@ -21,4 +21,6 @@ bool looks_like_peer_id(std::string_view text) {
          });
 }
 
+std::string short_id(std::string_view id) { return std::string(id.substr(0, 7)); }
+
 }  // namespace peerdrop::identity

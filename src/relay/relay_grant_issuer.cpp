@@ -7,12 +7,13 @@
 #include <span>
 
 #include "identity/identity.hpp"
+#include "identity/peer_id.hpp"
 #include "relay/relay_grant.hpp"
 
 namespace peerdrop::relay {
 namespace {
 
-std::string short_id(const std::string& id) { return id.substr(0, 7) + "…"; }
+using identity::short_id;
 
 std::string utc_time(std::int64_t unix_s) {
   const auto t = static_cast<std::time_t>(unix_s);
@@ -35,17 +36,17 @@ RelayGrantIssuer::RelayGrantIssuer(const core::Clock& clock, FindPeer find_peer,
 void RelayGrantIssuer::on_request(const std::string& from) {
   const auto peer = find_peer_(from);
   if (!peer) {
-    logger_->debug("ignored a relay credentials request from {}: not a known peer", short_id(from));
+    logger_->debug("ignored a relay credentials request from {}…: not a known peer", short_id(from));
     return;
   }
   if (!limiter_.allow(from)) {
-    logger_->debug("ignored a relay credentials request from \"{}\" ({}): it asks too often", peer->name,
+    logger_->debug("ignored a relay credentials request from \"{}\" ({}…): it asks too often", peer->name,
                    short_id(from));
     return;
   }
   auto relay = issue_relay_(from);
   if (!relay) {
-    logger_->info("told \"{}\" ({}) that this daemon's TURN relay is not running", peer->name, short_id(from));
+    logger_->info("told \"{}\" ({}…) that this daemon's TURN relay is not running", peer->name, short_id(from));
     send_(from, encode_relay_grant(RelayGrant{.refusal = "off"}));
     return;
   }
@@ -54,7 +55,7 @@ void RelayGrantIssuer::on_request(const std::string& from) {
       peer->public_key, std::span(reinterpret_cast<const std::uint8_t*>(password.data()), password.size()));
   sodium_memzero(password.data(), password.size());
   if (!sealed) {
-    logger_->warn("cannot give relay credentials to \"{}\" ({}): its key is not usable for encryption", peer->name,
+    logger_->warn("cannot give relay credentials to \"{}\" ({}…): its key is not usable for encryption", peer->name,
                   short_id(from));
     return;
   }
@@ -63,7 +64,7 @@ void RelayGrantIssuer::on_request(const std::string& from) {
                                             .username = relay->credential.username,
                                             .sealed = std::move(*sealed),
                                             .expires_ms = expires_s * 1000}));
-  logger_->info("gave relay credentials to \"{}\" ({}) valid until {}", peer->name, short_id(from),
+  logger_->info("gave relay credentials to \"{}\" ({}…) valid until {}", peer->name, short_id(from),
                 utc_time(expires_s));
 }
 

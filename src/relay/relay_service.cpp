@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <boost/json/array.hpp>
 #include <cerrno>
 #include <cstring>
@@ -21,12 +23,6 @@ RelaySupervisor::Policy policy_of(const RelayConfig& config) {
                                  .max_delay = config.max_restart_delay,
                                  .stable_after = config.stable_after,
                                  .stop_timeout = config.stop_timeout};
-}
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
 }
 
 // Writes `text` to `path` through a 0600 temporary file and a rename, so
@@ -101,7 +97,7 @@ bool RelayService::set_addresses(std::vector<std::string> listening_ips,
   if (coturn_.listening_ips.empty()) {
     logger_->warn("the TURN relay has no address any more; it waits for one");
   } else {
-    logger_->info("the relay restarts on the new addresses {}", joined(coturn_.listening_ips));
+    logger_->info("the relay restarts on the new addresses {}", fmt::join(coturn_.listening_ips, ", "));
   }
   supervisor_.restart();
   return true;

@@ -6,18 +6,19 @@
 #include <set>
 
 #include "net/host_port.hpp"
+#include "identity/peer_id.hpp"
 #include "relay/relay_grant.hpp"
 
 namespace peerdrop::relay {
 namespace {
+
+using identity::short_id;
 
 using namespace std::chrono_literals;
 
 // Credentials are at most a week long (TurnCredentials::kMaxTtl); this bounds
 // what a peer's expiry can make us compute with the steady clock.
 constexpr std::chrono::milliseconds kMaxLifetime = std::chrono::hours(8 * 24);
-
-std::string short_id(const std::string& id) { return id.substr(0, 7) + "…"; }
 
 // The host of "turn:HOST:PORT?transport=…" (brackets of an IPv6 address removed).
 std::string url_host(std::string_view url) {
@@ -61,7 +62,7 @@ void RemoteRelays::update(const std::vector<discovery::PeerInfo>& peers) {
     if (inserted) {
       tracked.wait = config_.answer_timeout;
       tracked.next = now;  // ask at once
-      logger_->info("asking \"{}\" ({}) for credentials for its TURN relay", peer.name, short_id(peer.id));
+      logger_->info("asking \"{}\" ({}…) for credentials for its TURN relay", peer.name, short_id(peer.id));
     }
     offering.insert(peer.id);
   }
@@ -87,7 +88,7 @@ void RemoteRelays::update(const std::vector<discovery::PeerInfo>& peers) {
 void RemoteRelays::on_grant(const std::string& from, std::string_view payload) {
   const auto it = peers_.find(from);
   if (stopped_ || it == peers_.end()) {
-    logger_->debug("ignored relay credentials from {}: not a peer that offers a relay", short_id(from));
+    logger_->debug("ignored relay credentials from {}…: not a peer that offers a relay", short_id(from));
     return;
   }
   auto& peer = it->second;
@@ -95,7 +96,7 @@ void RemoteRelays::on_grant(const std::string& from, std::string_view payload) {
   const auto now_ms = clock_.unix_ms();
   const bool was_ready = peer.grant && usable(*peer.grant, now);
   auto fail = [&](const std::string& why) {
-    logger_->warn("refused relay credentials from \"{}\" ({}): {}", peer.name, short_id(from), why);
+    logger_->warn("refused relay credentials from \"{}\" ({}…): {}", peer.name, short_id(from), why);
     back_off(peer, now);
     run();
   };
@@ -103,7 +104,7 @@ void RemoteRelays::on_grant(const std::string& from, std::string_view payload) {
   const auto grant = parse_relay_grant(payload);
   if (!grant) return fail("the answer is malformed (" + grant.error().message() + ")");
   if (grant->refused()) {
-    logger_->info("\"{}\" ({}) gives no credentials for its TURN relay: \"{}\"{}", peer.name, short_id(from),
+    logger_->info("\"{}\" ({}…) gives no credentials for its TURN relay: \"{}\"{}", peer.name, short_id(from),
                   grant->refusal, grant->refusal == "off" ? " (it is not running)" : "");
     if (peer.grant) drop_grant(from, peer, "its relay is off");
     back_off(peer, now);
@@ -130,8 +131,9 @@ void RemoteRelays::on_grant(const std::string& from, std::string_view payload) {
                            .expires_ms = grant->expires_ms},
             .refresh_at = now + kept / 2,
             .expires_at = now + kept};
-  logger_->info("got credentials for the TURN relay of \"{}\" ({}), valid for {:.1f} h: {}", peer.name, short_id(from),
-                std::chrono::duration<double, std::ratio<3600>>(lifetime).count(), fmt::join(held.relay.urls, ", "));
+  logger_->info("got credentials for the TURN relay of \"{}\" ({}…), valid for {:.1f} h: {}", peer.name,
+                short_id(from), std::chrono::duration<double, std::ratio<3600>>(lifetime).count(),
+                fmt::join(held.relay.urls, ", "));
   peer.grant = std::move(held);
   peer.asking = false;
   peer.wait = config_.answer_timeout;
@@ -168,7 +170,7 @@ void RemoteRelays::ask(const std::string& id, Tracked& peer, core::Clock::TimePo
   peer.asking = true;
   peer.next = now + peer.wait;
   // Not queued (the outbox is full, the peer was forgotten): the same as no answer.
-  if (!send_(id)) logger_->debug("could not queue a relay credentials request for {}", short_id(id));
+  if (!send_(id)) logger_->debug("could not queue a relay credentials request for {}…", short_id(id));
 }
 
 void RemoteRelays::back_off(Tracked& peer, core::Clock::TimePoint now) {
@@ -189,7 +191,7 @@ void RemoteRelays::run() {
     }
     if (peer.asking && now >= peer.next) {
       // No answer in time: ask again, and wait longer for this one.
-      logger_->debug("no relay credentials from {} within {} s; asking again", short_id(id),
+      logger_->debug("no relay credentials from {}… within {} s; asking again", short_id(id),
                      std::chrono::duration_cast<std::chrono::seconds>(peer.wait).count());
       peer.wait = std::min(peer.wait * 2, config_.max_wait);
       ask(id, peer, now);
@@ -208,7 +210,7 @@ void RemoteRelays::run() {
 }
 
 void RemoteRelays::drop_grant(const std::string& id, Tracked& peer, const char* why) {
-  logger_->info("dropped the credentials for the TURN relay of \"{}\" ({}): {}", peer.name, short_id(id), why);
+  logger_->info("dropped the credentials for the TURN relay of \"{}\" ({}…): {}", peer.name, short_id(id), why);
   peer.grant.reset();
 }
 

@@ -22,7 +22,7 @@ using asio::ip::tcp;
 
 namespace {
 
-std::string short_id(const std::string& id) { return id.substr(0, 7); }
+using identity::short_id;
 
 std::uint64_t header_number(const api::Request& request, std::string_view name) {
   const auto text = request[name];
