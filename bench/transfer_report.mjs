@@ -3,7 +3,9 @@
 
 import { kChromiumArgs } from '../lab/lib/index.mjs';
 import { machineTable, markdownTable } from './lib/page.mjs';
-import { kEndedThreads, kMiB, kRawHighMark, kRawLowMark, kRawMessageBytes, kSampleMs } from './transfer_throughput.mjs';
+import {
+  kEndedThreads, kMiB, kRawHighMark, kRawLowMark, kRawMessageBytes, kSampleMs, kSendBufferSampleMs,
+} from './transfer_throughput.mjs';
 
 // Issue 5: "the target is at least 0.9" (PeerDrop's MiB/s over the raw ceiling's, medians).
 export const kRatioTarget = 0.9;
@@ -33,10 +35,17 @@ export function transferSummary(t) {
     daemonBaseline: median(t.peerdrop.map((r) => r.memory.daemonBaseline)),
     roundRatios: t.raw.map((a, k) => t.peerdrop[k].mibps / a.mibps),
     cpuRatio: cpuTotal(cpuPer100(t.raw)) / cpuTotal(cpuPer100(t.peerdrop)),
+    rawUnderLow: medianShare(t.raw, 'underLow'),
+    rawAtHigh: medianShare(t.raw, 'atHigh'),
+    peerdropUnderLow: medianShare(t.peerdrop, 'underLow'),
+    peerdropAtHigh: medianShare(t.peerdrop, 'atHigh'),
   };
 }
 
 const cpuTotal = (cpu) => Object.values(cpu).reduce((sum, x) => sum + x, 0);
+/** The median over the runs of one share of the sending buffer's samples (NaN if none was sampled). */
+const medianShare = (runs, key) => median(runs.map((r) => r.sendBuffer?.[key]).filter((x) => Number.isFinite(x)));
+const percent = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : '—');
 
 /** Rows of the results table: { figure, result, target, verdict }. */
 export function transferRows(results) {
@@ -58,6 +67,14 @@ export function transferRows(results) {
     {
       figure: 'raw / PeerDrop CPU-seconds per byte (both browsers, daemons)', result: s.cpuRatio.toFixed(2),
       target: '—', verdict: '',
+    },
+    {
+      figure: `sending buffer under the ${kRawLowMark / kMiB} MiB low mark (sender starved), raw / PeerDrop`,
+      result: `${percent(s.rawUnderLow)} / ${percent(s.peerdropUnderLow)}`, target: '—', verdict: '',
+    },
+    {
+      figure: `sending buffer at the ${kRawHighMark / kMiB} MiB high mark or over, raw / PeerDrop`,
+      result: `${percent(s.rawAtHigh)} / ${percent(s.peerdropAtHigh)}`, target: '—', verdict: '',
     },
     { figure: "receiving tab's JS heap, peak during a transfer", result: mib(s.heapPeak), target: '—', verdict: '' },
     { figure: "receiving tab's renderer process RSS, peak", result: mib(s.rendererPeak), target: '—', verdict: '' },
@@ -130,7 +147,12 @@ On 2 cores both kinds of run are bound by CPU, so the CPU ratio (the raw
 runs' CPU-seconds per byte over PeerDrop's, summed over every process of both
 hosts) is what the throughput ratio tends to on a machine of their own; the
 throughput ratio of single rounds moves with what else the shared machine
-runs (see the rounds below), the CPU ratio much less.
+runs (see the rounds below), the CPU ratio much less. The sending buffer
+(alice's data channel's \`bufferedAmount\`, read every ${kSendBufferSampleMs} ms; PeerDrop's
+sender keeps it between the same marks as the raw one) tells whether the
+sender kept the channel fed: a buffer seldom under the low mark and more
+often at the high mark than in the raw runs means that the channel, not
+the reading side, set the pace.
 Memory baselines before a transfer (medians): JS heap ${mib(s.heapBaseline)}, renderer ${mib(s.rendererBaseline)},
 daemon ${mib(s.daemonBaseline)}.`);
 

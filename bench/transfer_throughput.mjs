@@ -20,7 +20,9 @@
 // the CPU time of every process in each host's namespace is counted
 // (renderer, browser, network service, daemon), and during (b) the peak of
 // bob's tab (JS heap by CDP Performance.getMetrics, renderer RSS by VmHWM
-// after resetting it) and of bob's daemon (VmHWM after resetting it).
+// after resetting it) and of bob's daemon (VmHWM after resetting it). In
+// both, alice's page samples its sending channel's bufferedAmount, to tell a
+// sender that cannot keep the channel fed from a channel that drains slowly.
 //
 // One lab, one subnet: alice 198.51.100.10 and bob 198.51.100.11, each with
 // peerdropd (--no-scan --log-level info) and a headless Chromium on its own
@@ -54,6 +56,8 @@ const kConnectMs = 20_000;
 // the pages' own stamps, not when the benchmark noticed.
 export const kSampleMs = 1000;
 const kPollMs = 1000;
+/** How often alice's page reads its sending data channel's bufferedAmount (see installSendBufferSampler). */
+export const kSendBufferSampleMs = 10;
 /** Nice value given to every thread in the two hosts' namespaces during the runs (see raisePriority). */
 export const kDefaultNice = -10;
 const kFileName = 'peerdrop-bench.bin';
@@ -478,12 +482,14 @@ export async function rawRun(pair, { bytes, rtcConfig, cpuHosts }) {
   try {
     const offer = await uiAlice.page.evaluate(rawOffer, rtcConfig);
     const answer = await bobPage.evaluate(rawAnswer, [offer.description, bytes, timeoutMs, rtcConfig]);
+    const stopSampling = await sampleSendBuffer(uiAlice.page);
     const cpuBefore = await cpuSnapshot(hosts);
     const sending = uiAlice.page.evaluate(rawSend, [answer.description, bytes, kRawMessageBytes, kRawLowMark, kRawHighMark, timeoutMs]);
     sending.catch(() => {});
     const received = await bobPage.evaluate(() => window.__rawBench.done, undefined, { timeoutMs: timeoutMs + 5000 });
     const sent = await sending;
     const cpu = cpuDelta(cpuBefore, await cpuSnapshot(hosts));
+    const sendBuffer = await stopSampling();
     const seconds = (received.lastAt - sent.startedAt) / 1000;
     const receiverSeconds = (received.lastAt - received.firstAt) / 1000;
     return {
@@ -491,11 +497,59 @@ export async function rawRun(pair, { bytes, rtcConfig, cpuHosts }) {
       receiverMibps: (bytes - (received.firstBytes ?? 0)) / kMiB / receiverSeconds,
       connectMs: offer.gatherMs + answer.gatherMs + sent.openMs,
       selected: await uiAlice.page.evaluate(rawSelectedPair),
-      maxMessageSize: sent.maxMessageSize, cpu,
+      maxMessageSize: sent.maxMessageSize, cpu, sendBuffer,
     };
   } finally {
     await Promise.all([uiAlice.page.evaluate(rawClose), bobPage.evaluate(rawClose)].map((p) => p.catch(() => {})));
   }
+}
+
+// ---- the sending channel's buffer ----
+
+/**
+ * In alice's page: remembers the data channel that last sent a message of
+ * 60,000 bytes or more (the raw channel, or PeerDrop's file channel; never
+ * the chat channel) and, between start and stop, reads its bufferedAmount
+ * every `sampleMs`, up to that channel's last large send (the drain after it
+ * is the end, not a wait). A sender that keeps up holds it between the marks
+ * or above; one that cannot read or hand over data fast enough lets it fall
+ * under the low mark.
+ */
+function installSendBufferSampler() {
+  if (window.__sendBuffer) return;
+  const state = { channel: null, lastSendAt: 0, samples: [], timer: null };
+  const send = RTCDataChannel.prototype.send;
+  RTCDataChannel.prototype.send = function sampledSend(data) {
+    if ((data?.byteLength ?? 0) >= 60_000) {
+      state.channel = this;
+      state.lastSendAt = performance.now();
+    }
+    return send.call(this, data);
+  };
+  window.__sendBuffer = {
+    start(sampleMs) {
+      state.channel = null;
+      state.samples = [];
+      clearInterval(state.timer);
+      state.timer = setInterval(() => {
+        if (state.channel?.readyState === 'open') state.samples.push([performance.now(), state.channel.bufferedAmount]);
+      }, sampleMs);
+    },
+    stop([low, high]) {
+      clearInterval(state.timer);
+      const amounts = state.samples.filter(([at]) => at <= state.lastSendAt).map(([, amount]) => amount);
+      const n = amounts.length;
+      const share = (test) => (n === 0 ? NaN : amounts.filter(test).length / n);
+      return { samples: n, underLow: share((x) => x < low), atHigh: share((x) => x >= high) };
+    },
+  };
+}
+
+/** Starts sampling alice's sending buffer; the returned function stops it and resolves with the shares. */
+async function sampleSendBuffer(page) {
+  await page.evaluate(installSendBufferSampler);
+  await page.evaluate((ms) => window.__sendBuffer.start(ms), kSendBufferSampleMs);
+  return () => page.evaluate((marks) => window.__sendBuffer.stop(marks), [kRawLowMark, kRawHighMark]);
 }
 
 // ---- (b) PeerDrop ----
@@ -520,9 +574,11 @@ export async function peerdropRun(pair, { source, cpuHosts }) {
   const timeout = deadlineFor(source.size);
   const memory = new PeakMemory(bobPage, bob);
   await memory.start();
+  const stopSampling = await sampleSendBuffer(pair.uiAlice.page);
   const cpuBefore = await cpuSnapshot(hosts);
   let memoryResult;
   let sent;
+  let sendBuffer;
   try {
     await filesAlice.sendFiles('bob', [source.path]);
     const ended = (t) => !known.has(t.tid) && t.direction === 'out' && ['done', 'failed', 'cancelled', 'declined'].includes(t.state);
@@ -532,6 +588,7 @@ export async function peerdropRun(pair, { source, cpuHosts }) {
     sent = list.find(ended);
   } finally {
     memoryResult = await memory.stop();
+    sendBuffer = await stopSampling().catch(() => undefined);
   }
   const cpu = cpuDelta(cpuBefore, await cpuSnapshot(hosts));
   if (sent.state !== 'done') throw new Error(`the transfer ended ${sent.state}: ${JSON.stringify(sent)}`);
@@ -549,7 +606,7 @@ export async function peerdropRun(pair, { source, cpuHosts }) {
   return {
     bytes: source.size, seconds, mibps: source.size / kMiB / seconds,
     receiverSeconds: (inbound.doneAt - inbound.startedAt) / 1000,
-    memory: { ...memoryResult, rendererBaseline: tab?.baseline, rendererPeak: tab?.peak }, cpu,
+    memory: { ...memoryResult, rendererBaseline: tab?.baseline, rendererPeak: tab?.peak }, cpu, sendBuffer,
   };
 }
 
@@ -575,14 +632,14 @@ export async function transferThroughput({ repeats, mib, log, receiver = 'cdp', 
       await prioritize();
       const a = await rawRun(pair, { bytes });
       raw.push(a);
-      log(`    raw      ${a.mibps.toFixed(1)} MiB/s (${a.seconds.toFixed(1)} s; receiver alone ${a.receiverMibps.toFixed(1)} MiB/s) CPU ${cpuText(a.cpu)}`);
+      log(`    raw      ${a.mibps.toFixed(1)} MiB/s (${a.seconds.toFixed(1)} s; receiver alone ${a.receiverMibps.toFixed(1)} MiB/s) CPU ${cpuText(a.cpu)}; ${sendBufferText(a.sendBuffer)}`);
       log(`             threads ${threadText(a.cpu)}`);
       await prioritize();
       const b = await peerdropRun(pair, { source });
       peerdrop.push(b);
       log(`    PeerDrop ${b.mibps.toFixed(1)} MiB/s (${b.seconds.toFixed(1)} s) CPU ${cpuText(b.cpu)}; ` +
         `bob's heap peak ${(b.memory.heapPeak / kMiB).toFixed(1)} MiB, renderer ${(b.memory.rendererPeak / kMiB).toFixed(0)} MiB, ` +
-        `daemon ${(b.memory.daemonPeak / kMiB).toFixed(1)} MiB`);
+        `daemon ${(b.memory.daemonPeak / kMiB).toFixed(1)} MiB; ${sendBufferText(b.sendBuffer)}`);
       log(`             threads ${threadText(b.cpu)}`);
     }
     const result = {
@@ -596,6 +653,13 @@ export async function transferThroughput({ repeats, mib, log, receiver = 'cdp', 
     for (const file of cleanup) await rm(file, { force: true, recursive: true }).catch(() => {});
     await lab.destroy();
   }
+}
+
+/** The sending buffer's shares under the low mark and at the high mark. */
+export function sendBufferText(buffer) {
+  if (!buffer) return 'sending buffer not sampled';
+  const pct = (x) => `${(x * 100).toFixed(1)} %`;
+  return `sending buffer under ${kRawLowMark / kMiB} MiB ${pct(buffer.underLow)}, at ${kRawHighMark / kMiB} MiB or more ${pct(buffer.atHigh)} of ${buffer.samples} samples`;
 }
 
 /** CPU seconds per process kind, the busiest first. */
