@@ -56,7 +56,7 @@ const kConnectMs = 20_000;
 // the pages' own stamps, not when the benchmark noticed.
 export const kSampleMs = 1000;
 const kPollMs = 1000;
-/** How often alice's page reads its sending data channel's bufferedAmount (see installSendBufferSampler). */
+/** How often alice's page reads its sending data channel's bufferedAmount (see startSendBufferSampler). */
 export const kSendBufferSampleMs = 10;
 /** Nice value given to every thread in the two hosts' namespaces during the runs (see raisePriority). */
 export const kDefaultNice = -10;
@@ -509,46 +509,47 @@ export async function rawRun(pair, { bytes, rtcConfig, cpuHosts }) {
 /**
  * In alice's page: remembers the data channel that last sent a message of
  * 60,000 bytes or more (the raw channel, or PeerDrop's file channel; never
- * the chat channel) and, between start and stop, reads its bufferedAmount
+ * the chat channel) and, from now until stop, reads its bufferedAmount
  * every `sampleMs`, up to that channel's last large send (the drain after it
  * is the end, not a wait). A sender that keeps up holds it between the marks
  * or above; one that cannot read or hand over data fast enough lets it fall
- * under the low mark.
+ * under the low mark. The wrapper of send() is installed once per page.
  */
-function installSendBufferSampler() {
-  if (window.__sendBuffer) return;
-  const state = { channel: null, lastSendAt: 0, samples: [], timer: null };
-  const send = RTCDataChannel.prototype.send;
-  RTCDataChannel.prototype.send = function sampledSend(data) {
-    if ((data?.byteLength ?? 0) >= 60_000) {
-      state.channel = this;
-      state.lastSendAt = performance.now();
-    }
-    return send.call(this, data);
-  };
-  window.__sendBuffer = {
-    start(sampleMs) {
-      state.channel = null;
-      state.samples = [];
-      clearInterval(state.timer);
-      state.timer = setInterval(() => {
-        if (state.channel?.readyState === 'open') state.samples.push([performance.now(), state.channel.bufferedAmount]);
-      }, sampleMs);
-    },
-    stop([low, high]) {
-      clearInterval(state.timer);
-      const amounts = state.samples.filter(([at]) => at <= state.lastSendAt).map(([, amount]) => amount);
-      const n = amounts.length;
-      const share = (test) => (n === 0 ? NaN : amounts.filter(test).length / n);
-      return { samples: n, underLow: share((x) => x < low), atHigh: share((x) => x >= high) };
-    },
-  };
+function startSendBufferSampler(sampleMs) {
+  if (!window.__sendBuffer) {
+    const state = { channel: null, lastSendAt: 0, samples: [], timer: null };
+    const send = RTCDataChannel.prototype.send;
+    RTCDataChannel.prototype.send = function sampledSend(data) {
+      if ((data?.byteLength ?? 0) >= 60_000) {
+        state.channel = this;
+        state.lastSendAt = performance.now();
+      }
+      return send.call(this, data);
+    };
+    window.__sendBuffer = {
+      start(ms) {
+        state.channel = null;
+        state.samples = [];
+        clearInterval(state.timer);
+        state.timer = setInterval(() => {
+          if (state.channel?.readyState === 'open') state.samples.push([performance.now(), state.channel.bufferedAmount]);
+        }, ms);
+      },
+      stop([low, high]) {
+        clearInterval(state.timer);
+        const amounts = state.samples.filter(([at]) => at <= state.lastSendAt).map(([, amount]) => amount);
+        const n = amounts.length;
+        const share = (test) => (n === 0 ? NaN : amounts.filter(test).length / n);
+        return { samples: n, underLow: share((x) => x < low), atHigh: share((x) => x >= high) };
+      },
+    };
+  }
+  window.__sendBuffer.start(sampleMs);
 }
 
 /** Starts sampling alice's sending buffer; the returned function stops it and resolves with the shares. */
 async function sampleSendBuffer(page) {
-  await page.evaluate(installSendBufferSampler);
-  await page.evaluate((ms) => window.__sendBuffer.start(ms), kSendBufferSampleMs);
+  await page.evaluate(startSendBufferSampler, kSendBufferSampleMs);
   return () => page.evaluate((marks) => window.__sendBuffer.stop(marks), [kRawLowMark, kRawHighMark]);
 }
 

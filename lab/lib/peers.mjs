@@ -45,7 +45,10 @@ export async function waitForRelay(observer, target, { relay = 'ready', timeout 
     timeout,
     interval: 100,
     what: `${observer.name} to list ${targetLabel(target)} with relay ${relay ?? '(none)'}`,
-    until: (list) => findPeer(list, id) !== undefined && findPeer(list, id).relay === relay,
+    until: (list) => {
+      const peer = findPeer(list, id);
+      return peer !== undefined && peer.relay === relay;
+    },
   });
   return findPeer(peers, id);
 }

@@ -194,7 +194,6 @@ Daemon::Daemon(Config config)
   });
   api_.set_peer_rate_limiter(&peer_rate_limiter_);
   relay_->set_health_changed([this] { ui_bridge_.push_relay(); });
-  // Every start and stop of coturn (by the switch, an address change or a crash) updates the announcement.
   relay_->set_running_changed([this](bool running) { relay_running_changed(running); });
   api_.set_relay_status([this] {
     // {"enabled":true,"state":"running","port":3478,"restarts":0}, or {"enabled":false,"state":"off"}
