@@ -115,9 +115,10 @@ int main(int argc, char** argv) {
   }
   auto logger = peerdrop::core::make_logger("bench");
   logger->set_level(spdlog::level::warn);
-  peerdrop::transfer::TransferService service(*folder, config, clock, logger);
   std::size_t checkpoints = 0;
-  service.set_progress_handler([&](const peerdrop::transfer::TransferService::Progress&) { ++checkpoints; });
+  peerdrop::transfer::TransferService service(
+      *folder, config, clock, logger,
+      {.progress = [&](const peerdrop::transfer::TransferService::Progress&) { ++checkpoints; }});
   const auto opened = service.open(1, {.peer = std::string(52, 'B'),
                                        .transfer_id = "bench_transfer_0000000001",
                                        .index = 0,

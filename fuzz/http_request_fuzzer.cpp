@@ -30,16 +30,17 @@
 #include <string>
 #include <string_view>
 
-#include "api/api_handler.hpp"
-#include "api/signal_endpoint.hpp"
+#include "http/api_handler.hpp"
+#include "signaling/signal_endpoint.hpp"
 #include "discovery/announcement.hpp"
 #include "fuzz_check.hpp"
 #include "http/http_config.hpp"
 #include "http/local_request_policy.hpp"
-#include "http/rate_limiter.hpp"
+#include "core/rate_limiter.hpp"
 #include "http/static_assets.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_file_library.hpp"
+#include "support/fake_signal_endpoint.hpp"
 #include "support/fake_peer_directory.hpp"
 #include "support/fake_settings.hpp"
 
@@ -82,33 +83,21 @@ core::Logger quiet_logger() {
   return logger;
 }
 
-// Stands in for the signaling service: this target checks the routing to it, not the envelopes.
-class FakeSignalEndpoint final : public api::SignalEndpoint {
- public:
-  asio::awaitable<api::Response> exchange(const api::Request& request, const api::ClientInfo&) override {
-    ++calls;
-    PEERDROP_FUZZ_CHECK(request.body().size() <= http::HttpConfig{}.signal_body_limit);
-    co_return api::json_response(bhttp::status::ok, boost::json::object{{"envelopes", boost::json::array{}}});
-  }
-  int calls = 0;
-};
-
 // One connection's worth of daemon: fresh state per input, so every input replays alike.
 struct Daemon {
   testing::FakeClock clock;
   testing::FakePeerDirectory directory;
   http::LocalRequestPolicy policy{3001};
-  http::RateLimiter limiter{clock, {}};
+  core::RateLimiter limiter{clock, {}};
   http::StaticAssets assets;
-  FakeSignalEndpoint signal;
+  testing::FakeSignalEndpoint signal;
   testing::FakeSettings settings;
   testing::FakeFileLibrary files;
-  api::ApiHandler handler{directory, policy, limiter, assets, quiet_logger()};
+  http::ApiHandler handler{
+      http::ApiServices{.directory = directory, .settings = settings, .signals = signal, .files = files},
+      policy, limiter, limiter, assets, quiet_logger()};
 
   Daemon() {
-    handler.set_signal_endpoint(&signal);
-    handler.set_settings(&settings);
-    handler.set_file_library(&files);
     files.files.push_back({.name = "photos/a.jpg",
                            .size = 5,
                            .sha256 = std::string(64, 'a'),
@@ -127,7 +116,7 @@ struct Daemon {
   }
 };
 
-void check_response(const api::Request& request, const api::Response& response, bool local) {
+void check_response(const http::Request& request, const http::Response& response, bool local) {
   const auto status = response.result_int();
   const auto code = error_code_for(status);
   PEERDROP_FUZZ_CHECK(code.has_value());
@@ -159,7 +148,7 @@ void check_response(const api::Request& request, const api::Response& response, 
 }
 
 // Control endpoints never act for, or tell anything to, another host.
-void check_remote_isolation(const Daemon& daemon, const api::Response& response) {
+void check_remote_isolation(const Daemon& daemon, const http::Response& response) {
   PEERDROP_FUZZ_CHECK(daemon.directory.added.empty());
   PEERDROP_FUZZ_CHECK(daemon.directory.forgotten.empty());
   PEERDROP_FUZZ_CHECK(daemon.directory.scans == 0);
@@ -169,7 +158,7 @@ void check_remote_isolation(const Daemon& daemon, const api::Response& response)
 }
 
 // A WebSocket is only for the local UI at /ws; anything else is refused with a JSON error.
-void check_websocket(const Daemon& daemon, const api::Request& request, const api::ClientInfo& client, bool local) {
+void check_websocket(const Daemon& daemon, const http::Request& request, const http::ClientInfo& client, bool local) {
   const auto refusal = daemon.handler.check_websocket(request, client);
   if (!refusal) {
     PEERDROP_FUZZ_CHECK(local);
@@ -179,11 +168,11 @@ void check_websocket(const Daemon& daemon, const api::Request& request, const ap
   check_response(request, *refusal, local);
 }
 
-api::Reply handle(Daemon& daemon, const api::Request& request, const api::ClientInfo& client) {
+http::Reply handle(Daemon& daemon, const http::Request& request, const http::ClientInfo& client) {
   static asio::io_context io;
   std::exception_ptr failure;
-  std::optional<api::Reply> reply;
-  asio::co_spawn(io, daemon.handler.handle(request, client), [&](std::exception_ptr e, api::Reply r) {
+  std::optional<http::Reply> reply;
+  asio::co_spawn(io, daemon.handler.handle(request, client), [&](std::exception_ptr e, http::Reply r) {
     failure = e;
     if (!e) reply = std::move(r);
   });
@@ -191,11 +180,13 @@ api::Reply handle(Daemon& daemon, const api::Request& request, const api::Client
   io.run();
   PEERDROP_FUZZ_CHECK(!failure);  // the handler never throws
   PEERDROP_FUZZ_CHECK(reply.has_value());
+  // The signaling service gets only bodies within the signal limit.
+  for (const auto& body : daemon.signal.bodies) PEERDROP_FUZZ_CHECK(body.size() <= http::HttpConfig{}.signal_body_limit);
   return std::move(*reply);
 }
 
 // A download is a file the library has, served to the local UI only, as an attachment of its own length.
-void check_download(const Daemon& daemon, const api::Reply& reply, bool local) {
+void check_download(const Daemon& daemon, const http::Reply& reply, bool local) {
   PEERDROP_FUZZ_CHECK(local);
   PEERDROP_FUZZ_CHECK(reply.response.result() == bhttp::status::ok && reply.response.body().empty());
   PEERDROP_FUZZ_CHECK(!daemon.files.opened.empty() && daemon.files.contents.count(daemon.files.opened.back()));
@@ -216,7 +207,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   Daemon daemon;
   const http::HttpConfig config;
-  const api::ClientInfo client{std::string(local ? kLocalClient : kRemoteClient)};
+  const http::ClientInfo client{std::string(local ? kLocalClient : kRemoteClient)};
 
   std::size_t consumed = 0;  // bytes the parsers have taken
   std::size_t received = 0;  // bytes "read from the socket" so far

@@ -8,7 +8,7 @@
 #include "relay/relay_config.hpp"
 #include "signaling/signaling_config.hpp"
 #include "transfer/transfer_config.hpp"
-#include "ws/ws_config.hpp"
+#include "ui/ws_config.hpp"
 
 namespace peerdrop::app {
 
@@ -19,7 +19,7 @@ struct Config {
   std::string log_level = "info";
   http::HttpConfig http;
   discovery::DiscoveryConfig discovery;
-  ws::WsConfig ws;
+  ui::WsConfig ws;
   signaling::SignalingConfig signaling;
   transfer::TransferConfig transfer;
   relay::RelayConfig relay;

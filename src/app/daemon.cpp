@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/asio/post.hpp>
 #include <set>
 
 #include "core/startup_error.hpp"
@@ -59,10 +58,10 @@ RelayAddresses relay_addresses(const Config& config, const std::vector<net::Inte
 // The managed TURN relay, off until started (--turn or the relay setting).
 // With --turn, options that can never work (a port browsers refuse) stop the
 // start; turned on from the settings, they make it `failed` with the reason.
-std::unique_ptr<relay::RelayService> make_relay(asio::any_io_executor executor, const Config& config,
-                                                const std::vector<net::InterfaceAddress>& interfaces,
-                                                const core::Clock& clock, const relay::TurnCredentials& credentials,
-                                                relay::ProcessLauncher& launcher, relay::Alarm& alarm) {
+relay::RelayService make_relay(asio::any_io_executor executor, const Config& config,
+                               const std::vector<net::InterfaceAddress>& interfaces, const core::Clock& clock,
+                               const relay::TurnCredentials& credentials, core::ProcessLauncher& launcher,
+                               core::Alarm& alarm, relay::RelayService::Hooks hooks) {
   const auto& r = config.relay;
   std::error_code ec;
   const auto data_dir = std::filesystem::absolute(config.data_dir, ec);
@@ -82,8 +81,21 @@ std::unique_ptr<relay::RelayService> make_relay(asio::any_io_executor executor, 
   if (r.enabled) {
     if (auto problem = coturn.options_problem()) throw core::StartupError("--turn: " + *problem);
   }
-  return std::make_unique<relay::RelayService>(std::move(executor), r, std::move(coturn), data_dir, clock,
-                                               credentials, launcher, alarm, core::make_logger("relay"));
+  return relay::RelayService(std::move(executor), r, std::move(coturn), data_dir, clock, credentials, launcher, alarm,
+                             std::move(hooks), core::make_logger("relay"));
+}
+
+// The settings to start from: --name over the host name, the download folder;
+// --turn turns the relay on and stores that (it stays on until the Settings
+// switch turns it off).
+settings::Settings initial_settings(const Config& config, settings::SettingsStore& store, const core::Logger& logger) {
+  if (config.relay.enabled) {
+    if (const auto ec = store.save(settings::SettingsUpdate{.relay = true})) {
+      logger->warn("could not store that the relay is on (--turn: {}); it runs until peerdropd stops", ec.message());
+    }
+  }
+  return settings::Settings{.name = discovery::sanitize_name(config.name),
+                            .download_dir = config.transfer.download_dir.string()};
 }
 
 std::set<std::string> own_addresses(const std::vector<net::InterfaceAddress>& interfaces) {
@@ -103,115 +115,102 @@ Daemon::Daemon(Config config)
       database_(config_.data_dir / "peerdrop.db"),
       peer_store_(database_),
       settings_store_(database_),
-      received_files_(database_),
+      received_file_store_(database_),
       download_folder_(open_download_folder(config_.transfer.download_dir)),
-      settings_(settings_store_,
-                settings::Settings{.name = discovery::sanitize_name(config_.name),
-                                   .download_dir = config_.transfer.download_dir.string()},
+      settings_(settings_store_, initial_settings(config_, settings_store_, logger_),
+                [this](const settings::Settings& now, const std::vector<std::string>& changed) {
+                  settings_changed(now, changed);
+                },
                 core::make_logger("settings")),
-      signer_(identity_, clock_, settings_.settings().name),
       interfaces_(io_.get_executor(), config_.discovery.interface_poll_interval, core::make_logger("network")),
+      http_acceptor_(http::HttpServer::bind(io_, config_.http)),
+      http_port_(http_acceptor_.local_endpoint().port()),
+      signer_(identity_, clock_, settings_.settings().name, http_port_),
       discovery_(io_.get_executor(), config_.discovery, config_.http.port == 0 ? 3001 : config_.http.port, clock_,
-                 signer_, peer_store_, core::make_logger("discovery")),
+                 signer_, peer_store_,
+                 discovery::DiscoveryService::Hooks{
+                     .peers_changed = [this] { peers_changed(); },
+                     .waiting_for = [this](const std::string& id) { return signaling_.waiting_for(id); },
+                     .peer_waiting = [this](const std::string& id) { signaling_.peer_is_waiting(id); }},
+                 core::make_logger("discovery")),
       turn_credentials_(clock_, config_.relay.credential_ttl),
       relay_launcher_(io_.get_executor()),
       relay_alarm_(io_.get_executor()),
       relay_(make_relay(io_.get_executor(), config_, interfaces_.current(), clock_, turn_credentials_,
-                        relay_launcher_, relay_alarm_)),
+                        relay_launcher_, relay_alarm_,
+                        relay::RelayService::Hooks{.health_changed = [this] { peer_feed_.relay_changed(); },
+                                                   .running_changed = [this](bool running) {
+                                                     relay_running_changed(running);
+                                                   }})),
       outbox_(database_, clock_, config_.signaling.outbox),
       inbox_(database_),
       signaling_(io_.get_executor(), config_.signaling, clock_, signer_, discovery_, outbox_, inbox_,
+                 signaling::SignalingService::Callbacks{
+                     .deliver = [this](const signaling::IncomingSignal& s) { signal_router_.deliver(s); },
+                     .delivered = [this](std::uint64_t tag) { signal_router_.delivered(tag); },
+                     .expired = [this](std::uint64_t tag,
+                                       const std::string& peer) { signal_router_.expired(tag, peer); },
+                     .key_changed = [this](const std::string& id) { signal_router_.key_changed(id); },
+                     .daemon_message = [this](const signaling::IncomingSignal& m) { daemon_message(m); }},
                  core::make_logger("signaling")),
       remote_relays_alarm_(io_.get_executor()),
-      remote_relays_(clock_, remote_relays_alarm_, identity_,
-                     [this](const std::string& peer) { return send_daemon_message(peer, "relay:request", "{}"); },
-                     core::make_logger("relay")),
+      remote_relays_(
+          clock_, remote_relays_alarm_, identity_,
+          [this](const std::string& peer) { return send_daemon_message(peer, "relay:request", "{}"); },
+          [this] { peer_feed_.peers_changed(); },  // a peer's "relay" went "ready", or back
+          core::make_logger("relay")),
       relay_grants_(
           clock_, [this](const std::string& id) { return discovery_.find_peer(id); },
-          [this](std::string_view user) { return relay_->ice_server(user); },
+          [this](std::string_view user) { return relay_.ice_server(user); },
           [this](const std::string& peer, const std::string& payload) {
             send_daemon_message(peer, "relay:grant", payload);
           },
           core::make_logger("relay")),
-      policy_(config_.http.port),
-      rate_limiter_(clock_, http::RateLimiter::Limits{.rate = config_.http.rate_per_second,
+      received_files_(received_file_store_, download_folder_, core::make_logger("transfer")),
+      transfer_(download_folder_, config_.transfer, clock_, core::make_logger("transfer"),
+                transfer::TransferService::Hooks{
+                    .progress = [this](const transfer::TransferService::Progress& p) { file_handler_.progress(p); },
+                    .finished_lookup = [this](const std::string& peer, const std::string& tid,
+                                              std::uint32_t index) { return received_files_.find(peer, tid, index); }}),
+      transfer_timers_(io_.get_executor(), transfer_, config_.transfer),
+      policy_(http_port_, own_addresses(interfaces_.current())),
+      rate_limiter_(clock_, core::RateLimiter::Limits{.rate = config_.http.rate_per_second,
                                                       .burst = config_.http.rate_burst}),
-      peer_rate_limiter_(clock_, http::RateLimiter::Limits{.rate = config_.http.peer_rate_per_second,
+      peer_rate_limiter_(clock_, core::RateLimiter::Limits{.rate = config_.http.peer_rate_per_second,
                                                            .burst = config_.http.peer_rate_burst}),
-      api_(discovery_, policy_, rate_limiter_, assets_, core::make_logger("http")),
-      http_server_(io_, config_.http, api_, core::make_logger("http")),
-      ui_hub_(config_.ws, core::make_logger("ui")),
-      ui_bridge_(ui_hub_, discovery_, signaling_, settings_, turn_credentials_, relay_.get(), core::make_logger("ui")),
-      transfer_(download_folder_, config_.transfer, clock_, core::make_logger("transfer")),
-      transfer_bridge_(io_.get_executor(), ui_hub_, transfer_, received_files_, config_.transfer,
-                       core::make_logger("transfer")),
+      ui_hub_(config_.ws,
+              ui::UiHub::Events{.opened = [this](ui::Tab tab) { ui_router_.opened(tab); },
+                                .text = [this](ui::Tab tab, std::string_view text) { ui_router_.text(tab, text); },
+                                .binary = [this](ui::Tab tab,
+                                                 std::span<const std::uint8_t> bytes) { ui_router_.binary(tab, bytes); },
+                                .closed = [this](ui::Tab tab) { ui_router_.closed(tab); }},
+              core::make_logger("ui")),
+      peer_feed_(io_.get_executor(), ui_hub_, discovery_, settings_, relay_, remote_relays_),
+      signal_router_(ui_hub_, signaling_, discovery_),
+      ice_servers_(ui_hub_, identity_.peer_id(), discovery_, settings_, turn_credentials_, relay_, remote_relays_),
+      file_handler_(io_.get_executor(), ui_hub_, transfer_, received_files_, transfer_timers_, config_.transfer),
+      ui_router_(ui_hub_, peer_feed_, signal_router_, ice_servers_, file_handler_),
+      api_(http::ApiServices{.directory = discovery_,
+                             .settings = settings_,
+                             .signals = signaling_,
+                             .files = received_files_,
+                             .relay_status = [this] { return std::optional(relay_status()); },
+                             .relay_ready = [this](const std::string& id) { return remote_relays_.ready(id); }},
+           policy_, rate_limiter_, peer_rate_limiter_, assets_, core::make_logger("http")),
+      http_server_(io_, config_.http, std::move(http_acceptor_), api_,
+                   [this](asio::ip::tcp::socket socket, http::Request request) {
+                     ui_hub_.accept(std::move(socket), std::move(request));
+                   },
+                   core::make_logger("http")),
       signals_(io_, SIGINT, SIGTERM) {
-  const auto http_port = http_server_.listen();
-  policy_.set_port(http_port);
-  signer_.set_ports(http_port, 0);
   const auto discovery_port = discovery_.open();
-  policy_.set_own_addresses(own_addresses(interfaces_.current()));
-  logger_.get()->info("peerdropd {} \"{}\" id {}", PEERDROP_VERSION, signer_.name(), identity_.peer_id());
+  logger_->info("peerdropd {} \"{}\" id {}", PEERDROP_VERSION, signer_.name(), identity_.peer_id());
   logger_->info("data dir {}", config_.data_dir.string());
   logger_->info("received files go to {}", config_.transfer.download_dir.string());
-  logger_->info("listening on http://{}:{} (discovery on UDP {}{})", config_.http.bind, http_port, discovery_port,
+  logger_->info("listening on http://{}:{} (discovery on UDP {}{})", config_.http.bind, http_port_, discovery_port,
                 config_.discovery.loopback ? ", loopback only" : "");
-  http_server_.set_upgrader([this](asio::ip::tcp::socket socket, api::Request request) {
-    ui_hub_.accept(std::move(socket), std::move(request));
-  });
-  ui_hub_.set_greeter([this](std::uint64_t tab) {
-    ui_bridge_.greet(tab);
-    transfer_bridge_.greet(tab);
-  });
-  ui_hub_.set_farewell([this](std::uint64_t tab) {
-    ui_bridge_.tab_closed(tab);
-    transfer_bridge_.tab_closed(tab);
-  });
-  ui_hub_.set_handler([this](std::uint64_t tab, const boost::json::object& m) {
-    if (!transfer_bridge_.on_message(tab, m)) ui_bridge_.on_message(tab, m);
-  });
-  ui_hub_.set_binary_handler(
-      [this](std::uint64_t tab, std::span<const std::uint8_t> frame) { transfer_bridge_.on_binary(tab, frame); });
-  api_.set_file_library(&transfer_bridge_);
-  discovery_.set_peers_changed([this] {
-    remote_relays_.update(discovery_.peers());  // shared relays: ask the peers that offer one
-    push_peers();
-  });
-  remote_relays_.set_changed([this] { push_peers(); });  // a peer's "relay" went "ready", or back
-  ui_bridge_.set_remote_relays(&remote_relays_);
-  api_.set_relay_ready([this](const std::string& id) { return remote_relays_.ready(id); });
-  discovery_.set_signaling_hooks([this](const std::string& id) { return signaling_.waiting_for(id); },
-                                 [this](const std::string& id) { signaling_.peer_is_waiting(id); });
-  api_.set_signal_endpoint(&signaling_);
-  api_.set_settings(&settings_);
-  // --turn turns the relay on and stores that: it stays on until the Settings switch turns it off.
-  if (config_.relay.enabled && !settings_.settings().relay &&
-      settings_.change(settings::SettingsUpdate{.relay = true})) {
-    logger_->warn("could not store that the relay is on (--turn); it runs until peerdropd stops");
-  }
-  settings_.set_change_handler([this](const settings::Settings& now, const std::vector<std::string>& changed) {
-    settings_changed(now, changed);
-  });
-  api_.set_peer_rate_limiter(&peer_rate_limiter_);
-  relay_->set_health_changed([this] { ui_bridge_.push_relay(); });
-  relay_->set_running_changed([this](bool running) { relay_running_changed(running); });
-  api_.set_relay_status([this] {
-    // {"enabled":true,"state":"running","port":3478,"restarts":0}, or {"enabled":false,"state":"off"}
-    const auto health = relay_->health_json();
-    boost::json::object status{{"enabled", health.at("enabled")}, {"state", health.at("state")}};
-    if (const auto* port = health.if_contains("port")) status["port"] = *port;
-    if (const auto* restarts = health.if_contains("restarts")) status["restarts"] = *restarts;
-    return status;
-  });
-  signaling_.set_callbacks({
-      .deliver = [this](const signaling::IncomingSignal& s) { ui_bridge_.deliver(s); },
-      .delivered = [this](std::uint64_t tag) { ui_bridge_.delivered(tag); },
-      .expired = [this](std::uint64_t tag, const std::string& peer) { ui_bridge_.expired(tag, peer); },
-      .key_changed = [this](const std::string& id) { ui_bridge_.key_changed(id); },
-      .daemon_message = [this](const signaling::IncomingSignal& m) { daemon_message(m); },
-  });
   const auto ui_host = config_.http.bind == "0.0.0.0" ? std::string("127.0.0.1") : config_.http.bind;
-  logger_->info("open the UI at http://{}:{}/", ui_host, http_port);
+  logger_->info("open the UI at http://{}:{}/", ui_host, http_port_);
 }
 
 int Daemon::run() {
@@ -220,21 +219,15 @@ int Daemon::run() {
     logger_->info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
     shutdown();
   });
-  interfaces_.start([this](const std::vector<net::InterfaceAddress>& all) {
-    policy_.set_own_addresses(own_addresses(all));
-    discovery_.interfaces_changed(all);
-    relay_addresses_changed(all);
-  });
+  interfaces_.start([this](const std::vector<net::InterfaceAddress>& all) { interfaces_changed(all); });
   discovery_.start(interfaces_.current());
   signaling_.start();
-  transfer_bridge_.start();
-  if (config_.relay.enabled || settings_.settings().relay) relay_->start();
+  transfer_timers_.start();
+  if (config_.relay.enabled || settings_.settings().relay) relay_.start();
   http_server_.start();
-  io_.run();  // until shutdown() stops it
-  // Let the closed sockets' handlers finish, for at most a moment: a probe
-  // still waiting on its connect timeout is abandoned.
-  io_.restart();
-  io_.run_for(std::chrono::milliseconds(300));
+  io_.run();  // returns once shutdown() has ended every socket, timer and child
+  shutdown_done_.set_value();
+  if (watchdog_.joinable()) watchdog_.join();
   logger_->info("stopped");
   return 0;
 }
@@ -242,19 +235,21 @@ int Daemon::run() {
 void Daemon::shutdown() {
   discovery_.stop();  // sends goodbye first, while sockets are open
   signaling_.stop();
-  transfer_bridge_.stop();
+  transfer_timers_.stop();
+  file_handler_.stop();
   remote_relays_.stop();
-  relay_->stop();  // SIGTERM now; whatever still runs at exit is killed by its handle
+  relay_.stop();  // SIGTERM now, SIGKILL after its stop timeout
   http_server_.stop();
   ui_hub_.stop();
   interfaces_.stop();
   signals_.cancel();
-  io_.stop();
+  // Everything above ends by itself; should something not, the loop is stopped after a grace period.
+  watchdog_ = std::thread([this, done = shutdown_done_.get_future()] {
+    if (done.wait_for(kShutdownGrace) == std::future_status::ready) return;
+    logger_->warn("shutting down took over {} s; stopping the event loop", kShutdownGrace.count() / 1000);
+    io_.stop();
+  });
 }
-
-}  // namespace peerdrop::app
-
-namespace peerdrop::app {
 
 void Daemon::settings_changed(const settings::Settings& now, const std::vector<std::string>& changed) {
   // The name takes effect at once: announced (a new burst), in health answers and in the next welcome.
@@ -262,18 +257,25 @@ void Daemon::settings_changed(const settings::Settings& now, const std::vector<s
   // The Settings switch "Run a relay on this computer": started or stopped now.
   if (std::find(changed.begin(), changed.end(), "relay") != changed.end()) {
     if (now.relay) {
-      relay_->start();
+      relay_.start();
     } else {
-      relay_->stop();
+      relay_.stop();
     }
   }
-  ui_bridge_.push_settings();
+  peer_feed_.settings_changed();
 }
 
-void Daemon::relay_addresses_changed(const std::vector<net::InterfaceAddress>& all) {
+void Daemon::interfaces_changed(const std::vector<net::InterfaceAddress>& all) {
+  policy_.set_own_addresses(own_addresses(all));
+  discovery_.interfaces_changed(all);
   // Other addresses on the chosen interfaces: a relay that is on restarts on them; the same ones change nothing.
   auto addresses = relay_addresses(config_, all);
-  relay_->set_addresses(std::move(addresses.listening_ips), std::move(addresses.lan_ranges));
+  relay_.set_addresses(std::move(addresses.listening_ips), std::move(addresses.lan_ranges));
+}
+
+void Daemon::peers_changed() {
+  remote_relays_.update(discovery_.peers());  // shared relays: ask the peers that offer one
+  peer_feed_.peers_changed();
 }
 
 void Daemon::relay_running_changed(bool running) {
@@ -284,7 +286,7 @@ void Daemon::relay_running_changed(bool running) {
 }
 
 bool Daemon::send_daemon_message(const std::string& peer_id, std::string type, std::string payload) {
-  // Tag 0: no tab waits for it (UiBridge knows only its own tags); its expiry is not reported to the UI.
+  // Tag 0: no tab waits for it (SignalRouter knows only its own tags); its expiry is not reported to the UI.
   constexpr auto kTtl = std::chrono::seconds(60);
   const auto queued = signaling_.send(peer_id, type, std::move(payload), kTtl, 0);
   if (!queued) logger_->debug("could not queue a \"{}\" message for {}: {}", type, peer_id, queued.error().message());
@@ -302,14 +304,13 @@ void Daemon::daemon_message(const signaling::IncomingSignal& message) {
   }
 }
 
-void Daemon::push_peers() {
-  // Several changes in one go (a scan finding ten peers) become one message.
-  if (peers_push_pending_ || ui_hub_.size() == 0) return;
-  peers_push_pending_ = true;
-  asio::post(io_, [this] {
-    peers_push_pending_ = false;
-    ui_bridge_.push_peers();
-  });
+boost::json::object Daemon::relay_status() const {
+  // {"enabled":true,"state":"running","port":3478,"restarts":0}, or {"enabled":false,"state":"off"}
+  const auto health = relay_.health_json();
+  boost::json::object status{{"enabled", health.at("enabled")}, {"state", health.at("state")}};
+  if (const auto* port = health.if_contains("port")) status["port"] = *port;
+  if (const auto* restarts = health.if_contains("restarts")) status["restarts"] = *restarts;
+  return status;
 }
 
 }  // namespace peerdrop::app

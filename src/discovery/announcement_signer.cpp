@@ -5,8 +5,8 @@
 namespace peerdrop::discovery {
 
 AnnouncementSigner::AnnouncementSigner(const identity::Identity& identity, const core::Clock& clock,
-                                       std::string name)
-    : identity_(identity), clock_(clock), name_(sanitize_name(name)) {
+                                       std::string name, std::uint16_t http_port)
+    : identity_(identity), clock_(clock), name_(sanitize_name(name)), http_port_(http_port) {
   randombytes_buf(&instance_, sizeof instance_);
 }
 

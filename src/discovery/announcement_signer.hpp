@@ -14,7 +14,9 @@ namespace peerdrop::discovery {
 // counter that rises with every packet, so receivers can spot replays.
 class AnnouncementSigner {
  public:
-  AnnouncementSigner(const identity::Identity& identity, const core::Clock& clock, std::string name);
+  // `http_port`: where this daemon's HTTP API listens (the discovery port is set when its socket is bound).
+  AnnouncementSigner(const identity::Identity& identity, const core::Clock& clock, std::string name,
+                     std::uint16_t http_port = 0);
 
   std::vector<std::uint8_t> make(AnnouncementKind kind);
   void set_ports(std::uint16_t http_port, std::uint16_t discovery_port);

@@ -62,13 +62,14 @@ Announcement with_relay(const HealthAnswer& answer) {
 
 DiscoveryService::DiscoveryService(asio::any_io_executor executor, const DiscoveryConfig& config,
                                    std::uint16_t scan_port, const core::Clock& clock, AnnouncementSigner& signer,
-                                   store::PeerStore& store, core::Logger logger)
+                                   PeerStore& store, Hooks hooks, core::Logger logger)
     : executor_(executor),
       config_(config),
       scan_port_(scan_port),
       clock_(clock),
       signer_(signer),
       store_(store),
+      hooks_(std::move(hooks)),
       logger_(std::move(logger)),
       table_(clock, signer.identity().public_key(), signer.instance(),
              PeerTable::Limits{
@@ -99,8 +100,16 @@ DiscoveryService::DiscoveryService(asio::any_io_executor executor, const Discove
     if (!hp) throw core::StartupError("--peer " + text + " is not HOST:PORT");
     manual_addresses_.insert(hp->to_string());
   }
-  for (const auto& address : store_.load_manual_addresses()) manual_addresses_.insert(address);
-  for (auto& peer : store_.load_peers()) table_.restore(std::move(peer));
+  if (auto addresses = store_.load_manual_addresses()) {
+    manual_addresses_.insert(addresses->begin(), addresses->end());
+  } else {
+    logger_->warn("could not read the remembered manual addresses: {}", addresses.error().message());
+  }
+  if (auto peers = store_.load_peers()) {
+    for (auto& peer : *peers) table_.restore(std::move(peer));
+  } else {
+    logger_->warn("could not read the remembered peers: {}", peers.error().message());
+  }
 }
 
 std::uint16_t DiscoveryService::open() {
@@ -146,6 +155,7 @@ void DiscoveryService::stop() {
   udp_.send_goodbye(goodbye_to);
   udp_.stop();
   scanner_.stop();
+  health_client_.stop();
   startup_timer_.cancel();
   maintenance_timer_.cancel();
 }
@@ -184,7 +194,7 @@ void DiscoveryService::accept(const Announcement& a, const std::string& ip, Peer
     return;
   }
   const auto kind = a.kind;
-  if (kind == AnnouncementKind::nudge && peer_waiting_) peer_waiting_(id);
+  if (kind == AnnouncementKind::nudge && hooks_.peer_waiting) hooks_.peer_waiting(id);
   if (result.new_peer) {
     logger_->info("found peer \"{}\" ({}) at {}:{} by {}", a.name, short_id(id), ip, a.http_port, source_word(source));
   } else if (result.went_offline) {
@@ -198,8 +208,8 @@ void DiscoveryService::accept(const Announcement& a, const std::string& ip, Peer
                   a.offers_relay() ? "offers" : "no longer offers");
   }
   if (result.changed || result.came_online || result.went_offline) persist(id);
-  if ((result.changed || result.came_online || result.went_offline || result.relay_changed) && peers_changed_) {
-    peers_changed_();
+  if ((result.changed || result.came_online || result.went_offline || result.relay_changed) && hooks_.peers_changed) {
+    hooks_.peers_changed();
   }
 
   // A daemon that just started learns about us at once, by unicast.
@@ -218,10 +228,8 @@ void DiscoveryService::accept(const Announcement& a, const std::string& ip, Peer
 void DiscoveryService::persist(const std::string& id) {
   const auto peer = table_.find(id);
   if (!peer) return;
-  try {
-    store_.save_peer(*peer);
-  } catch (const std::exception& e) {
-    logger_->warn("could not remember peer {} in the database: {}", short_id(id), e.what());
+  if (const auto ec = store_.save_peer(*peer)) {
+    logger_->warn("could not remember peer {} in the database: {}", short_id(id), ec.message());
   }
 }
 
@@ -257,7 +265,7 @@ asio::awaitable<void> DiscoveryService::maintenance() {
     auto [ec] = co_await maintenance_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec || stopped_) co_return;
     const auto expired = table_.expire();
-    if (!expired.empty() && peers_changed_) peers_changed_();
+    if (!expired.empty() && hooks_.peers_changed) hooks_.peers_changed();
     for (const auto& id : expired) {
       const auto peer = table_.find(id);
       logger_->info("peer \"{}\" ({}) went offline: not heard for {} s", peer ? peer->name : "", short_id(id),
@@ -313,7 +321,7 @@ asio::awaitable<void> DiscoveryService::probe_known_and_manual(bool only_quiet) 
                                  .connect_timeout = config_.probe_timeout,
                                  .total_timeout = config_.probe_timeout};
   co_await scanner_.scan(std::move(targets), options, [&](const HealthAnswer& answer) {
-    if (answer.waiting && peer_waiting_) peer_waiting_(identity::derive_peer_id(answer.announcement.public_key));
+    if (answer.waiting && hooks_.peer_waiting) hooks_.peer_waiting(identity::derive_peer_id(answer.announcement.public_key));
     boost::system::error_code ec;
     const tcp::endpoint ep(asio::ip::make_address(answer.ip, ec), answer.announcement.http_port);
     const bool is_manual = !ec && manual.count(ep);
@@ -358,7 +366,7 @@ asio::awaitable<void> DiscoveryService::run_scan(bool include_interface_subnets,
       if (seen.insert(ep).second) targets.push_back(ep);
     }
   }
-  scan_status_ = api::ScanStatus{.running = true, .started_at_ms = clock_.unix_ms()};
+  scan_status_ = ScanStatus{.running = true, .started_at_ms = clock_.unix_ms()};
   for (const auto& s : subnets) scan_status_.subnets.push_back(s.to_string());
   const auto started = clock_.now();
   logger_->info("scanning {} addresses ({}) for peers", targets.size(),
@@ -379,14 +387,14 @@ asio::awaitable<void> DiscoveryService::run_scan(bool include_interface_subnets,
                 report.probed, report.found);
 }
 
-api::HealthInfo DiscoveryService::health(const std::string& prober_id) {
-  return api::HealthInfo{
+HealthInfo DiscoveryService::health(const std::string& prober_id) {
+  return HealthInfo{
       .id = signer_.identity().peer_id(),
       .name = signer_.name(),
       .port = signer_.http_port(),
       .discovery_port = signer_.discovery_port(),
       .announcement_base64 = core::base64_encode(signer_.make(AnnouncementKind::reply)),
-      .waiting = !prober_id.empty() && waiting_for_ && waiting_for_(prober_id),
+      .waiting = !prober_id.empty() && hooks_.waiting_for && hooks_.waiting_for(prober_id),
   };
 }
 
@@ -441,7 +449,7 @@ void DiscoveryService::set_relay_offered(bool offered) {
 bool DiscoveryService::record_connection(const std::string& id) {
   if (!table_.set_last_connected(id, clock_.unix_ms())) return false;
   persist(id);
-  if (peers_changed_) peers_changed_();
+  if (hooks_.peers_changed) hooks_.peers_changed();
   return true;
 }
 
@@ -452,38 +460,36 @@ void DiscoveryService::hello(const Announcement& announcement, const std::string
 
 std::vector<PeerInfo> DiscoveryService::peers() const { return table_.snapshot(); }
 
-asio::awaitable<api::AddPeerResult> DiscoveryService::add_manual_peer(std::string address) {
+asio::awaitable<AddPeerResult> DiscoveryService::add_manual_peer(std::string address) {
   const auto hp = net::HostPort::parse(address, scan_port_);
   if (!hp) {
-    co_return api::AddPeerResult{.code = "bad_request",
+    co_return AddPeerResult{.code = "bad_request",
                                  .message = "\"" + address.substr(0, 100) + "\" is not an address like 198.51.100.7:3001"};
   }
   const auto endpoints = co_await resolve(executor_, *hp);
   if (endpoints.empty()) {
-    co_return api::AddPeerResult{.code = "peer_unreachable",
+    co_return AddPeerResult{.code = "peer_unreachable",
                                  .message = "the name " + hp->host + " could not be resolved; check it or use an IP address"};
   }
   for (const auto& ep : endpoints) {
     auto answer = co_await health_client_.probe(ep, config_.manual_probe_timeout, config_.manual_probe_timeout);
     if (!answer) continue;
     if (answer->announcement.public_key == signer_.identity().public_key()) {
-      co_return api::AddPeerResult{.code = "bad_request", .message = hp->to_string() + " is this daemon itself"};
+      co_return AddPeerResult{.code = "bad_request", .message = hp->to_string() + " is this daemon itself"};
     }
     manual_addresses_.insert(hp->to_string());
-    try {
-      store_.add_manual_address(hp->to_string());
-    } catch (const std::exception& e) {
-      logger_->warn("could not remember manual address {}: {}", hp->to_string(), e.what());
+    if (const auto ec = store_.add_manual_address(hp->to_string())) {
+      logger_->warn("could not remember manual address {}: {}", hp->to_string(), ec.message());
     }
     accept(with_relay(*answer), answer->ip, PeerSource::manual);
     const auto id = identity::derive_peer_id(answer->announcement.public_key);
     if (table_.add_source(id, PeerSource::manual)) {
       persist(id);
-      if (peers_changed_) peers_changed_();
+      if (hooks_.peers_changed) hooks_.peers_changed();
     }
-    co_return api::AddPeerResult{.peer = table_.find(id)};
+    co_return AddPeerResult{.peer = table_.find(id)};
   }
-  co_return api::AddPeerResult{
+  co_return AddPeerResult{
       .code = "peer_unreachable",
       .message = "no PeerDrop daemon answered at " + hp->to_string() +
                  "; check that PeerDrop runs there, the address and port are right, and no firewall blocks TCP " +
@@ -494,21 +500,18 @@ bool DiscoveryService::forget_peer(const std::string& id) {
   const auto peer = table_.find(id);
   if (!peer) return false;
   table_.forget(id);
-  try {
-    store_.forget_peer(id);
-    for (const auto& address : peer->addresses) {
-      const auto text = address.to_string();
-      if (manual_addresses_.erase(text)) store_.remove_manual_address(text);
-    }
-  } catch (const std::exception& e) {
-    logger_->warn("could not forget peer {} in the database: {}", short_id(id), e.what());
+  auto ec = store_.forget_peer(id);
+  for (const auto& address : peer->addresses) {
+    const auto text = address.to_string();
+    if (manual_addresses_.erase(text) && !ec) ec = store_.remove_manual_address(text);
   }
+  if (ec) logger_->warn("could not forget peer {} in the database: {}", short_id(id), ec.message());
   logger_->info("forgot peer \"{}\" ({})", peer->name, short_id(id));
-  if (peers_changed_) peers_changed_();
+  if (hooks_.peers_changed) hooks_.peers_changed();
   return true;
 }
 
-api::ScanStatus DiscoveryService::start_scan() {
+ScanStatus DiscoveryService::start_scan() {
   auto status = scan_status_;
   if (!scanning_) {
     scanning_ = true;  // claimed now, so a second request does not start a second scan

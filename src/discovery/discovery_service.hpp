@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "api/peer_directory.hpp"
+#include "discovery/peer_directory.hpp"
+#include "discovery/peer_store.hpp"
 #include "core/clock.hpp"
 #include "core/logging.hpp"
 #include "discovery/announcement_signer.hpp"
@@ -22,32 +23,31 @@
 #include "discovery/udp_discovery.hpp"
 #include "net/ipv4_subnet.hpp"
 #include "net/network_interfaces.hpp"
-#include "store/peer_store.hpp"
 
 namespace peerdrop::discovery {
 
 // Finds other daemons by every means (UDP, HTTP scan, manual, persisted,
 // inbound), keeps the peer table current and persisted, and answers the
 // HTTP API's questions about peers.
-class DiscoveryService final : public api::PeerDirectory {
+class DiscoveryService final : public PeerDirectory {
  public:
+  // What discovery tells, or asks, the rest of the daemon (on the io thread).
+  struct Hooks {
+    std::function<void()> peers_changed;  // the peer list changed
+    // Signaling: does a peer have messages waiting with us (told in our
+    // health answer), and a peer told us it holds messages for us.
+    std::function<bool(const std::string& id)> waiting_for;
+    std::function<void(const std::string& id)> peer_waiting;
+  };
+
   DiscoveryService(boost::asio::any_io_executor executor, const DiscoveryConfig& config, std::uint16_t scan_port,
-                   const core::Clock& clock, AnnouncementSigner& signer, store::PeerStore& store,
+                   const core::Clock& clock, AnnouncementSigner& signer, PeerStore& store, Hooks hooks,
                    core::Logger logger);
 
   std::uint16_t open();  // binds UDP; returns the discovery port (StartupError)
   void start(const std::vector<net::InterfaceAddress>& all_interfaces);
   void interfaces_changed(const std::vector<net::InterfaceAddress>& all_interfaces);
   void stop();  // says goodbye, closes sockets, stops loops
-  // Called (on the io thread) whenever the peer list changes.
-  void set_peers_changed(std::function<void()> callback) { peers_changed_ = std::move(callback); }
-  // Signaling hooks: does a peer have messages waiting with us (told in our
-  // health answer), and a peer told us it holds messages for us.
-  void set_signaling_hooks(std::function<bool(const std::string&)> waiting_for,
-                           std::function<void(const std::string&)> peer_waiting) {
-    waiting_for_ = std::move(waiting_for);
-    peer_waiting_ = std::move(peer_waiting);
-  }
   std::optional<PeerInfo> find_peer(const std::string& id) const { return table_.find(id); }
   // STUN servers a browser here should use to reach `peer_id`: this daemon on
   // the addresses that face the peer (the same subnet; else every address),
@@ -66,14 +66,14 @@ class DiscoveryService final : public api::PeerDirectory {
   // persists it and tells the peers-changed callback. False if unknown.
   bool record_connection(const std::string& id);
 
-  // api::PeerDirectory
-  api::HealthInfo health(const std::string& prober_id) override;
+  // discovery::PeerDirectory
+  discovery::HealthInfo health(const std::string& prober_id) override;
   void hello(const Announcement& announcement, const std::string& ip) override;
   std::vector<PeerInfo> peers() const override;
-  boost::asio::awaitable<api::AddPeerResult> add_manual_peer(std::string address) override;
+  boost::asio::awaitable<AddPeerResult> add_manual_peer(std::string address) override;
   bool forget_peer(const std::string& id) override;
-  api::ScanStatus start_scan() override;
-  api::ScanStatus scan_status() const override { return scan_status_; }
+  ScanStatus start_scan() override;
+  ScanStatus scan_status() const override { return scan_status_; }
 
  private:
   void handle_udp(const Announcement& a, const boost::asio::ip::udp::endpoint& from);
@@ -91,7 +91,8 @@ class DiscoveryService final : public api::PeerDirectory {
   std::uint16_t scan_port_;
   const core::Clock& clock_;
   AnnouncementSigner& signer_;
-  store::PeerStore& store_;
+  PeerStore& store_;
+  Hooks hooks_;
   core::Logger logger_;
   PeerTable table_;
   UdpDiscovery udp_;
@@ -104,10 +105,7 @@ class DiscoveryService final : public api::PeerDirectory {
   std::set<std::string> manual_addresses_;       // "host:port", from --peer and POST /api/peers
   std::map<std::string, core::Clock::TimePoint> last_reply_;
   core::Clock::TimePoint last_duplicate_warning_{};
-  api::ScanStatus scan_status_;
-  std::function<void()> peers_changed_;
-  std::function<bool(const std::string&)> waiting_for_;
-  std::function<void(const std::string&)> peer_waiting_;
+  ScanStatus scan_status_;
   std::map<std::string, core::Clock::TimePoint> last_nudge_;
   bool scanning_ = false;
   bool probing_ = false;

@@ -67,6 +67,7 @@ asio::awaitable<boost::system::result<HealthAnswer>> HealthClient::probe(asio::i
                                                                          std::chrono::milliseconds total_timeout) {
   using core::Errc;
   beast::tcp_stream stream(executor_);
+  const auto registration = streams_.track(stream);
   stream.expires_after(connect_timeout);
   auto [connect_ec] = co_await stream.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
   if (connect_ec) {

@@ -3,11 +3,13 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/system/result.hpp>
 #include <chrono>
 #include <string>
 #include <string_view>
 
+#include "core/open_streams.hpp"
 #include "discovery/announcement.hpp"
 #include "discovery/announcement_signer.hpp"
 
@@ -29,6 +31,8 @@ class HealthClient {
   boost::asio::awaitable<boost::system::result<HealthAnswer>> probe(
       boost::asio::ip::tcp::endpoint endpoint, std::chrono::milliseconds connect_timeout,
       std::chrono::milliseconds total_timeout);
+  // Ends every probe under way (their answer is operation_aborted) and every later one.
+  void stop() { streams_.close_all(); }
 
   // Checks a health answer's JSON body (exposed for tests and the fuzzer).
   // `waiting`, if given, is set from the answer's "waiting" field; `relay`, if
@@ -40,6 +44,7 @@ class HealthClient {
  private:
   boost::asio::any_io_executor executor_;
   AnnouncementSigner& signer_;
+  core::OpenStreams<boost::beast::tcp_stream> streams_;
 };
 
 }  // namespace peerdrop::discovery

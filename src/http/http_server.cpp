@@ -18,6 +18,7 @@
 #include <sstream>
 #include <vector>
 
+#include "core/fd_io.hpp"
 #include "core/startup_error.hpp"
 
 namespace peerdrop::http {
@@ -34,7 +35,7 @@ constexpr std::uint64_t kFileChunkBytes = 256 * 1024;  // one read and one write
 
 const std::string& busy_response() {
   static const std::string text = [] {
-    auto response = api::error_response(bhttp::status::service_unavailable, "busy",
+    auto response = error_response(bhttp::status::service_unavailable, "busy",
                                         "too many connections; try again shortly");
     response.keep_alive(false);
     std::ostringstream out;
@@ -46,26 +47,26 @@ const std::string& busy_response() {
 
 // The answer for a request that could not be read, or nothing if the
 // connection is to be closed without one.
-std::optional<api::Response> read_error_response(const boost::system::error_code& ec) {
+std::optional<Response> read_error_response(const boost::system::error_code& ec) {
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) {
     return std::nullopt;  // the client closed the connection: nobody to answer
   }
   if (ec == bhttp::error::body_limit) {
-    return api::error_response(bhttp::status::payload_too_large, "payload_too_large",
+    return error_response(bhttp::status::payload_too_large, "payload_too_large",
                                "the request body is larger than this endpoint accepts");
   }
   if (ec == bhttp::error::header_limit) {
-    return api::error_response(bhttp::status::request_header_fields_too_large, "header_too_large",
+    return error_response(bhttp::status::request_header_fields_too_large, "header_too_large",
                                "the request headers are too large");
   }
   if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
-    return api::error_response(bhttp::status::bad_request, "bad_request", "the request is not valid HTTP/1.1");
+    return error_response(bhttp::status::bad_request, "bad_request", "the request is not valid HTTP/1.1");
   }
   return std::nullopt;  // timeout, reset, end of stream: nobody to answer
 }
 
 // Writes `reply`'s headers and then its file; false if the connection cannot go on.
-asio::awaitable<bool> send_file(beast::tcp_stream& stream, const api::Reply& reply, bool head_only,
+asio::awaitable<bool> send_file(beast::tcp_stream& stream, const Reply& reply, bool head_only,
                                 std::chrono::milliseconds write_timeout, const core::Logger& logger) {
   // The headers, then the file in bounded reads, each write with its own
   // deadline: a large file takes as long as it takes, a stalled client does not.
@@ -79,43 +80,51 @@ asio::awaitable<bool> send_file(beast::tcp_stream& stream, const api::Reply& rep
   std::vector<char> chunk(std::min<std::uint64_t>(size, kFileChunkBytes));
   std::uint64_t sent = 0;
   while (sent < size) {
-    const auto n = ::pread(reply.file.get(), chunk.data(), std::min<std::uint64_t>(chunk.size(), size - sent),
-                           static_cast<off_t>(sent));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
+    const auto n = core::pread_all(
+        reply.file.get(), std::as_writable_bytes(std::span(chunk.data(), std::min<std::uint64_t>(chunk.size(), size - sent))),
+        static_cast<off_t>(sent));
+    if (!n || *n == 0) {
       // Shorter than when it was opened (changed meanwhile): the promised length cannot be kept.
       logger->warn("a download ended early: the file changed while it was sent");
       co_return false;
     }
     stream.expires_after(write_timeout);
-    auto [write_ec, written] = co_await asio::async_write(
-        stream, asio::buffer(chunk.data(), static_cast<std::size_t>(n)), asio::as_tuple(asio::use_awaitable));
+    auto [write_ec, written] =
+        co_await asio::async_write(stream, asio::buffer(chunk.data(), *n), asio::as_tuple(asio::use_awaitable));
     if (write_ec) co_return false;
-    sent += static_cast<std::uint64_t>(n);
+    sent += *n;
   }
   co_return true;
 }
 
 }  // namespace
 
-HttpServer::HttpServer(asio::io_context& io, const HttpConfig& config, api::ApiHandler& handler, core::Logger logger)
-    : io_(io), config_(config), handler_(handler), logger_(std::move(logger)), acceptor_(io) {}
-
-std::uint16_t HttpServer::listen() {
+tcp::acceptor HttpServer::bind(asio::io_context& io, const HttpConfig& config) {
   boost::system::error_code ec;
-  const auto address = asio::ip::make_address(config_.bind, ec);
-  if (ec) throw core::StartupError("--bind " + config_.bind + " is not an IP address");
-  const tcp::endpoint endpoint(address, config_.port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  const auto address = asio::ip::make_address(config.bind, ec);
+  if (ec) throw core::StartupError("--bind " + config.bind + " is not an IP address");
+  const tcp::endpoint endpoint(address, config.port);
+  tcp::acceptor acceptor(io);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    throw core::StartupError("cannot listen on " + config_.bind + ":" + std::to_string(config_.port) + " (" +
+    throw core::StartupError("cannot listen on " + config.bind + ":" + std::to_string(config.port) + " (" +
                              ec.message() + "); is another peerdropd running? choose another --port");
   }
-  return acceptor_.local_endpoint().port();
+  return acceptor;
 }
+
+HttpServer::HttpServer(asio::io_context& io, const HttpConfig& config, tcp::acceptor acceptor, ApiHandler& handler,
+                       Upgrader upgrader, core::Logger logger)
+    : io_(io),
+      config_(config),
+      acceptor_(std::move(acceptor)),
+      port_(acceptor_.local_endpoint().port()),
+      handler_(handler),
+      upgrader_(std::move(upgrader)),
+      logger_(std::move(logger)) {}
 
 void HttpServer::start() { asio::co_spawn(io_, accept_loop(), core::log_exceptions(logger_, "HTTP acceptor")); }
 
@@ -220,7 +229,7 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
     }
     const bool keep_alive = parser.get().keep_alive();
     auto request = parser.release();
-    const api::ClientInfo client_info{client};
+    const ClientInfo client_info{client};
     if (beast::websocket::is_upgrade(request) && upgrader_) {
       if (auto refusal = handler_.check_websocket(request, client_info)) {
         refusal->keep_alive(false);

@@ -9,7 +9,7 @@
 #include <set>
 #include <string>
 
-#include "api/api_handler.hpp"
+#include "http/api_handler.hpp"
 #include "core/logging.hpp"
 #include "http/http_config.hpp"
 
@@ -22,14 +22,19 @@ namespace peerdrop::http {
 class HttpServer {
  public:
   // Takes over a connection whose request asked for (and may have) a WebSocket.
-  using Upgrader = std::function<void(boost::asio::ip::tcp::socket, api::Request)>;
+  using Upgrader = std::function<void(boost::asio::ip::tcp::socket, Request)>;
 
-  HttpServer(boost::asio::io_context& io, const HttpConfig& config, api::ApiHandler& handler, core::Logger logger);
-  void set_upgrader(Upgrader upgrader) { upgrader_ = std::move(upgrader); }
+  // A socket bound to config.bind:config.port and listening (port 0 picks a
+  // free port: local_endpoint() tells which). Throws core::StartupError.
+  static boost::asio::ip::tcp::acceptor bind(boost::asio::io_context& io, const HttpConfig& config);
 
-  // Binds and listens; returns the port (useful with port 0). Throws core::StartupError.
-  std::uint16_t listen();
+  // Serves connections accepted on `acceptor` (made by bind) once started.
+  HttpServer(boost::asio::io_context& io, const HttpConfig& config, boost::asio::ip::tcp::acceptor acceptor,
+             ApiHandler& handler, Upgrader upgrader, core::Logger logger);
+
+  std::uint16_t port() const { return port_; }
   void start();
+  // Closes the acceptor and every connection (their coroutines end by themselves).
   void stop();
   std::size_t connection_count() const { return registry_->sockets.size(); }
 
@@ -39,9 +44,11 @@ class HttpServer {
 
   boost::asio::io_context& io_;
   const HttpConfig& config_;
-  api::ApiHandler& handler_;
-  core::Logger logger_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  std::uint16_t port_;
+  ApiHandler& handler_;
+  Upgrader upgrader_;
+  core::Logger logger_;
   // The live connections. Shared with the sessions, so a session frame that
   // is destroyed after the server (a forced stop) still unregisters safely.
   struct Registry {
@@ -49,7 +56,6 @@ class HttpServer {
     std::map<std::string, std::size_t> per_client;
   };
   std::shared_ptr<Registry> registry_ = std::make_shared<Registry>();
-  Upgrader upgrader_;
   bool stopped_ = false;
 };
 

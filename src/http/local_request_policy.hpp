@@ -14,10 +14,11 @@ namespace peerdrop::http {
 // (defeats other pages in the same browser).
 class LocalRequestPolicy {
  public:
-  explicit LocalRequestPolicy(std::uint16_t port) : port_(port) {}
+  // `own_addresses`: all of this machine's addresses, as text ("198.51.100.2").
+  explicit LocalRequestPolicy(std::uint16_t port, std::set<std::string> own_addresses = {})
+      : port_(port), own_addresses_(std::move(own_addresses)) {}
 
-  void set_port(std::uint16_t port) { port_ = port; }
-  // All of this machine's addresses, as text ("198.51.100.2").
+  // After the machine's addresses changed.
   void set_own_addresses(std::set<std::string> addresses) { own_addresses_ = std::move(addresses); }
 
   bool is_local_client(const std::string& client_ip) const;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "core/fd_io.hpp"
 #include "core/startup_error.hpp"
 #include "identity/peer_id.hpp"
 
@@ -21,7 +22,6 @@ void init_sodium() {
   if (sodium_init() < 0) throw core::StartupError("libsodium failed to initialise");
 }
 
-std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
@@ -93,15 +93,8 @@ Identity Identity::load_or_create(const std::filesystem::path& data_dir) {
   }
 
   Identity created = generate();
-  const auto tmp = path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw core::StartupError("cannot write identity key " + tmp + ": " + errno_text());
-  const auto written = ::write(fd, created.secret_key_.data(), created.secret_key_.size());
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (written != static_cast<ssize_t>(created.secret_key_.size()) || !synced ||
-      ::rename(tmp.c_str(), path.c_str()) != 0) {
-    throw core::StartupError("cannot write identity key " + path.string() + ": " + errno_text());
+  if (const auto ec = core::write_private_file(path, std::as_bytes(std::span(created.secret_key_)))) {
+    throw core::StartupError("cannot write identity key " + path.string() + ": " + ec.message());
   }
   return created;
 }

@@ -6,11 +6,12 @@
 #include <boost/json/array.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "core/base64.hpp"
 #include "core/errc.hpp"
+#include "core/json_fields.hpp"
+#include "core/limits.hpp"
 #include "identity/peer_id.hpp"
 #include "settings/settings_parser.hpp"
 
@@ -19,8 +20,6 @@ namespace {
 
 namespace json = boost::json;
 using core::Errc;
-
-constexpr std::int64_t kMaxSafeInteger = (std::int64_t{1} << 53) - 1;
 
 bool is_refusal_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
 
@@ -55,17 +54,15 @@ boost::system::result<RelayGrant> parse_relay_grant(std::string_view payload) {
   if (payload.size() > RelayGrant::kMaxPayloadBytes) return core::make_error_code(Errc::too_large);
   // The DOM lives in one arena, freed at once; depth 3 is more than a grant needs (object, array, string).
   json::monotonic_resource arena;
-  json::parse_options options;
-  options.max_depth = 3;
-  boost::system::error_code ec;
-  const auto value = json::parse(payload, ec, &arena, options);
-  if (ec || !value.is_object()) return core::make_error_code(Errc::malformed);
-  const auto& object = value.get_object();
+  const auto value = core::parse_json(payload, 3, &arena);
+  if (!value || !value->is_object()) return core::make_error_code(Errc::malformed);
+  const auto& object = value->get_object();
   RelayGrant grant;
 
-  if (const auto* error = object.if_contains("error")) {
-    if (!error->is_string()) return core::make_error_code(Errc::malformed);
-    const std::string_view text = error->get_string();
+  if (object.contains("error")) {
+    const auto* error = core::string_field(object, "error");
+    if (!error) return core::make_error_code(Errc::malformed);
+    const std::string_view text = *error;
     if (text.empty() || text.size() > RelayGrant::kMaxRefusalBytes ||
         !std::all_of(text.begin(), text.end(), is_refusal_char)) {
       return core::make_error_code(Errc::malformed);
@@ -74,27 +71,26 @@ boost::system::result<RelayGrant> parse_relay_grant(std::string_view payload) {
     return grant;
   }
 
-  const auto* urls = object.if_contains("urls");
-  const auto* username = object.if_contains("username");
-  const auto* sealed = object.if_contains("sealed");
-  const auto* expires = object.if_contains("expiresMs");
-  if (!urls || !urls->is_array() || !username || !username->is_string() || !sealed || !sealed->is_string() ||
-      !expires || !expires->is_int64()) {
-    return core::make_error_code(Errc::malformed);
-  }
-  const auto& list = urls->get_array();
+  const auto* urls = core::array_field(object, "urls");
+  const auto* username = core::string_field(object, "username");
+  const auto* sealed = core::string_field(object, "sealed");
+  const auto expires = core::int_field(object, "expiresMs");
+  if (!urls || !username || !sealed || !expires) return core::make_error_code(Errc::malformed);
+  const auto& list = *urls;
   if (list.empty() || list.size() > RelayGrant::kMaxUrls) return core::make_error_code(Errc::malformed);
   for (const auto& url : list) {
     if (!url.is_string() || !is_turn_url(url.get_string())) return core::make_error_code(Errc::malformed);
     grant.urls.emplace_back(url.get_string());
   }
-  if (!is_valid_username(username->get_string())) return core::make_error_code(Errc::malformed);
-  grant.username = username->get_string();
-  auto bytes = core::base64_decode(sealed->get_string(), RelayGrant::kMaxCredentialBytes + crypto_box_SEALBYTES);
+  if (!is_valid_username(*username)) return core::make_error_code(Errc::malformed);
+  grant.username = *username;
+  auto bytes = core::base64_decode(*sealed, RelayGrant::kMaxCredentialBytes + crypto_box_SEALBYTES);
   if (!bytes || bytes->size() <= crypto_box_SEALBYTES) return core::make_error_code(Errc::malformed);
   grant.sealed = std::move(*bytes);
-  grant.expires_ms = expires->get_int64();
-  if (grant.expires_ms <= 0 || grant.expires_ms > kMaxSafeInteger) return core::make_error_code(Errc::malformed);
+  grant.expires_ms = *expires;
+  if (grant.expires_ms <= 0 || static_cast<std::uint64_t>(grant.expires_ms) > core::kMaxSafeInteger) {
+    return core::make_error_code(Errc::malformed);
+  }
   return grant;
 }
 

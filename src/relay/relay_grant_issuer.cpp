@@ -30,7 +30,7 @@ RelayGrantIssuer::RelayGrantIssuer(const core::Clock& clock, FindPeer find_peer,
       issue_relay_(std::move(issue_relay)),
       send_(std::move(send)),
       logger_(std::move(logger)),
-      limiter_(clock, http::RateLimiter::Limits{
+      limiter_(clock, core::RateLimiter::Limits{
                           .rate = limits.per_minute / 60.0, .burst = limits.burst, .max_clients = limits.max_peers}) {}
 
 void RelayGrantIssuer::on_request(const std::string& from) {

@@ -8,7 +8,7 @@
 #include "core/clock.hpp"
 #include "core/logging.hpp"
 #include "discovery/peer_info.hpp"
-#include "http/rate_limiter.hpp"
+#include "core/rate_limiter.hpp"
 #include "relay/relay_service.hpp"
 
 namespace peerdrop::relay {
@@ -49,7 +49,7 @@ class RelayGrantIssuer {
   IssueRelay issue_relay_;
   Send send_;
   core::Logger logger_;
-  http::RateLimiter limiter_;
+  core::RateLimiter limiter_;
 };
 
 }  // namespace peerdrop::relay

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/fd_io.hpp"
 #include "core/startup_error.hpp"
 
 namespace peerdrop::relay {
@@ -24,14 +25,8 @@ bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= '
 // Reads at most kHexChars + 2 bytes (a trailing newline is allowed, written by a person).
 std::string read_small(int fd) {
   std::string out(kHexChars + 2, '\0');
-  std::size_t got = 0;
-  while (got < out.size()) {
-    const auto n = ::read(fd, out.data() + got, out.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  out.resize(got);
+  const auto got = core::read_all(fd, std::as_writable_bytes(std::span(out)));
+  out.resize(got ? *got : 0);
   if (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }
@@ -71,15 +66,8 @@ RelaySecret RelaySecret::load_or_create(const std::filesystem::path& file) {
   sodium_memzero(bytes.data(), bytes.size());
   RelaySecret secret(std::move(value));
 
-  const auto tmp = file.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) throw core::StartupError("cannot write the TURN relay secret " + tmp + ": " + errno_text());
-  const auto written = ::write(fd, secret.value_.data(), secret.value_.size());
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (written != static_cast<ssize_t>(secret.value_.size()) || !synced || ::rename(tmp.c_str(), file.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    throw core::StartupError("cannot write the TURN relay secret " + file.string() + ": " + errno_text());
+  if (const auto ec = core::write_private_file(file, std::as_bytes(std::span(secret.value_)))) {
+    throw core::StartupError("cannot write the TURN relay secret " + file.string() + ": " + ec.message());
   }
   return secret;
 }

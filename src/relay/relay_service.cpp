@@ -12,6 +12,8 @@
 #include <exception>
 #include <system_error>
 
+#include "core/fd_io.hpp"
+
 namespace peerdrop::relay {
 namespace {
 
@@ -25,25 +27,10 @@ RelaySupervisor::Policy policy_of(const RelayConfig& config) {
                                  .stop_timeout = config.stop_timeout};
 }
 
-// Writes `text` to `path` through a 0600 temporary file and a rename, so
-// coturn never reads half a file and the secret is never readable by others.
+// Writes `text` to `path` so that coturn never reads half a file and the secret is never readable by others.
 std::optional<std::string> write_private_file(const std::filesystem::path& path, std::string_view text) {
-  const auto tmp = path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return "cannot write " + tmp + ": " + std::strerror(errno);
-  ::fchmod(fd, 0600);  // an old file of another mode keeps its mode through O_TRUNC
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const auto n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  const int error = errno;
-  ::close(fd);
-  if (done != text.size() || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return "cannot write " + path.string() + ": " + std::strerror(done != text.size() ? error : errno);
+  if (const auto ec = core::write_private_file(path, std::as_bytes(std::span(text.data(), text.size())))) {
+    return "cannot write " + path.string() + ": " + ec.message();
   }
   return std::nullopt;
 }
@@ -52,19 +39,20 @@ std::optional<std::string> write_private_file(const std::filesystem::path& path,
 
 RelayService::RelayService(boost::asio::any_io_executor executor, const RelayConfig& config, CoturnConfig coturn,
                            const std::filesystem::path& data_dir, const core::Clock& clock,
-                           const TurnCredentials& credentials, ProcessLauncher& launcher, Alarm& alarm,
-                           core::Logger logger)
+                           const TurnCredentials& credentials, core::ProcessLauncher& launcher, core::Alarm& alarm,
+                           Hooks hooks, core::Logger logger)
     : config_(config),
       coturn_(std::move(coturn)),
       dir_(data_dir / "relay"),
       logger_(std::move(logger)),
       credentials_(credentials),
       supervisor_(launcher, alarm, clock,
-                  LaunchSpec{.program = config_.program,
+                  core::LaunchSpec{.program = config_.program,
                              .args = {"-c", (dir_ / kConfigFile).string()},
                              .output_file = dir_ / kLogFile},
                   policy_of(config_), logger_),
-      log_timer_(std::move(executor)) {
+      log_timer_(std::move(executor)),
+      hooks_(std::move(hooks)) {
   supervisor_.set_before_start([this] { return prepare(); });
   supervisor_.set_health_changed([this] { health_changed(); });
 }
@@ -104,10 +92,10 @@ bool RelayService::set_addresses(std::vector<std::string> listening_ips,
 }
 
 void RelayService::health_changed() {
-  if (health_changed_) health_changed_();
+  if (hooks_.health_changed) hooks_.health_changed();
   if (running() != was_running_) {
     was_running_ = running();
-    if (running_changed_) running_changed_(was_running_);
+    if (hooks_.running_changed) hooks_.running_changed(was_running_);
   }
 }
 

@@ -12,9 +12,9 @@
 
 #include "core/clock.hpp"
 #include "core/logging.hpp"
-#include "relay/alarm.hpp"
+#include "core/alarm.hpp"
 #include "relay/coturn_config.hpp"
-#include "relay/process_launcher.hpp"
+#include "core/process_launcher.hpp"
 #include "relay/relay_config.hpp"
 #include "relay/relay_secret.hpp"
 #include "relay/relay_supervisor.hpp"
@@ -46,12 +46,18 @@ class RelayService {
     TurnCredential credential;
   };
 
+  struct Hooks {
+    std::function<void()> health_changed;         // after every change of state (to tell the UI)
+    // When it starts or stops running (a relay that can be offered to peers, or not any more).
+    std::function<void(bool running)> running_changed;
+  };
+
   // `launcher` and `alarm` start turnserver and time its restarts (the
   // daemon's: ChildProcessLauncher, SteadyAlarm; the tests': fakes). The
   // executor runs the log-size check.
   RelayService(boost::asio::any_io_executor executor, const RelayConfig& config, CoturnConfig coturn,
                const std::filesystem::path& data_dir, const core::Clock& clock, const TurnCredentials& credentials,
-               ProcessLauncher& launcher, Alarm& alarm, core::Logger logger);
+               core::ProcessLauncher& launcher, core::Alarm& alarm, Hooks hooks, core::Logger logger);
   RelayService(const RelayService&) = delete;
   RelayService& operator=(const RelayService&) = delete;
 
@@ -68,10 +74,6 @@ class RelayService {
   // restarted on them; the same ones change nothing. True if they differed.
   bool set_addresses(std::vector<std::string> listening_ips, std::vector<CoturnConfig::PeerRange> lan_ranges);
 
-  // After every change of state (to tell the UI).
-  void set_health_changed(std::function<void()> handler) { health_changed_ = std::move(handler); }
-  // When it starts or stops running (a relay that can be offered to peers, or not any more).
-  void set_running_changed(std::function<void(bool running)> handler) { running_changed_ = std::move(handler); }
   const RelaySupervisor::Health& health() const { return supervisor_.health(); }
   bool running() const { return health().state == RelaySupervisor::State::running; }
   // On, or still stopping: {"enabled":true,"state":"running","port":3478,"addresses":["198.51.100.10"],
@@ -101,8 +103,7 @@ class RelayService {
   const TurnCredentials& credentials_;
   RelaySupervisor supervisor_;
   boost::asio::steady_timer log_timer_;
-  std::function<void()> health_changed_;
-  std::function<void(bool)> running_changed_;
+  Hooks hooks_;
   bool enabled_ = false;
   bool was_running_ = false;
 };

@@ -32,7 +32,7 @@ std::string start_failure(const std::string& program, const boost::system::error
 
 }  // namespace
 
-RelaySupervisor::RelaySupervisor(ProcessLauncher& launcher, Alarm& alarm, const core::Clock& clock, LaunchSpec spec,
+RelaySupervisor::RelaySupervisor(core::ProcessLauncher& launcher, core::Alarm& alarm, const core::Clock& clock, core::LaunchSpec spec,
                                  Policy policy, core::Logger logger, std::string label)
     : launcher_(launcher),
       alarm_(alarm),
@@ -118,7 +118,7 @@ void RelaySupervisor::launch() {
     }
   }
   const auto generation = ++generation_;
-  auto launched = launcher_.launch(spec_, [this, generation](ExitStatus status) { exited(generation, status); });
+  auto launched = launcher_.launch(spec_, [this, generation](core::ExitStatus status) { exited(generation, status); });
   if (!launched) {
     schedule_restart(start_failure(spec_.program, launched.error()), true);
     return;
@@ -132,7 +132,7 @@ void RelaySupervisor::launch() {
   set_state(State::running);
 }
 
-void RelaySupervisor::exited(std::uint64_t generation, ExitStatus status) {
+void RelaySupervisor::exited(std::uint64_t generation, core::ExitStatus status) {
   if (generation != generation_) return;  // an earlier child's late news
   const auto ran = std::chrono::duration_cast<std::chrono::milliseconds>(
       clock_.now() - health_.since.value_or(clock_.now()));

@@ -9,8 +9,8 @@
 
 #include "core/clock.hpp"
 #include "core/logging.hpp"
-#include "relay/alarm.hpp"
-#include "relay/process_launcher.hpp"
+#include "core/alarm.hpp"
+#include "core/process_launcher.hpp"
 
 namespace peerdrop::relay {
 
@@ -49,7 +49,7 @@ class RelaySupervisor {
   // `label` names the child in log lines ("TURN relay (coturn)"). `before_start`
   // runs before every start and may refuse it with a sentence (the
   // configuration could not be written); it is then tried again like a failed start.
-  RelaySupervisor(ProcessLauncher& launcher, Alarm& alarm, const core::Clock& clock, LaunchSpec spec, Policy policy,
+  RelaySupervisor(core::ProcessLauncher& launcher, core::Alarm& alarm, const core::Clock& clock, core::LaunchSpec spec, Policy policy,
                   core::Logger logger, std::string label = "TURN relay (coturn)");
   ~RelaySupervisor();
   RelaySupervisor(const RelaySupervisor&) = delete;
@@ -75,22 +75,22 @@ class RelaySupervisor {
  private:
   void launch();
   void terminate();  // SIGTERM now, SIGKILL at the stop timeout
-  void exited(std::uint64_t generation, ExitStatus status);
+  void exited(std::uint64_t generation, core::ExitStatus status);
   void schedule_restart(std::string reason, bool failed_to_start);
   void wake_up();
   void set_state(State state);
   std::chrono::milliseconds next_delay();
 
-  ProcessLauncher& launcher_;
-  Alarm& alarm_;
+  core::ProcessLauncher& launcher_;
+  core::Alarm& alarm_;
   const core::Clock& clock_;
-  LaunchSpec spec_;
+  core::LaunchSpec spec_;
   Policy policy_;
   core::Logger logger_;
   std::string label_;
   std::function<std::optional<std::string>()> before_start_;
   std::function<void()> health_changed_;
-  std::unique_ptr<RunningProcess> process_;
+  std::unique_ptr<core::RunningProcess> process_;
   std::uint64_t generation_ = 0;  // which launch an exit belongs to
   std::chrono::milliseconds delay_{0};
   std::string last_failure_;       // a failure to start repeats quietly

@@ -37,12 +37,13 @@ bool is_printable(std::string_view text) {
 
 }  // namespace
 
-RemoteRelays::RemoteRelays(const core::Clock& clock, Alarm& alarm, const identity::Identity& identity, Send send,
-                           core::Logger logger, Config config)
+RemoteRelays::RemoteRelays(const core::Clock& clock, core::Alarm& alarm, const identity::Identity& identity,
+                           Send send, Changed changed, core::Logger logger, Config config)
     : clock_(clock),
       alarm_(alarm),
       identity_(identity),
       send_(std::move(send)),
+      changed_(std::move(changed)),
       logger_(std::move(logger)),
       config_(config) {}
 

@@ -13,7 +13,7 @@
 #include "core/logging.hpp"
 #include "discovery/peer_info.hpp"
 #include "identity/identity.hpp"
-#include "relay/alarm.hpp"
+#include "core/alarm.hpp"
 
 namespace peerdrop::relay {
 
@@ -47,17 +47,16 @@ class RemoteRelays {
   };
   // Queues a `relay:request` (payload {}) for the peer; false if it could not be queued.
   using Send = std::function<bool(const std::string& peer_id)>;
+  // Called when a peer gains or loses a usable grant (its "relay" in the peer list changes).
+  using Changed = std::function<void()>;
 
-  RemoteRelays(const core::Clock& clock, Alarm& alarm, const identity::Identity& identity, Send send,
-               core::Logger logger, Config config);
-  RemoteRelays(const core::Clock& clock, Alarm& alarm, const identity::Identity& identity, Send send,
-               core::Logger logger)
-      : RemoteRelays(clock, alarm, identity, std::move(send), std::move(logger), Config{}) {}
+  RemoteRelays(const core::Clock& clock, core::Alarm& alarm, const identity::Identity& identity, Send send,
+               Changed changed, core::Logger logger, Config config);
+  RemoteRelays(const core::Clock& clock, core::Alarm& alarm, const identity::Identity& identity, Send send,
+               Changed changed, core::Logger logger)
+      : RemoteRelays(clock, alarm, identity, std::move(send), std::move(changed), std::move(logger), Config{}) {}
   RemoteRelays(const RemoteRelays&) = delete;
   RemoteRelays& operator=(const RemoteRelays&) = delete;
-
-  // Called when a peer gains or loses a usable grant (its "relay" in the peer list changes).
-  void set_changed(std::function<void()> changed) { changed_ = std::move(changed); }
 
   // The whole peer list, whenever it changes: starts tracking the online
   // peers that offer a relay (a request goes out at once), forgets the rest.
@@ -99,12 +98,12 @@ class RemoteRelays {
   std::vector<std::string> kept_urls(const Tracked& peer, const std::vector<std::string>& urls) const;
 
   const core::Clock& clock_;
-  Alarm& alarm_;
+  core::Alarm& alarm_;
   const identity::Identity& identity_;
   Send send_;
+  Changed changed_;
   core::Logger logger_;
   Config config_;
-  std::function<void()> changed_;
   std::map<std::string, Tracked> peers_;
   bool stopped_ = false;
 };

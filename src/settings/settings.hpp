@@ -33,7 +33,7 @@ struct IceServer {
 enum class Secrets { hidden, included };
 
 // What the user can change in the UI (docs/protocol.md, "GET /api/settings"),
-// stored by the daemon (store::SettingsStore).
+// stored by the daemon (settings::SettingsStore).
 struct Settings {
   // The limits of docs/protocol.md; the validation in settings_parser.hpp enforces them.
   static constexpr std::size_t kMaxIceServers = 16;

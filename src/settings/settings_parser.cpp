@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <boost/json/array.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/url/ipv4_address.hpp>
 #include <boost/url/ipv6_address.hpp>
 #include <charconv>
 
+#include "core/json_fields.hpp"
 #include "discovery/announcement.hpp"
 #include "identity/peer_id.hpp"
 
@@ -231,14 +231,11 @@ ParsedSettingsUpdate parse_settings_update(std::string_view body) {
   if (body.size() > kMaxSettingsBodyBytes) {
     return refuse("", "the settings are too large (at most " + std::to_string(kMaxSettingsBodyBytes / 1024) + " KiB)");
   }
-  boost::system::error_code ec;
-  json::parse_options options;
-  options.max_depth = kMaxDepth;
-  const auto value = json::parse(body, ec, {}, options);
-  if (ec || !value.is_object()) {
+  const auto value = core::parse_json(body, kMaxDepth);
+  if (!value || !value->is_object()) {
     return refuse("", "send a JSON object with the settings to change, like {\"name\":\"Alice's laptop\"}");
   }
-  return parse_settings_update(value.get_object());
+  return parse_settings_update(value->get_object());
 }
 
 ParsedSettingsUpdate parse_settings_update(const json::object& object) {
@@ -264,9 +261,10 @@ ParsedSettingsUpdate parse_settings_update(const json::object& object) {
   }
 
   SettingsUpdate update;
-  if (const auto* name = object.if_contains(kName)) {
-    if (!name->is_string()) return refuse(kName, "the name must be text");
-    const auto text = trimmed(name->get_string());
+  if (object.contains(kName)) {
+    const auto* name = core::string_field(object, kName);
+    if (!name) return refuse(kName, "the name must be text");
+    const auto text = trimmed(*name);
     if (text.empty()) return refuse(kName, "the name must not be empty");
     if (text.size() > discovery::Announcement::kMaxNameBytes) {
       return refuse(kName, "the name is too long: at most " + std::to_string(discovery::Announcement::kMaxNameBytes) +
@@ -278,11 +276,12 @@ ParsedSettingsUpdate parse_settings_update(const json::object& object) {
     update.name = std::string(text);
   }
 
-  if (const auto* servers = object.if_contains(kIceServers)) {
-    if (!servers->is_array()) {
+  if (object.contains(kIceServers)) {
+    const auto* servers = core::array_field(object, kIceServers);
+    if (!servers) {
       return refuse(kIceServers, "iceServers must be an array like [{\"urls\":[\"stun:198.51.100.9:3478\"]}]");
     }
-    const auto& list = servers->get_array();
+    const auto& list = *servers;
     if (list.size() > Settings::kMaxIceServers) {
       return refuse(kIceServers, "at most " + std::to_string(Settings::kMaxIceServers) + " ICE servers (" +
                                      std::to_string(list.size()) + " given)");
@@ -297,20 +296,22 @@ ParsedSettingsUpdate parse_settings_update(const json::object& object) {
     update.ice_servers = std::move(parsed);
   }
 
-  if (const auto* timeout = object.if_contains(kConnectTimeout)) {
-    const bool in_range = timeout->is_int64() && timeout->get_int64() >= Settings::kMinConnectTimeoutMs &&
-                          timeout->get_int64() <= Settings::kMaxConnectTimeoutMs;
+  if (object.contains(kConnectTimeout)) {
+    const auto timeout = core::int_field(object, kConnectTimeout);
+    const bool in_range =
+        timeout && *timeout >= Settings::kMinConnectTimeoutMs && *timeout <= Settings::kMaxConnectTimeoutMs;
     if (!in_range) {
       return refuse(kConnectTimeout, "connectTimeoutMs must be a whole number of milliseconds from " +
                                          std::to_string(Settings::kMinConnectTimeoutMs) + " to " +
                                          std::to_string(Settings::kMaxConnectTimeoutMs));
     }
-    update.connect_timeout_ms = timeout->get_int64();
+    update.connect_timeout_ms = *timeout;
   }
 
-  if (const auto* peers = object.if_contains(kAutoAccept)) {
-    if (!peers->is_array()) return refuse(kAutoAccept, "autoAccept must be an array of peer ids");
-    const auto& list = peers->get_array();
+  if (object.contains(kAutoAccept)) {
+    const auto* peers = core::array_field(object, kAutoAccept);
+    if (!peers) return refuse(kAutoAccept, "autoAccept must be an array of peer ids");
+    const auto& list = *peers;
     if (list.size() > Settings::kMaxAutoAccept) {
       return refuse(kAutoAccept, "at most " + std::to_string(Settings::kMaxAutoAccept) + " peers in autoAccept (" +
                                      std::to_string(list.size()) + " given)");
@@ -327,11 +328,10 @@ ParsedSettingsUpdate parse_settings_update(const json::object& object) {
     update.auto_accept = std::move(ids);
   }
 
-  if (const auto* relay = object.if_contains(kRelay)) {
-    if (!relay->is_bool()) {
-      return refuse(kRelay, "relay must be true (run a TURN relay on this computer) or false");
-    }
-    update.relay = relay->get_bool();
+  if (object.contains(kRelay)) {
+    const auto relay = core::bool_field(object, kRelay);
+    if (!relay) return refuse(kRelay, "relay must be true (run a TURN relay on this computer) or false");
+    update.relay = *relay;
   }
   return ParsedSettingsUpdate{.update = std::move(update)};
 }

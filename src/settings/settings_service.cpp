@@ -1,7 +1,5 @@
 #include "settings/settings_service.hpp"
 
-#include <exception>
-
 #include "core/errc.hpp"
 
 namespace peerdrop::settings {
@@ -30,8 +28,8 @@ std::string describe(const Settings& now, const std::vector<std::string>& change
 
 }  // namespace
 
-SettingsService::SettingsService(store::SettingsStore& store, Settings defaults, core::Logger logger)
-    : store_(store), logger_(std::move(logger)) {
+SettingsService::SettingsService(SettingsStore& store, Settings defaults, ChangeHandler on_change, core::Logger logger)
+    : store_(store), on_change_(std::move(on_change)), logger_(std::move(logger)) {
   std::vector<std::string> skipped;
   current_ = store_.load(defaults, &skipped);
   for (const auto& key : skipped) {
@@ -40,10 +38,8 @@ SettingsService::SettingsService(store::SettingsStore& store, Settings defaults,
 }
 
 boost::system::error_code SettingsService::change(const SettingsUpdate& update) {
-  try {
-    store_.save(update);
-  } catch (const std::exception& e) {
-    logger_->error("could not store the settings: {}", e.what());
+  if (const auto ec = store_.save(update)) {
+    logger_->error("could not store the settings: {}", ec.message());
     return core::make_error_code(core::Errc::storage_failed);
   }
   auto next = update.applied_to(current_);

@@ -1,20 +1,19 @@
 #include "signaling/inbox_state.hpp"
 
-#include <exception>
-
 #include "core/startup_error.hpp"
 
 namespace peerdrop::signaling {
 
 InboxState::InboxState(store::SqliteDatabase& db) : db_(db) {
-  try {
-    db_.exec("CREATE TABLE IF NOT EXISTS inbox_state(sender TEXT PRIMARY KEY, last_delivered INTEGER NOT NULL)");
+  auto ec = db_.exec("CREATE TABLE IF NOT EXISTS inbox_state(sender TEXT PRIMARY KEY, last_delivered INTEGER NOT NULL)");
+  if (!ec) {
     auto query = db_.prepare("SELECT sender, last_delivered FROM inbox_state");
     // Sequences are unsigned 64-bit; SQLite holds them as the same bits, signed.
-    while (query.step()) last_[query.column_text(0)] = static_cast<std::uint64_t>(query.column_int(1));
-  } catch (const std::exception& e) {
-    throw core::StartupError(std::string("cannot prepare the signaling inbox state: ") + e.what());
+    ec = !query ? query.error() : query->each_row([this](const store::Statement& row) {
+      last_[row.column_text(0)] = static_cast<std::uint64_t>(row.column_int(1));
+    });
   }
+  if (ec) throw core::StartupError("cannot prepare the signaling inbox state: " + ec.message());
 }
 
 InboxVerdict InboxState::judge(const std::string& sender_id, std::uint64_t sequence, std::uint64_t floor) const {
@@ -28,17 +27,10 @@ InboxVerdict InboxState::judge(const std::string& sender_id, std::uint64_t seque
 bool InboxState::delivered(const std::string& sender_id, std::uint64_t sequence) {
   if (sequence <= last_delivered(sender_id)) return true;
   last_[sender_id] = sequence;
-  try {
-    db_.prepare(
-           "INSERT INTO inbox_state(sender, last_delivered) VALUES(?, ?) "
-           "ON CONFLICT(sender) DO UPDATE SET last_delivered = excluded.last_delivered")
-        .bind(1, sender_id)
-        .bind(2, static_cast<std::int64_t>(sequence))
-        .step();
-  } catch (const std::exception&) {
-    return false;
-  }
-  return true;
+  return !db_.run(
+      "INSERT INTO inbox_state(sender, last_delivered) VALUES(?, ?) "
+      "ON CONFLICT(sender) DO UPDATE SET last_delivered = excluded.last_delivered",
+      sender_id, sequence);
 }
 
 std::uint64_t InboxState::last_delivered(const std::string& sender_id) const {

@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
-#include <exception>
 #include <iterator>
 #include <utility>
 
 #include "core/errc.hpp"
 #include "core/startup_error.hpp"
+#include "store/transaction.hpp"
 
 namespace peerdrop::signaling {
 
@@ -27,69 +27,68 @@ Outbox::Outbox(store::SqliteDatabase& db, const core::Clock& clock, Limits limit
     : db_(db), clock_(clock), limits_(limits) {
   limits_.max_ttl = std::max(limits_.max_ttl, std::chrono::milliseconds{1});
   limits_.default_ttl = std::clamp(limits_.default_ttl, std::chrono::milliseconds{1}, limits_.max_ttl);
-  try {
-    db_.exec(
-        "CREATE TABLE IF NOT EXISTS outbox("
-        "  recipient TEXT NOT NULL, sequence INTEGER NOT NULL, type TEXT NOT NULL, payload BLOB,"
-        "  created INTEGER NOT NULL, expires INTEGER NOT NULL, tag INTEGER NOT NULL,"
-        "  PRIMARY KEY(recipient, sequence)) WITHOUT ROWID;"
-        "CREATE TABLE IF NOT EXISTS outbox_sequence(recipient TEXT PRIMARY KEY, next INTEGER NOT NULL);");
-    load();
-  } catch (const core::StartupError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw core::StartupError(std::string("cannot load the signaling outbox: ") + e.what());
-  }
+  auto ec = db_.exec(
+      "CREATE TABLE IF NOT EXISTS outbox("
+      "  recipient TEXT NOT NULL, sequence INTEGER NOT NULL, type TEXT NOT NULL, payload BLOB,"
+      "  created INTEGER NOT NULL, expires INTEGER NOT NULL, tag INTEGER NOT NULL,"
+      "  PRIMARY KEY(recipient, sequence)) WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS outbox_sequence(recipient TEXT PRIMARY KEY, next INTEGER NOT NULL);");
+  if (!ec) ec = load();
+  if (ec) throw core::StartupError("cannot load the signaling outbox: " + ec.message());
 }
 
-void Outbox::load() {
+boost::system::error_code Outbox::load() {
   const auto now = clock_.unix_ms();
   auto counters = db_.prepare("SELECT recipient, next FROM outbox_sequence");
-  while (counters.step()) {
-    auto& queue = queues_[counters.column_text(0)];
-    queue.next_sequence = std::max(queue.next_sequence, from_sql(counters.column_int(1)));
+  if (!counters) return counters.error();
+  if (auto ec = counters->each_row([&](const store::Statement& row) {
+        auto& queue = queues_[row.column_text(0)];
+        queue.next_sequence = std::max(queue.next_sequence, from_sql(row.column_int(1)));
+      })) {
+    return ec;
   }
 
   std::vector<std::string> with_expired;
   auto rows = db_.prepare(
       "SELECT recipient, sequence, type, payload, created, expires, tag FROM outbox ORDER BY recipient, sequence");
-  while (rows.step()) {
-    auto recipient = rows.column_text(0);
-    const auto sequence = from_sql(rows.column_int(1));
-    const auto type = rows.column_text(2);
-    const auto blob = rows.column_blob(3);
-    const std::string_view payload(reinterpret_cast<const char*>(blob.data()), blob.size());
-    const auto created_ms = rows.column_int(4);
-    const auto expires_ms = rows.column_int(5);
-    const auto client_tag = from_sql(rows.column_int(6));
-    if (type.size() > kMaxTypeSize || blob.size() > std::numeric_limits<std::uint32_t>::max()) continue;  // not ours
+  if (!rows) return rows.error();
+  if (auto ec = rows->each_row([&](const store::Statement& row) {
+        auto recipient = row.column_text(0);
+        const auto sequence = from_sql(row.column_int(1));
+        const auto type = row.column_text(2);
+        const auto blob = row.column_blob(3);
+        const std::string_view payload(reinterpret_cast<const char*>(blob.data()), blob.size());
+        const auto created_ms = row.column_int(4);
+        const auto expires_ms = row.column_int(5);
+        const auto client_tag = from_sql(row.column_int(6));
+        if (type.size() > kMaxTypeSize || blob.size() > std::numeric_limits<std::uint32_t>::max()) return;  // not ours
 
-    auto& queue = queues_[recipient];
-    queue.next_sequence = std::max(queue.next_sequence, sequence + 1);
-    if (expired(expires_ms, now)) {
-      if (with_expired.empty() || with_expired.back() != recipient) with_expired.push_back(recipient);
-      expired_.push_back(
-          OutboxEntry{std::move(recipient), sequence, type, std::string(payload), created_ms, expires_ms, client_tag});
-      continue;
-    }
-    auto entry = make_entry(sequence, type, payload, created_ms, expires_ms, client_tag);
-    queue.bytes += entry.bytes();
-    queue.earliest_expiry = std::min(queue.earliest_expiry, expires_ms);
-    bytes_ += entry.bytes();
-    ++size_;
-    queue.entries.push_back(std::move(entry));
+        auto& queue = queues_[recipient];
+        queue.next_sequence = std::max(queue.next_sequence, sequence + 1);
+        if (expired(expires_ms, now)) {
+          if (with_expired.empty() || with_expired.back() != recipient) with_expired.push_back(recipient);
+          expired_.push_back(OutboxEntry{std::move(recipient), sequence, type, std::string(payload), created_ms,
+                                         expires_ms, client_tag});
+          return;
+        }
+        auto entry = make_entry(sequence, type, payload, created_ms, expires_ms, client_tag);
+        queue.bytes += entry.bytes();
+        queue.earliest_expiry = std::min(queue.earliest_expiry, expires_ms);
+        bytes_ += entry.bytes();
+        ++size_;
+        queue.entries.push_back(std::move(entry));
+      })) {
+    return ec;
   }
 
-  if (expired_.empty()) return;
-  db_.exec("BEGIN IMMEDIATE");
-  try {
-    for (const auto& recipient : with_expired) save_next_sequence(recipient, queues_[recipient].next_sequence);
-    db_.prepare("DELETE FROM outbox WHERE expires <= ?").bind(1, now).step();
-    db_.exec("COMMIT");
-  } catch (...) {
-    db_.exec("ROLLBACK");
-    throw;
+  if (expired_.empty()) return {};
+  auto tx = store::Transaction::begin(db_);
+  if (!tx) return tx.error();
+  for (const auto& recipient : with_expired) {
+    if (auto ec = save_next_sequence(recipient, queues_[recipient].next_sequence)) return ec;
   }
+  if (auto ec = db_.run("DELETE FROM outbox WHERE expires <= ?", now)) return ec;
+  return tx->commit();
 }
 
 boost::system::result<OutboxEntry> Outbox::enqueue(const std::string& recipient, std::string type,
@@ -118,18 +117,10 @@ boost::system::result<OutboxEntry> Outbox::enqueue(const std::string& recipient,
                   .client_tag = client_tag};
 
   // Written before it is queued in memory: a failed write changes nothing.
-  try {
-    db_.prepare(
-           "INSERT INTO outbox(recipient, sequence, type, payload, created, expires, tag) VALUES(?,?,?,?,?,?,?)")
-        .bind(1, out.recipient)
-        .bind(2, to_sql(out.sequence))
-        .bind(3, out.type)
-        .bind_blob(4, out.payload.data(), out.payload.size())
-        .bind(5, out.created_ms)
-        .bind(6, out.expires_ms)
-        .bind(7, to_sql(out.client_tag))
-        .step();
-  } catch (const std::exception&) {
+  if (db_.run("INSERT INTO outbox(recipient, sequence, type, payload, created, expires, tag) VALUES(?,?,?,?,?,?,?)",
+              out.recipient, to_sql(out.sequence), out.type,
+              std::span(reinterpret_cast<const std::uint8_t*>(out.payload.data()), out.payload.size()),
+              out.created_ms, out.expires_ms, to_sql(out.client_tag))) {
     return boost::system::errc::make_error_code(boost::system::errc::io_error);
   }
 
@@ -192,12 +183,9 @@ std::size_t Outbox::acknowledge(const std::string& recipient, std::uint64_t up_t
   size_ -= removed;
 
   const auto last = std::min<std::uint64_t>(up_to, std::numeric_limits<std::int64_t>::max());
-  write_transaction([&] {
-    save_next_sequence(recipient, queue.next_sequence);
-    db_.prepare("DELETE FROM outbox WHERE recipient = ? AND sequence <= ?")
-        .bind(1, recipient)
-        .bind(2, to_sql(last))
-        .step();
+  write_transaction([&]() -> boost::system::error_code {
+    if (auto ec = save_next_sequence(recipient, queue.next_sequence)) return ec;
+    return db_.run("DELETE FROM outbox WHERE recipient = ? AND sequence <= ?", recipient, to_sql(last));
   });
   return removed;
 }
@@ -238,11 +226,12 @@ void Outbox::evict_expired(std::int64_t now) {
   }
   if (touched.empty()) return;
 
-  write_transaction([&] {
+  write_transaction([&]() -> boost::system::error_code {
     for (const auto it : touched) {
-      save_next_sequence(it->first, it->second.next_sequence);
-      db_.prepare("DELETE FROM outbox WHERE recipient = ? AND expires <= ?").bind(1, it->first).bind(2, now).step();
+      if (auto ec = save_next_sequence(it->first, it->second.next_sequence)) return ec;
+      if (auto ec = db_.run("DELETE FROM outbox WHERE recipient = ? AND expires <= ?", it->first, now)) return ec;
     }
+    return {};
   });
 }
 
@@ -255,9 +244,9 @@ void Outbox::forget(const std::string& recipient) {
   queue.entries.clear();
   queue.bytes = 0;
   queue.earliest_expiry = std::numeric_limits<std::int64_t>::max();
-  write_transaction([&] {
-    save_next_sequence(recipient, queue.next_sequence);
-    db_.prepare("DELETE FROM outbox WHERE recipient = ?").bind(1, recipient).step();
+  write_transaction([&]() -> boost::system::error_code {
+    if (auto ec = save_next_sequence(recipient, queue.next_sequence)) return ec;
+    return db_.run("DELETE FROM outbox WHERE recipient = ?", recipient);
   });
 }
 
@@ -289,35 +278,21 @@ bool Outbox::fits(const Queue* queue, std::size_t entry_bytes) const {
          size_ < limits_.max_messages && bytes_ + entry_bytes <= limits_.max_bytes;
 }
 
-bool Outbox::write_transaction(const std::function<void()>& body) {
-  try {
-    db_.exec("BEGIN IMMEDIATE");
-  } catch (const std::exception&) {
-    ++storage_errors_;
+bool Outbox::write_transaction(const std::function<boost::system::error_code()>& body) {
+  auto tx = store::Transaction::begin(db_);
+  const auto ec = !tx ? tx.error() : body();
+  if (ec || tx->commit()) {
+    ++storage_errors_;  // rolled back
     return false;
   }
-  try {
-    body();
-    db_.exec("COMMIT");
-    return true;
-  } catch (const std::exception&) {
-    ++storage_errors_;
-    try {
-      db_.exec("ROLLBACK");
-    } catch (const std::exception&) {
-      // Already rolled back by SQLite itself.
-    }
-    return false;
-  }
+  return true;
 }
 
-void Outbox::save_next_sequence(const std::string& recipient, std::uint64_t next) {
-  db_.prepare(
-         "INSERT INTO outbox_sequence(recipient, next) VALUES(?, ?) "
-         "ON CONFLICT(recipient) DO UPDATE SET next = max(next, excluded.next)")
-      .bind(1, recipient)
-      .bind(2, to_sql(next))
-      .step();
+boost::system::error_code Outbox::save_next_sequence(const std::string& recipient, std::uint64_t next) {
+  return db_.run(
+      "INSERT INTO outbox_sequence(recipient, next) VALUES(?, ?) "
+      "ON CONFLICT(recipient) DO UPDATE SET next = max(next, excluded.next)",
+      recipient, to_sql(next));
 }
 
 Outbox::Entry Outbox::make_entry(std::uint64_t sequence, std::string_view type, std::string_view payload,

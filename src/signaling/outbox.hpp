@@ -137,13 +137,13 @@ class Outbox {
                           std::int64_t created_ms, std::int64_t expires_ms, std::uint64_t client_tag);
   static OutboxEntry to_outbox_entry(const std::string& recipient, const Entry& entry);
 
-  void load();
+  boost::system::error_code load();
   bool fits(const Queue* queue, std::size_t entry_bytes) const;
   // Moves the expired entries of every queue into expired_ and deletes them from the database.
   void evict_expired(std::int64_t now);
   // Runs `body` in one write transaction; false (rolled back) if SQLite failed.
-  bool write_transaction(const std::function<void()>& body);
-  void save_next_sequence(const std::string& recipient, std::uint64_t next);
+  bool write_transaction(const std::function<boost::system::error_code()>& body);
+  boost::system::error_code save_next_sequence(const std::string& recipient, std::uint64_t next);
 
   store::SqliteDatabase& db_;
   const core::Clock& clock_;

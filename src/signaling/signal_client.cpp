@@ -34,6 +34,7 @@ asio::awaitable<boost::system::result<ExchangeResponse>> SignalClient::exchange(
                                                                                 const ExchangeRequest& request) {
   using core::Errc;
   beast::tcp_stream stream(executor_);
+  const auto registration = streams_.track(stream);
   stream.expires_after(request.timeout);
   auto [connect_ec] = co_await stream.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
   if (connect_ec) co_return connect_ec == beast::error::timeout ? core::make_error_code(Errc::timeout) : connect_ec;

@@ -3,11 +3,13 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/system/result.hpp>
 #include <chrono>
 #include <cstdint>
 #include <vector>
 
+#include "core/open_streams.hpp"
 #include "discovery/announcement_signer.hpp"
 
 namespace peerdrop::signaling {
@@ -37,11 +39,14 @@ class SignalClient {
 
   boost::asio::awaitable<boost::system::result<ExchangeResponse>> exchange(boost::asio::ip::tcp::endpoint endpoint,
                                                                            const ExchangeRequest& request);
+  // Ends every exchange under way (operation_aborted) and every later one.
+  void stop() { streams_.close_all(); }
 
  private:
   boost::asio::any_io_executor executor_;
   discovery::AnnouncementSigner& signer_;
   std::size_t max_response_bytes_;
+  core::OpenStreams<boost::beast::tcp_stream> streams_;
 };
 
 }  // namespace peerdrop::signaling

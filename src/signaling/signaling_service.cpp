@@ -5,9 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <charconv>
 
-#include "api/api_handler.hpp"
 #include "core/base64.hpp"
 #include "core/errc.hpp"
 #include "discovery/peer_endpoints.hpp"
@@ -17,27 +15,13 @@
 namespace peerdrop::signaling {
 
 namespace asio = boost::asio;
-namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
-
-namespace {
-
 using identity::short_id;
-
-std::uint64_t header_number(const api::Request& request, std::string_view name) {
-  const auto text = request[name];
-  std::uint64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
-}
-
-
-}  // namespace
 
 SignalingService::SignalingService(asio::any_io_executor executor, const SignalingConfig& config,
                                    const core::Clock& clock, discovery::AnnouncementSigner& signer,
                                    discovery::DiscoveryService& discovery, Outbox& outbox, InboxState& inbox,
-                                   core::Logger logger)
+                                   Callbacks callbacks, core::Logger logger)
     : executor_(executor),
       config_(config),
       clock_(clock),
@@ -47,7 +31,8 @@ SignalingService::SignalingService(asio::any_io_executor executor, const Signali
       inbox_(inbox),
       logger_(std::move(logger)),
       client_(executor, signer, config.max_request_bytes),
-      purge_timer_(executor) {}
+      purge_timer_(executor),
+      callbacks_(std::move(callbacks)) {}
 
 void SignalingService::start() {
   asio::co_spawn(executor_, purger(), core::log_exceptions(logger_, "signaling purge"));
@@ -57,6 +42,7 @@ void SignalingService::start() {
 
 void SignalingService::stop() {
   stopped_ = true;
+  client_.stop();
   purge_timer_.cancel();
   for (auto& [id, l] : links_) {
     l.wake->cancel();
@@ -302,45 +288,40 @@ asio::awaitable<void> SignalingService::purger() {
   }
 }
 
-asio::awaitable<api::Response> SignalingService::exchange(const api::Request& request, const api::ClientInfo& client) {
+asio::awaitable<SignalExchangeReply> SignalingService::exchange(const SignalExchangeRequest& request) {
   using discovery::AnnouncementKind;
-  if (request.method() != bhttp::verb::post) {
-    auto response = api::error_response(bhttp::status::method_not_allowed, "method_not_allowed", "use POST");
-    response.set(bhttp::field::allow, "POST");
-    co_return response;
-  }
+  using Refusal = SignalExchangeReply::Refusal;
   // Who is asking: a signed probe packet, fresh for this channel.
-  const auto hello_bytes = core::base64_decode(request["X-PeerDrop-Hello"], discovery::Announcement::kMaxPacketSize);
+  const auto hello_bytes = core::base64_decode(request.hello, discovery::Announcement::kMaxPacketSize);
   const auto hello = hello_bytes ? discovery::decode_announcement(*hello_bytes)
                                  : boost::system::result<discovery::Announcement>(core::make_error_code(core::Errc::malformed));
   if (!hello || hello->kind != AnnouncementKind::probe) {
-    co_return api::error_response(bhttp::status::bad_request, "bad_request",
-                                  "a signal exchange needs a valid X-PeerDrop-Hello");
+    co_return SignalExchangeReply{.refusal = Refusal::bad_request,
+                                  .message = "a signal exchange needs a valid X-PeerDrop-Hello"};
   }
   const auto peer_id = identity::derive_peer_id(hello->public_key);
-  discovery_.hello(*hello, client.ip);
+  discovery_.hello(*hello, request.client_ip);
   // Only peers the table holds get a link: forged identities cannot grow our state past its cap.
   if (!discovery_.find_peer(peer_id)) {
-    co_return api::error_response(bhttp::status::service_unavailable, "busy",
-                                  "this daemon knows too many peers to take messages from a new one");
+    co_return SignalExchangeReply{.refusal = Refusal::busy,
+                                  .message = "this daemon knows too many peers to take messages from a new one"};
   }
   {
     auto& l = link(peer_id);
     if (hello->instance == l.hello_instance && hello->counter <= l.hello_counter) {
-      co_return api::error_response(bhttp::status::conflict, "replayed", "this request was seen before");
+      co_return SignalExchangeReply{.refusal = Refusal::replayed, .message = "this request was seen before"};
     }
     l.hello_instance = hello->instance;
     l.hello_counter = hello->counter;
   }
 
-  acknowledged(peer_id, header_number(request, "X-PeerDrop-Ack"));
-  if (request["X-PeerDrop-Cannot-Reach-You"] == "1") want_poll(peer_id);
-  const auto& body = request.body();
-  if (!receive(std::span(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()), peer_id)) {
-    co_return api::error_response(bhttp::status::bad_request, "bad_request", "the signal body is malformed");
+  acknowledged(peer_id, request.ack);
+  if (request.cannot_reach_you) want_poll(peer_id);
+  if (!receive(std::span(reinterpret_cast<const std::uint8_t*>(request.body.data()), request.body.size()), peer_id)) {
+    co_return SignalExchangeReply{.refusal = Refusal::bad_request, .message = "the signal body is malformed"};
   }
 
-  if (request["X-PeerDrop-Poll"] == "1" && !waiting_for(peer_id) && !stopped_) {
+  if (request.poll && !waiting_for(peer_id) && !stopped_) {
     auto& l = link(peer_id);
     ++l.held_polls;
     l.held->expires_after(config_.poll_hold);
@@ -348,16 +329,9 @@ asio::awaitable<api::Response> SignalingService::exchange(const api::Request& re
     --link(peer_id).held_polls;
   }
 
-  api::Response response(bhttp::status::ok, 11);
-  response.set(bhttp::field::content_type, "application/octet-stream");
-  response.set("X-PeerDrop-Ack", std::to_string(inbox_.last_delivered(peer_id)));
-  if (link(peer_id).push_failing) response.set("X-PeerDrop-Cannot-Reach-You", "1");
-  if (const auto peer = discovery_.find_peer(peer_id)) {
-    const auto frames = outgoing_frames(*peer);
-    response.body().assign(frames.begin(), frames.end());
-  }
-  response.prepare_payload();
-  co_return response;
+  SignalExchangeReply reply{.ack = inbox_.last_delivered(peer_id), .cannot_reach_you = link(peer_id).push_failing};
+  if (const auto peer = discovery_.find_peer(peer_id)) reply.body = outgoing_frames(*peer);
+  co_return reply;
 }
 
 }  // namespace peerdrop::signaling

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "api/signal_endpoint.hpp"
+#include "signaling/signal_endpoint.hpp"
 #include "core/clock.hpp"
 #include "core/logging.hpp"
 #include "discovery/announcement_signer.hpp"
@@ -38,7 +38,7 @@ struct IncomingSignal {
 //    the peer, which can reach us, fetches them with a long-poll;
 //  - the receiving side delivers by sequence (InboxState) and acknowledges.
 // Everything is keyed by peer id, never by IP.
-class SignalingService final : public api::SignalEndpoint {
+class SignalingService final : public SignalEndpoint {
  public:
   struct Callbacks {
     std::function<void(const IncomingSignal&)> deliver;                       // to the UI
@@ -52,9 +52,8 @@ class SignalingService final : public api::SignalEndpoint {
 
   SignalingService(boost::asio::any_io_executor executor, const SignalingConfig& config, const core::Clock& clock,
                    discovery::AnnouncementSigner& signer, discovery::DiscoveryService& discovery, Outbox& outbox,
-                   InboxState& inbox, core::Logger logger);
+                   InboxState& inbox, Callbacks callbacks, core::Logger logger);
 
-  void set_callbacks(Callbacks callbacks) { callbacks_ = std::move(callbacks); }
   void start();
   void stop();
 
@@ -68,8 +67,8 @@ class SignalingService final : public api::SignalEndpoint {
   // Whether we hold messages for this peer (told in our health answer).
   bool waiting_for(const std::string& peer_id) const;
 
-  // api::SignalEndpoint: POST /api/signal from another daemon.
-  boost::asio::awaitable<api::Response> exchange(const api::Request& request, const api::ClientInfo& client) override;
+  // SignalEndpoint: POST /api/signal from another daemon.
+  boost::asio::awaitable<SignalExchangeReply> exchange(const SignalExchangeRequest& request) override;
 
  private:
   struct Link {

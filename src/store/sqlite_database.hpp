@@ -1,41 +1,22 @@
 #pragma once
 
-#include <cstdint>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "store/statement.hpp"
 
 struct sqlite3;
-struct sqlite3_stmt;
 
 namespace peerdrop::store {
 
-// One prepared statement (RAII over sqlite3_stmt). Bind indexes start at 1.
-class Statement {
- public:
-  Statement(sqlite3* db, std::string_view sql);
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement();
-
-  Statement& bind(int index, std::string_view text);
-  Statement& bind(int index, std::int64_t value);
-  Statement& bind_blob(int index, const void* data, std::size_t size);
-  // Advances; true while there is a row.
-  bool step();
-  std::string column_text(int index) const;
-  std::int64_t column_int(int index) const;
-  std::vector<std::uint8_t> column_blob(int index) const;
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// An open SQLite database (RAII over sqlite3). Errors on open and schema are
-// start-up errors (core::StartupError); later failures are logged by callers.
+// An open SQLite database (RAII over sqlite3), in WAL mode. Opening is a
+// start-up step: a database that cannot be opened throws core::StartupError.
+// Everything after that reports SQLite's failures as error_codes of
+// sqlite_category() (their message() is SQLite's own sentence), never as
+// exceptions. Each domain module owns its tables and their SQL.
 class SqliteDatabase {
  public:
   explicit SqliteDatabase(const std::filesystem::path& path);
@@ -43,8 +24,29 @@ class SqliteDatabase {
   SqliteDatabase& operator=(const SqliteDatabase&) = delete;
   ~SqliteDatabase();
 
-  void exec(std::string_view sql);  // throws std::runtime_error with SQLite's message
-  Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+  // Runs one or more statements that return no rows.
+  boost::system::error_code exec(std::string_view sql);
+  boost::system::result<Statement> prepare(std::string_view sql);
+
+  // Prepares `sql`, binds `args` to ?1, ?2, … and runs it to the end.
+  template <typename... Args>
+  boost::system::error_code run(std::string_view sql, const Args&... args) {
+    auto statement = query(sql, args...);
+    return statement ? statement->run() : statement.error();
+  }
+  // Prepares `sql` and binds `args`; step() through its rows.
+  template <typename... Args>
+  boost::system::result<Statement> query(std::string_view sql, const Args&... args) {
+    auto statement = prepare(sql);
+    if (statement) {
+      int index = 0;
+      (statement->bind(++index, args), ...);
+    }
+    return statement;
+  }
+
+  // PRAGMA user_version: a module's schema version (one module uses it: the peers' tables).
+  boost::system::result<std::int64_t> user_version();
   sqlite3* handle() { return db_; }
 
  private:

@@ -20,9 +20,9 @@ constexpr int kFolderFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 // `name` inside `parent` as a folder, created (with `mode`) if missing; a link or
 // anything but a folder there is Errc::path_blocked. The parent is synced
 // after a creation, so the new folder survives a power cut.
-boost::system::result<UniqueFd> open_or_create_folder(int parent, const std::string& name, mode_t mode) {
+boost::system::result<core::UniqueFd> open_or_create_folder(int parent, const std::string& name, mode_t mode) {
   for (int attempt = 0;; ++attempt) {
-    UniqueFd folder(::openat(parent, name.c_str(), kFolderFlags));
+    core::UniqueFd folder(::openat(parent, name.c_str(), kFolderFlags));
     if (folder) return folder;
     if (errno == ELOOP || errno == ENOTDIR) return core::make_error_code(core::Errc::path_blocked);
     if (errno != ENOENT || attempt > 0) return io_error(errno);
@@ -43,8 +43,8 @@ boost::system::error_code rename_no_replace(int from_dir, const char* from, int 
   return {};
 }
 
-boost::system::result<UniqueFd> duplicate_fd(const UniqueFd& fd) {
-  UniqueFd copy(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
+boost::system::result<core::UniqueFd> duplicate_fd(const core::UniqueFd& fd) {
+  core::UniqueFd copy(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
   if (!copy) return io_error(errno);
   return copy;
 }
@@ -55,7 +55,7 @@ boost::system::result<DownloadFolder> DownloadFolder::open(const std::filesystem
   std::error_code created;
   std::filesystem::create_directories(dir, created);
   if (created) return io_error(created.value());
-  UniqueFd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  core::UniqueFd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!folder) return io_error(errno);
   auto partial = open_or_create_folder(folder.get(), std::string(kPartialDirName), 0700);
   if (!partial) return partial.error();
@@ -86,7 +86,7 @@ boost::system::result<std::string> DownloadFolder::move_into_place(std::string_v
                                                                    const SanitizedPath& to) const {
   const auto& components = to.components();
   std::string relative;
-  UniqueFd subfolder;
+  core::UniqueFd subfolder;
   int parent = dir_.get();
   for (std::size_t i = 0; i + 1 < components.size(); ++i) {
     auto next = open_or_create_folder(parent, components[i], 0777);
@@ -112,12 +112,12 @@ boost::system::result<std::string> DownloadFolder::move_into_place(std::string_v
   return core::make_error_code(core::Errc::name_taken);
 }
 
-boost::system::result<UniqueFd> DownloadFolder::open_file(const SanitizedPath& path) const {
+boost::system::result<core::UniqueFd> DownloadFolder::open_file(const SanitizedPath& path) const {
   const auto& components = path.components();
-  UniqueFd subfolder;
+  core::UniqueFd subfolder;
   int parent = dir_.get();
   for (std::size_t i = 0; i + 1 < components.size(); ++i) {
-    UniqueFd next(::openat(parent, components[i].c_str(), kFolderFlags));
+    core::UniqueFd next(::openat(parent, components[i].c_str(), kFolderFlags));
     if (!next) {
       if (errno == ELOOP || errno == ENOTDIR) return core::make_error_code(core::Errc::path_blocked);
       return io_error(errno);
@@ -126,7 +126,7 @@ boost::system::result<UniqueFd> DownloadFolder::open_file(const SanitizedPath& p
     parent = subfolder.get();
   }
   // O_NONBLOCK: a FIFO someone put there must not block the opener (it is refused below).
-  UniqueFd file(::openat(parent, path.file_name().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  core::UniqueFd file(::openat(parent, path.file_name().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!file) return errno == ELOOP ? core::make_error_code(core::Errc::path_blocked) : io_error(errno);
   struct stat status {};
   if (::fstat(file.get(), &status) != 0) return io_error(errno);

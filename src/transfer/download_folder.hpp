@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "transfer/file_name_sanitizer.hpp"
-#include "transfer/unique_fd.hpp"
+#include "core/unique_fd.hpp"
 
 namespace peerdrop::transfer {
 
@@ -54,18 +54,18 @@ class DownloadFolder {
   // through a link. Missing (or not a regular file, or in the partial
   // folder, which no sanitized path can name) is ENOENT; a link on the way is
   // Errc::path_blocked.
-  boost::system::result<UniqueFd> open_file(const SanitizedPath& path) const;
+  boost::system::result<core::UniqueFd> open_file(const SanitizedPath& path) const;
 
   // Bytes the current user may still write in the folder's file system.
   boost::system::result<std::uint64_t> available_bytes() const;
 
  private:
-  DownloadFolder(std::filesystem::path path, UniqueFd dir, UniqueFd partial_dir)
+  DownloadFolder(std::filesystem::path path, core::UniqueFd dir, core::UniqueFd partial_dir)
       : path_(std::move(path)), dir_(std::move(dir)), partial_dir_(std::move(partial_dir)) {}
 
   std::filesystem::path path_;
-  UniqueFd dir_;
-  UniqueFd partial_dir_;
+  core::UniqueFd dir_;
+  core::UniqueFd partial_dir_;
 };
 
 }  // namespace peerdrop::transfer

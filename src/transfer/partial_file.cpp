@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/errc.hpp"
+#include "core/fd_io.hpp"
 #include "transfer/io_error.hpp"
 
 namespace peerdrop::transfer {
@@ -34,7 +35,7 @@ bool parse_digest(std::string_view hex, Digest& out) {
 
 }  // namespace
 
-PartialFile::PartialFile(DownloadFolder folder, UniqueFd file, std::string name, std::uint64_t max_size)
+PartialFile::PartialFile(DownloadFolder folder, core::UniqueFd file, std::string name, std::uint64_t max_size)
     : folder_(std::move(folder)), file_(std::move(file)), name_(std::move(name)), max_size_(max_size) {}
 
 bool PartialFile::is_valid_transfer_id(std::string_view transfer_id) {
@@ -53,7 +54,7 @@ boost::system::result<std::uint64_t> PartialFile::resumable_size(const DownloadF
                                                                  std::uint64_t max_size) {
   if (!is_valid_transfer_id(transfer_id)) return core::make_error_code(Errc::malformed);
   const auto name = partial_name(transfer_id, index);
-  UniqueFd file(::openat(folder.partial_dir_fd(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  core::UniqueFd file(::openat(folder.partial_dir_fd(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!file) {
     if (errno == ENOENT) return std::uint64_t{0};
     return errno == ELOOP ? core::make_error_code(Errc::path_blocked) : io_error(errno);
@@ -71,7 +72,7 @@ boost::system::result<std::uint64_t> PartialFile::resumable_size(const DownloadF
 boost::system::result<std::size_t> PartialFile::discard_transfer(const DownloadFolder& folder,
                                                                  std::string_view transfer_id) {
   if (!is_valid_transfer_id(transfer_id)) return core::make_error_code(Errc::malformed);
-  UniqueFd listing(::openat(folder.partial_dir_fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  core::UniqueFd listing(::openat(folder.partial_dir_fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!listing) return io_error(errno);
   const auto close_dir = [](DIR* dir) { ::closedir(dir); };
   std::unique_ptr<DIR, decltype(close_dir)> dir(::fdopendir(listing.get()), close_dir);
@@ -88,7 +89,7 @@ boost::system::result<std::size_t> PartialFile::discard_transfer(const DownloadF
     if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       continue;
     }
-    UniqueFd file(::openat(dir_fd, entry->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    core::UniqueFd file(::openat(dir_fd, entry->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (!file) continue;                                         // a link, or gone: not ours to remove
     if (::flock(file.get(), LOCK_EX | LOCK_NB) != 0) continue;  // open by a transfer
     if (::unlinkat(dir_fd, entry->d_name, 0) == 0) ++removed;
@@ -104,7 +105,7 @@ boost::system::result<PartialFile> PartialFile::open(const DownloadFolder& folde
   auto name = partial_name(transfer_id, index);
   // 0666 less the umask: the partial folder (0700) keeps others out until the
   // file moves to its final name, where it gets the usual permissions.
-  UniqueFd file(::openat(own_folder->partial_dir_fd(), name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
+  core::UniqueFd file(::openat(own_folder->partial_dir_fd(), name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
   if (!file) return errno == ELOOP ? core::make_error_code(Errc::path_blocked) : io_error(errno);
   if (::flock(file.get(), LOCK_EX | LOCK_NB) != 0) {
     return errno == EWOULDBLOCK ? core::make_error_code(Errc::in_use) : io_error(errno);
@@ -127,13 +128,13 @@ boost::system::error_code PartialFile::resume() {
   std::vector<std::uint8_t> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(size, kReadBackBytes)));
   std::uint64_t read = 0;
   while (read < size) {
-    const auto n = ::pread(file_.get(), buffer.data(), std::min<std::uint64_t>(buffer.size(), size - read),
-                           static_cast<off_t>(read));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return io_error(errno);
-    if (n == 0) break;  // shorter than fstat said (someone truncated it): resume from what is there
-    hash_.update(std::span(buffer.data(), static_cast<std::size_t>(n)));
-    read += static_cast<std::uint64_t>(n);
+    const auto wanted = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), size - read));
+    const auto n = core::pread_all(file_.get(), std::as_writable_bytes(std::span(buffer.data(), wanted)),
+                                   static_cast<off_t>(read));
+    if (!n) return io_error(n.error().value());
+    hash_.update(std::span(buffer.data(), *n));
+    read += *n;
+    if (*n < wanted) break;  // shorter than fstat said (someone truncated it): resume from what is there
   }
   // What is in the file now is what we resume from, so it must be on disk before it is acknowledged.
   if (::fdatasync(file_.get()) != 0 || ::fsync(folder_.partial_dir_fd()) != 0) return io_error(errno);
@@ -147,18 +148,12 @@ boost::system::error_code PartialFile::write(std::uint64_t offset, std::span<con
   if (offset > received_) return core::make_error_code(Errc::out_of_order);
   if (bytes.size() > max_size_ - offset) return core::make_error_code(Errc::too_large);
   if (offset + bytes.size() <= received_) return {};  // all of it was received before
-  auto rest = bytes.subspan(static_cast<std::size_t>(received_ - offset));
-  while (!rest.empty()) {
-    const auto n = ::pwrite(file_.get(), rest.data(), rest.size(), static_cast<off_t>(received_));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return io_error(errno);
-    if (n == 0) return io_error(EIO);
-    const auto written = static_cast<std::size_t>(n);
-    hash_.update(rest.first(written));
-    received_ += written;
-    rest = rest.subspan(written);
-  }
-  return {};
+  const auto rest = bytes.subspan(static_cast<std::size_t>(received_ - offset));
+  std::size_t written = 0;
+  const auto ec = core::pwrite_all(file_.get(), std::as_bytes(rest), static_cast<off_t>(received_), &written);
+  hash_.update(rest.first(written));  // what was written counts, also before an error
+  received_ += written;
+  return ec ? io_error(ec.value()) : boost::system::error_code();
 }
 
 boost::system::result<std::uint64_t> PartialFile::checkpoint() {

@@ -10,7 +10,7 @@
 #include "transfer/download_folder.hpp"
 #include "transfer/file_name_sanitizer.hpp"
 #include "transfer/sha256.hpp"
-#include "transfer/unique_fd.hpp"
+#include "core/unique_fd.hpp"
 
 namespace peerdrop::transfer {
 
@@ -106,11 +106,11 @@ class PartialFile {
   boost::system::error_code discard();
 
  private:
-  PartialFile(DownloadFolder folder, UniqueFd file, std::string name, std::uint64_t max_size);
+  PartialFile(DownloadFolder folder, core::UniqueFd file, std::string name, std::uint64_t max_size);
   boost::system::error_code resume();
 
   DownloadFolder folder_;
-  UniqueFd file_;
+  core::UniqueFd file_;
   std::string name_;
   std::uint64_t max_size_ = 0;
   std::uint64_t received_ = 0;

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "transfer/io_error.hpp"
-#include "transfer/unique_fd.hpp"
+#include "core/unique_fd.hpp"
 
 namespace peerdrop::transfer {
 namespace {
@@ -27,7 +27,7 @@ std::int64_t mtime_unix_ms(const struct stat& status) {
 
 boost::system::result<PartialFileSweeper::Result> PartialFileSweeper::sweep(const DownloadFolder& folder) const {
   // A descriptor of its own: a dup would share the listing position between sweeps.
-  UniqueFd listing(::openat(folder.partial_dir_fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  core::UniqueFd listing(::openat(folder.partial_dir_fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!listing) return io_error(errno);
   std::unique_ptr<DIR, CloseDir> dir(::fdopendir(listing.get()));
   if (!dir) return io_error(errno);
@@ -38,7 +38,7 @@ boost::system::result<PartialFileSweeper::Result> PartialFileSweeper::sweep(cons
   while (const dirent* entry = ::readdir(dir.get())) {
     const std::string_view name(entry->d_name);
     if (!name.ends_with(".part")) continue;
-    UniqueFd file(::openat(dir_fd, entry->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    core::UniqueFd file(::openat(dir_fd, entry->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (!file && errno == ELOOP) continue;  // a link: not a partial file of ours
     struct stat status {};
     if (!file || ::fstat(file.get(), &status) != 0) {

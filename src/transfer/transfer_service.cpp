@@ -45,18 +45,14 @@ std::string TransferService::scoped_id(std::string_view peer, std::string_view t
   return std::string(hex.data(), 2 * crypto_hash_sha256_BYTES);
 }
 
-bool TransferService::is_path_error(const boost::system::error_code& error) {
-  return error == Errc::absolute_path || error == Errc::path_traversal || error == Errc::empty_path ||
-         error == Errc::path_too_deep || error == Errc::path_too_long;
-}
-
 TransferService::TransferService(DownloadFolder& folder, const TransferConfig& config, const core::Clock& clock,
-                                 core::Logger logger)
+                                 core::Logger logger, Hooks hooks)
     : folder_(folder),
       config_(config),
       clock_(clock),
       logger_(std::move(logger)),
-      sweeper_(clock, config.partial_max_age) {}
+      sweeper_(clock, config.partial_max_age),
+      hooks_(std::move(hooks)) {}
 
 boost::system::result<TransferService::Opened> TransferService::open(Tab tab, const OpenRequest& request) {
   if (!identity::looks_like_peer_id(request.peer) || !is_valid_transfer_id(request.transfer_id)) {
@@ -96,8 +92,9 @@ boost::system::result<TransferService::Opened> TransferService::open(Tab tab, co
   std::uint64_t offset = 0;
   if (entry.file) {
     offset = entry.file->durable();
-  } else if (auto before = finished_lookup_ ? finished_lookup_(request.peer, request.transfer_id, request.index)
-                                            : std::nullopt;
+  } else if (auto before = hooks_.finished_lookup
+                                ? hooks_.finished_lookup(request.peer, request.transfer_id, request.index)
+                                : std::nullopt;
              before && before->size == request.size) {
     // It landed before (the answer to its finish was lost): complete, nothing to receive.
     offset = request.size;
@@ -169,7 +166,7 @@ boost::system::result<TransferService::Finished> TransferService::finish(Tab tab
     if (!entry.file->is_open()) erase(it);  // a hash mismatch removed it: it must be sent again
     return finished;
   }
-  if (on_progress_) on_progress_(Progress{tab, entry.key.peer, entry.key.transfer_id, entry.key.index, size, size});
+  if (hooks_.progress) hooks_.progress(Progress{tab, entry.key.peer, entry.key.transfer_id, entry.key.index, size, size});
   finished.file = ReceivedFile{.name = std::move(*placed),
                                .size = size,
                                .sha256 = sha256,
@@ -201,8 +198,8 @@ TransferService::Finished TransferService::finish_again(std::map<Slot, Entry>::i
     erase(it);
     return finished;
   }
-  if (on_progress_) {
-    on_progress_(Progress{it->first.first, entry.key.peer, entry.key.transfer_id, entry.key.index, size, size});
+  if (hooks_.progress) {
+    hooks_.progress(Progress{it->first.first, entry.key.peer, entry.key.transfer_id, entry.key.index, size, size});
   }
   logger_->info("file {} of transfer {} from {} had landed before; finished again", entry.key.index,
                 entry.key.transfer_id, entry.key.peer);
@@ -317,8 +314,8 @@ boost::system::error_code TransferService::checkpoint(Tab tab, Entry& entry) {
   const auto durable = entry.file->checkpoint();
   if (!durable) return durable.error();
   entry.last_checkpoint = clock_.now();
-  if (on_progress_) {
-    on_progress_(
+  if (hooks_.progress) {
+    hooks_.progress(
         Progress{tab, entry.key.peer, entry.key.transfer_id, entry.key.index, entry.file->received(), *durable});
   }
   return {};

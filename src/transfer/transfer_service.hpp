@@ -54,7 +54,7 @@ namespace peerdrop::transfer {
 // loop); time comes from the injected clock. Failures are values.
 class TransferService {
  public:
-  using Tab = std::uint64_t;     // a UI tab (ws::UiHub's session id)
+  using Tab = std::uint64_t;     // a UI tab (ui::UiHub's session id)
   using Handle = std::uint32_t;  // a tab's number for one open file, from 1
 
   // The protocol's transfer ids: 22 to 32 characters of [A-Za-z0-9_-].
@@ -97,21 +97,22 @@ class TransferService {
     ReceivedFile file;
     bool again = false;  // it had landed before (a repeated finish): nothing was moved now
   };
-  using ProgressHandler = std::function<void(const Progress&)>;
-  // A file of a peer's transfer that landed before, if it is known (the received files' store).
-  using FinishedLookup = std::function<std::optional<ReceivedFile>(
-      const std::string& peer, const std::string& transfer_id, std::uint32_t index)>;
+  struct Hooks {
+    std::function<void(const Progress&)> progress;
+    // A file of a peer's transfer that landed before, if it is known (ReceivedFiles::find).
+    std::function<std::optional<ReceivedFile>(const std::string& peer, const std::string& transfer_id,
+                                              std::uint32_t index)>
+        finished_lookup;
+  };
 
   // `folder` and `clock` must outlive this object.
   TransferService(DownloadFolder& folder, const TransferConfig& config, const core::Clock& clock,
-                  core::Logger logger);
+                  core::Logger logger, Hooks hooks = {});
 
-  void set_progress_handler(ProgressHandler handler) { on_progress_ = std::move(handler); }
-  void set_finished_lookup(FinishedLookup lookup) { finished_lookup_ = std::move(lookup); }
   const DownloadFolder& folder() const { return folder_; }
 
   // file_open. Errors (core::Errc): malformed (peer or transfer id),
-  // too_large (size), a FileNameSanitizer refusal (is_path_error),
+  // too_large (size), a FileNameSanitizer refusal (core::is_path_error),
   // too_many_files, disk_full (not enough space for the rest of the file),
   // path_blocked, or a system error.
   boost::system::result<Opened> open(Tab tab, const OpenRequest& request);
@@ -152,9 +153,6 @@ class TransferService {
   std::size_t open_handles() const { return entries_.size(); }
   std::size_t active_files() const { return active_.size(); }
 
-  // Whether an error of open() is the sanitizer refusing the path.
-  static bool is_path_error(const boost::system::error_code& error);
-
  private:
   struct Key {
     std::string peer;
@@ -185,8 +183,7 @@ class TransferService {
   const core::Clock& clock_;
   core::Logger logger_;
   PartialFileSweeper sweeper_;
-  ProgressHandler on_progress_;
-  FinishedLookup finished_lookup_;
+  Hooks hooks_;
   std::map<Slot, Entry> entries_;
   std::map<Key, Slot> by_key_;
   std::set<Slot> active_;              // entries whose file is open

@@ -7,6 +7,7 @@
 
 #include "support/daemon_process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/ui_client.hpp"
 
 namespace peerdrop::testing {
 namespace {
@@ -62,6 +63,27 @@ TEST_F(DaemonProcessTest, PicksAFreePortAndExitsCleanlyOnSigterm) {
   const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(daemon->wait_for_exit(2s), 0) << daemon->log();
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+}
+
+// Shutting down ends every socket, timer and child instead of stopping the
+// event loop: a health probe to a peer that never answers and a UI tab end at once.
+TEST_F(DaemonProcessTest, ShutsDownAtOnceWithAProbeAndATabUnderWay) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::address_v4::loopback(), 0});  // accepts, never answers
+  const auto silent_port = silent.local_endpoint().port();
+  auto daemon = start("busy", {"--peer", "127.0.0.1:" + std::to_string(silent_port)});
+  const auto port = port_of(*daemon);
+  ASSERT_NE(port, 0);
+  boost::asio::ip::tcp::socket probe(io);
+  silent.accept(probe);  // the daemon's probe is connected and waits for an answer
+  UiClient tab(port);
+  ASSERT_FALSE(tab.next("welcome").empty());
+  daemon->signal(SIGTERM);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(daemon->wait_for_exit(5s), 0) << daemon->log();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+  EXPECT_NE(daemon->log().find("stopped"), std::string::npos) << daemon->log();
+  EXPECT_EQ(daemon->log().find("stopping the event loop"), std::string::npos) << daemon->log();
 }
 
 TEST_F(DaemonProcessTest, TwoDaemonsOnOneMachineFindEachOtherAndSeeAGoodbye) {

@@ -6,13 +6,13 @@
 #include <functional>
 #include <optional>
 
-#include "relay/alarm.hpp"
+#include "core/alarm.hpp"
 #include "support/fake_clock.hpp"
 
 namespace peerdrop::testing {
 
 // An Alarm that rings only when a test says so (after moving the fake clock to its time).
-class FakeAlarm final : public relay::Alarm {
+class FakeAlarm final : public core::Alarm {
  public:
   void set(core::Clock::TimePoint at, std::function<void()> fire) override {
     at_ = at;

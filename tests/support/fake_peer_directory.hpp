@@ -4,14 +4,14 @@
 #include <utility>
 #include <vector>
 
-#include "api/peer_directory.hpp"
+#include "discovery/peer_directory.hpp"
 
 namespace peerdrop::testing {
 
 // A PeerDirectory that records what the API asked of it.
-class FakePeerDirectory : public api::PeerDirectory {
+class FakePeerDirectory : public discovery::PeerDirectory {
  public:
-  api::HealthInfo health(const std::string&) override {
+  discovery::HealthInfo health(const std::string&) override {
     return {.id = "SELFSELFSELFSELFSELFSELFSELFSELFSELFSELFSELFSELFSELF",
             .name = "self",
             .port = 3001,
@@ -22,7 +22,7 @@ class FakePeerDirectory : public api::PeerDirectory {
     hellos.emplace_back(announcement, ip);
   }
   std::vector<discovery::PeerInfo> peers() const override { return known; }
-  boost::asio::awaitable<api::AddPeerResult> add_manual_peer(std::string address) override {
+  boost::asio::awaitable<discovery::AddPeerResult> add_manual_peer(std::string address) override {
     added.push_back(address);
     if (address == "198.51.100.7:3001") {
       discovery::PeerInfo peer;
@@ -31,19 +31,19 @@ class FakePeerDirectory : public api::PeerDirectory {
       peer.addresses = {{"198.51.100.7", 3001}};
       peer.online = true;
       peer.sources = static_cast<unsigned>(discovery::PeerSource::manual);
-      co_return api::AddPeerResult{.peer = peer};
+      co_return discovery::AddPeerResult{.peer = peer};
     }
-    co_return api::AddPeerResult{.code = "peer_unreachable", .message = "nothing answered"};
+    co_return discovery::AddPeerResult{.code = "peer_unreachable", .message = "nothing answered"};
   }
   bool forget_peer(const std::string& id) override {
     forgotten.push_back(id);
     return !known.empty() && known.front().id == id;
   }
-  api::ScanStatus start_scan() override {
+  discovery::ScanStatus start_scan() override {
     ++scans;
     return {.running = true};
   }
-  api::ScanStatus scan_status() const override { return {}; }
+  discovery::ScanStatus scan_status() const override { return {}; }
 
   std::vector<discovery::PeerInfo> known;
   std::vector<std::pair<discovery::Announcement, std::string>> hellos;

@@ -5,15 +5,15 @@
 #include <memory>
 #include <vector>
 
-#include "relay/process_launcher.hpp"
+#include "core/process_launcher.hpp"
 
 namespace peerdrop::testing {
 
 // A ProcessLauncher whose children run until the test says they exit; it
 // records what it was asked to start and the signals the latest child got.
-class FakeProcessLauncher final : public relay::ProcessLauncher {
+class FakeProcessLauncher final : public core::ProcessLauncher {
  public:
-  boost::system::result<std::unique_ptr<relay::RunningProcess>> launch(const relay::LaunchSpec& spec,
+  boost::system::result<std::unique_ptr<core::RunningProcess>> launch(const core::LaunchSpec& spec,
                                                                       ExitHandler on_exit) override {
     specs.push_back(spec);
     if (fail) return fail;
@@ -21,17 +21,17 @@ class FakeProcessLauncher final : public relay::ProcessLauncher {
     signals.clear();
     current_pid_ = next_pid++;
     alive = true;
-    return std::unique_ptr<relay::RunningProcess>(new Process(*this, current_pid_));
+    return std::unique_ptr<core::RunningProcess>(new Process(*this, current_pid_));
   }
   // The latest child exits now.
-  void exit(relay::ExitStatus status) {
+  void exit(core::ExitStatus status) {
     auto handler = std::move(on_exit_);
     ASSERT_TRUE(handler) << "no process is running";
     handler(status);
   }
   bool running() const { return static_cast<bool>(on_exit_); }
 
-  std::vector<relay::LaunchSpec> specs;
+  std::vector<core::LaunchSpec> specs;
   std::vector<int> signals;       // of the latest child
   boost::system::error_code fail;  // set: launch fails with it
   bool alive = false;              // the latest child's handle exists
@@ -39,7 +39,7 @@ class FakeProcessLauncher final : public relay::ProcessLauncher {
 
  private:
   // The handle of a child; destroying the latest one clears `alive`.
-  class Process final : public relay::RunningProcess {
+  class Process final : public core::RunningProcess {
    public:
     Process(FakeProcessLauncher& launcher, int pid) : launcher_(launcher), pid_(pid) {}
     ~Process() override {

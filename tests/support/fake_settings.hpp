@@ -2,13 +2,13 @@
 
 #include <vector>
 
-#include "api/settings_access.hpp"
+#include "settings/settings_access.hpp"
 #include "core/errc.hpp"
 
 namespace peerdrop::testing {
 
 // SettingsAccess that keeps the settings in memory and records every change.
-class FakeSettings : public api::SettingsAccess {
+class FakeSettings : public settings::SettingsAccess {
  public:
   settings::Settings current() const override { return settings; }
   boost::system::error_code change(const settings::SettingsUpdate& update) override {

@@ -19,9 +19,11 @@ class DiscoveryServiceTest : public ::testing::Test {
  protected:
   DiscoveryServiceTest() { other_signer_.set_ports(3001, 3001); }
 
-  std::unique_ptr<DiscoveryService> make_service(store::PeerStore& store) {
-    return std::make_unique<DiscoveryService>(io_.get_executor(), config_, 3001, clock_, signer_, store,
-                                              core::make_logger("test"));
+  // `changes` counts the peer list's changes.
+  std::unique_ptr<DiscoveryService> make_service(discovery::PeerStore& store, int* changes = nullptr) {
+    return std::make_unique<DiscoveryService>(
+        io_.get_executor(), config_, 3001, clock_, signer_, store,
+        DiscoveryService::Hooks{.peers_changed = [changes] { changes && ++*changes; }}, core::make_logger("test"));
   }
   Announcement probe_from_other() { return decode_announcement(other_signer_.make(AnnouncementKind::probe)).value(); }
 
@@ -40,10 +42,9 @@ TEST_F(DiscoveryServiceTest, RemembersAPeersLastConnectionAcrossARestart) {
   std::int64_t connected_at = 0;
   {
     store::SqliteDatabase db(dir_.path() / "peerdrop.db");
-    store::PeerStore store(db);
-    auto discovery = make_service(store);
+    discovery::PeerStore store(db);
     int changes = 0;
-    discovery->set_peers_changed([&] { ++changes; });
+    auto discovery = make_service(store, &changes);
     discovery->hello(probe_from_other(), "127.0.0.2");  // found by its own request, not by a manual address
     ASSERT_TRUE(discovery->find_peer(id));
     EXPECT_EQ(discovery->find_peer(id)->last_connected_ms, 0);
@@ -58,7 +59,7 @@ TEST_F(DiscoveryServiceTest, RemembersAPeersLastConnectionAcrossARestart) {
   }
   clock_.advance(1h);
   store::SqliteDatabase db(dir_.path() / "peerdrop.db");
-  store::PeerStore store(db);
+  discovery::PeerStore store(db);
   auto again = make_service(store);
   const auto peer = again->find_peer(id);
   ASSERT_TRUE(peer);
@@ -69,17 +70,17 @@ TEST_F(DiscoveryServiceTest, RemembersAPeersLastConnectionAcrossARestart) {
 
 TEST_F(DiscoveryServiceTest, ForgettingAPeerForgetsItsHistory) {
   store::SqliteDatabase db(dir_.path() / "peerdrop.db");
-  store::PeerStore store(db);
+  discovery::PeerStore store(db);
   auto discovery = make_service(store);
   discovery->hello(probe_from_other(), "127.0.0.2");
   discovery->record_connection(other_.peer_id());
   EXPECT_TRUE(discovery->forget_peer(other_.peer_id()));
-  EXPECT_TRUE(store.load_peers().empty());
+  EXPECT_TRUE(store.load_peers().value().empty());
 }
 
 TEST_F(DiscoveryServiceTest, ANewNameIsInTheNextHealthAnswerAndPacket) {
   store::SqliteDatabase db(dir_.path() / "peerdrop.db");
-  store::PeerStore store(db);
+  discovery::PeerStore store(db);
   auto discovery = make_service(store);
   signer_.set_ports(3001, 3001);
   discovery->set_name("Alice's laptop");
@@ -92,7 +93,7 @@ TEST_F(DiscoveryServiceTest, ANewNameIsInTheNextHealthAnswerAndPacket) {
 
 TEST_F(DiscoveryServiceTest, OffersTheRelayInEveryPacketWhileItRuns) {
   store::SqliteDatabase db(dir_.path() / "peerdrop.db");
-  store::PeerStore store(db);
+  discovery::PeerStore store(db);
   auto discovery = make_service(store);
   signer_.set_ports(3001, 3001);
   const auto flag_of_health = [&] {
@@ -109,10 +110,9 @@ TEST_F(DiscoveryServiceTest, OffersTheRelayInEveryPacketWhileItRuns) {
 
 TEST_F(DiscoveryServiceTest, APeersRelayOfferChangesThePeerListWithoutBeingStored) {
   store::SqliteDatabase db(dir_.path() / "peerdrop.db");
-  store::PeerStore store(db);
-  auto discovery = make_service(store);
+  discovery::PeerStore store(db);
   int changes = 0;
-  discovery->set_peers_changed([&] { ++changes; });
+  auto discovery = make_service(store, &changes);
   discovery->hello(probe_from_other(), "127.0.0.2");
   EXPECT_FALSE(discovery->find_peer(other_.peer_id())->relay);
   const auto before = changes;
@@ -120,7 +120,7 @@ TEST_F(DiscoveryServiceTest, APeersRelayOfferChangesThePeerListWithoutBeingStore
   discovery->hello(probe_from_other(), "127.0.0.2");
   EXPECT_TRUE(discovery->find_peer(other_.peer_id())->relay);
   EXPECT_EQ(changes, before + 1);
-  EXPECT_FALSE(store.load_peers().front().relay);
+  EXPECT_FALSE(store.load_peers().value().front().relay);
 }
 
 }  // namespace

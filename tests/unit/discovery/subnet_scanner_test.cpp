@@ -5,7 +5,7 @@
 #include "core/base64.hpp"
 #include "http/http_server.hpp"
 #include "support/fake_clock.hpp"
-#include "support/fake_peer_directory.hpp"
+#include "support/fake_api_services.hpp"
 #include "support/run_coroutine.hpp"
 
 namespace peerdrop::discovery {
@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 class SignedDirectory final : public testing::FakePeerDirectory {
  public:
   SignedDirectory(const identity::Identity& key, AnnouncementSigner& signer) : key_(key), signer_(signer) {}
-  api::HealthInfo health(const std::string& prober) override {
+  discovery::HealthInfo health(const std::string& prober) override {
     auto info = FakePeerDirectory::health(prober);
     info.id = key_.peer_id();
     info.announcement_base64 = core::base64_encode(signer_.make(AnnouncementKind::reply));
@@ -33,10 +33,14 @@ class SignedDirectory final : public testing::FakePeerDirectory {
 
 class SubnetScannerTest : public ::testing::Test {
  protected:
+  static http::HttpConfig loopback_config() {
+    http::HttpConfig config;
+    config.bind = "127.0.0.1";
+    config.port = 0;
+    return config;
+  }
+
   void SetUp() override {
-    config_.bind = "127.0.0.1";
-    config_.port = 0;
-    port_ = server_.listen();
     peer_signer_.set_ports(port_, 3001);
     server_.start();
     own_signer_.set_ports(3001, 3001);
@@ -53,13 +57,18 @@ class SubnetScannerTest : public ::testing::Test {
   identity::Identity peer_key_ = identity::Identity::generate();
   AnnouncementSigner peer_signer_{peer_key_, clock_, "peer"};
   SignedDirectory directory_{peer_key_, peer_signer_};
-  http::HttpConfig config_;
-  http::LocalRequestPolicy policy_{0};
-  http::RateLimiter limiter_{clock_, {}};
+  testing::FakeApiServices fakes_;
+  http::HttpConfig config_ = loopback_config();
+  tcp::acceptor acceptor_ = http::HttpServer::bind(io_, config_);
+  std::uint16_t port_ = acceptor_.local_endpoint().port();
+  http::LocalRequestPolicy policy_{port_};
+  core::RateLimiter limiter_{clock_, {}};
   http::StaticAssets assets_;
-  api::ApiHandler handler_{directory_, policy_, limiter_, assets_, core::make_logger("test")};
-  http::HttpServer server_{io_, config_, handler_, core::make_logger("test")};
-  std::uint16_t port_ = 0;
+  http::ApiHandler handler_{
+      http::ApiServices{
+          .directory = directory_, .settings = fakes_.settings, .signals = fakes_.signals, .files = fakes_.files},
+      policy_, limiter_, limiter_, assets_, core::make_logger("test")};
+  http::HttpServer server_{io_, config_, std::move(acceptor_), handler_, nullptr, core::make_logger("test")};
   identity::Identity own_key_ = identity::Identity::generate();
   AnnouncementSigner own_signer_{own_key_, clock_, "scanner"};
   HealthClient client_{io_.get_executor(), own_signer_};

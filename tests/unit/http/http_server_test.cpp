@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "support/fake_clock.hpp"
-#include "support/fake_peer_directory.hpp"
+#include "support/fake_api_services.hpp"
 
 namespace peerdrop::http {
 namespace {
@@ -23,14 +23,16 @@ using namespace std::chrono_literals;
 // A real server on 127.0.0.1, port 0, with short limits; clients are plain blocking sockets.
 class HttpServerTest : public ::testing::Test {
  protected:
+  static HttpConfig test_config() {
+    HttpConfig config;
+    config.bind = "127.0.0.1";
+    config.port = 0;
+    config.request_timeout = 300ms;
+    config.max_connections_per_client = 4;
+    return config;
+  }
+
   void SetUp() override {
-    config_.bind = "127.0.0.1";
-    config_.port = 0;
-    config_.request_timeout = 300ms;
-    config_.max_connections_per_client = 4;
-    policy_.set_own_addresses({"127.0.0.1"});
-    port_ = server_.listen();
-    policy_.set_port(port_);
     server_.start();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -72,14 +74,15 @@ class HttpServerTest : public ::testing::Test {
   asio::io_context io_;
   asio::io_context client_io_;
   testing::FakeClock clock_;
-  testing::FakePeerDirectory directory_;
-  HttpConfig config_;
-  LocalRequestPolicy policy_{0};
-  RateLimiter limiter_{clock_, {}};
+  testing::FakeApiServices fakes_;
+  HttpConfig config_ = test_config();
+  tcp::acceptor acceptor_ = HttpServer::bind(io_, config_);
+  std::uint16_t port_ = acceptor_.local_endpoint().port();
+  LocalRequestPolicy policy_{port_, {"127.0.0.1"}};
+  core::RateLimiter limiter_{clock_, {}};
   StaticAssets assets_;
-  api::ApiHandler handler_{directory_, policy_, limiter_, assets_, core::make_logger("test")};
-  HttpServer server_{io_, config_, handler_, core::make_logger("test")};
-  std::uint16_t port_ = 0;
+  http::ApiHandler handler_{fakes_.services(), policy_, limiter_, limiter_, assets_, core::make_logger("test")};
+  HttpServer server_{io_, config_, std::move(acceptor_), handler_, nullptr, core::make_logger("test")};
   std::thread thread_;
 };
 
@@ -111,7 +114,7 @@ TEST_F(HttpServerTest, RefusesOversizedBodiesWith413BeforeReadingThem) {
                "\r\nContent-Length: 1048576\r\n\r\n" + std::string(1000, 'x'));
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 413")) << answer.substr(0, 200);
   EXPECT_NE(answer.find("payload_too_large"), std::string::npos);
-  EXPECT_TRUE(directory_.added.empty());
+  EXPECT_TRUE(fakes_.directory.added.empty());
 }
 
 TEST_F(HttpServerTest, RefusesGarbageWith400) {

@@ -42,9 +42,10 @@ class RelayServiceTest : public ::testing::Test {
                         .pid_file = dir_.path() / "relay" / "turnserver.pid",
                         .userdb_file = dir_.path() / "relay" / "userdb.sqlite"};
     relay_.emplace(io_.get_executor(), RelayConfig{}, std::move(coturn), dir_.path(), clock_, credentials_, launcher_,
-                   alarm_, logger_);
-    relay_->set_health_changed([this] { told_.push_back(relay_->health_json()); });
-    relay_->set_running_changed([this](bool running) { running_.push_back(running); });
+                   alarm_,
+                   RelayService::Hooks{.health_changed = [this] { told_.push_back(relay_->health_json()); },
+                                       .running_changed = [this](bool running) { running_.push_back(running); }},
+                   logger_);
     return *relay_;
   }
   std::string conf() const {

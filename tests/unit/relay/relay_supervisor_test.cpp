@@ -24,7 +24,7 @@ class RelaySupervisorTest : public ::testing::Test {
   RelaySupervisorTest()
       : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(log_)),
         logger_(std::make_shared<spdlog::logger>("relay-test", sink_)),
-        supervisor_(launcher_, alarm_, clock_, LaunchSpec{.program = "turnserver", .args = {"-c", "/d/t.conf"}},
+        supervisor_(launcher_, alarm_, clock_, core::LaunchSpec{.program = "turnserver", .args = {"-c", "/d/t.conf"}},
                     RelaySupervisor::Policy{}, logger_) {
     sink_->set_pattern("%v");
     logger_->set_level(spdlog::level::info);
@@ -185,7 +185,7 @@ TEST_F(RelaySupervisorTest, TellsEveryChangeOfState) {
 TEST_F(RelaySupervisorTest, DestroyingItReleasesTheChild) {
   {
     FakeAlarm alarm;
-    RelaySupervisor supervisor(launcher_, alarm, clock_, LaunchSpec{.program = "turnserver"}, {}, logger_);
+    RelaySupervisor supervisor(launcher_, alarm, clock_, core::LaunchSpec{.program = "turnserver"}, {}, logger_);
     supervisor.start();
     EXPECT_TRUE(launcher_.alive);
   }

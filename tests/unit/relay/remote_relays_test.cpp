@@ -19,7 +19,6 @@ class RemoteRelaysTest : public ::testing::Test {
  protected:
   RemoteRelaysTest() {
     logger_->set_level(spdlog::level::debug);
-    relays_.set_changed([this] { ++changes_; });
   }
 
   discovery::PeerInfo peer(const identity::Identity& who, const std::string& name, bool online = true,
@@ -70,7 +69,7 @@ class RemoteRelaysTest : public ::testing::Test {
                          sent_.push_back(id);
                          return send_ok_;
                        },
-                       logger_};
+                       [this] { ++changes_; }, logger_};
 };
 
 TEST_F(RemoteRelaysTest, AsksAPeerThatOffersARelayAtOnceAndNoOtherPeer) {

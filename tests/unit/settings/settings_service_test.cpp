@@ -13,23 +13,23 @@ namespace {
 
 class SettingsServiceTest : public ::testing::Test {
  protected:
-  SettingsServiceTest() {
-    logger_->set_level(spdlog::level::trace);
-    service_.set_change_handler([this](const Settings& now, const std::vector<std::string>& changed) {
+  SettingsServiceTest() { logger_->set_level(spdlog::level::trace); }
+  SettingsService::ChangeHandler record() {
+    return [this](const Settings& now, const std::vector<std::string>& changed) {
       seen_.push_back(now);
       changes_.push_back(changed);
-    });
+    };
   }
 
   testing::TempDir dir_;
   store::SqliteDatabase db_{dir_.path() / "peerdrop.db"};
-  store::SettingsStore store_{db_};
+  settings::SettingsStore store_{db_};
   std::ostringstream log_;
   core::Logger logger_ =
       std::make_shared<spdlog::logger>("settings", std::make_shared<spdlog::sinks::ostream_sink_st>(log_));
-  SettingsService service_{store_, Settings{.name = "host"}, logger_};
   std::vector<Settings> seen_;
   std::vector<std::vector<std::string>> changes_;
+  SettingsService service_{store_, Settings{.name = "host"}, record(), logger_};
 };
 
 TEST_F(SettingsServiceTest, StartsWithTheDefaults) {
@@ -59,7 +59,7 @@ TEST_F(SettingsServiceTest, TurnsTheRelaySwitchOnAndOff) {
   EXPECT_EQ(changes_, (std::vector<std::vector<std::string>>{{"relay"}, {"relay"}}));
   EXPECT_NE(log_.str().find("settings changed: relay (on)"), std::string::npos) << log_.str();
   EXPECT_NE(log_.str().find("settings changed: relay (off)"), std::string::npos) << log_.str();
-  SettingsService again(store_, Settings{.name = "host"}, logger_);
+  SettingsService again(store_, Settings{.name = "host"}, nullptr, logger_);
   EXPECT_FALSE(again.current().relay);
 }
 
@@ -70,7 +70,7 @@ TEST_F(SettingsServiceTest, AChangeThatChangesNothingIsNotAnnounced) {
 
 TEST_F(SettingsServiceTest, AStoredChangeSurvivesARestart) {
   EXPECT_FALSE(service_.change({.connect_timeout_ms = 120000}));
-  SettingsService again(store_, Settings{.name = "host"}, logger_);
+  SettingsService again(store_, Settings{.name = "host"}, nullptr, logger_);
   EXPECT_EQ(again.current().connect_timeout_ms, 120000);
 }
 
@@ -83,7 +83,7 @@ TEST_F(SettingsServiceTest, ChangesNothingWhenTheDatabaseRefuses) {
 
 TEST_F(SettingsServiceTest, IgnoresAnInvalidStoredValueWithAWarning) {
   db_.exec("INSERT INTO settings VALUES('name', '\"\"')");
-  SettingsService again(store_, Settings{.name = "host"}, logger_);
+  SettingsService again(store_, Settings{.name = "host"}, nullptr, logger_);
   EXPECT_EQ(again.current().name, "host");
   EXPECT_NE(log_.str().find("ignored the stored setting \"name\""), std::string::npos) << log_.str();
 }

@@ -96,8 +96,8 @@ TEST(InboxState, RemembersWhatWasDeliveredAcrossAReopen) {
   EXPECT_EQ(inbox.judge(kAlice, 4, 1), InboxVerdict::duplicate);
   EXPECT_EQ(inbox.judge(kAlice, 5, 1), InboxVerdict::deliver);
   // One row per sender: the table is what the protocol documents.
-  auto rows = db.prepare("SELECT COUNT(*) FROM inbox_state");
-  ASSERT_TRUE(rows.step());
+  auto rows = db.prepare("SELECT COUNT(*) FROM inbox_state").value();
+  ASSERT_TRUE(rows.step().value());
   EXPECT_EQ(rows.column_int(0), 2);
 }
 

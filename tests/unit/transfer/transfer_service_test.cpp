@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/errc.hpp"
+#include "core/error_text.hpp"
 #include "support/fake_clock.hpp"
 #include "support/temp_dir.hpp"
 #include "transfer/file_frame.hpp"
@@ -45,12 +46,22 @@ std::vector<std::uint8_t> frame(std::uint32_t handle, std::uint64_t offset, std:
   return out;
 }
 
-class TransferServiceTest : public ::testing::Test {
- protected:
-  TransferServiceTest() {
-    service_.set_progress_handler([this](const Progress& p) { progress_.push_back(p); });
+// The received files' store, as the daemon wires it: what finish() placed, by (peer, transfer id, index).
+class FinishedFiles {
+ public:
+  void add(const ReceivedFile& file) { files_[{file.from, file.transfer_id, file.index}] = file; }
+  std::optional<ReceivedFile> find(const std::string& peer, const std::string& tid, std::uint32_t index) const {
+    const auto it = files_.find({peer, tid, index});
+    if (it == files_.end()) return std::nullopt;
+    return it->second;
   }
 
+ private:
+  std::map<std::tuple<std::string, std::string, std::uint32_t>, ReceivedFile> files_;
+};
+
+class TransferServiceTest : public ::testing::Test {
+ protected:
   TransferService::Opened open(TransferService::Tab tab, std::string path, std::uint64_t size, std::uint32_t index = 0,
                                const std::string& peer = kAlice, const std::string& tid = kTid) {
     auto opened = service_.open(tab, {.peer = peer, .transfer_id = tid, .index = index, .path = path, .size = size});
@@ -85,8 +96,13 @@ class TransferServiceTest : public ::testing::Test {
   DownloadFolder folder_ = DownloadFolder::open(downloads_).value();
   testing::FakeClock clock_;
   TransferConfig config_;
-  TransferService service_{folder_, config_, clock_, core::make_logger("test")};
   std::vector<Progress> progress_;
+  FinishedFiles landed_;  // empty unless a test adds to it
+  TransferService service_{
+      folder_, config_, clock_, core::make_logger("test"),
+      TransferService::Hooks{.progress = [this](const Progress& p) { progress_.push_back(p); },
+                             .finished_lookup = [this](const std::string& peer, const std::string& tid,
+                                                       std::uint32_t index) { return landed_.find(peer, tid, index); }}};
 };
 
 TEST_F(TransferServiceTest, WritesAFileCheckpointingEveryFourMebibytesAndFinishesIt) {
@@ -220,25 +236,8 @@ TEST_F(TransferServiceTest, TheNewestOpenerTakesAFileOverWithItsBytesDurable) {
   EXPECT_EQ(read(downloads_ / "a.txt"), content);
 }
 
-// The received files' store, as the daemon wires it: what finish() placed, by (peer, transfer id, index).
-class FinishedFiles {
- public:
-  void add(const ReceivedFile& file) { files_[{file.from, file.transfer_id, file.index}] = file; }
-  TransferService::FinishedLookup lookup() {
-    return [this](const std::string& peer, const std::string& tid, std::uint32_t index) -> std::optional<ReceivedFile> {
-      const auto it = files_.find({peer, tid, index});
-      if (it == files_.end()) return std::nullopt;
-      return it->second;
-    };
-  }
-
- private:
-  std::map<std::tuple<std::string, std::string, std::uint32_t>, ReceivedFile> files_;
-};
-
 TEST_F(TransferServiceTest, AFileThatLandedBeforeOpensCompleteAndFinishesAgainUnderTheSameName) {
-  FinishedFiles landed;
-  service_.set_finished_lookup(landed.lookup());
+  auto& landed = landed_;
   const auto content = content_of_size(3 * kMiB + 7);
   const auto first = open(1, "photos/a.jpg", content.size(), 2);
   ASSERT_FALSE(send(1, first.handle, content, 0, content.size()));
@@ -276,8 +275,7 @@ TEST_F(TransferServiceTest, AFileThatLandedBeforeOpensCompleteAndFinishesAgainUn
 }
 
 TEST_F(TransferServiceTest, AFileThatLandedBeforeIsNotTakenForAnotherOne) {
-  FinishedFiles landed;
-  service_.set_finished_lookup(landed.lookup());
+  auto& landed = landed_;
   const auto content = content_of_size(5000);
   const auto first = open(1, "a.txt", content.size());
   ASSERT_FALSE(send(1, first.handle, content, 0, content.size()));
@@ -438,7 +436,7 @@ TEST_F(TransferServiceTest, RefusesBadIdsNamesAndSizes) {
     request.path = path;
     const auto ec = open_error(request);
     EXPECT_EQ(ec, error) << path.substr(0, 40);
-    EXPECT_TRUE(TransferService::is_path_error(ec));
+    EXPECT_TRUE(core::is_path_error(ec));
   }
   request = good;
   request.path = "CON";

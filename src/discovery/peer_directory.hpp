@@ -1,0 +1,55 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "discovery/announcement.hpp"
+#include "discovery/peer_info.hpp"
+
+namespace peerdrop::discovery {
+
+struct ScanStatus {
+  bool running = false;
+  std::int64_t started_at_ms = 0;
+  std::int64_t duration_ms = 0;
+  std::size_t probed = 0;
+  std::size_t found = 0;
+  std::vector<std::string> subnets;
+};
+
+struct HealthInfo {
+  std::string id;
+  std::string name;
+  std::uint16_t port = 0;
+  std::uint16_t discovery_port = 0;
+  std::string announcement_base64;  // a freshly signed reply packet
+  bool waiting = false;             // we hold signaling messages for the daemon that asked
+};
+
+struct AddPeerResult {
+  std::optional<discovery::PeerInfo> peer;  // set on success
+  std::string code;                         // "bad_request" or "peer_unreachable" on failure
+  std::string message;
+};
+
+// What the HTTP API needs from discovery. DiscoveryService implements it;
+// tests use a fake, so the request handler is tested without a network.
+class PeerDirectory {
+ public:
+  virtual ~PeerDirectory() = default;
+
+  // `prober_id`: the daemon that asked, if it introduced itself.
+  virtual HealthInfo health(const std::string& prober_id) = 0;
+  // A daemon that probed our health endpoint introduced itself (verified packet).
+  virtual void hello(const discovery::Announcement& announcement, const std::string& ip) = 0;
+  virtual std::vector<discovery::PeerInfo> peers() const = 0;
+  virtual boost::asio::awaitable<AddPeerResult> add_manual_peer(std::string address) = 0;
+  virtual bool forget_peer(const std::string& id) = 0;
+  virtual ScanStatus start_scan() = 0;
+  virtual ScanStatus scan_status() const = 0;
+};
+
+}  // namespace peerdrop::discovery

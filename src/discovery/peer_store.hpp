@@ -1,0 +1,35 @@
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <string>
+#include <vector>
+
+#include "discovery/peer_info.hpp"
+#include "store/sqlite_database.hpp"
+
+namespace peerdrop::discovery {
+
+// Peers and manual addresses that survive a restart, so a peer met once in
+// another subnet is found again without --scan. Schema version 2
+// (PRAGMA user_version; version 1 lacked last_connected and is migrated):
+//   peers(id PK, public_key, name, addresses JSON array, discovery_port, last_seen, last_connected)
+//   manual_addresses(address PK)
+// Failures after start-up are values (store::sqlite_category()).
+class PeerStore {
+ public:
+  explicit PeerStore(store::SqliteDatabase& db);  // creates or migrates the schema (StartupError)
+
+  boost::system::result<std::vector<PeerInfo>> load_peers();
+  boost::system::error_code save_peer(const PeerInfo& peer);
+  boost::system::error_code forget_peer(const std::string& id);
+
+  boost::system::result<std::vector<std::string>> load_manual_addresses();
+  boost::system::error_code add_manual_address(const std::string& address);
+  boost::system::error_code remove_manual_address(const std::string& address);
+
+ private:
+  store::SqliteDatabase& db_;
+};
+
+}  // namespace peerdrop::discovery

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "http/api_handler.hpp"
+#include "support/fake_file_library.hpp"
+#include "support/fake_peer_directory.hpp"
+#include "support/fake_settings.hpp"
+#include "support/fake_signal_endpoint.hpp"
+
+namespace peerdrop::testing {
+
+// Fakes for every port of the HTTP API. A test may set relay_status and
+// relay_ready at any time: the handler asks them on every request.
+struct FakeApiServices {
+  http::ApiServices services() {
+    return http::ApiServices{
+        .directory = directory,
+        .settings = settings,
+        .signals = signals,
+        .files = files,
+        .relay_status = [this] { return relay_status ? std::optional(relay_status()) : std::nullopt; },
+        .relay_ready = [this](const std::string& id) { return relay_ready && relay_ready(id); }};
+  }
+
+  FakePeerDirectory directory;
+  FakeSettings settings;
+  FakeSignalEndpoint signals;
+  FakeFileLibrary files;
+  std::function<boost::json::object()> relay_status;
+  std::function<bool(const std::string&)> relay_ready;
+};
+
+}  // namespace peerdrop::testing
