@@ -4,7 +4,7 @@ import { AppController } from './app/AppController';
 import { App } from './components/App';
 import { DaemonSocket } from './daemon/DaemonSocket';
 import { browserPeerConnectionFactory } from './rtc/PeerSession';
-import type { Timing } from './rtc/PeerController';
+import type { Timing } from './peer/PeerController';
 import type { TransferHookInfo } from './transfer/TransferHub';
 import { autoAcceptEnabled } from './settings/theme';
 import { browserTransferStore } from './transfer/store';

@@ -21,7 +21,7 @@ import { DaemonFiles, type DaemonFilePort } from '../transfer/DaemonFiles';
 import type { PickedFile } from '../transfer/pickFiles';
 import { TransferHub, type TransferHookInfo, type TransferView } from '../transfer/TransferHub';
 import type { TransferStore } from '../transfer/store';
-import { PeerController, type OutgoingSignal, type PeerView, type Timing } from '../rtc/PeerController';
+import { PeerController, type OutgoingSignal, type PeerView, type Timing } from '../peer/PeerController';
 import type { PeerConnectionFactory } from '../rtc/PeerSession';
 import { Emitter, realTimers, type Timers } from '../util/timers';
 

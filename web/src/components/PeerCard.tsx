@@ -1,5 +1,5 @@
 import { peerRelayTitle } from '../app/relayView';
-import type { PeerView } from '../rtc/PeerController';
+import type { PeerView } from '../peer/PeerController';
 import { relativeTime, sourcesText } from './format';
 
 export interface PeerCardActions {

@@ -1,4 +1,4 @@
-import type { PeerController, PeerView } from '../rtc/PeerController';
+import type { PeerController, PeerView } from '../peer/PeerController';
 import type { TransferView } from '../transfer/TransferHub';
 import { ChatPanel } from './ChatPanel';
 import { TransferPanel, type TransferActions } from './TransferPanel';

@@ -8,7 +8,7 @@
 // restarted, a frame was refused, bytes are missing) it sends a new
 // xfer_accept with fresh offsets and waits for the sender's new channel.
 
-import type { DataChannelLike } from '../rtc/PeerSession';
+import type { FileChannel } from './FileChannel';
 import { realTimers, type TimerHandle, type Timers } from '../util/timers';
 import { DaemonFileError, type DaemonFileEvent, type DaemonFilePort } from './DaemonFiles';
 import { Throttle } from './progress';
@@ -95,7 +95,7 @@ export class FileReceiver {
   private readonly window: number;
   private readonly openAhead: number;
   private readonly ackThrottle: Throttle;
-  private channel: DataChannelLike | null = null;
+  private channel: FileChannel | null = null;
   /** After an xfer_accept: data counts only from the sender's next channel. */
   private awaitingChannel = false;
   private rewindWanted = false;
@@ -212,7 +212,7 @@ export class FileReceiver {
   }
 
   /** The sender's `xfer:<tid>` channel (a new one after every xfer_accept). */
-  attachChannel(channel: DataChannelLike): void {
+  attachChannel(channel: FileChannel): void {
     if (this.stopped) {
       channel.close();
       return;

@@ -4,7 +4,7 @@
 // after a reload or a crash, from the store), and the views React renders. No React.
 
 import type { StorageLike } from '../settings/theme';
-import type { DataChannelLike } from '../rtc/PeerSession';
+import type { FileChannel } from './FileChannel';
 import { Emitter, realTimers, type Timers } from '../util/timers';
 import type { DaemonFilePort } from './DaemonFiles';
 import { FileReceiver, type FileResult, type ReceiverEvent } from './FileReceiver';
@@ -50,7 +50,7 @@ export interface PeerLink {
   sendControl(message: TransferControlMessage): boolean;
   /** Sends an already encoded control frame (offers are cut in several). */
   sendControlText(frame: string): boolean;
-  openFileChannel(label: string): DataChannelLike | null;
+  openFileChannel(label: string): FileChannel | null;
   readonly maxMessageSize: number | null;
 }
 
@@ -313,7 +313,7 @@ export class TransferHub {
   }
 
   /** The peer opened a data channel `xfer:<tid>` (we receive that transfer). */
-  fileChannel(peerId: string, channel: DataChannelLike): void {
+  fileChannel(peerId: string, channel: FileChannel): void {
     if (this.whenRestored(() => this.fileChannel(peerId, channel))) return;
     const tid = tidOfLabel(channel.label);
     const t = tid ? this.transfers.get(tid) : undefined;
