@@ -503,7 +503,7 @@ describe('connection machine: connected, drops and ICE restart', () => {
     expect(m.commands).toContainEqual({ type: 'down' });
     expect(m.sends()).toContainEqual({ type: 'send', kind: 'bye', session: 's1', reason: 'lost' });
     const view = describeConnection('failed', m.context());
-    expect(view.actions).toEqual({ connect: false, cancel: false, disconnect: false, retry: true });
+    expect(view.actions).toEqual({ connect: false, cancel: false, disconnect: false, retry: true, dismiss: true, forget: true });
   });
 
   it('the peer hanging up while we reconnect ends it', () => {
