@@ -283,12 +283,7 @@ export class AppController {
         if (message.settings) this.applySettings(message.settings);
         else void this.loadSettings();
         // A new daemon connection: say again which sessions still negotiate (long-poll).
-        for (const controller of this.controllers.values()) {
-          const state = controller.state;
-          if (state === 'requesting' || state === 'connecting' || state === 'reconnecting') {
-            this.socket.send({ type: 'session', peer: controller.peerId, state: 'connecting' });
-          }
-        }
+        for (const controller of this.controllers.values()) controller.daemonReconnected();
         break;
       case 'settings':
         this.applySettings(message.settings);

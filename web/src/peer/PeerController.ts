@@ -133,7 +133,6 @@ export class PeerController {
   private remoteName: string | null = null;
   private timing: Timing = {};
   private lastState = 'idle';
-  private lastTop: ConnectionStateName = 'idle';
   private cachedView: PeerView | null = null;
   private disposed = false;
   private forceRelay: boolean;
@@ -231,6 +230,11 @@ export class PeerController {
     if (peer.name !== this.peer.name) this.send({ type: 'SET_NAME', name: peer.name });
     this.peer = peer;
     this.changed();
+  }
+
+  /** The page has a new daemon connection: a session still negotiating is reported again (its long-poll). */
+  daemonReconnected(): void {
+    this.send({ type: 'DAEMON_RECONNECTED' });
   }
 
   setTimeoutMs(ms: number): void {
@@ -408,7 +412,6 @@ export class PeerController {
     }
     this.stopRtc();
     this.actor.stop();
-    if (this.lastTop === 'connected') this.transferEvents.emit({ type: 'down' });
     this.changes.clear();
     this.transferEvents.clear();
   }
@@ -420,9 +423,6 @@ export class PeerController {
   }
 
   private onSnapshot(snapshot: ConnectionSnapshot): void {
-    const top = topState(snapshot.value);
-    if (this.lastTop === 'connected' && top !== 'connected') this.transferEvents.emit({ type: 'down' });
-    this.lastTop = top;
     const text = stateText(snapshot.value);
     if (text !== this.lastState) {
       const context = snapshot.context;
@@ -456,6 +456,9 @@ export class PeerController {
         break;
       case 'up':
         this.connectionUp();
+        break;
+      case 'channelDown':
+        this.transferEvents.emit({ type: 'down' });
         break;
       case 'down':
         this.stopStats();
