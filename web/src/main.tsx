@@ -5,7 +5,7 @@ import { App } from './components/App';
 import { DaemonSocket } from './daemon/DaemonSocket';
 import { browserPeerConnectionFactory } from './rtc/PeerSession';
 import type { Timing } from './peer/PeerController';
-import type { TransferHookInfo } from './transfer/TransferHub';
+import type { TransferHookInfo } from './transfer/transferView';
 import { autoAcceptEnabled } from './settings/theme';
 import { browserTransferStore } from './transfer/store';
 import './styles.css';

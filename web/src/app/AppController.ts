@@ -19,7 +19,8 @@ import {
 import type { StorageLike } from '../settings/theme';
 import { DaemonFiles, type DaemonFilePort } from '../transfer/DaemonFiles';
 import type { PickedFile } from '../transfer/pickFiles';
-import { TransferHub, type TransferHookInfo, type TransferView } from '../transfer/TransferHub';
+import { TransferHub } from '../transfer/TransferHub';
+import type { TransferHookInfo, TransferView } from '../transfer/transferView';
 import type { TransferStore } from '../transfer/store';
 import { PeerController, type OutgoingSignal, type PeerView, type Timing } from '../peer/PeerController';
 import type { PeerConnectionFactory } from '../rtc/PeerSession';

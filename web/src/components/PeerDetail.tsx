@@ -1,5 +1,5 @@
 import type { PeerController, PeerView } from '../peer/PeerController';
-import type { TransferView } from '../transfer/TransferHub';
+import type { TransferView } from '../transfer/transferView';
 import { ChatPanel } from './ChatPanel';
 import { TransferPanel, type TransferActions } from './TransferPanel';
 import { DebugPanel } from './DebugPanel';

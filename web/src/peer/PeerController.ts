@@ -28,7 +28,7 @@ import {
 } from '../rtc/PeerSession';
 import { relayHosts } from '../rtc/iceServers';
 import type { StorageLike } from '../settings/theme';
-import type { PeerLink } from '../transfer/TransferHub';
+import type { PeerLink } from '../transfer/PeerLink';
 import type { FileChannel } from '../transfer/FileChannel';
 import type { TransferControlMessage } from '../transfer/wire';
 import { routeText, summarizeStats, type QualitySample } from '../rtc/quality';

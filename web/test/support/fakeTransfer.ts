@@ -7,7 +7,7 @@ import type { DaemonFileEvent, DaemonFilePort, FinishFileArgs, OpenFileArgs } fr
 import { DaemonFileError } from '../../src/transfer/DaemonFiles';
 import type { FileFinishedMessage, FileOpenedMessage } from '../../src/daemon/protocol';
 import type { FileChannel } from '../../src/transfer/FileChannel';
-import type { PeerLink } from '../../src/transfer/TransferHub';
+import type { PeerLink } from '../../src/transfer/PeerLink';
 import { sha256Hex } from '../../src/transfer/sha256';
 import { decodeDaemonFrame, type TransferControlMessage } from '../../src/transfer/wire';
 import { Emitter } from '../../src/util/timers';
