@@ -11,12 +11,12 @@
 import { realTimers, type TimerHandle, type Timers } from '../util/timers';
 import type { FileChannel } from './FileChannel';
 import { HashCheckpoints, IncrementalSha256 } from './sha256';
+import { InThreadSliceSource } from './InThreadSliceSource';
+import { createSliceSource } from './WorkerSliceSource';
 import {
-  InThreadSliceSource,
   ReadError,
   SLICE_BYTES,
   SourceFailed,
-  createSliceSource,
   type BlobLike,
   type ReadOptions,
   type SliceSource,
