@@ -3,6 +3,7 @@
 // concern and hands React an immutable snapshot (useSyncExternalStore).
 
 import { DaemonApi, type ScanStatus } from '../daemon/api';
+import { DaemonClient } from '../daemon/DaemonClient';
 import type { DaemonSocket, DaemonSocketStatus } from '../daemon/DaemonSocket';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -14,14 +15,14 @@ import {
   type RelayStatus,
   type SelfInfo,
   type Settings,
-  type SignalKind,
 } from '../daemon/protocol';
 import type { StorageLike } from '../settings/theme';
 import { DaemonFiles, type DaemonFilePort } from '../transfer/DaemonFiles';
 import type { PickedFile } from '../transfer/pickFiles';
-import { TransferHub, type TransferHookInfo, type TransferView } from '../transfer/TransferHub';
+import { TransferHub } from '../transfer/TransferHub';
+import type { TransferHookInfo, TransferView } from '../transfer/transferView';
 import type { TransferStore } from '../transfer/store';
-import { PeerController, type OutgoingSignal, type PeerView, type Timing } from '../rtc/PeerController';
+import { PeerController, type OutgoingSignal, type PeerView, type Timing } from '../peer/PeerController';
 import type { PeerConnectionFactory } from '../rtc/PeerSession';
 import { Emitter, realTimers, type Timers } from '../util/timers';
 
@@ -69,30 +70,14 @@ export interface AppControllerOptions {
   sessionStorage?: StorageLike | null;
 }
 
-interface SentSignal {
-  peerId: string;
-  kind: SignalKind;
-  session: string;
-}
-
-interface IceRequest {
-  peerId: string;
-  resolve: (servers: IceServer[]) => void;
-  reject: (error: Error) => void;
-}
-
-const MAX_TRACKED_REFS = 2_000;
-
 export class AppController {
   private readonly socket: DaemonSocket;
   readonly api: DaemonApi;
   private readonly timers: Timers;
   private readonly controllers = new Map<string, PeerController>();
   private readonly changes = new Emitter<void>();
-  private readonly sent = new Map<string, SentSignal>();
-  private readonly iceRequests = new Map<string, IceRequest>();
+  private readonly client: DaemonClient;
   private readonly incomingOrder: string[] = [];
-  private nextRef = 1;
   private self: SelfInfo | null = null;
   private settings: Settings | null = null;
   private settingsAvailable = true;
@@ -114,6 +99,7 @@ export class AppController {
     this.socket = options.socket;
     this.api = options.api ?? new DaemonApi();
     this.timers = options.timers ?? realTimers;
+    this.client = new DaemonClient(this.socket, { timers: this.timers });
     this.daemonFiles = options.daemonFiles ?? new DaemonFiles(this.socket, { timers: this.timers });
     this.transfers = new TransferHub({
       daemon: this.daemonFiles,
@@ -141,6 +127,7 @@ export class AppController {
 
   stop(): void {
     for (const off of this.unsubscribers) off();
+    this.client.dispose();
     this.transfers.dispose();
     if (this.filesRefresh !== null) this.timers.clearTimeout(this.filesRefresh);
     for (const controller of this.controllers.values()) controller.dispose();
@@ -267,6 +254,10 @@ export class AppController {
 
   private onMessage(message: DaemonMessage): void {
     if (this.daemonFiles.handle(message)) return;
+    if (this.client.handle(message)) {
+      this.changed();
+      return;
+    }
     switch (message.type) {
       case 'files':
         this.receivedFiles = message.files;
@@ -283,12 +274,7 @@ export class AppController {
         if (message.settings) this.applySettings(message.settings);
         else void this.loadSettings();
         // A new daemon connection: say again which sessions still negotiate (long-poll).
-        for (const controller of this.controllers.values()) {
-          const state = controller.state;
-          if (state === 'requesting' || state === 'connecting' || state === 'reconnecting') {
-            this.socket.send({ type: 'session', peer: controller.peerId, state: 'connecting' });
-          }
-        }
+        for (const controller of this.controllers.values()) controller.daemonReconnected();
         break;
       case 'settings':
         this.applySettings(message.settings);
@@ -307,51 +293,15 @@ export class AppController {
         if (message.kind === 'connection_request') this.noteIncoming(message.from);
         break;
       }
-      case 'ack': {
-        const sent = this.sent.get(String(message.ref));
-        if (sent) this.controllers.get(sent.peerId)?.signalQueued(sent.kind, sent.session, message.peerOnline);
-        break;
-      }
-      case 'delivered':
-        this.sent.delete(String(message.ref));
-        break;
-      case 'expired': {
-        const sent = message.ref === undefined ? undefined : this.sent.get(String(message.ref));
-        if (sent) {
-          this.sent.delete(String(message.ref));
-          this.controllers.get(sent.peerId)?.signalExpired(sent.kind, sent.session, message.error);
-        }
-        break;
-      }
-      case 'ice_servers': {
-        const request = this.iceRequests.get(String(message.ref));
-        if (request) {
-          this.iceRequests.delete(String(message.ref));
-          request.resolve(message.iceServers);
-        }
-        break;
-      }
       case 'session_taken':
         this.controllers.get(message.peer)?.sessionTaken(message.session);
         break;
       case 'peer_key_changed':
         this.controllers.get(message.peer)?.keyChanged(message.error);
         break;
-      case 'error': {
-        const ref = message.ref === undefined ? '' : String(message.ref);
-        const sent = this.sent.get(ref);
-        const ice = this.iceRequests.get(ref);
-        if (sent) {
-          this.sent.delete(ref);
-          this.controllers.get(sent.peerId)?.signalRefused(sent.kind, sent.session, message.error);
-        } else if (ice) {
-          this.iceRequests.delete(ref);
-          ice.reject(new Error(message.error));
-        } else {
-          this.notice(`PeerDrop on this computer reported: ${message.error}`);
-        }
+      case 'error':
+        this.notice(`PeerDrop on this computer reported: ${message.error}`);
         break;
-      }
     }
     this.changed();
   }
@@ -437,49 +387,38 @@ export class AppController {
     this.incomingOrder.push(id);
   }
 
+  /** Sends a signal; the daemon's ack, expiry or refusal of it goes to the peer's controller. */
   private sendSignal(peerId: string, signal: OutgoingSignal): boolean {
-    const ref = `s${this.nextRef++}`;
-    const ok = this.socket.send({
-      type: 'signal',
-      ref,
-      to: peerId,
-      kind: signal.kind,
-      session: signal.session,
-      payload: signal.payload,
-      ttlMs: signal.ttlMs,
-    });
-    if (ok) {
-      this.sent.set(ref, { peerId, kind: signal.kind, session: signal.session });
-      if (this.sent.size > MAX_TRACKED_REFS) {
-        const oldest = this.sent.keys().next().value;
-        if (oldest !== undefined) this.sent.delete(oldest);
-      }
-    }
-    return ok;
+    const { kind, session } = signal;
+    return this.client.track(
+      's',
+      (ref) => ({ type: 'signal', ref, to: peerId, kind, session, payload: signal.payload, ttlMs: signal.ttlMs }),
+      (reply) => {
+        const controller = this.controllers.get(peerId);
+        switch (reply.type) {
+          case 'ack':
+            controller?.signalQueued(kind, session, reply.peerOnline);
+            return false;
+          case 'expired':
+            controller?.signalExpired(kind, session, reply.error);
+            return true;
+          case 'error':
+            controller?.signalRefused(kind, session, reply.error);
+            return true;
+          default:
+            return true; // delivered
+        }
+      },
+    );
   }
 
   private requestIceServers(peerId: string): Promise<IceServer[]> {
-    const ref = `i${this.nextRef++}`;
-    return new Promise<IceServer[]>((resolve, reject) => {
-      if (!this.socket.send({ type: 'ice_servers', peer: peerId, ref })) {
-        reject(new Error('PeerDrop on this computer is not connected'));
-        return;
-      }
-      const timer = this.timers.setTimeout(() => {
-        if (this.iceRequests.delete(ref)) reject(new Error('the daemon did not answer in time'));
-      }, this.options.iceServersTimeoutMs ?? 3_000);
-      this.iceRequests.set(ref, {
-        peerId,
-        resolve: (servers) => {
-          this.timers.clearTimeout(timer);
-          resolve(servers);
-        },
-        reject: (error) => {
-          this.timers.clearTimeout(timer);
-          reject(error);
-        },
-      });
-    });
+    return this.client.request(
+      'i',
+      (ref) => ({ type: 'ice_servers', peer: peerId, ref }),
+      (reply) => (reply.type === 'ice_servers' ? reply.iceServers : undefined),
+      this.options.iceServersTimeoutMs ?? 3_000,
+    );
   }
 
   private notice(text: string): void {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { PeerView } from '../rtc/PeerController';
+import type { PeerView } from '../peer/PeerController';
 import { formatTime, type DebugCategory } from '../rtc/DebugLog';
 
 interface Props {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { TransferView } from '../transfer/TransferHub';
+import type { TransferView } from '../transfer/transferView';
 import { displayName, formatBytes } from './format';
 
 interface Props {

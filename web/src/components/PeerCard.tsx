@@ -1,5 +1,5 @@
 import { peerRelayTitle } from '../app/relayView';
-import type { PeerView } from '../rtc/PeerController';
+import type { PeerView } from '../peer/PeerController';
 import { relativeTime, sourcesText } from './format';
 
 export interface PeerCardActions {
@@ -52,7 +52,7 @@ export function PeerCard({ view, selected, now, actions, debugOpen = false }: Pr
           {connection.detail}
         </p>
       )}
-      {!peer.online && connection.state === 'idle' && (
+      {!peer.online && connection.idle && (
         <p className="muted small-text">{peer.name} is offline right now; a request waits for it to come back.</p>
       )}
       {view.warnings.length > 0 && (
@@ -85,12 +85,12 @@ export function PeerCard({ view, selected, now, actions, debugOpen = false }: Pr
             Disconnect
           </button>
         )}
-        {(connection.state === 'failed' || connection.state === 'declined' || connection.state === 'closed') && (
+        {connection.actions.dismiss && (
           <button type="button" className="ghost" onClick={() => actions.dismiss(id)}>
             Dismiss
           </button>
         )}
-        {(connection.state === 'idle' || connection.state === 'failed' || connection.state === 'declined' || connection.state === 'closed') && (
+        {connection.actions.forget && (
           <button
             type="button"
             className="ghost danger"

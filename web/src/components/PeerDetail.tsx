@@ -1,5 +1,5 @@
-import type { PeerController, PeerView } from '../rtc/PeerController';
-import type { TransferView } from '../transfer/TransferHub';
+import type { PeerController, PeerView } from '../peer/PeerController';
+import type { TransferView } from '../transfer/transferView';
 import { ChatPanel } from './ChatPanel';
 import { TransferPanel, type TransferActions } from './TransferPanel';
 import { DebugPanel } from './DebugPanel';
@@ -36,12 +36,12 @@ export function PeerDetail({
         <h2>{peer.name}</h2>
         <span className={`state state-${connection.state}`}>{connection.label || (peer.online ? 'Online' : 'Offline')}</span>
       </header>
-      {(connection.state === 'connected' || connection.state === 'reconnecting') && <QualityBadge sample={view.quality} />}
+      {connection.showsQuality && <QualityBadge sample={view.quality} />}
       {transferActions && (
         <TransferPanel
           peerId={peer.id}
           peerName={peer.name}
-          connected={connection.state === 'connected'}
+          connected={connection.live}
           transfers={transfers}
           autoAccept={autoAccept}
           actions={transferActions}
@@ -51,7 +51,7 @@ export function PeerDetail({
         <ChatPanel
           peerName={peer.name}
           messages={view.chat}
-          live={connection.state === 'connected'}
+          live={connection.live}
           onSend={(text) => controller.sendChat(text)}
           onResend={(id) => controller.resendChat(id)}
         />

@@ -1,4 +1,4 @@
-import type { PeerView } from '../rtc/PeerController';
+import type { PeerView } from '../peer/PeerController';
 import { PeerCard, type PeerCardActions } from './PeerCard';
 import { useNow } from './useNow';
 

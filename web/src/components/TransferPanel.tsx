@@ -1,5 +1,5 @@
 import type { PickedFile } from '../transfer/pickFiles';
-import type { TransferView } from '../transfer/TransferHub';
+import type { TransferView } from '../transfer/transferView';
 import { DropZone } from './DropZone';
 import { TransferProgress } from './TransferProgress';
 

@@ -1,6 +1,6 @@
 import { useRef, type ChangeEvent } from 'react';
 import { filesFromInput, type PickedFile } from '../transfer/pickFiles';
-import type { TransferFileView, TransferView } from '../transfer/TransferHub';
+import type { TransferFileView, TransferView } from '../transfer/transferView';
 import { displayName, formatBytes, formatSpeed, formatTimeLeft } from './format';
 
 interface Props {

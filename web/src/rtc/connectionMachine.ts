@@ -81,7 +81,9 @@ export type ConnectionEvent =
   | { type: 'SET_TIMEOUT'; ms: number }
   | { type: 'SET_NAME'; name: string }
   /** The ICE servers (and policy) the RTCPeerConnection uses now. */
-  | { type: 'ICE_PLAN'; plan: IcePlan };
+  | { type: 'ICE_PLAN'; plan: IcePlan }
+  /** The page has a new connection to its daemon, which knows no sessions of it yet. */
+  | { type: 'DAEMON_RECONNECTED' };
 
 export type SessionState = 'connecting' | 'established' | 'closed';
 
@@ -96,6 +98,8 @@ export type ConnectionCommand =
   | { type: 'session'; state: SessionState }
   /** The control channel is usable: first open, or back after an ICE restart. */
   | { type: 'up' }
+  /** The control channel is no longer usable (connected was left); `up` follows if it comes back. */
+  | { type: 'channelDown' }
   /** The connection is gone for good (failed, closed or declined). */
   | { type: 'down' };
 
@@ -260,6 +264,7 @@ export const connectionMachine = setup({
     reportClosed: emit({ type: 'session' as const, state: 'closed' as const }),
     up: emit({ type: 'up' as const }),
     down: emit({ type: 'down' as const }),
+    channelDown: emit({ type: 'channelDown' as const }),
     markIceUp: assign({ iceConnected: true }),
     notePeerOnline: assign(({ context, event }) => {
       if (event.type !== 'REQUEST_QUEUED') return {};
@@ -337,6 +342,7 @@ export const connectionMachine = setup({
         ],
       },
       on: {
+        DAEMON_RECONNECTED: { actions: 'reportConnecting' },
         REQUEST_QUEUED: { actions: 'notePeerOnline' },
         ACCEPTED: { guard: 'ourSession', target: 'connecting', actions: 'clearNotice' },
         DECLINED: { guard: 'ourSession', target: 'declined' },
@@ -377,6 +383,7 @@ export const connectionMachine = setup({
         ],
       },
       on: {
+        DAEMON_RECONNECTED: { actions: 'reportConnecting' },
         ICE_STATE: [
           { guard: 'iceUp', actions: 'markIceUp' },
           { guard: 'iceFailed', target: 'failed', actions: [{ type: 'fail', params: { code: 'ice_failed' } }, 'sendBye'] },
@@ -396,6 +403,7 @@ export const connectionMachine = setup({
 
     connected: {
       entry: ['markIceUp', 'resetRestarts', 'reportEstablished', 'up'],
+      exit: 'channelDown',
       initial: 'stable',
       states: {
         stable: {
@@ -433,6 +441,7 @@ export const connectionMachine = setup({
         connectTimeout: { target: 'failed', actions: [{ type: 'fail', params: { code: 'lost' } }, 'sendBye'] },
       },
       on: {
+        DAEMON_RECONNECTED: { actions: 'reportConnecting' },
         ICE_STATE: [
           { guard: 'iceUp', target: 'connected' },
           // A restart that failed too: try again (the timeout above still runs).

@@ -8,6 +8,10 @@ export interface ConnectionActions {
   cancel: boolean;
   disconnect: boolean;
   retry: boolean;
+  /** Clears an ended attempt's words (failed, declined, ended). */
+  dismiss: boolean;
+  /** The peer can be forgotten: no connection is live or being made. */
+  forget: boolean;
 }
 
 export interface ConnectionView {
@@ -21,18 +25,36 @@ export interface ConnectionView {
   actions: ConnectionActions;
   /** A chat box makes sense (connected, or reconnecting with messages kept). */
   chat: boolean;
+  /** The control channel is open: chat messages and files go now. */
+  live: boolean;
+  /** The route's quality is worth showing (connected or reconnecting). */
+  showsQuality: boolean;
+  /** No connection, none being made and nothing to say about the last one: Connect sends a request. */
+  idle: boolean;
 }
 
 type ViewContext = Pick<ConnectionContext, 'peerName' | 'failure' | 'ended' | 'notice'>;
 
-const none: ConnectionActions = { connect: false, cancel: false, disconnect: false, retry: false };
+const none: ConnectionActions = { connect: false, cancel: false, disconnect: false, retry: false, dismiss: false, forget: false };
+/** An attempt that is over (failed, declined, ended): its words can be dismissed, the peer forgotten. */
+const over: ConnectionActions = { ...none, dismiss: true, forget: true };
+const quiet = { live: false, showsQuality: false, idle: false };
 
 /** `unstable`: connected, but ICE reports the path as disconnected right now. */
 export function describeConnection(state: ConnectionStateName, context: ViewContext, unstable = false): ConnectionView {
   const name = context.peerName;
   switch (state) {
     case 'idle':
-      return { state, label: '', detail: context.notice, problem: false, actions: { ...none, connect: true }, chat: false };
+      return {
+        state,
+        label: '',
+        detail: context.notice,
+        problem: false,
+        actions: { ...none, connect: true, forget: true },
+        chat: false,
+        ...quiet,
+        idle: true,
+      };
     case 'requesting':
       return {
         state,
@@ -41,6 +63,7 @@ export function describeConnection(state: ConnectionStateName, context: ViewCont
         problem: false,
         actions: { ...none, cancel: true },
         chat: false,
+        ...quiet,
       };
     case 'incoming':
       return {
@@ -51,9 +74,10 @@ export function describeConnection(state: ConnectionStateName, context: ViewCont
         // Connect here accepts: both people asked for the same thing.
         actions: { ...none, connect: true },
         chat: false,
+        ...quiet,
       };
     case 'connecting':
-      return { state, label: 'Connecting', detail: null, problem: false, actions: { ...none, cancel: true }, chat: false };
+      return { state, label: 'Connecting', detail: null, problem: false, actions: { ...none, cancel: true }, chat: false, ...quiet };
     case 'connected':
       return {
         state,
@@ -62,6 +86,9 @@ export function describeConnection(state: ConnectionStateName, context: ViewCont
         problem: false,
         actions: { ...none, disconnect: true },
         chat: true,
+        live: true,
+        showsQuality: true,
+        idle: false,
       };
     case 'reconnecting':
       return {
@@ -71,6 +98,9 @@ export function describeConnection(state: ConnectionStateName, context: ViewCont
         problem: false,
         actions: { ...none, disconnect: true },
         chat: true,
+        live: false,
+        showsQuality: true,
+        idle: false,
       };
     case 'failed':
       return {
@@ -78,8 +108,9 @@ export function describeConnection(state: ConnectionStateName, context: ViewCont
         label: 'Failed',
         detail: context.failure?.text ?? null,
         problem: true,
-        actions: { ...none, retry: true },
+        actions: { ...over, retry: true },
         chat: false,
+        ...quiet,
       };
     case 'declined':
       return {
@@ -87,8 +118,9 @@ export function describeConnection(state: ConnectionStateName, context: ViewCont
         label: 'Declined',
         detail: `${name} declined the connection`,
         problem: true,
-        actions: { ...none, connect: true },
+        actions: { ...over, connect: true },
         chat: false,
+        ...quiet,
       };
     case 'closed':
       return {
@@ -96,8 +128,9 @@ export function describeConnection(state: ConnectionStateName, context: ViewCont
         label: 'Ended',
         detail: context.ended,
         problem: false,
-        actions: { ...none, connect: true },
+        actions: { ...over, connect: true },
         chat: false,
+        ...quiet,
       };
   }
 }

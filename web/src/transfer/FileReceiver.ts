@@ -8,10 +8,12 @@
 // restarted, a frame was refused, bytes are missing) it sends a new
 // xfer_accept with fresh offsets and waits for the sender's new channel.
 
-import type { DataChannelLike } from '../rtc/PeerSession';
-import { realTimers, type TimerHandle, type Timers } from '../util/timers';
+import type { FileChannel } from './FileChannel';
+import { realTimers, type Timers } from '../util/timers';
 import { DaemonFileError, type DaemonFileEvent, type DaemonFilePort } from './DaemonFiles';
-import { Throttle } from './progress';
+import { ReceiverCredit } from './ReceiverCredit';
+import { OPEN_ERROR_REASON, openErrorText } from './receiveErrors';
+import { ReceivingFiles, type FileProgress, type ReceivingFile } from './ReceivingFiles';
 import {
   decodeDataHeader,
   rewriteAsDaemonFrame,
@@ -23,9 +25,6 @@ import {
 
 export const CREDIT_WINDOW = 16 * 1024 * 1024;
 export const OPEN_AHEAD = 16;
-/** Above this many bytes queued on the WebSocket the receiver gives no new credit. */
-export const WS_HIGH_MARK = 8 * 1024 * 1024;
-export const WS_LOW_MARK = 2 * 1024 * 1024;
 /** Refused frames of one file without progress in between before the transfer is given up. */
 export const MAX_FRAME_ERRORS = 5;
 
@@ -57,52 +56,16 @@ export interface FileReceiverOptions {
   ackIntervalMs?: number;
 }
 
-interface FileState {
-  readonly i: number;
-  readonly path: string;
-  readonly size: number;
-  readonly base: number;
-  handle: number | null;
-  /** The daemon connection the handle belongs to. */
-  connection: number;
-  opening: Promise<void> | null;
-  /** The daemon's name for it (sanitized, then final). */
-  name: string | null;
-  /** Bytes forwarded to the daemon (or held by it). */
-  next: number;
-  durable: number;
-  end: XferFileEnd | null;
-  finishing: boolean;
-  result: FileResult | null;
-  /** Data that arrived before the file was open. */
-  queue: ArrayBuffer[];
-  inUseRetries: number;
-  /** Frames the daemon refused since this file last made progress. */
-  frameErrors: number;
-}
-
-const OPEN_ERROR_REASON: Record<string, string> = {
-  bad_name: 'bad_name',
-  too_large: 'no_space',
-  disk_full: 'no_space',
-  no_space: 'no_space',
-};
-
 export class FileReceiver {
-  private readonly files: FileState[] = [];
-  private readonly byIndex = new Map<number, FileState>();
+  private readonly files: ReceivingFiles;
   private readonly timers: Timers;
-  private readonly window: number;
   private readonly openAhead: number;
-  private readonly ackThrottle: Throttle;
-  private channel: DataChannelLike | null = null;
+  private readonly credit: ReceiverCredit;
+  private channel: FileChannel | null = null;
   /** After an xfer_accept: data counts only from the sender's next channel. */
   private awaitingChannel = false;
   private rewindWanted = false;
   private answering = false;
-  private wsPaused = false;
-  private wsPoll: TimerHandle | null = null;
-  private lastAck = '';
   private stopped = false;
   private daemonWaiting = false;
   /** An answer (xfer_accept) is due as soon as our daemon is back. */
@@ -110,74 +73,45 @@ export class FileReceiver {
   /** A file was refused by the daemon: the transfer is over. */
   private failed = false;
   private readonly offDaemon: () => void;
-  /** Files with a verdict, and the position of the first one without (the lists are long for folders). */
-  private doneCount = 0;
-  private lowest = 0;
   readonly total: number;
 
   constructor(private readonly options: FileReceiverOptions) {
     this.timers = options.timers ?? realTimers;
-    this.window = options.window ?? CREDIT_WINDOW;
     this.openAhead = options.openAhead ?? OPEN_AHEAD;
-    let base = 0;
-    for (const f of [...options.files].sort((a, b) => a.i - b.i)) {
-      const result = options.results?.get(f.i) ?? null;
-      const state: FileState = {
-        i: f.i,
-        path: f.path,
-        size: f.size,
-        base,
-        handle: null,
-        connection: -1,
-        opening: null,
-        name: result?.ok ? result.name : null,
-        next: result ? f.size : 0,
-        durable: result ? f.size : 0,
-        end: null,
-        finishing: false,
-        result,
-        queue: [],
-        inUseRetries: 0,
-        frameErrors: 0,
-      };
-      base += f.size;
-      this.files.push(state);
-      this.byIndex.set(f.i, state);
-    }
-    this.total = base;
-    this.doneCount = this.files.filter((f) => f.result !== null).length;
-    this.advanceLowest();
-    this.ackThrottle = new Throttle(this.timers, options.ackIntervalMs ?? 250, () => this.sendAck());
+    this.files = new ReceivingFiles(options.files, options.results);
+    this.total = this.files.total;
+    this.credit = new ReceiverCredit({
+      tid: options.tid,
+      files: this.files,
+      daemon: options.daemon,
+      timers: this.timers,
+      window: options.window ?? CREDIT_WINDOW,
+      ackIntervalMs: options.ackIntervalMs ?? 250,
+      sendControl: options.sendControl,
+    });
     this.offDaemon = options.daemon.on((event) => this.onDaemon(event));
   }
 
   // ---- counters for the UI ----
 
   get bytesReceived(): number {
-    return this.files.reduce((sum, f) => sum + Math.min(f.size, f.next), 0);
+    return this.files.bytesReceived;
   }
 
   get bytesDurable(): number {
-    return this.files.reduce((sum, f) => sum + Math.min(f.size, f.durable), 0);
+    return this.files.bytesDurable;
   }
 
-  fileProgress(i: number): { received: number; durable: number; result: FileResult | null; name: string | null } | null {
-    const f = this.byIndex.get(i);
-    return f ? { received: Math.min(f.size, f.next), durable: Math.min(f.size, f.durable), result: f.result, name: f.name } : null;
+  fileProgress(i: number): FileProgress | null {
+    return this.files.progress(i);
   }
 
   results(): Map<number, FileResult> {
-    const map = new Map<number, FileResult>();
-    for (const f of this.files) if (f.result) map.set(f.i, f.result);
-    return map;
+    return this.files.results();
   }
 
   get allDone(): boolean {
-    return this.doneCount === this.files.length;
-  }
-
-  private advanceLowest(): void {
-    while (this.lowest < this.files.length && this.files[this.lowest]!.result !== null) this.lowest += 1;
+    return this.files.allDone;
   }
 
   // ---- the transfer ----
@@ -212,7 +146,7 @@ export class FileReceiver {
   }
 
   /** The sender's `xfer:<tid>` channel (a new one after every xfer_accept). */
-  attachChannel(channel: DataChannelLike): void {
+  attachChannel(channel: FileChannel): void {
     if (this.stopped) {
       channel.close();
       return;
@@ -235,7 +169,7 @@ export class FileReceiver {
   }
 
   fileEnd(message: XferFileEnd): void {
-    const f = this.byIndex.get(message.i);
+    const f = this.files.get(message.i);
     if (!f || this.stopped) return;
     if (f.result) {
       // Done before (e.g. the sender did not hear it): tell again.
@@ -261,7 +195,7 @@ export class FileReceiver {
       channel.onmessage = null;
       channel.onclose = null;
     }
-    this.ackThrottle.cancel();
+    this.credit.cancel();
   }
 
   /** Ends the receiver (done, cancelled by either side): nothing more is sent or forwarded. */
@@ -270,8 +204,8 @@ export class FileReceiver {
     this.stopped = true;
     this.connectionDown();
     this.offDaemon();
-    this.stopWsPoll();
-    for (const f of this.files) f.queue = [];
+    this.credit.stop();
+    for (const f of this.files.list) f.queue = [];
   }
 
   // ---- data ----
@@ -279,7 +213,7 @@ export class FileReceiver {
   private onData(buffer: ArrayBuffer): void {
     const header = decodeDataHeader(buffer);
     if (!header) return;
-    const f = this.byIndex.get(header.index);
+    const f = this.files.get(header.index);
     if (!f || f.result) return;
     if (f.handle !== null && f.connection === this.options.daemon.connection && f.queue.length === 0) {
       this.forward(f, buffer);
@@ -290,10 +224,10 @@ export class FileReceiver {
       // Our daemon is away: these bytes are lost; ask for them again once it is back.
       this.rewindWanted = true;
     }
-    this.noteWsBuffer();
+    this.credit.noteWsBuffer();
   }
 
-  private forward(f: FileState, buffer: ArrayBuffer): void {
+  private forward(f: ReceivingFile, buffer: ArrayBuffer): void {
     const header = decodeDataHeader(buffer);
     if (!header || f.handle === null) return;
     const end = header.offset + header.length;
@@ -315,7 +249,7 @@ export class FileReceiver {
     this.maybeFinish(f);
   }
 
-  private maybeFinish(f: FileState): void {
+  private maybeFinish(f: ReceivingFile): void {
     const end = f.end;
     if (!end || f.result || f.finishing || f.next < f.size || f.handle === null) return;
     if (f.connection !== this.options.daemon.connection) return;
@@ -342,29 +276,20 @@ export class FileReceiver {
       });
   }
 
-  private setResult(f: FileState, result: FileResult): void {
-    if (f.result === null) this.doneCount += 1;
-    f.result = result;
-    this.advanceLowest();
-    f.queue = [];
-    if (result.ok) {
-      f.name = result.name;
-      f.durable = f.size;
-      f.next = f.size;
-    }
-    f.handle = null;
+  private setResult(f: ReceivingFile, result: FileResult): void {
+    this.files.setResult(f, result);
     this.sendFileDone(f);
     this.options.onEvent({ type: 'fileDone', i: f.i, result });
-    this.ackThrottle.flush();
+    this.credit.flush();
     if (this.allDone) {
-      this.stopWsPoll();
+      this.credit.stopWsPoll();
       this.options.onEvent({ type: 'allDone' });
       return;
     }
     void this.openWindow();
   }
 
-  private sendFileDone(f: FileState): void {
+  private sendFileDone(f: ReceivingFile): void {
     const result = f.result;
     if (!result) return;
     this.options.sendControl(
@@ -381,9 +306,7 @@ export class FileReceiver {
     const connection = this.options.daemon.connection;
     const waits: Promise<void>[] = [];
     let open = 0;
-    for (let k = this.lowest; k < this.files.length; k++) {
-      const f = this.files[k]!;
-      if (f.result) continue;
+    for (const f of this.files.open()) {
       if (open >= this.openAhead) break;
       open += 1;
       if (f.opening) waits.push(f.opening);
@@ -393,7 +316,7 @@ export class FileReceiver {
     return !this.stopped && !this.failed;
   }
 
-  private openFile(f: FileState): Promise<void> {
+  private openFile(f: ReceivingFile): Promise<void> {
     if (f.opening) return f.opening;
     const daemon = this.options.daemon;
     const promise = daemon
@@ -443,7 +366,7 @@ export class FileReceiver {
   // ---- flow control ----
 
   private sendAccept(): void {
-    const resume: ResumeOffset[] = this.files.map((f) => ({
+    const resume: ResumeOffset[] = this.files.list.map((f) => ({
       i: f.i,
       offset: f.result ? f.size : f.handle !== null && f.connection === this.options.daemon.connection ? f.next : 0,
     }));
@@ -451,9 +374,9 @@ export class FileReceiver {
     this.awaitingChannel = true;
     // Bytes on the old channel no longer count; what was queued for unopened files is kept (trimmed later).
     this.options.sendControl({ t: 'xfer_accept', tid: this.options.tid, resume });
-    for (const f of this.files) if (f.result) this.sendFileDone(f);
-    this.lastAck = '';
-    this.ackThrottle.flush();
+    for (const f of this.files.list) if (f.result) this.sendFileDone(f);
+    this.credit.forget();
+    this.credit.flush();
   }
 
   /** Asks the sender to start again from what is held now (at most one request until its channel arrives). */
@@ -470,10 +393,10 @@ export class FileReceiver {
     if (this.stopped) return;
     switch (event.type) {
       case 'down':
-        for (const f of this.files) f.handle = null;
+        for (const f of this.files.list) f.handle = null;
         this.rewindWanted = true;
         this.setDaemonWaiting(true);
-        this.ackThrottle.flush(); // credit 0 while the daemon is away
+        this.credit.flush(); // credit 0 while the daemon is away
         break;
       case 'up':
         this.setDaemonWaiting(false);
@@ -486,18 +409,18 @@ export class FileReceiver {
       case 'progress': {
         const m = event.message;
         if (m.tid !== this.options.tid || (m.peer !== undefined && m.peer !== this.options.peer)) return;
-        const f = this.byIndex.get(m.i);
+        const f = this.files.get(m.i);
         if (!f || f.result) return;
         if (m.durable > f.durable) {
           f.durable = Math.min(f.size, m.durable);
           f.frameErrors = 0;
           this.options.onEvent({ type: 'progress' });
-          this.ackThrottle.request();
+          this.credit.request();
         }
         break;
       }
       case 'frameError': {
-        const f = this.files.find((x) => x.handle === event.handle && x.connection === this.options.daemon.connection);
+        const f = this.files.list.find((x) => x.handle === event.handle && x.connection === this.options.daemon.connection);
         if (!f || f.result) return;
         if (event.code === 'too_large') {
           this.setResult(f, { ok: false, error: 'size_mismatch' });
@@ -524,64 +447,5 @@ export class FileReceiver {
     if (this.daemonWaiting === waiting) return;
     this.daemonWaiting = waiting;
     this.options.onEvent({ type: 'daemonWait', waiting });
-  }
-
-  /** The file acks refer to: the first one not yet durable to its end. */
-  private ackPoint(): FileState | null {
-    let last: FileState | null = null;
-    for (let k = this.lowest; k < this.files.length; k++) {
-      const f = this.files[k]!;
-      if (f.result) continue;
-      if (f.durable < f.size) return f;
-      last = f;
-    }
-    return last;
-  }
-
-  private credit(): number {
-    if (!this.options.daemon.ready || this.wsPaused) return 0;
-    return this.window;
-  }
-
-  private sendAck(): void {
-    if (this.stopped) return;
-    const f = this.ackPoint();
-    if (!f) return;
-    const message = { t: 'xfer_ack' as const, tid: this.options.tid, i: f.i, durable: Math.min(f.size, f.durable), credit: this.credit() };
-    const key = `${message.i}:${message.durable}:${message.credit}`;
-    if (key === this.lastAck) return;
-    if (this.options.sendControl(message)) this.lastAck = key;
-  }
-
-  /** Watches the WebSocket's queue: no new credit while the daemon does not keep up. */
-  private noteWsBuffer(): void {
-    if (this.wsPaused || this.options.daemon.bufferedAmount <= WS_HIGH_MARK) return;
-    this.wsPaused = true;
-    this.ackThrottle.flush();
-    this.wsPoll = this.timers.setInterval(() => {
-      if (this.options.daemon.bufferedAmount > WS_LOW_MARK && this.options.daemon.ready) return;
-      this.wsPaused = false;
-      this.stopWsPoll();
-      this.ackThrottle.flush();
-    }, 50);
-  }
-
-  private stopWsPoll(): void {
-    if (this.wsPoll !== null) this.timers.clearInterval(this.wsPoll);
-    this.wsPoll = null;
-  }
-}
-
-export function openErrorText(code: string, path: string, text: string): string {
-  switch (code) {
-    case 'bad_name':
-      return `The name \u201c${path}\u201d cannot be used on this computer`;
-    case 'disk_full':
-    case 'no_space':
-      return 'There is not enough space on this computer for these files';
-    case 'too_large':
-      return `\u201c${path}\u201d is larger than this computer accepts`;
-    default:
-      return `PeerDrop on this computer could not store \u201c${path}\u201d: ${text}`;
   }
 }

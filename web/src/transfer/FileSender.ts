@@ -9,14 +9,14 @@
 // names (a resume, or the receiver asking to rewind).
 
 import { realTimers, type TimerHandle, type Timers } from '../util/timers';
-import type { DataChannelLike } from '../rtc/PeerSession';
+import type { FileChannel } from './FileChannel';
 import { HashCheckpoints, IncrementalSha256 } from './sha256';
+import { InThreadSliceSource } from './InThreadSliceSource';
+import { createSliceSource } from './WorkerSliceSource';
 import {
-  InThreadSliceSource,
   ReadError,
   SLICE_BYTES,
   SourceFailed,
-  createSliceSource,
   type BlobLike,
   type ReadOptions,
   type SliceSource,
@@ -102,7 +102,7 @@ export class FileSender {
   private readonly finished = new Set<number>();
   private accepted = new Map<number, number>();
   private generation = 0;
-  private channel: DataChannelLike | null = null;
+  private channel: FileChannel | null = null;
   private waiter: (() => void) | null = null;
   private sentPosition = 0;
   private limit = -1;
@@ -165,7 +165,7 @@ export class FileSender {
    * Starts (or restarts) sending on `channel` from the offsets the receiver
    * named; the previous run stops and its channel is closed.
    */
-  start(channel: DataChannelLike, resume: readonly ResumeOffset[], maxMessageSize: number | null): void {
+  start(channel: FileChannel, resume: readonly ResumeOffset[], maxMessageSize: number | null): void {
     this.abortRun();
     const generation = ++this.generation;
     this.accepted = new Map(resume.map((r) => [r.i, r.offset]));
@@ -231,7 +231,7 @@ export class FileSender {
     this.wake();
   }
 
-  private async run(generation: number, channel: DataChannelLike, payload: number): Promise<void> {
+  private async run(generation: number, channel: FileChannel, payload: number): Promise<void> {
     try {
       for (const file of this.files) {
         this.check(generation);
@@ -255,7 +255,7 @@ export class FileSender {
     return (this.options.source ?? createSliceSource)(options);
   }
 
-  private async sendFile(generation: number, channel: DataChannelLike, file: SenderFile, payload: number): Promise<void> {
+  private async sendFile(generation: number, channel: FileChannel, file: SenderFile, payload: number): Promise<void> {
     const blob = this.options.blob(file.i);
     if (!blob) throw new ReadFailed(`${file.path} is not selected`, file.i);
     if (blob.size !== file.size) {
@@ -319,7 +319,7 @@ export class FileSender {
 
   private async sendSlice(
     generation: number,
-    channel: DataChannelLike,
+    channel: FileChannel,
     index: number,
     offset: number,
     bytes: Uint8Array,
@@ -347,7 +347,7 @@ export class FileSender {
     }
   }
 
-  private hasRoom(generation: number, channel: DataChannelLike, n: number): boolean {
+  private hasRoom(generation: number, channel: FileChannel, n: number): boolean {
     this.check(generation);
     if (channel.readyState === 'closing' || channel.readyState === 'closed') throw new ChannelGone();
     if (channel.readyState !== 'open') return false;

@@ -2,7 +2,8 @@
 // files the sending page names, hashes them, and hands the slices back.
 // Vite bundles it as its own file (new Worker(new URL(...), { type: 'module' })).
 
-import { SliceWorkerHost, type FromSliceWorker, type ToSliceWorker } from './sliceSource';
+import { SliceWorkerHost } from './SliceWorkerHost';
+import type { FromSliceWorker, ToSliceWorker } from './sliceWorkerProtocol';
 
 interface WorkerScope {
   postMessage(message: FromSliceWorker, transfer: Transferable[]): void;

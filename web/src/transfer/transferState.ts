@@ -1,5 +1,7 @@
 // One transfer's state, as an explicit typed reducer: named phases and events,
-// terminal phases that nothing leaves, and the words the UI shows for each.
+// terminal phases that nothing leaves, the facts that go with them (accepted,
+// everything sent, a cancel still owed to the peer, the failure in words),
+// and the words the UI shows for each.
 //
 //   offered ──ACCEPT──▶ accepting ──RUNNING──▶ running ──DONE──▶ done
 //      │                    │                  │  ▲
@@ -9,6 +11,7 @@
 //
 // CANCEL/CANCELLED (either side) and FAIL lead from any live phase to
 // cancelled/failed. A sender's offer is `offered` until the peer answers.
+// RESTORED takes a transfer a previous page left from `offered` to `paused`.
 
 export type TransferDirection = 'out' | 'in';
 
@@ -39,23 +42,44 @@ export interface TransferStatus {
   reason: string | null;
   /** Ended by the peer (declined or cancelled there). */
   byPeer: boolean;
+  /** The receiver said yes (here, or its xfer_accept reached the sender): a resume continues it. */
+  accepted: boolean;
+  /** The sender put every byte on the channel and waits for the verdicts ("Checking…"). */
+  allSent: boolean;
+  /** An xfer_cancel with this reason is owed to the peer (sent when it is connected again). */
+  cancelPending: string | null;
+  /** What went wrong, in words (a read error, failed files, a refused name). */
+  failure: string | null;
 }
 
 export type TransferEvent =
   /** The receiving person (or auto-accept) said yes. */
   | { type: 'ACCEPT' }
+  /** The receiver's xfer_accept reached the sender. */
+  | { type: 'PEER_ACCEPTED' }
   /** Offsets were exchanged (xfer_accept sent or received): bytes flow. */
   | { type: 'RUNNING' }
   | { type: 'PAUSE'; reason: PauseReason }
   /** A resume started (xfer_resume sent or received, or a rewind). */
   | { type: 'RESUMING' }
   | { type: 'DONE' }
-  | { type: 'FAIL'; reason: string }
+  /** `text`: the failure in words, when there is more to say than the reason code. */
+  | { type: 'FAIL'; reason: string; text?: string }
   /** Declined here (`byPeer` false) or by the peer. */
   | { type: 'DECLINE'; reason: string; byPeer: boolean }
   | { type: 'CANCEL'; reason: string; byPeer: boolean }
   /** A request the peer never answered, paused for its files, is offered again. */
-  | { type: 'OFFER_AGAIN' };
+  | { type: 'OFFER_AGAIN' }
+  /** The sender starts a channel: the files on it are not all sent yet. */
+  | { type: 'SEND_START' }
+  /** The sender sent the last byte of the last file. */
+  | { type: 'ALL_SENT' }
+  /** An xfer_cancel could not be sent now: it is owed. */
+  | { type: 'OWE_CANCEL'; reason: string }
+  /** The owed xfer_cancel was sent. */
+  | { type: 'CANCEL_DELIVERED' }
+  /** Taken back from the store after a reload: paused for `pause`. */
+  | { type: 'RESTORED'; accepted: boolean; pause: PauseReason };
 
 export const TERMINAL_PHASES: readonly TransferPhase[] = ['declined', 'done', 'failed', 'cancelled'];
 
@@ -64,17 +88,30 @@ export function isTerminal(phase: TransferPhase): boolean {
 }
 
 export function initialStatus(): TransferStatus {
-  return { phase: 'offered', pause: null, reason: null, byPeer: false };
+  return { phase: 'offered', pause: null, reason: null, byPeer: false, accepted: false, allSent: false, cancelPending: null, failure: null };
 }
 
 const LIVE_AFTER_ACCEPT: readonly TransferPhase[] = ['accepting', 'running', 'paused', 'resuming'];
 
+/** `status` with `changes`, or `status` itself when they change nothing (a reducer that did nothing returns its input). */
+function update(status: TransferStatus, changes: Partial<TransferStatus>): TransferStatus {
+  for (const key of Object.keys(changes) as (keyof TransferStatus)[]) {
+    if (changes[key] !== status[key]) return { ...status, ...changes };
+  }
+  return status;
+}
+
 export function transferReducer(status: TransferStatus, event: TransferEvent): TransferStatus {
   const { phase } = status;
+  // What is owed to the peer outlives the transfer's end.
+  if (event.type === 'OWE_CANCEL') return update(status, { cancelPending: event.reason });
+  if (event.type === 'CANCEL_DELIVERED') return update(status, { cancelPending: null });
   if (isTerminal(phase)) return status;
   switch (event.type) {
     case 'ACCEPT':
-      return phase === 'offered' ? { ...status, phase: 'accepting' } : status;
+      return phase === 'offered' ? { ...status, phase: 'accepting', accepted: true } : status;
+    case 'PEER_ACCEPTED':
+      return update(status, { accepted: true });
     case 'RUNNING':
       return phase === 'offered' || LIVE_AFTER_ACCEPT.includes(phase) ? { ...status, phase: 'running', pause: null } : status;
     case 'PAUSE':
@@ -87,7 +124,7 @@ export function transferReducer(status: TransferStatus, event: TransferEvent): T
     case 'DONE':
       return phase === 'offered' ? status : { ...status, phase: 'done', pause: null };
     case 'FAIL':
-      return { ...status, phase: 'failed', pause: null, reason: event.reason };
+      return { ...status, phase: 'failed', pause: null, reason: event.reason, failure: event.text ?? status.failure };
     case 'DECLINE':
       return phase === 'offered' || phase === 'accepting'
         ? { ...status, phase: 'declined', pause: null, reason: event.reason, byPeer: event.byPeer }
@@ -96,6 +133,12 @@ export function transferReducer(status: TransferStatus, event: TransferEvent): T
       return { ...status, phase: 'cancelled', pause: null, reason: event.reason, byPeer: event.byPeer };
     case 'OFFER_AGAIN':
       return phase === 'paused' ? { ...status, phase: 'offered', pause: null } : status;
+    case 'SEND_START':
+      return update(status, { allSent: false });
+    case 'ALL_SENT':
+      return update(status, { allSent: true });
+    case 'RESTORED':
+      return phase === 'offered' ? { ...status, phase: 'paused', pause: event.pause, accepted: event.accepted } : status;
   }
 }
 
@@ -137,14 +180,15 @@ export function errorText(code: string): string {
 }
 
 /** The state words next to a transfer. */
-export function phaseText(status: TransferStatus, direction: TransferDirection, peerName: string, failure: string | null): string {
+export function phaseText(status: TransferStatus, direction: TransferDirection, peerName: string): string {
   switch (status.phase) {
     case 'offered':
       return direction === 'out' ? `Waiting for ${peerName} to accept` : `${peerName} wants to send you files`;
     case 'accepting':
       return 'Preparing\u2026';
     case 'running':
-      return direction === 'out' ? 'Sending' : 'Receiving';
+      if (direction === 'out') return status.allSent ? 'Checking\u2026' : 'Sending';
+      return 'Receiving';
     case 'paused':
       if (status.pause === 'files') return 'Paused \u2014 select the file again to resume';
       if (status.pause === 'daemon') return 'Paused \u2014 waiting for PeerDrop on this computer';
@@ -164,6 +208,6 @@ export function phaseText(status: TransferStatus, direction: TransferDirection, 
         ? `Cancelled by ${peerName}: ${errorText(status.reason)}`
         : `Cancelled by ${peerName}`;
     case 'failed':
-      return `Failed: ${failure ?? (status.reason ? errorText(status.reason) : 'unknown error')}`;
+      return `Failed: ${status.failure ?? (status.reason ? errorText(status.reason) : 'unknown error')}`;
   }
 }

@@ -8,7 +8,7 @@ import { SettingsPanel } from '../../src/components/SettingsPanel';
 import type { Peer, Settings } from '../../src/daemon/protocol';
 import { describeConnection } from '../../src/rtc/connectionView';
 import { noRouteText } from '../../src/rtc/connectionMachine';
-import type { PeerView } from '../../src/rtc/PeerController';
+import type { PeerView } from '../../src/peer/PeerController';
 import { peerView } from '../support/peerView';
 
 afterEach(cleanup);

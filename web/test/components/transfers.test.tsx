@@ -5,7 +5,7 @@ import { FileRequestDialog } from '../../src/components/FileRequestDialog';
 import { ReceivedFiles } from '../../src/components/ReceivedFiles';
 import { TransferProgress } from '../../src/components/TransferProgress';
 import { DropZone } from '../../src/components/DropZone';
-import type { TransferView } from '../../src/transfer/TransferHub';
+import type { TransferView } from '../../src/transfer/transferView';
 
 afterEach(cleanup);
 

@@ -417,6 +417,7 @@ describe('connection machine: connected, drops and ICE restart', () => {
     m.send({ type: 'DISCONNECT' });
     expect(m.state()).toBe('closed');
     expect(m.commands).toEqual([
+      { type: 'channelDown' },
       { type: 'send', kind: 'bye', session: 's1', reason: 'hangup' },
       { type: 'stopRtc' },
       { type: 'session', state: 'closed' },
@@ -467,7 +468,7 @@ describe('connection machine: connected, drops and ICE restart', () => {
     m.send({ type: 'ICE_STATE', state: 'disconnected' });
     vi.advanceTimersByTime(DISCONNECTED_GRACE_MS);
     expect(m.state()).toBe('reconnecting');
-    expect(m.commands).toEqual([{ type: 'session', state: 'connecting' }, { type: 'restartIce' }]);
+    expect(m.commands).toEqual([{ type: 'channelDown' }, { type: 'session', state: 'connecting' }, { type: 'restartIce' }]);
     expect(describeConnection('reconnecting', m.context()).label).toBe('Reconnecting');
   });
 
@@ -503,7 +504,7 @@ describe('connection machine: connected, drops and ICE restart', () => {
     expect(m.commands).toContainEqual({ type: 'down' });
     expect(m.sends()).toContainEqual({ type: 'send', kind: 'bye', session: 's1', reason: 'lost' });
     const view = describeConnection('failed', m.context());
-    expect(view.actions).toEqual({ connect: false, cancel: false, disconnect: false, retry: true });
+    expect(view.actions).toEqual({ connect: false, cancel: false, disconnect: false, retry: true, dismiss: true, forget: true });
   });
 
   it('the peer hanging up while we reconnect ends it', () => {
@@ -524,7 +525,7 @@ describe('connection machine: connected, drops and ICE restart', () => {
     const m = connected();
     m.send({ type: 'REQUEST_RECEIVED', session: 'new' });
     expect(m.state()).toBe('incoming');
-    expect(m.commands).toEqual([{ type: 'stopRtc' }, { type: 'down' }]);
+    expect(m.commands).toEqual([{ type: 'channelDown' }, { type: 'stopRtc' }, { type: 'down' }]);
   });
 });
 
@@ -572,6 +573,78 @@ describe('connection machine: after the end', () => {
     m.send({ type: 'CONNECT' });
     vi.advanceTimersByTime(5_000);
     expect(m.context().failure?.text).toBe('Robert did not answer the request');
+  });
+});
+
+describe('connection machine: commands that carry the state out', () => {
+  it('leaving connected says the control channel is down, however it is left', () => {
+    const byeFromPeer = connected();
+    byeFromPeer.send({ type: 'REMOTE_BYE', session: 's1' });
+    expect(byeFromPeer.commands[0]).toEqual({ type: 'channelDown' });
+    const channelClosed = connected();
+    channelClosed.send({ type: 'CHANNEL_CLOSED' });
+    expect(channelClosed.commands[0]).toEqual({ type: 'channelDown' });
+    const iceFailed = connected();
+    iceFailed.send({ type: 'ICE_STATE', state: 'failed' });
+    expect(iceFailed.state()).toBe('reconnecting');
+    expect(iceFailed.commands.filter((c) => c.type === 'channelDown')).toHaveLength(1);
+  });
+
+  it('ICE wavering inside connected (stable, unstable, stable) is not a channel down', () => {
+    const m = connected();
+    m.send({ type: 'ICE_STATE', state: 'disconnected' });
+    m.send({ type: 'ICE_STATE', state: 'connected' });
+    expect(m.state()).toBe('connected.stable');
+    expect(m.commands).toEqual([]);
+  });
+
+  it('a reconnect that succeeds is up again, and leaving it once more is down again', () => {
+    const m = connected();
+    m.send({ type: 'ICE_STATE', state: 'failed' });
+    m.send({ type: 'ICE_STATE', state: 'connected' });
+    expect(m.commands.map((c) => c.type)).toEqual(['channelDown', 'session', 'restartIce', 'session', 'up']);
+    m.commands.length = 0;
+    m.send({ type: 'DISCONNECT' });
+    expect(m.commands[0]).toEqual({ type: 'channelDown' });
+  });
+
+  it('a new daemon connection hears again that a session negotiates: requesting, connecting, reconnecting', () => {
+    const requesting = start();
+    requesting.send({ type: 'CONNECT' });
+    requesting.commands.length = 0;
+    requesting.send({ type: 'DAEMON_RECONNECTED' });
+    expect(requesting.commands).toEqual([{ type: 'session', state: 'connecting' }]);
+
+    const connecting = start();
+    connecting.send({ type: 'CONNECT' });
+    connecting.send({ type: 'ACCEPTED', session: 's1' });
+    connecting.commands.length = 0;
+    connecting.send({ type: 'DAEMON_RECONNECTED' });
+    expect(connecting.commands).toEqual([{ type: 'session', state: 'connecting' }]);
+
+    const reconnecting = connected();
+    reconnecting.send({ type: 'ICE_STATE', state: 'failed' });
+    reconnecting.commands.length = 0;
+    reconnecting.send({ type: 'DAEMON_RECONNECTED' });
+    expect(reconnecting.state()).toBe('reconnecting');
+    expect(reconnecting.commands).toEqual([{ type: 'session', state: 'connecting' }]);
+  });
+
+  it('a new daemon connection changes nothing in idle, incoming, connected or after the end', () => {
+    const idle = start();
+    idle.send({ type: 'DAEMON_RECONNECTED' });
+    const incoming = start();
+    incoming.send({ type: 'REQUEST_RECEIVED', session: 'r1' });
+    incoming.send({ type: 'DAEMON_RECONNECTED' });
+    const live = connected();
+    live.send({ type: 'DAEMON_RECONNECTED' });
+    const failed = start();
+    failed.send({ type: 'CONNECT' });
+    failed.send({ type: 'SIGNAL_FAILED', text: 'x' });
+    failed.commands.length = 0;
+    failed.send({ type: 'DAEMON_RECONNECTED' });
+    expect([idle.state(), incoming.state(), live.state(), failed.state()]).toEqual(['idle', 'incoming', 'connected.stable', 'failed']);
+    expect([...idle.commands, ...incoming.commands, ...live.commands, ...failed.commands]).toEqual([]);
   });
 });
 

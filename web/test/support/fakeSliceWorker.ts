@@ -4,7 +4,8 @@
 // buffer is detached by a transfer: here, by structuredClone's transfer).
 
 import { IncrementalSha256 } from '../../src/transfer/sha256';
-import { SliceWorkerHost, type FromSliceWorker, type ToSliceWorker, type WorkerLike } from '../../src/transfer/sliceSource';
+import { SliceWorkerHost } from '../../src/transfer/SliceWorkerHost';
+import type { FromSliceWorker, ToSliceWorker, WorkerLike } from '../../src/transfer/sliceWorkerProtocol';
 
 export class FakeSliceWorker implements WorkerLike {
   onmessage: ((event: { data: FromSliceWorker }) => void) | null = null;

@@ -6,13 +6,13 @@
 import type { DaemonFileEvent, DaemonFilePort, FinishFileArgs, OpenFileArgs } from '../../src/transfer/DaemonFiles';
 import { DaemonFileError } from '../../src/transfer/DaemonFiles';
 import type { FileFinishedMessage, FileOpenedMessage } from '../../src/daemon/protocol';
-import type { DataChannelLike } from '../../src/rtc/PeerSession';
-import type { PeerLink } from '../../src/transfer/TransferHub';
+import type { FileChannel } from '../../src/transfer/FileChannel';
+import type { PeerLink } from '../../src/transfer/PeerLink';
 import { sha256Hex } from '../../src/transfer/sha256';
 import { decodeDaemonFrame, type TransferControlMessage } from '../../src/transfer/wire';
 import { Emitter } from '../../src/util/timers';
 
-export class FakeBinaryChannel implements DataChannelLike {
+export class FakeBinaryChannel implements FileChannel {
   readyState: 'connecting' | 'open' | 'closing' | 'closed' = 'open';
   bufferedAmount = 0;
   bufferedAmountLowThreshold = 0;
@@ -288,7 +288,7 @@ export class FakeLink implements PeerLink {
     return true;
   }
 
-  openFileChannel(label: string): DataChannelLike | null {
+  openFileChannel(label: string): FileChannel | null {
     if (!this.connected) return null;
     const mine = new FakeBinaryChannel(label);
     mine.hold = this.holdChannels;

@@ -3,7 +3,7 @@
 
 import type { ConnectionStateName } from '../../src/rtc/connectionMachine';
 import { describeConnection } from '../../src/rtc/connectionView';
-import type { PeerView } from '../../src/rtc/PeerController';
+import type { PeerView } from '../../src/peer/PeerController';
 
 export function peerView(name: string, state: ConnectionStateName, extra: Partial<PeerView> = {}): PeerView {
   return {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FileSender, HIGH_MARK, LOW_MARK, isQueueFull, type SenderEvent } from '../../src/transfer/FileSender';
 import { sha256Hex } from '../../src/transfer/sha256';
-import { WorkerSliceSource, type ReadOptions, type SliceSource } from '../../src/transfer/sliceSource';
+import type { ReadOptions, SliceSource } from '../../src/transfer/sliceSource';
+import { WorkerSliceSource } from '../../src/transfer/WorkerSliceSource';
 import { decodeDataHeader, type ResumeOffset, type TransferControlMessage } from '../../src/transfer/wire';
 import { FakeBinaryChannel, FakeBlob, pattern, sameBytes } from '../support/fakeTransfer';
 import { FakeSliceWorker } from '../support/fakeSliceWorker';

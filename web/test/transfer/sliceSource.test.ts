@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { HashCheckpoints, IncrementalSha256, sha256Hex, type HashSnapshot } from '../../src/transfer/sha256';
+import { InThreadSliceSource } from '../../src/transfer/InThreadSliceSource';
+import { SliceWorkerHost } from '../../src/transfer/SliceWorkerHost';
 import {
-  InThreadSliceSource,
   ReadError,
   SourceFailed,
-  SliceWorkerHost,
-  WorkerSliceSource,
-  createSliceSource,
-  type FromSliceWorker,
   readSlices,
   type SliceRequest,
   type SliceSource,
   type SliceStream,
 } from '../../src/transfer/sliceSource';
+import type { FromSliceWorker } from '../../src/transfer/sliceWorkerProtocol';
+import { WorkerSliceSource, createSliceSource } from '../../src/transfer/WorkerSliceSource';
 import { realTimers, type Timers } from '../../src/util/timers';
 import { FakeBlob, pattern, sameBytes } from '../support/fakeTransfer';
 import { FakeSliceWorker } from '../support/fakeSliceWorker';

@@ -6,13 +6,8 @@
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import type { IceServer, IncomingSignalMessage, JsonObject, Peer, SignalKind } from '../daemon/protocol';
 import { ChatSession, type ChatMessage } from '../chat/ChatSession';
-import {
-  CONTROL_PROTOCOL_VERSION,
-  encodeControlMessage,
-  isTransferMessage,
-  parseControlMessage,
-} from '../chat/controlProtocol';
-import { errorText } from './CandidateBuffer';
+import { CONTROL_PROTOCOL_VERSION, encodeControlMessage } from '../chat/controlProtocol';
+import { errorText } from '../rtc/CandidateBuffer';
 import {
   connectionMachine,
   stateText,
@@ -22,21 +17,22 @@ import {
   type ConnectionEvent,
   type ConnectionStateName,
   type IceState,
-} from './connectionMachine';
-import { describeConnection, type ConnectionView } from './connectionView';
-import { DebugLog, truncate, type DebugEntry } from './DebugLog';
+} from '../rtc/connectionMachine';
+import { describeConnection, type ConnectionView } from '../rtc/connectionView';
+import { DebugLog, truncate, type DebugEntry } from '../rtc/DebugLog';
 import {
   PeerSession,
-  type DataChannelLike,
   type IceTransportPolicy,
   type NegotiationSignalKind,
   type PeerConnectionFactory,
-} from './PeerSession';
-import { relayHosts } from './iceServers';
+} from '../rtc/PeerSession';
+import { relayHosts } from '../rtc/iceServers';
 import type { StorageLike } from '../settings/theme';
-import type { PeerLink } from '../transfer/TransferHub';
+import type { PeerLink } from '../transfer/PeerLink';
+import type { FileChannel } from '../transfer/FileChannel';
 import type { TransferControlMessage } from '../transfer/wire';
-import { routeText, summarizeStats, type QualitySample } from './quality';
+import { routeText, summarizeStats, type QualitySample } from '../rtc/quality';
+import { demuxControl, logsTransferMessage } from './controlDemux';
 import { Emitter, realTimers, type TimerHandle, type Timers } from '../util/timers';
 
 export interface OutgoingSignal {
@@ -107,7 +103,7 @@ export type PeerTransferEvent =
   /** The connection is interrupted or over. */
   | { type: 'down' }
   | { type: 'control'; message: TransferControlMessage }
-  | { type: 'channel'; channel: DataChannelLike };
+  | { type: 'channel'; channel: FileChannel };
 
 const BYE_TTL_MS = 30_000;
 /** sessionStorage key prefix of the per-peer force-relay switch. */
@@ -137,7 +133,6 @@ export class PeerController {
   private remoteName: string | null = null;
   private timing: Timing = {};
   private lastState = 'idle';
-  private lastTop: ConnectionStateName = 'idle';
   private cachedView: PeerView | null = null;
   private disposed = false;
   private forceRelay: boolean;
@@ -235,6 +230,11 @@ export class PeerController {
     if (peer.name !== this.peer.name) this.send({ type: 'SET_NAME', name: peer.name });
     this.peer = peer;
     this.changed();
+  }
+
+  /** The page has a new daemon connection: a session still negotiating is reported again (its long-poll). */
+  daemonReconnected(): void {
+    this.send({ type: 'DAEMON_RECONNECTED' });
   }
 
   setTimeoutMs(ms: number): void {
@@ -412,7 +412,6 @@ export class PeerController {
     }
     this.stopRtc();
     this.actor.stop();
-    if (this.lastTop === 'connected') this.transferEvents.emit({ type: 'down' });
     this.changes.clear();
     this.transferEvents.clear();
   }
@@ -424,9 +423,6 @@ export class PeerController {
   }
 
   private onSnapshot(snapshot: ConnectionSnapshot): void {
-    const top = topState(snapshot.value);
-    if (this.lastTop === 'connected' && top !== 'connected') this.transferEvents.emit({ type: 'down' });
-    this.lastTop = top;
     const text = stateText(snapshot.value);
     if (text !== this.lastState) {
       const context = snapshot.context;
@@ -460,6 +456,9 @@ export class PeerController {
         break;
       case 'up':
         this.connectionUp();
+        break;
+      case 'channelDown':
+        this.transferEvents.emit({ type: 'down' });
         break;
       case 'down':
         this.stopStats();
@@ -597,24 +596,23 @@ export class PeerController {
   }
 
   private onControlMessage(data: string): void {
-    const message = parseControlMessage(data);
-    if (!message) {
-      this.log.add('error', `ignored a control message: ${truncate(data, 80)}`);
-      return;
+    const frame = demuxControl(data);
+    switch (frame.kind) {
+      case 'malformed':
+        this.log.add('error', `ignored a control message: ${truncate(frame.text, 80)}`);
+        break;
+      case 'hello':
+        this.remoteName = frame.message.name;
+        this.log.add('chat', `hello from ${frame.message.name} (control protocol v${frame.message.v})`);
+        break;
+      case 'transfer':
+        if (logsTransferMessage(frame.message)) this.log.add('chat', `${frame.message.t} ${frame.message.tid.slice(0, 8)}`);
+        this.transferEvents.emit({ type: 'control', message: frame.message });
+        break;
+      case 'chat':
+        this.chat.receive(frame.message);
+        break;
     }
-    if (message.t === 'hello') {
-      this.remoteName = message.name;
-      this.log.add('chat', `hello from ${message.name} (control protocol v${message.v})`);
-      return;
-    }
-    if (isTransferMessage(message)) {
-      if (message.t !== 'xfer_ack' && message.t !== 'xfer_file_done' && message.t !== 'xfer_file_end') {
-        this.log.add('chat', `${message.t} ${message.tid.slice(0, 8)}`);
-      }
-      this.transferEvents.emit({ type: 'control', message });
-      return;
-    }
-    this.chat.receive(message);
   }
 
   private startStats(): void {

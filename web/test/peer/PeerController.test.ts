@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IceServer, Peer } from '../../src/daemon/protocol';
-import { FORCE_RELAY_KEY, PeerController, type OutgoingSignal } from '../../src/rtc/PeerController';
+import { FORCE_RELAY_KEY, PeerController, type OutgoingSignal } from '../../src/peer/PeerController';
 import { routeText } from '../../src/rtc/quality';
 import type { StorageLike } from '../../src/settings/theme';
 import { FakeRtcNetwork, flushMicrotasks } from '../support/fakeRtc';
