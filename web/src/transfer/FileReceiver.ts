@@ -7,12 +7,13 @@
 // in. Whenever the stream can no longer continue where it is (the daemon
 // restarted, a frame was refused, bytes are missing) it sends a new
 // xfer_accept with fresh offsets and waits for the sender's new channel.
+// DaemonFileHandles keeps each file's handle at the daemon (open, refused frames, finish).
 
 import type { FileChannel } from './FileChannel';
 import { realTimers, type Timers } from '../util/timers';
-import { DaemonFileError, type DaemonFileEvent, type DaemonFilePort } from './DaemonFiles';
+import { DaemonFileHandles, type FileHandleEvent } from './DaemonFileHandles';
+import type { DaemonFileEvent, DaemonFilePort } from './DaemonFiles';
 import { ReceiverCredit } from './ReceiverCredit';
-import { OPEN_ERROR_REASON, openErrorText } from './receiveErrors';
 import { ReceivingFiles, type FileProgress, type ReceivingFile } from './ReceivingFiles';
 import {
   decodeDataHeader,
@@ -25,8 +26,6 @@ import {
 
 export const CREDIT_WINDOW = 16 * 1024 * 1024;
 export const OPEN_AHEAD = 16;
-/** Refused frames of one file without progress in between before the transfer is given up. */
-export const MAX_FRAME_ERRORS = 5;
 
 export type FileResult = { ok: true; name: string } | { ok: false; error: string };
 
@@ -58,9 +57,8 @@ export interface FileReceiverOptions {
 
 export class FileReceiver {
   private readonly files: ReceivingFiles;
-  private readonly timers: Timers;
-  private readonly openAhead: number;
   private readonly credit: ReceiverCredit;
+  private readonly handles: DaemonFileHandles;
   private channel: FileChannel | null = null;
   /** After an xfer_accept: data counts only from the sender's next channel. */
   private awaitingChannel = false;
@@ -70,24 +68,32 @@ export class FileReceiver {
   private daemonWaiting = false;
   /** An answer (xfer_accept) is due as soon as our daemon is back. */
   private answerPending = false;
-  /** A file was refused by the daemon: the transfer is over. */
+  /** The daemon refused a file (or its frames): the transfer is over. */
   private failed = false;
   private readonly offDaemon: () => void;
   readonly total: number;
 
   constructor(private readonly options: FileReceiverOptions) {
-    this.timers = options.timers ?? realTimers;
-    this.openAhead = options.openAhead ?? OPEN_AHEAD;
+    const timers = options.timers ?? realTimers;
     this.files = new ReceivingFiles(options.files, options.results);
     this.total = this.files.total;
     this.credit = new ReceiverCredit({
       tid: options.tid,
       files: this.files,
       daemon: options.daemon,
-      timers: this.timers,
+      timers,
       window: options.window ?? CREDIT_WINDOW,
       ackIntervalMs: options.ackIntervalMs ?? 250,
       sendControl: options.sendControl,
+    });
+    this.handles = new DaemonFileHandles({
+      tid: options.tid,
+      peer: options.peer,
+      files: this.files,
+      daemon: options.daemon,
+      timers,
+      openAhead: options.openAhead ?? OPEN_AHEAD,
+      onEvent: (event) => this.onHandles(event),
     });
     this.offDaemon = options.daemon.on((event) => this.onDaemon(event));
   }
@@ -136,8 +142,8 @@ export class FileReceiver {
     this.answerPending = false;
     this.answering = true;
     try {
-      const ok = await this.openWindow();
-      if (!ok || this.stopped) return false;
+      await this.handles.openWindow();
+      if (this.stopped || this.failed) return false;
       this.sendAccept();
       return true;
     } finally {
@@ -182,9 +188,8 @@ export class FileReceiver {
       return;
     }
     // An empty file (or one past the open window) may have no handle yet.
-    const open = f.handle !== null && f.connection === this.options.daemon.connection;
-    if (!open && !f.opening && this.options.daemon.ready) void this.openFile(f);
-    this.maybeFinish(f);
+    if (!this.handles.isOpen(f) && !f.opening && this.options.daemon.ready) void this.handles.open(f);
+    this.handles.finishIfComplete(f);
   }
 
   /** The peer connection went away: the channel with it. Handles stay open (for a quick resume). */
@@ -205,6 +210,7 @@ export class FileReceiver {
     this.connectionDown();
     this.offDaemon();
     this.credit.stop();
+    this.handles.stop();
     for (const f of this.files.list) f.queue = [];
   }
 
@@ -215,11 +221,11 @@ export class FileReceiver {
     if (!header) return;
     const f = this.files.get(header.index);
     if (!f || f.result) return;
-    if (f.handle !== null && f.connection === this.options.daemon.connection && f.queue.length === 0) {
+    if (this.handles.isOpen(f) && f.queue.length === 0) {
       this.forward(f, buffer);
     } else if (this.options.daemon.ready) {
       f.queue.push(buffer);
-      if (!f.opening) void this.openFile(f);
+      if (!f.opening) void this.handles.open(f);
     } else {
       // Our daemon is away: these bytes are lost; ask for them again once it is back.
       this.rewindWanted = true;
@@ -246,34 +252,7 @@ export class FileReceiver {
     }
     f.next = end;
     this.options.onEvent({ type: 'progress' });
-    this.maybeFinish(f);
-  }
-
-  private maybeFinish(f: ReceivingFile): void {
-    const end = f.end;
-    if (!end || f.result || f.finishing || f.next < f.size || f.handle === null) return;
-    if (f.connection !== this.options.daemon.connection) return;
-    f.finishing = true;
-    this.options.daemon
-      .finish({ handle: f.handle, size: end.size, sha256: end.sha256 })
-      .then((answer) => {
-        f.finishing = false;
-        if (this.stopped) return;
-        if (answer.ok) this.setResult(f, { ok: true, name: answer.name ?? f.name ?? f.path });
-        else this.setResult(f, { ok: false, error: answer.code ?? 'failed' });
-      })
-      .catch((error: unknown) => {
-        f.finishing = false;
-        if (this.stopped) return;
-        const code = error instanceof DaemonFileError ? error.code : 'failed';
-        // The daemon went away before it answered: the file is finished again once it is back.
-        if (code === 'disconnected' || code === 'timeout') {
-          f.handle = null;
-          this.rewindWanted = true;
-          return;
-        }
-        this.setResult(f, { ok: false, error: code });
-      });
+    this.handles.finishIfComplete(f);
   }
 
   private setResult(f: ReceivingFile, result: FileResult): void {
@@ -286,7 +265,7 @@ export class FileReceiver {
       this.options.onEvent({ type: 'allDone' });
       return;
     }
-    void this.openWindow();
+    void this.handles.openWindow();
   }
 
   private sendFileDone(f: ReceivingFile): void {
@@ -299,68 +278,32 @@ export class FileReceiver {
     );
   }
 
-  // ---- opening files ----
+  // ---- files at the daemon ----
 
-  /** Opens the next files without a handle (up to `openAhead` open at once); false on a refused name. */
-  private async openWindow(): Promise<boolean> {
-    const connection = this.options.daemon.connection;
-    const waits: Promise<void>[] = [];
-    let open = 0;
-    for (const f of this.files.open()) {
-      if (open >= this.openAhead) break;
-      open += 1;
-      if (f.opening) waits.push(f.opening);
-      else if (f.handle === null || f.connection !== connection) waits.push(this.openFile(f));
-    }
-    await Promise.all(waits);
-    return !this.stopped && !this.failed;
-  }
-
-  private openFile(f: ReceivingFile): Promise<void> {
-    if (f.opening) return f.opening;
-    const daemon = this.options.daemon;
-    const promise = daemon
-      .open({ peer: this.options.peer, tid: this.options.tid, i: f.i, path: f.path, size: f.size })
-      .then((opened) => {
-        f.opening = null;
-        if (this.stopped) return;
-        f.handle = opened.handle;
-        f.connection = daemon.connection;
-        f.name = opened.name || f.path;
-        f.durable = Math.min(f.size, opened.offset);
-        // What the daemon holds now is where this file continues.
-        f.next = Math.min(f.size, opened.offset);
-        f.inUseRetries = 0;
+  private onHandles(event: FileHandleEvent): void {
+    switch (event.type) {
+      case 'opened': {
+        const f = event.f;
         const queued = f.queue;
         f.queue = [];
         for (const buffer of queued) this.forward(f, buffer);
-        this.maybeFinish(f);
-      })
-      .catch((error: unknown) => {
-        f.opening = null;
-        if (this.stopped) return;
-        const code = error instanceof DaemonFileError ? error.code : 'failed';
-        const text = error instanceof Error ? error.message : String(error);
-        if (code === 'disconnected' || code === 'timeout') {
-          this.rewindWanted = true; // opened again when the daemon is back
-          return;
-        }
-        if (code === 'in_use' && f.inUseRetries < 10) {
-          // e.g. the tab before a reload still had it open: the daemon closes it soon.
-          f.inUseRetries += 1;
-          f.opening = promise;
-          return new Promise<void>((resolve) => {
-            this.timers.setTimeout(() => {
-              f.opening = null;
-              void this.openFile(f).then(resolve);
-            }, 1_000);
-          });
-        }
+        this.handles.finishIfComplete(f);
+        break;
+      }
+      case 'finished':
+        this.setResult(event.f, event.result);
+        break;
+      case 'daemonAway':
+        this.rewindWanted = true;
+        break;
+      case 'handleDropped':
+        this.rewind();
+        break;
+      case 'fatal':
         this.failed = true;
-        this.options.onEvent({ type: 'fatal', reason: OPEN_ERROR_REASON[code] ?? code, text: openErrorText(code, f.path, text) });
-      });
-    f.opening = promise;
-    return promise;
+        this.options.onEvent(event);
+        break;
+    }
   }
 
   // ---- flow control ----
@@ -368,7 +311,7 @@ export class FileReceiver {
   private sendAccept(): void {
     const resume: ResumeOffset[] = this.files.list.map((f) => ({
       i: f.i,
-      offset: f.result ? f.size : f.handle !== null && f.connection === this.options.daemon.connection ? f.next : 0,
+      offset: f.result ? f.size : this.handles.isOpen(f) ? f.next : 0,
     }));
     this.rewindWanted = false;
     this.awaitingChannel = true;
@@ -403,7 +346,7 @@ export class FileReceiver {
         if (this.answerPending || (this.rewindWanted && !this.awaitingChannel && this.channel)) void this.answer();
         else if (this.rewindWanted) {
           // The sender's next channel (or its xfer_resume) asks again; open the files now.
-          void this.openWindow();
+          void this.handles.openWindow();
         }
         break;
       case 'progress': {
@@ -419,27 +362,9 @@ export class FileReceiver {
         }
         break;
       }
-      case 'frameError': {
-        const f = this.files.list.find((x) => x.handle === event.handle && x.connection === this.options.daemon.connection);
-        if (!f || f.result) return;
-        if (event.code === 'too_large') {
-          this.setResult(f, { ok: false, error: 'size_mismatch' });
-          return;
-        }
-        f.handle = null;
-        f.frameErrors += 1;
-        if (event.code === 'disk_full' || f.frameErrors > MAX_FRAME_ERRORS) {
-          // Not something a fresh start fixes: stop instead of sending the same bytes forever.
-          this.failed = true;
-          const reason = event.code === 'disk_full' ? 'no_space' : event.code;
-          this.options.onEvent({ type: 'fatal', reason, text: openErrorText(event.code, f.path, event.error) });
-          return;
-        }
-        // unknown_handle, out_of_order, in_use (taken over), a passing write error:
-        // open it again and continue from what the daemon holds.
-        this.rewind();
+      case 'frameError':
+        this.handles.frameRefused(event.handle, event.code, event.error);
         break;
-      }
     }
   }
 
