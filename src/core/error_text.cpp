@@ -45,7 +45,7 @@ ErrorText error_text(const boost::system::error_code& ec) {
       case Errc::name_taken:
         return {"name_taken", "every numbered variant of this file's name is taken in the download folder"};
       case Errc::storage_failed:
-        return {"io_error", "it could not be stored (the database refused the write); nothing was changed"};
+        return {"internal", "the database refused the write; nothing was changed"};
       default: break;
     }
   }

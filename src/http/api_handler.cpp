@@ -10,6 +10,7 @@
 #include "discovery/peer_json.hpp"
 #include "transfer/received_file_json.hpp"
 #include "core/base64.hpp"
+#include "core/error_text.hpp"
 #include "discovery/announcement.hpp"
 #include "identity/peer_id.hpp"
 #include "settings/settings_parser.hpp"
@@ -231,8 +232,8 @@ Response ApiHandler::settings_change(const Request& request) {
     return error_response(bhttp::status::bad_request, "bad_request", parsed.error.message, parsed.error.field);
   }
   if (const auto ec = services_.settings.change(*parsed.update)) {
-    return error_response(bhttp::status::internal_server_error, "internal",
-                          "the settings could not be saved (" + ec.message() + "); nothing was changed");
+    const auto [code, sentence] = core::error_text(ec);
+    return error_response(bhttp::status::internal_server_error, code, "the settings could not be saved: " + sentence);
   }
   return json_response(bhttp::status::ok, settings::to_json(services_.settings.current()));
 }

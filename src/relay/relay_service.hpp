@@ -26,7 +26,7 @@ namespace peerdrop::relay {
 // `relay` setting): the shared secret, coturn's configuration, the supervised
 // turnserver and the credentials for this daemon's UI. It exists for the
 // daemon's whole life and is turned on and off at run time (start, stop), so
-// whoever holds it (the UI bridge, the ice_servers answer) never holds a
+// whoever holds it (the UI feed, the ice_servers answer) never holds a
 // dangling pointer. Files, all in `<data-dir>/relay/` (mode 0700), made at the
 // first start, never by a daemon whose relay stays off:
 //   secret           the shared secret (0600), made once

@@ -57,7 +57,7 @@ class SignalingService final : public SignalEndpoint {
   void start();
   void stop();
 
-  // Queues a message for a peer; errors: unknown peer (Errc::not_found_peer), queue_full, too_large.
+  // Queues a message for a peer; errors: unknown peer (Errc::unknown_peer), queue_full, too_large.
   boost::system::result<OutboxEntry> send(const std::string& peer_id, std::string type, std::string payload,
                                           std::chrono::milliseconds ttl, std::uint64_t tag);
   // The UI is still connecting to this peer: keep a long-poll at it for a while.

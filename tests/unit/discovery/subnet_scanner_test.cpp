@@ -6,6 +6,7 @@
 #include "http/http_server.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_api_services.hpp"
+#include "support/loopback_http_config.hpp"
 #include "support/run_coroutine.hpp"
 
 namespace peerdrop::discovery {
@@ -33,13 +34,6 @@ class SignedDirectory final : public testing::FakePeerDirectory {
 
 class SubnetScannerTest : public ::testing::Test {
  protected:
-  static http::HttpConfig loopback_config() {
-    http::HttpConfig config;
-    config.bind = "127.0.0.1";
-    config.port = 0;
-    return config;
-  }
-
   void SetUp() override {
     peer_signer_.set_ports(port_, 3001);
     server_.start();
@@ -58,7 +52,7 @@ class SubnetScannerTest : public ::testing::Test {
   AnnouncementSigner peer_signer_{peer_key_, clock_, "peer"};
   SignedDirectory directory_{peer_key_, peer_signer_};
   testing::FakeApiServices fakes_;
-  http::HttpConfig config_ = loopback_config();
+  http::HttpConfig config_ = testing::loopback_http_config();
   tcp::acceptor acceptor_ = http::HttpServer::bind(io_, config_);
   std::uint16_t port_ = acceptor_.local_endpoint().port();
   http::LocalRequestPolicy policy_{port_};

@@ -12,6 +12,7 @@
 
 #include "support/fake_clock.hpp"
 #include "support/fake_api_services.hpp"
+#include "support/loopback_http_config.hpp"
 
 namespace peerdrop::http {
 namespace {
@@ -24,9 +25,7 @@ using namespace std::chrono_literals;
 class HttpServerTest : public ::testing::Test {
  protected:
   static HttpConfig test_config() {
-    HttpConfig config;
-    config.bind = "127.0.0.1";
-    config.port = 0;
+    auto config = testing::loopback_http_config();
     config.request_timeout = 300ms;
     config.max_connections_per_client = 4;
     return config;

@@ -15,6 +15,7 @@
 #include "support/wait_until.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_api_services.hpp"
+#include "support/loopback_http_config.hpp"
 
 namespace peerdrop::ui {
 namespace {
@@ -29,12 +30,6 @@ using namespace std::chrono_literals;
 // test is a plain blocking WebSocket client, as a browser tab would be.
 class UiHubTest : public ::testing::Test {
  protected:
-  static http::HttpConfig loopback_config() {
-    http::HttpConfig config;
-    config.bind = "127.0.0.1";
-    config.port = 0;
-    return config;
-  }
   static WsConfig small_config() {
     WsConfig config;
     config.max_frame_bytes = 1024;
@@ -102,7 +97,7 @@ class UiHubTest : public ::testing::Test {
   asio::io_context client_io_;
   testing::FakeClock clock_;
   testing::FakeApiServices fakes_;
-  http::HttpConfig config_ = loopback_config();
+  http::HttpConfig config_ = testing::loopback_http_config();
   WsConfig ws_config_ = small_config();
   tcp::acceptor acceptor_ = http::HttpServer::bind(io_, config_);
   std::uint16_t port_ = acceptor_.local_endpoint().port();
