@@ -45,6 +45,13 @@ Identity& Identity::operator=(Identity&& other) noexcept {
 
 Identity::~Identity() { sodium_memzero(secret_key_.data(), secret_key_.size()); }
 
+void Identity::with_private_seed(const std::function<void(std::span<const std::uint8_t, 32>)>& use) const {
+  std::array<std::uint8_t, 32> seed{};
+  crypto_sign_ed25519_sk_to_seed(seed.data(), secret_key_.data());
+  use(seed);
+  sodium_memzero(seed.data(), seed.size());
+}
+
 Identity Identity::generate() {
   init_sodium();
   PublicKey pk;

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -31,6 +32,9 @@ class Identity {
   const PublicKey& public_key() const { return public_key_; }
   const std::string& peer_id() const { return peer_id_; }
   Signature sign(std::span<const std::uint8_t> message) const;
+  // Lends the 32-byte private seed (RFC 8032's private key) to `use`, for
+  // the TLS certificate's key; the copy is wiped as soon as `use` returns.
+  void with_private_seed(const std::function<void(std::span<const std::uint8_t, 32>)>& use) const;
 
   static bool verify(const PublicKey& key, std::span<const std::uint8_t> message,
                      std::span<const std::uint8_t, 64> signature);
