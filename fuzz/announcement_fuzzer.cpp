@@ -38,7 +38,8 @@ void check_layout(std::span<const std::uint8_t> packet, const Announcement& a) {
   PEERDROP_FUZZ_CHECK(packet.size() == kHeaderSize + a.name.size() + kSignatureSize);
   PEERDROP_FUZZ_CHECK(packet.size() <= Announcement::kMaxPacketSize);
   PEERDROP_FUZZ_CHECK(std::string_view(reinterpret_cast<const char*>(packet.data()), 4) == "PDRP");
-  PEERDROP_FUZZ_CHECK(packet[4] == Announcement::kVersion);
+  PEERDROP_FUZZ_CHECK(packet[4] >= Announcement::kOldestVersion && packet[4] <= Announcement::kVersion &&
+                      a.version == packet[4]);
   constexpr auto kLastKind = static_cast<std::uint8_t>(AnnouncementKind::nudge);
   PEERDROP_FUZZ_CHECK(packet[5] >= 1 && packet[5] <= kLastKind && static_cast<std::uint8_t>(a.kind) == packet[5]);
   PEERDROP_FUZZ_CHECK(a.flags == get_big_endian<std::uint16_t>(packet, 6));
@@ -83,7 +84,10 @@ void check_peer_table(const Announcement& a) {
     const auto peer = table.find(id);
     PEERDROP_FUZZ_CHECK(peer && peer->id == id && peer->public_key == a.public_key && peer->name == a.name);
     PEERDROP_FUZZ_CHECK(peer->online == !goodbye && peer->last_seen_ms == clock.unix_ms());
-    PEERDROP_FUZZ_CHECK(peer->addresses.size() == 1 && peer->addresses.front() == (PeerAddress{ip, a.http_port}));
+    // Heard of, not proven: its source address is a candidate until a handshake there proves the key.
+    PEERDROP_FUZZ_CHECK(peer->addresses.empty() && !peer->verified && first.new_candidate);
+    PEERDROP_FUZZ_CHECK(peer->candidates.size() == 1 && peer->candidates.front() == (PeerAddress{ip, a.http_port}));
+    PEERDROP_FUZZ_CHECK(peer->outdated == (a.version < Announcement::kVersion));
     PEERDROP_FUZZ_CHECK(peer->discovery_port == a.discovery_port && peer->has_source(PeerSource::broadcast));
 
     // The same packet again (broadcast and multicast) is a duplicate; an older one a replay.
@@ -93,7 +97,7 @@ void check_peer_table(const Announcement& a) {
       --older.counter;
       PEERDROP_FUZZ_CHECK(table.observe(older, ip, PeerSource::scan).error == make_error_code(Errc::replayed));
     }
-    // Newer packets from more addresses than the table keeps: the newest comes first, the list stays bounded.
+    // Newer packets from more addresses than the table keeps: the newest candidate comes first, the list stays bounded.
     auto next = a;
     next.kind = AnnouncementKind::announce;
     for (std::uint32_t i = 0; i < limits.max_addresses + 2 && next.counter < std::numeric_limits<std::uint32_t>::max();
@@ -103,8 +107,8 @@ void check_peer_table(const Announcement& a) {
       const auto result = table.observe(next, from, PeerSource::inbound);
       PEERDROP_FUZZ_CHECK(!result.error && !result.new_peer && !result.new_instance);
       const auto now = table.find(id);
-      PEERDROP_FUZZ_CHECK(now && now->online && now->addresses.front() == (PeerAddress{from, a.http_port}));
-      PEERDROP_FUZZ_CHECK(now->addresses.size() <= limits.max_addresses);
+      PEERDROP_FUZZ_CHECK(now && now->online && now->candidates.front() == (PeerAddress{from, a.http_port}));
+      PEERDROP_FUZZ_CHECK(now->candidates.size() <= limits.max_candidates && now->addresses.empty());
     }
     // Silence makes it offline exactly once; it is kept, not forgotten.
     clock.advance(limits.offline_after + 1ms);

@@ -31,7 +31,6 @@
 #include <string_view>
 
 #include "http/api_handler.hpp"
-#include "signaling/signal_endpoint.hpp"
 #include "discovery/announcement.hpp"
 #include "fuzz_check.hpp"
 #include "http/http_config.hpp"
@@ -40,7 +39,6 @@
 #include "http/static_assets.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_file_library.hpp"
-#include "support/fake_signal_endpoint.hpp"
 #include "support/fake_peer_directory.hpp"
 #include "support/fake_settings.hpp"
 
@@ -90,11 +88,10 @@ struct Daemon {
   http::LocalRequestPolicy policy{3001};
   core::RateLimiter limiter{clock, {}};
   http::StaticAssets assets;
-  testing::FakeSignalEndpoint signal;
   testing::FakeSettings settings;
   testing::FakeFileLibrary files;
   http::ApiHandler handler{
-      http::ApiServices{.directory = directory, .settings = settings, .signals = signal, .files = files},
+      http::ApiServices{.directory = directory, .settings = settings, .files = files},
       policy, limiter, limiter, assets, quiet_logger()};
 
   Daemon() {
@@ -180,8 +177,6 @@ http::Reply handle(Daemon& daemon, const http::Request& request, const http::Cli
   io.run();
   PEERDROP_FUZZ_CHECK(!failure);  // the handler never throws
   PEERDROP_FUZZ_CHECK(reply.has_value());
-  // The signaling service gets only bodies within the signal limit.
-  for (const auto& body : daemon.signal.bodies) PEERDROP_FUZZ_CHECK(body.size() <= http::HttpConfig{}.signal_body_limit);
   return std::move(*reply);
 }
 
@@ -243,8 +238,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     };
     parser.eager(false);
     if (!feed([&] { return parser.is_header_done(); })) return 0;
-    // The server's rule: only POST /api/signal (exactly that target) takes the larger body.
-    const auto body_limit = parser.get().target() == "/api/signal" ? config.signal_body_limit : config.body_limit;
+    const auto body_limit = config.body_limit;
     parser.body_limit(body_limit);
     parser.eager(true);
     if (!feed([&] { return parser.is_done(); })) return 0;
@@ -268,10 +262,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& change : daemon.settings.changes) {  // only validated changes reach the settings
       PEERDROP_FUZZ_CHECK(!change.name || discovery::is_valid_name(*change.name));
       PEERDROP_FUZZ_CHECK(!change.ice_servers || change.ice_servers->size() <= settings::Settings::kMaxIceServers);
-    }
-    for (const auto& [announcement, ip] : daemon.directory.hellos) {
-      PEERDROP_FUZZ_CHECK(ip == client.ip && discovery::is_valid_name(announcement.name));
-      PEERDROP_FUZZ_CHECK(announcement.http_port != 0 && announcement.discovery_port != 0);
     }
     if (!keep_alive) break;
   }

@@ -96,7 +96,7 @@ Identity fixed_identity(std::uint8_t fill) {
 // built (and signed) field by field (docs/protocol.md, "Discovery announcement").
 struct Fields {
   std::string magic = "PDRP";
-  std::uint8_t version = 1;
+  std::uint8_t version = 2;
   std::uint8_t kind = 1;
   std::uint16_t flags = 0;
   std::uint64_t instance = 0x0123456789abcdefull;
@@ -226,7 +226,7 @@ void announcement_seeds(const Identity& alice, const Identity& bob) {
   hostile_packet("wrong-magic", build(f, alice), Errc::malformed);
   f.magic = "pdrp";
   hostile_packet("wrong-magic-lowercase", build(f, alice), Errc::malformed);
-  for (const std::uint8_t version : {0, 2, 255}) {
+  for (const std::uint8_t version : {0, 3, 255}) {
     f = base;
     f.version = version;
     hostile_packet("wrong-version-" + std::to_string(version), build(f, alice), Errc::unsupported_version);
@@ -355,8 +355,8 @@ void health_seeds(const Identity& alice, const Identity& bob) {
   truncated.resize(100);
   health("announcement-truncated", health_body(id, base64_encode(truncated)), Errc::malformed);
   Fields v2 = reply;
-  v2.version = 2;
-  health("announcement-version-2", health_body(id, base64_encode(build(v2, alice))), Errc::unsupported_version);
+  v2.version = 3;
+  health("announcement-version-3", health_body(id, base64_encode(build(v2, alice))), Errc::unsupported_version);
   Fields hostile = reply;
   hostile.kind = 9;
   health("announcement-wrong-kind", health_body(id, base64_encode(build(hostile, alice))), Errc::malformed);
@@ -448,7 +448,7 @@ void http_seeds(const Identity& bob) {
   request("health-hello-surrogate-name", '1',
           get("/api/health", hello_with([](Fields& f) { f.name = "b\xed\xb0\x80"; })));
   request("health-hello-control-name", '1', get("/api/health", hello_with([](Fields& f) { f.name = "b\x1b[2J"; })));
-  request("health-hello-wrong-version", '1', get("/api/health", hello_with([](Fields& f) { f.version = 2; })));
+  request("health-hello-wrong-version", '1', get("/api/health", hello_with([](Fields& f) { f.version = 3; })));
   request("health-hello-wrong-kind", '1', get("/api/health", hello_with([](Fields& f) { f.kind = 0; })));
   request("health-hello-zero-port", '1', get("/api/health", hello_with([](Fields& f) { f.discovery_port = 0; })));
   request("health-hello-wrong-magic", '1', get("/api/health", hello_with([](Fields& f) { f.magic = "PDSG"; })));

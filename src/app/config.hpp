@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <string>
 
+#include "channel/channel_config.hpp"
 #include "discovery/discovery_config.hpp"
 #include "http/http_config.hpp"
 #include "relay/relay_config.hpp"
@@ -19,6 +20,7 @@ struct Config {
   std::string log_level = "info";
   http::HttpConfig http;
   discovery::DiscoveryConfig discovery;
+  channel::ChannelConfig channel;
   ui::WsConfig ws;
   signaling::SignalingConfig signaling;
   transfer::TransferConfig transfer;

@@ -126,12 +126,33 @@ Daemon::Daemon(Config config)
       http_acceptor_(http::HttpServer::bind(io_, config_.http)),
       http_port_(http_acceptor_.local_endpoint().port()),
       signer_(identity_, clock_, settings_.settings().name, http_port_),
+      channels_(io_.get_executor(), identity_, clock_, config_.channel,
+                channel::ChannelHub::Events{
+                    .up =
+                        [this](const std::string& peer, const channel::DaemonChannel& channel) {
+                          discovery_.channel_up(peer, channel);  // its hello goes first
+                          signaling_.channel_up(peer);
+                        },
+                    .down =
+                        [this](const std::string& peer) {
+                          discovery_.channel_down(peer);
+                          signaling_.channel_down(peer);
+                        },
+                    .frame =
+                        [this](const std::string& peer, channel::FrameType type,
+                               std::span<const std::uint8_t> payload) {
+                          if (type == channel::FrameType::hello) {
+                            const auto* channel = channels_.active(peer);
+                            discovery_.hello(peer, payload, channel->remote().address().to_string(),
+                                             channel->direction() == channel::DaemonChannel::Direction::inbound);
+                          } else {
+                            signaling_.frame(peer, type, payload);
+                          }
+                        }},
+                core::make_logger("channel")),
       discovery_(io_.get_executor(), config_.discovery, config_.http.port == 0 ? 3001 : config_.http.port, clock_,
-                 signer_, peer_store_,
-                 discovery::DiscoveryService::Hooks{
-                     .peers_changed = [this] { peers_changed(); },
-                     .waiting_for = [this](const std::string& id) { return signaling_.waiting_for(id); },
-                     .peer_waiting = [this](const std::string& id) { signaling_.peer_is_waiting(id); }},
+                 signer_, peer_store_, channels_,
+                 discovery::DiscoveryService::Hooks{.peers_changed = [this] { peers_changed(); }},
                  core::make_logger("discovery")),
       turn_credentials_(clock_, config_.relay.credential_ttl),
       relay_launcher_(io_.get_executor()),
@@ -144,13 +165,12 @@ Daemon::Daemon(Config config)
                                                    }})),
       outbox_(database_, clock_, config_.signaling.outbox),
       inbox_(database_),
-      signaling_(io_.get_executor(), config_.signaling, clock_, signer_, discovery_, outbox_, inbox_,
+      signaling_(io_.get_executor(), config_.signaling, clock_, identity_, discovery_, channels_, outbox_, inbox_,
                  signaling::SignalingService::Callbacks{
                      .deliver = [this](const signaling::IncomingSignal& s) { signal_router_.deliver(s); },
                      .delivered = [this](std::uint64_t tag) { signal_router_.delivered(tag); },
                      .expired = [this](std::uint64_t tag,
                                        const std::string& peer) { signal_router_.expired(tag, peer); },
-                     .key_changed = [this](const std::string& id) { signal_router_.key_changed(id); },
                      .daemon_message = [this](const signaling::IncomingSignal& m) { daemon_message(m); }},
                  core::make_logger("signaling")),
       remote_relays_alarm_(io_.get_executor()),
@@ -192,7 +212,6 @@ Daemon::Daemon(Config config)
       ui_router_(ui_hub_, peer_feed_, signal_router_, ice_servers_, file_handler_),
       api_(http::ApiServices{.directory = discovery_,
                              .settings = settings_,
-                             .signals = signaling_,
                              .files = received_files_,
                              .relay_status = [this] { return std::optional(relay_status()); },
                              .relay_ready = [this](const std::string& id) { return remote_relays_.ready(id); }},
@@ -200,6 +219,9 @@ Daemon::Daemon(Config config)
       http_server_(io_, config_.http, std::move(http_acceptor_), api_,
                    [this](asio::ip::tcp::socket socket, http::Request request) {
                      ui_hub_.accept(std::move(socket), std::move(request));
+                   },
+                   [this](asio::ip::tcp::socket socket, std::vector<std::uint8_t> already_read) {
+                     channels_.accept(std::move(socket), std::move(already_read));
                    },
                    core::make_logger("http")),
       signals_(io_, SIGINT, SIGTERM) {
@@ -235,6 +257,7 @@ int Daemon::run() {
 void Daemon::shutdown() {
   discovery_.stop();  // sends goodbye first, while sockets are open
   signaling_.stop();
+  channels_.stop();
   transfer_timers_.stop();
   file_handler_.stop();
   remote_relays_.stop();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "channel/channel_hub.hpp"
 #include "core/child_process.hpp"
 #include "core/clock.hpp"
 #include "core/logging.hpp"
@@ -91,6 +92,8 @@ class Daemon {
   boost::asio::ip::tcp::acceptor http_acceptor_;
   std::uint16_t http_port_;
   discovery::AnnouncementSigner signer_;
+  // The authenticated channels to other daemons (TLS on the HTTP port).
+  channel::ChannelHub channels_;
   discovery::DiscoveryService discovery_;
   relay::TurnCredentials turn_credentials_;
   core::ChildProcessLauncher relay_launcher_;

@@ -176,6 +176,11 @@ bool ChannelHub::send(const std::string& peer, FrameType type, std::span<const s
   return it != active_.end() && it->second->send(type, payload);
 }
 
+const DaemonChannel* ChannelHub::active(const std::string& peer) const {
+  const auto it = active_.find(peer);
+  return it == active_.end() ? nullptr : it->second.get();
+}
+
 std::optional<tcp::endpoint> ChannelHub::remote_of(const std::string& peer) const {
   const auto it = active_.find(peer);
   if (it == active_.end()) return std::nullopt;

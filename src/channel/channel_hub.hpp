@@ -58,6 +58,8 @@ class ChannelHub final : public DaemonChannel::Listener {
   // Sends on the peer's active channel; false if it has none or its queue is full.
   bool send(const std::string& peer, FrameType type, std::span<const std::uint8_t> payload);
   bool connected(const std::string& peer) const { return active_.count(peer) > 0; }
+  // The peer's active channel, if it has one (valid until the next event).
+  const DaemonChannel* active(const std::string& peer) const;
   // The address of the peer's active channel's other end.
   std::optional<boost::asio::ip::tcp::endpoint> remote_of(const std::string& peer) const;
   std::vector<std::string> connected_peers() const;

@@ -53,7 +53,7 @@ std::vector<std::uint8_t> encode_announcement(const Announcement& a, const ident
   const std::string name = is_valid_name(a.name) ? a.name : sanitize_name(a.name);
   out.reserve(kHeaderSize + name.size() + kSignatureSize);
   out.insert(out.end(), kMagic.begin(), kMagic.end());
-  put_big_endian<std::uint8_t>(out, Announcement::kVersion);
+  put_big_endian<std::uint8_t>(out, a.version);
   put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(a.kind));
   put_big_endian<std::uint16_t>(out, a.flags);
   put_big_endian<std::uint64_t>(out, a.instance);
@@ -74,9 +74,12 @@ boost::system::result<Announcement> decode_announcement(std::span<const std::uin
   if (packet.size() > Announcement::kMaxPacketSize) return core::make_error_code(Errc::too_large);
   if (packet.size() < kHeaderSize + 1 + kSignatureSize) return core::make_error_code(Errc::malformed);
   if (!std::equal(kMagic.begin(), kMagic.end(), packet.begin())) return core::make_error_code(Errc::malformed);
-  if (packet[4] != Announcement::kVersion) return core::make_error_code(Errc::unsupported_version);
+  if (packet[4] < Announcement::kOldestVersion || packet[4] > Announcement::kVersion) {
+    return core::make_error_code(Errc::unsupported_version);
+  }
 
   Announcement a;
+  a.version = packet[4];
   const auto kind = packet[5];
   if (kind < 1 || kind > 5) return core::make_error_code(Errc::malformed);
   a.kind = static_cast<AnnouncementKind>(kind);

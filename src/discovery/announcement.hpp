@@ -20,12 +20,16 @@ enum class AnnouncementKind : std::uint8_t { announce = 1, reply = 2, goodbye = 
 struct Announcement {
   static constexpr std::size_t kMaxPacketSize = 512;
   static constexpr std::size_t kMaxNameBytes = 64;
-  static constexpr std::uint8_t kVersion = 1;
+  // The daemon protocol version: 2 speaks the TLS daemon channel. Version 1
+  // packets are still read, to list such a peer as outdated.
+  static constexpr std::uint8_t kVersion = 2;
+  static constexpr std::uint8_t kOldestVersion = 1;
   // Flag bits (docs/protocol.md): 0x0001 = the sender runs a TURN relay that is
   // running now (its coturn is up) and hands out credentials for it over the
   // signed channel (`relay:request`). Other bits are reserved: sent as 0, ignored.
   static constexpr std::uint16_t kFlagRelay = 0x0001;
 
+  std::uint8_t version = kVersion;  // this daemon's own packets always carry kVersion
   AnnouncementKind kind = AnnouncementKind::announce;
   std::uint16_t flags = 0;
   std::uint64_t instance = 0;

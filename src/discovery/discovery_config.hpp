@@ -30,6 +30,11 @@ struct DiscoveryConfig {
   std::chrono::milliseconds scan_interval{60'000};     // --scan subnets are rescanned this often
   std::chrono::milliseconds interface_poll_interval{30'000};
   std::size_t max_peers = 512;
+  // New identities heard from one source address per minute (a flood of fresh keys cannot fill the table).
+  double new_peers_per_minute = 16;
+  std::size_t max_connects = 16;                     // daemon-channel handshakes under way at once
+  std::size_t max_candidate_tries = 5;               // an address that never proves its key is dropped after this
+  std::chrono::milliseconds first_connect_retry{1'000};  // then doubling up to the announce interval
 };
 
 }  // namespace peerdrop::discovery

@@ -9,8 +9,8 @@
 #include "core/base64.hpp"
 #include "core/errc.hpp"
 #include "core/startup_error.hpp"
-#include "identity/peer_id.hpp"
 #include "discovery/peer_endpoints.hpp"
+#include "identity/peer_id.hpp"
 #include "net/host_port.hpp"
 
 namespace peerdrop::discovery {
@@ -28,7 +28,7 @@ const char* source_word(PeerSource source) {
     case PeerSource::broadcast: return "broadcast";
     case PeerSource::scan: return "subnet scan";
     case PeerSource::manual: return "manual address";
-    case PeerSource::inbound: return "its own request to us";
+    case PeerSource::inbound: return "its own channel to us";
     case PeerSource::persisted: return "remembered address";
     case PeerSource::none: break;
   }
@@ -62,13 +62,14 @@ Announcement with_relay(const HealthAnswer& answer) {
 
 DiscoveryService::DiscoveryService(asio::any_io_executor executor, const DiscoveryConfig& config,
                                    std::uint16_t scan_port, const core::Clock& clock, AnnouncementSigner& signer,
-                                   PeerStore& store, Hooks hooks, core::Logger logger)
+                                   PeerStore& store, channel::ChannelHub& channels, Hooks hooks, core::Logger logger)
     : executor_(executor),
       config_(config),
       scan_port_(scan_port),
       clock_(clock),
       signer_(signer),
       store_(store),
+      channels_(channels),
       hooks_(std::move(hooks)),
       logger_(std::move(logger)),
       table_(clock, signer.identity().public_key(), signer.instance(),
@@ -77,8 +78,14 @@ DiscoveryService::DiscoveryService(asio::any_io_executor executor, const Discove
                      static_cast<double>(config.announce_interval.count()) * config.offline_after_intervals)),
                  .max_peers = config.max_peers,
              }),
+      schedule_(clock, ConnectSchedule::Config{.first_retry = config.first_connect_retry,
+                                               .max_retry = std::max(config.first_connect_retry,
+                                                                     config.announce_interval),
+                                               .max_candidate_tries = config.max_candidate_tries}),
+      new_peers_(clock, core::RateLimiter::Limits{.rate = config.new_peers_per_minute / 60.0,
+                                                  .burst = config.new_peers_per_minute}),
       udp_(executor, config, signer, logger_),
-      health_client_(executor, signer),
+      health_client_(executor),
       scanner_(executor, health_client_),
       startup_timer_(executor),
       maintenance_timer_(executor) {
@@ -130,6 +137,7 @@ void DiscoveryService::start(const std::vector<net::InterfaceAddress>& all_inter
   udp_.set_interfaces(interfaces_);
   udp_.start([this](const Announcement& a, const asio::ip::udp::endpoint& from) { handle_udp(a, from); });
   logger_->info("known peers from previous runs: {}, manual addresses: {}", table_.size(), manual_addresses_.size());
+  connect_due();  // remembered peers first: they are the likeliest to answer
   asio::co_spawn(executor_, startup(), core::log_exceptions(logger_, "discovery start-up"));
   asio::co_spawn(executor_, maintenance(), core::log_exceptions(logger_, "discovery maintenance"));
 }
@@ -173,9 +181,20 @@ void DiscoveryService::handle_udp(const Announcement& a, const asio::ip::udp::en
   accept(a, ip, PeerSource::broadcast);
 }
 
-void DiscoveryService::accept(const Announcement& a, const std::string& ip, PeerSource source) {
-  const auto result = table_.observe(a, ip, source);
+bool DiscoveryService::accept(const Announcement& a, const std::string& ip, PeerSource source) {
   const auto id = identity::derive_peer_id(a.public_key);
+  // A new identity costs a token of its source address: fresh keys cost nothing to make.
+  if (a.public_key != signer_.identity().public_key() && !table_.find(id) && !new_peers_.allow(ip)) {
+    ++refused_;
+    const auto now = clock_.now();
+    if (last_refusal_log_ == core::Clock::TimePoint{} || now - last_refusal_log_ > 60s) {
+      last_refusal_log_ = now;
+      logger_->warn("ignoring new peers from {}: more than {} new identities a minute ({} refused so far)", ip,
+                    config_.new_peers_per_minute, refused_);
+    }
+    return false;
+  }
+  const auto result = table_.observe(a, ip, source);
   if (result.error) {
     if (result.error == core::Errc::duplicate_identity) {
       const auto now = clock_.now();
@@ -187,16 +206,24 @@ void DiscoveryService::accept(const Announcement& a, const std::string& ip, Peer
             ip, id);
       }
     } else if (result.error == core::Errc::table_full) {
-      logger_->warn("ignored peer {} at {}: the peer table is full ({} peers)", short_id(id), ip, table_.size());
+      ++refused_;
+      logger_->warn("ignored peer {} at {}: the peer table is full ({} peers, none of them unverified)",
+                    short_id(id), ip, table_.size());
     } else if (result.error != core::Errc::own_packet && result.error != core::Errc::duplicate) {
       logger_->debug("ignored a packet from {} claiming {}: {}", ip, short_id(id), result.error.message());
     }
-    return;
+    return false;
   }
-  const auto kind = a.kind;
-  if (kind == AnnouncementKind::nudge && hooks_.peer_waiting) hooks_.peer_waiting(id);
+  if (!result.evicted.empty()) {
+    ++evicted_;
+    schedule_.forget(result.evicted);
+    logger_->info("the peer table is full ({}): made room by dropping unverified peer {}", table_.size(),
+                  short_id(result.evicted));
+  }
+  const auto peer = table_.find(id);
   if (result.new_peer) {
-    logger_->info("found peer \"{}\" ({}) at {}:{} by {}", a.name, short_id(id), ip, a.http_port, source_word(source));
+    logger_->info("heard of peer \"{}\" ({}) at {}:{} by {}{}", a.name, short_id(id), ip, a.http_port,
+                  source_word(source), peer && peer->outdated ? ": it runs an older PeerDrop (update it)" : "");
   } else if (result.went_offline) {
     logger_->info("peer \"{}\" ({}) said goodbye: offline", a.name, short_id(id));
   } else if (result.came_online) {
@@ -208,12 +235,14 @@ void DiscoveryService::accept(const Announcement& a, const std::string& ip, Peer
                   a.offers_relay() ? "offers" : "no longer offers");
   }
   if (result.changed || result.came_online || result.went_offline) persist(id);
-  if ((result.changed || result.came_online || result.went_offline || result.relay_changed) && hooks_.peers_changed) {
-    hooks_.peers_changed();
+  if (result.new_instance || result.came_online || result.new_candidate) schedule_.hurry(id);
+  if (result.changed || result.came_online || result.went_offline || result.relay_changed || result.new_peer) {
+    changed();
   }
+  if (result.new_candidate || (result.came_online && peer && !peer->channel)) connect_due();
 
   // A daemon that just started learns about us at once, by unicast.
-  if (kind == AnnouncementKind::announce && result.new_instance && source == PeerSource::broadcast) {
+  if (a.kind == AnnouncementKind::announce && result.new_instance && source == PeerSource::broadcast) {
     const auto now = clock_.now();
     auto& last = last_reply_[id];
     if (last == core::Clock::TimePoint{} || now - last >= 1s) {
@@ -223,20 +252,73 @@ void DiscoveryService::accept(const Announcement& a, const std::string& ip, Peer
       if (!ec) udp_.send(AnnouncementKind::reply, asio::ip::udp::endpoint(address, a.discovery_port));
     }
   }
+  return true;
 }
 
 void DiscoveryService::persist(const std::string& id) {
   const auto peer = table_.find(id);
-  if (!peer) return;
+  // Only a peer whose key a handshake proved is remembered: a flood of announced identities never reaches the disk.
+  if (!peer || !peer->verified) return;
   if (const auto ec = store_.save_peer(*peer)) {
     logger_->warn("could not remember peer {} in the database: {}", short_id(id), ec.message());
   }
 }
 
+void DiscoveryService::changed() const {
+  if (hooks_.peers_changed) hooks_.peers_changed();
+}
+
+void DiscoveryService::channel_up(const std::string& id, const channel::DaemonChannel& channel) {
+  if (stopped_) return;
+  say_hello(id);
+  const auto result = table_.channel_changed(id, true);  // nothing if it is not in the table yet: its hello adds it
+  schedule_.forget(id);  // no standing channel to reopen
+  if (result.changed) persist(id);
+  if (result.came_online || result.changed) changed();
+  logger_->debug("channel with peer {} is up ({})", short_id(id),
+                 channel.direction() == channel::DaemonChannel::Direction::inbound ? "it opened it" : "we opened it");
+}
+
+void DiscoveryService::channel_down(const std::string& id) {
+  table_.channel_changed(id, false);
+  schedule_.hurry(id);
+  if (!stopped_) {
+    changed();
+    connect_due();
+  }
+}
+
+void DiscoveryService::hello(const std::string& id, std::span<const std::uint8_t> packet,
+                             const std::string& remote_ip, bool inbound) {
+  const auto announcement = decode_announcement(packet);
+  // The channel proved the key: a hello signed by another key, or not a probe, is not this peer's word.
+  if (!announcement || announcement->kind != AnnouncementKind::probe ||
+      identity::derive_peer_id(announcement->public_key) != id) {
+    logger_->debug("ignored a hello from peer {}: {}", short_id(id),
+                   announcement ? "not its own probe packet" : announcement.error().message());
+    return;
+  }
+  // Its channel's source address is a candidate: the one it opened may come from an address we can reach.
+  if (!accept(*announcement, remote_ip, inbound ? PeerSource::inbound : PeerSource::none)) return;
+  const auto result = table_.channel_changed(id, true);  // a hello comes only on a live channel
+  if (result.changed) persist(id);
+  if (result.came_online || result.changed) changed();
+}
+
+void DiscoveryService::say_hello(const std::string& id) {
+  const auto packet = signer_.make(AnnouncementKind::probe);
+  channels_.send(id, channel::FrameType::hello, packet);
+}
+
+void DiscoveryService::want_channel(const std::string& id) {
+  if (stopped_ || channels_.connected(id)) return;
+  schedule_.hurry(id);
+  connect_due();
+}
+
 asio::awaitable<void> DiscoveryService::startup() {
   const auto started = clock_.now();
-  // Remembered and manual peers first: they are the likeliest to answer.
-  asio::co_spawn(executor_, probe_known_and_manual(false), core::log_exceptions(logger_, "probing known peers"));
+  asio::co_spawn(executor_, probe_manual(), core::log_exceptions(logger_, "probing manual addresses"));
   if (!extra_subnets_.empty()) co_await run_scan(false, false);
   if (stopped_) co_return;
   const auto elapsed = clock_.now() - started;
@@ -265,21 +347,64 @@ asio::awaitable<void> DiscoveryService::maintenance() {
     auto [ec] = co_await maintenance_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec || stopped_) co_return;
     const auto expired = table_.expire();
-    if (!expired.empty() && hooks_.peers_changed) hooks_.peers_changed();
+    if (!expired.empty()) changed();
     for (const auto& id : expired) {
       const auto peer = table_.find(id);
       logger_->info("peer \"{}\" ({}) went offline: not heard for {} s", peer ? peer->name : "", short_id(id),
                     static_cast<double>(config_.announce_interval.count()) * config_.offline_after_intervals / 1000);
     }
+    connect_due();
     if (clock_.now() >= next_probe && !probing_) {
-      // In the background, so a slow probe never delays marking peers offline.
+      // Manual addresses whose daemon is not connected: asked again once per interval.
       next_probe = clock_.now() + config_.announce_interval;
       probing_ = true;
-      asio::co_spawn(executor_, probe_known_and_manual(true), [this](std::exception_ptr e) {
+      asio::co_spawn(executor_, probe_manual(), [this](std::exception_ptr e) {
         probing_ = false;
-        core::log_exceptions(logger_, "liveness probes")(e);
+        core::log_exceptions(logger_, "probing manual addresses")(e);
       });
     }
+  }
+}
+
+void DiscoveryService::connect_due() {
+  if (stopped_) return;
+  std::vector<ConnectSchedule::Target> wanted;
+  for (const auto& peer : table_.snapshot()) {
+    if (peer.outdated) continue;  // it cannot speak version 2: never downgraded to
+    for (const auto& address : peer.candidates) wanted.push_back({peer.id, address, true});
+    if (peer.verified && !peer.channel) {
+      for (const auto& address : peer.addresses) wanted.push_back({peer.id, address, false});
+    }
+  }
+  const auto room = config_.max_connects > schedule_.under_way() ? config_.max_connects - schedule_.under_way() : 0;
+  for (auto& target : schedule_.due(wanted, room)) {
+    asio::co_spawn(executor_, connect(std::move(target)), core::log_exceptions(logger_, "daemon channel connect"));
+  }
+}
+
+asio::awaitable<void> DiscoveryService::connect(ConnectSchedule::Target target) {
+  boost::system::error_code parse_ec;
+  const auto address = asio::ip::make_address(target.address.ip, parse_ec);
+  const auto ec = parse_ec ? parse_ec : co_await channels_.connect(tcp::endpoint(address, target.address.port), target.id);
+  if (stopped_) co_return;
+  if (!ec) {
+    schedule_.succeeded(target);
+    if (table_.proven(target.id, target.address)) {
+      logger_->info("proved peer {} at {}", short_id(target.id), target.address.to_string());
+      persist(target.id);
+      changed();
+    }
+    co_return;
+  }
+  logger_->debug("no channel with peer {} at {}: {}", short_id(target.id), target.address.to_string(), ec.message());
+  if (schedule_.failed(target) && target.candidate) {
+    logger_->info("gave up on address {} for peer {}: no handshake proved its key there ({} tries)",
+                  target.address.to_string(), short_id(target.id), config_.max_candidate_tries);
+    if (table_.drop_candidate(target.id, target.address)) {
+      logger_->info("forgot unverified peer {}: none of its addresses proved its key", short_id(target.id));
+      schedule_.forget(target.id);
+    }
+    changed();
   }
 }
 
@@ -294,42 +419,32 @@ std::vector<tcp::endpoint> DiscoveryService::manual_endpoints() const {
   return out;
 }
 
-asio::awaitable<void> DiscoveryService::probe_known_and_manual(bool only_quiet) {
-  std::vector<tcp::endpoint> targets;
-  std::set<tcp::endpoint> manual;
-  for (const auto& ep : manual_endpoints()) manual.insert(ep);
-  // "Quiet" is three quarters of an interval: the previous probe's own answer
-  // came a little after the previous round, and must not make us skip this one.
-  const auto quiet = table_.quiet_peers(only_quiet ? config_.announce_interval * 3 / 4 : 0ms);
-  for (const auto& peer : quiet) {
-    for (const auto& ep : tcp_endpoints(peer)) targets.push_back(ep);
-  }
-  // Manual addresses whose peer is not heard from lately (or never was).
-  std::set<tcp::endpoint> fresh;
+asio::awaitable<void> DiscoveryService::probe_manual() {
+  // A manual address whose daemon already has a channel here needs no probe.
+  std::set<tcp::endpoint> connected;
   for (const auto& peer : table_.snapshot()) {
-    if (std::none_of(quiet.begin(), quiet.end(), [&](const PeerInfo& q) { return q.id == peer.id; })) {
-      for (const auto& ep : tcp_endpoints(peer)) fresh.insert(ep);
+    if (!peer.channel) continue;
+    for (const auto& address : peer.addresses) {
+      boost::system::error_code ec;
+      const auto ip = asio::ip::make_address(address.ip, ec);
+      if (!ec) connected.emplace(ip, address.port);
     }
   }
-  for (const auto& ep : manual) {
-    if (!fresh.count(ep)) targets.push_back(ep);
+  std::vector<tcp::endpoint> targets;
+  for (const auto& ep : manual_endpoints()) {
+    if (!connected.count(ep)) targets.push_back(ep);
   }
-  std::sort(targets.begin(), targets.end());
-  targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
   if (targets.empty()) co_return;
   SubnetScanner::Options options{.concurrency = config_.scan_concurrency,
                                  .connect_timeout = config_.probe_timeout,
                                  .total_timeout = config_.probe_timeout};
   co_await scanner_.scan(std::move(targets), options, [&](const HealthAnswer& answer) {
-    if (answer.waiting && hooks_.peer_waiting) hooks_.peer_waiting(identity::derive_peer_id(answer.announcement.public_key));
-    boost::system::error_code ec;
-    const tcp::endpoint ep(asio::ip::make_address(answer.ip, ec), answer.announcement.http_port);
-    const bool is_manual = !ec && manual.count(ep);
-    accept(with_relay(answer), answer.ip,
-           is_manual ? PeerSource::manual : (only_quiet ? PeerSource::none : PeerSource::persisted));
+    if (accept(with_relay(answer), answer.ip, PeerSource::manual)) {
+      const auto id = identity::derive_peer_id(answer.announcement.public_key);
+      if (table_.add_source(id, PeerSource::manual)) persist(id);
+    }
   });
 }
-
 std::vector<net::Ipv4Subnet> DiscoveryService::subnets_to_scan(bool include_interface_subnets) const {
   std::vector<net::Ipv4Subnet> out;
   if (include_interface_subnets && config_.scan_enabled && !config_.loopback) {
@@ -387,14 +502,22 @@ asio::awaitable<void> DiscoveryService::run_scan(bool include_interface_subnets,
                 report.probed, report.found);
 }
 
-HealthInfo DiscoveryService::health(const std::string& prober_id) {
+HealthInfo DiscoveryService::health() {
+  const auto peers = table_.snapshot();
   return HealthInfo{
       .id = signer_.identity().peer_id(),
       .name = signer_.name(),
       .port = signer_.http_port(),
       .discovery_port = signer_.discovery_port(),
       .announcement_base64 = core::base64_encode(signer_.make(AnnouncementKind::reply)),
-      .waiting = !prober_id.empty() && hooks_.waiting_for && hooks_.waiting_for(prober_id),
+      .peers = PeerTableStats{
+          .size = peers.size(),
+          .max = table_.max_size(),
+          .verified = static_cast<std::size_t>(
+              std::count_if(peers.begin(), peers.end(), [](const PeerInfo& p) { return p.verified; })),
+          .channels = channels_.connected_peers().size(),
+          .refused = refused_,
+          .evicted = evicted_},
   };
 }
 
@@ -402,60 +525,51 @@ std::vector<std::string> DiscoveryService::stun_servers_for(const std::string& p
   std::vector<std::string> out;
   const auto own_port = std::to_string(signer_.discovery_port());
   const auto peer = table_.find(peer_id);
-  std::uint32_t peer_ip = 0;
+  // Where the peer is: its proven address, else where its channel comes from.
+  std::string peer_ip;
   if (peer && !peer->addresses.empty()) {
-    if (const auto parsed = net::Ipv4Subnet::parse_address(peer->addresses.front().ip)) peer_ip = *parsed;
+    peer_ip = peer->addresses.front().ip;
+  } else if (const auto remote = channels_.remote_of(peer_id)) {
+    peer_ip = remote->address().to_string();
   }
+  const auto parsed = net::Ipv4Subnet::parse_address(peer_ip);
   for (const auto& iface : interfaces_) {
-    if (peer_ip != 0 && iface.subnet.contains(peer_ip)) {
+    if (parsed && iface.subnet.contains(*parsed)) {
       out.push_back(net::Ipv4Subnet::format_address(iface.address) + ":" + own_port);
     }
   }
   if (out.empty()) {
     for (const auto& iface : interfaces_) out.push_back(net::Ipv4Subnet::format_address(iface.address) + ":" + own_port);
   }
-  if (peer && !peer->addresses.empty() && peer->discovery_port != 0) {
-    out.push_back(peer->addresses.front().ip + ":" + std::to_string(peer->discovery_port));
+  if (peer && !peer_ip.empty() && peer->discovery_port != 0) {
+    out.push_back(peer_ip + ":" + std::to_string(peer->discovery_port));
   }
   return out;
-}
-
-void DiscoveryService::nudge(const std::string& id) {
-  const auto peer = table_.find(id);
-  if (!peer || peer->addresses.empty() || peer->discovery_port == 0 || stopped_) return;
-  const auto now = clock_.now();
-  auto& last = last_nudge_[id];
-  if (last != core::Clock::TimePoint{} && now - last < 1s) return;
-  last = now;
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(peer->addresses.front().ip, ec);
-  if (!ec) udp_.send(AnnouncementKind::nudge, asio::ip::udp::endpoint(address, peer->discovery_port));
 }
 
 void DiscoveryService::set_name(const std::string& name) {
   if (name == signer_.name()) return;
   signer_.set_name(name);
   logger_->info("this daemon is now called \"{}\"; announcing it", signer_.name());
-  if (!stopped_) udp_.announce_burst();
+  if (stopped_) return;
+  udp_.announce_burst();
+  for (const auto& id : channels_.connected_peers()) say_hello(id);
 }
 
 void DiscoveryService::set_relay_offered(bool offered) {
   if (offered == signer_.relay_offered()) return;
   signer_.set_relay_offered(offered);
   logger_->info("{} this daemon's TURN relay to peers", offered ? "offering" : "no longer offering");
-  if (!stopped_) udp_.announce_burst();
+  if (stopped_) return;
+  udp_.announce_burst();
+  for (const auto& id : channels_.connected_peers()) say_hello(id);
 }
 
 bool DiscoveryService::record_connection(const std::string& id) {
   if (!table_.set_last_connected(id, clock_.unix_ms())) return false;
   persist(id);
-  if (hooks_.peers_changed) hooks_.peers_changed();
+  changed();
   return true;
-}
-
-void DiscoveryService::hello(const Announcement& announcement, const std::string& ip) {
-  if (stopped_ || announcement.kind != AnnouncementKind::probe) return;
-  accept(announcement, ip, PeerSource::inbound);
 }
 
 std::vector<PeerInfo> DiscoveryService::peers() const { return table_.snapshot(); }
@@ -464,12 +578,12 @@ asio::awaitable<AddPeerResult> DiscoveryService::add_manual_peer(std::string add
   const auto hp = net::HostPort::parse(address, scan_port_);
   if (!hp) {
     co_return AddPeerResult{.code = "bad_request",
-                                 .message = "\"" + address.substr(0, 100) + "\" is not an address like 198.51.100.7:3001"};
+                            .message = "\"" + address.substr(0, 100) + "\" is not an address like 198.51.100.7:3001"};
   }
   const auto endpoints = co_await resolve(executor_, *hp);
   if (endpoints.empty()) {
     co_return AddPeerResult{.code = "peer_unreachable",
-                                 .message = "the name " + hp->host + " could not be resolved; check it or use an IP address"};
+                            .message = "the name " + hp->host + " could not be resolved; check it or use an IP address"};
   }
   for (const auto& ep : endpoints) {
     auto answer = co_await health_client_.probe(ep, config_.manual_probe_timeout, config_.manual_probe_timeout);
@@ -477,16 +591,30 @@ asio::awaitable<AddPeerResult> DiscoveryService::add_manual_peer(std::string add
     if (answer->announcement.public_key == signer_.identity().public_key()) {
       co_return AddPeerResult{.code = "bad_request", .message = hp->to_string() + " is this daemon itself"};
     }
+    const auto id = identity::derive_peer_id(answer->announcement.public_key);
+    if (answer->announcement.version < Announcement::kVersion) {
+      co_return AddPeerResult{.code = "peer_unreachable",
+                              .message = hp->to_string() + " runs an older PeerDrop; update it there first"};
+    }
+    // Its answer says who it claims to be; a handshake there proves it.
+    const PeerAddress proven_at{ep.address().to_string(), answer->announcement.http_port};
+    const auto ec = co_await channels_.connect(tcp::endpoint(ep.address(), proven_at.port), id);
+    if (ec) {
+      co_return AddPeerResult{.code = "peer_unreachable",
+                              .message = "the daemon at " + hp->to_string() +
+                                         " could not prove its identity over an encrypted connection (" +
+                                         ec.message() + "); is it really a PeerDrop?"};
+    }
     manual_addresses_.insert(hp->to_string());
-    if (const auto ec = store_.add_manual_address(hp->to_string())) {
-      logger_->warn("could not remember manual address {}: {}", hp->to_string(), ec.message());
+    if (const auto store_ec = store_.add_manual_address(hp->to_string())) {
+      logger_->warn("could not remember manual address {}: {}", hp->to_string(), store_ec.message());
     }
     accept(with_relay(*answer), answer->ip, PeerSource::manual);
-    const auto id = identity::derive_peer_id(answer->announcement.public_key);
-    if (table_.add_source(id, PeerSource::manual)) {
-      persist(id);
-      if (hooks_.peers_changed) hooks_.peers_changed();
-    }
+    table_.add_source(id, PeerSource::manual);
+    table_.proven(id, proven_at);
+    table_.channel_changed(id, channels_.connected(id));
+    persist(id);
+    changed();
     co_return AddPeerResult{.peer = table_.find(id)};
   }
   co_return AddPeerResult{
@@ -500,6 +628,7 @@ bool DiscoveryService::forget_peer(const std::string& id) {
   const auto peer = table_.find(id);
   if (!peer) return false;
   table_.forget(id);
+  schedule_.forget(id);
   auto ec = store_.forget_peer(id);
   for (const auto& address : peer->addresses) {
     const auto text = address.to_string();
@@ -507,7 +636,7 @@ bool DiscoveryService::forget_peer(const std::string& id) {
   }
   if (ec) logger_->warn("could not forget peer {} in the database: {}", short_id(id), ec.message());
   logger_->info("forgot peer \"{}\" ({})", peer->name, short_id(id));
-  if (hooks_.peers_changed) hooks_.peers_changed();
+  changed();
   return true;
 }
 

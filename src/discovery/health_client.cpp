@@ -22,11 +22,9 @@ namespace {
 constexpr std::size_t kMaxAnswerBytes = 4096;
 }
 
-HealthClient::HealthClient(asio::any_io_executor executor, AnnouncementSigner& signer)
-    : executor_(executor), signer_(signer) {}
+HealthClient::HealthClient(asio::any_io_executor executor) : executor_(std::move(executor)) {}
 
-boost::system::result<Announcement> HealthClient::parse_health_body(std::string_view body, bool* waiting,
-                                                                     bool* relay) {
+boost::system::result<Announcement> HealthClient::parse_health_body(std::string_view body, bool* relay) {
   using core::Errc;
   if (body.size() > kMaxAnswerBytes) return core::make_error_code(Errc::too_large);
   boost::system::error_code ec;
@@ -48,10 +46,6 @@ boost::system::result<Announcement> HealthClient::parse_health_body(std::string_
   if (!announcement) return announcement.error();
   if (identity::derive_peer_id(announcement->public_key) != std::string_view(id->get_string())) {
     return core::make_error_code(Errc::identity_mismatch);
-  }
-  if (waiting) {
-    const auto* field = object.if_contains("waiting");
-    *waiting = field && field->is_bool() && field->get_bool();
   }
   if (relay) {
     // {"relay":{"state":"running","port":3478}} (with --turn); anything else is no relay.
@@ -80,7 +74,6 @@ asio::awaitable<boost::system::result<HealthAnswer>> HealthClient::probe(asio::i
                                                : endpoint.address().to_string();
   request.set(http::field::host, host + ":" + std::to_string(endpoint.port()));
   request.set(http::field::user_agent, "peerdropd/" PEERDROP_VERSION);
-  request.set("X-PeerDrop-Hello", core::base64_encode(signer_.make(AnnouncementKind::probe)));
   request.keep_alive(false);
   auto [write_ec, written] = co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
   if (write_ec) co_return write_ec == beast::error::timeout ? core::make_error_code(Errc::timeout) : write_ec;
@@ -95,11 +88,10 @@ asio::awaitable<boost::system::result<HealthAnswer>> HealthClient::probe(asio::i
   if (read_ec) co_return read_ec == beast::error::timeout ? core::make_error_code(Errc::timeout) : read_ec;
   if (parser.get().result() != http::status::ok) co_return core::make_error_code(Errc::not_peerdrop);
 
-  bool waiting = false;
   bool relay = false;
-  auto announcement = parse_health_body(parser.get().body(), &waiting, &relay);
+  auto announcement = parse_health_body(parser.get().body(), &relay);
   if (!announcement) co_return announcement.error();
-  co_return HealthAnswer{std::move(*announcement), endpoint.address().to_string(), waiting, relay};
+  co_return HealthAnswer{std::move(*announcement), endpoint.address().to_string(), relay};
 }
 
 }  // namespace peerdrop::discovery

@@ -20,13 +20,23 @@ struct ScanStatus {
   std::vector<std::string> subnets;
 };
 
+// How full the peer table is and what it refused (counts only).
+struct PeerTableStats {
+  std::size_t size = 0;
+  std::size_t max = 0;
+  std::size_t verified = 0;
+  std::size_t channels = 0;
+  std::uint64_t refused = 0;  // new identities refused: too many from one address, or the table full
+  std::uint64_t evicted = 0;  // unverified peers pushed out to make room
+};
+
 struct HealthInfo {
   std::string id;
   std::string name;
   std::uint16_t port = 0;
   std::uint16_t discovery_port = 0;
   std::string announcement_base64;  // a freshly signed reply packet
-  bool waiting = false;             // we hold signaling messages for the daemon that asked
+  PeerTableStats peers;
 };
 
 struct AddPeerResult {
@@ -41,10 +51,8 @@ class PeerDirectory {
  public:
   virtual ~PeerDirectory() = default;
 
-  // `prober_id`: the daemon that asked, if it introduced itself.
-  virtual HealthInfo health(const std::string& prober_id) = 0;
-  // A daemon that probed our health endpoint introduced itself (verified packet).
-  virtual void hello(const discovery::Announcement& announcement, const std::string& ip) = 0;
+  // Answers anyone (GET /api/health), with no side effect.
+  virtual HealthInfo health() = 0;
   virtual std::vector<discovery::PeerInfo> peers() const = 0;
   virtual boost::asio::awaitable<AddPeerResult> add_manual_peer(std::string address) = 0;
   virtual bool forget_peer(const std::string& id) = 0;

@@ -14,7 +14,7 @@ enum class PeerSource : unsigned {
   broadcast = 1,
   scan = 2,
   manual = 4,
-  inbound = 8,
+  inbound = 8,  // it opened a daemon channel to us
   persisted = 16,
 };
 
@@ -30,7 +30,12 @@ struct PeerInfo {
   std::string id;
   std::string name;
   identity::PublicKey public_key{};
-  std::vector<PeerAddress> addresses;  // most recent first
+  // Where a TLS handshake proved this peer's key, most recent first: the only
+  // addresses anything is sent to. Persisted.
+  std::vector<PeerAddress> addresses;
+  // Where something signed by it was heard from (announcements, scan
+  // answers, its channel's source address), not proven yet. Not persisted.
+  std::vector<PeerAddress> candidates;
   std::uint16_t discovery_port = 0;
   unsigned sources = 0;
   bool online = false;
@@ -39,6 +44,9 @@ struct PeerInfo {
   // It runs a TURN relay and offers credentials for it (its announcements' flag
   // Announcement::kFlagRelay, or its health answer's relay state "running"). Not persisted.
   bool relay = false;
+  bool verified = false;  // a handshake proved its key (every persisted peer's was)
+  bool channel = false;   // a daemon channel with it is up now
+  bool outdated = false;  // it speaks only daemon protocol version 1: never connected to
 
   bool has_source(PeerSource s) const { return (sources & static_cast<unsigned>(s)) != 0; }
 };

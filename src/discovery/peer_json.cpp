@@ -8,17 +8,23 @@ namespace peerdrop::discovery {
 boost::json::value to_json(const PeerInfo& peer, bool relay_ready) {
   boost::json::array addresses;
   for (const auto& a : peer.addresses) addresses.emplace_back(a.to_string());
+  boost::json::array candidates;
+  for (const auto& a : peer.candidates) candidates.emplace_back(a.to_string());
   boost::json::array sources;
   for (const auto& s : source_names(peer.sources)) sources.emplace_back(s);
   boost::json::object out{
       {"id", peer.id},
       {"name", peer.name},
       {"addresses", std::move(addresses)},
+      {"candidates", std::move(candidates)},
+      {"verified", peer.verified},
+      {"channel", peer.channel},
       {"online", peer.online},
       {"sources", std::move(sources)},
       {"lastSeen", peer.last_seen_ms},
       {"lastConnected", peer.last_connected_ms},
   };
+  if (peer.outdated) out["outdated"] = true;
   if (relay_ready) {
     out["relay"] = "ready";
   } else if (peer.relay) {
@@ -45,7 +51,12 @@ boost::json::value to_json(const HealthInfo& health) {
       {"port", health.port},
       {"discoveryPort", health.discovery_port},
       {"announcement", health.announcement_base64},
-      {"waiting", health.waiting},
+      {"peers", boost::json::object{{"size", health.peers.size},
+                                    {"max", health.peers.max},
+                                    {"verified", health.peers.verified},
+                                    {"channels", health.peers.channels},
+                                    {"refused", health.peers.refused},
+                                    {"evicted", health.peers.evicted}}},
   };
 }
 

@@ -38,8 +38,12 @@ ObserveResult PeerTable::observe(const Announcement& a, const std::string& ip, P
   auto it = peers_.find(id);
   if (it == peers_.end()) {
     if (peers_.size() >= limits_.max_peers) {
-      result.error = core::make_error_code(Errc::table_full);
-      return result;
+      auto evicted = evict_one();
+      if (!evicted) {
+        result.error = core::make_error_code(Errc::table_full);
+        return result;
+      }
+      result.evicted = std::move(*evicted);
     }
     Entry entry;
     entry.info.id = id;
@@ -75,6 +79,7 @@ ObserveResult PeerTable::observe(const Announcement& a, const std::string& ip, P
 
   PeerInfo& p = e.info;
   p.last_seen_ms = clock_.unix_ms();
+  p.outdated = a.version < Announcement::kVersion;
   if (p.name != a.name) {
     p.name = a.name;
     result.changed = true;
@@ -83,13 +88,20 @@ ObserveResult PeerTable::observe(const Announcement& a, const std::string& ip, P
     p.discovery_port = a.discovery_port;
     result.changed = true;
   }
+  // The packet's source is an address to prove, unless a handshake there did already.
   const PeerAddress address{ip, a.http_port};
-  const auto existing = std::find(p.addresses.begin(), p.addresses.end(), address);
-  if (p.addresses.empty() || existing != p.addresses.begin()) {
-    if (existing != p.addresses.end()) p.addresses.erase(existing);
-    p.addresses.insert(p.addresses.begin(), address);
-    if (p.addresses.size() > limits_.max_addresses) p.addresses.resize(limits_.max_addresses);
-    result.changed = true;
+  const auto proven_at = std::find(p.addresses.begin(), p.addresses.end(), address);
+  if (proven_at != p.addresses.end()) {
+    if (proven_at != p.addresses.begin()) {
+      std::rotate(p.addresses.begin(), proven_at, proven_at + 1);
+      result.changed = true;
+    }
+  } else {
+    const auto existing = std::find(p.candidates.begin(), p.candidates.end(), address);
+    if (existing != p.candidates.end()) p.candidates.erase(existing);
+    result.new_candidate = existing == p.candidates.end();
+    p.candidates.insert(p.candidates.begin(), address);
+    if (p.candidates.size() > limits_.max_candidates) p.candidates.resize(limits_.max_candidates);
   }
   const unsigned before = p.sources;
   p.sources |= static_cast<unsigned>(source);
@@ -101,6 +113,7 @@ ObserveResult PeerTable::observe(const Announcement& a, const std::string& ip, P
   p.relay = relay;
 
   if (a.kind == AnnouncementKind::goodbye) {
+    // It is leaving: offline now, even while its channel has not closed yet.
     result.went_offline = p.online;
     p.online = false;
   } else if (!p.online) {
@@ -111,9 +124,69 @@ ObserveResult PeerTable::observe(const Announcement& a, const std::string& ip, P
   return result;
 }
 
+bool PeerTable::proven(const std::string& id, const PeerAddress& address) {
+  const auto it = peers_.find(id);
+  if (it == peers_.end()) return false;
+  auto& p = it->second.info;
+  std::erase(p.candidates, address);
+  const bool was_verified = std::exchange(p.verified, true);
+  const auto existing = std::find(p.addresses.begin(), p.addresses.end(), address);
+  if (existing == p.addresses.begin() && existing != p.addresses.end()) return !was_verified;
+  if (existing != p.addresses.end()) p.addresses.erase(existing);
+  p.addresses.insert(p.addresses.begin(), address);
+  if (p.addresses.size() > limits_.max_addresses) p.addresses.resize(limits_.max_addresses);
+  return true;
+}
+
+ObserveResult PeerTable::channel_changed(const std::string& id, bool up) {
+  ObserveResult result;
+  const auto it = peers_.find(id);
+  if (it == peers_.end()) return result;
+  auto& e = it->second;
+  auto& p = e.info;
+  if (p.channel == up) return result;
+  p.channel = up;
+  e.last_heard = clock_.now();  // down: offline after offline_after from now, unless heard again
+  if (up) {
+    result.changed = !std::exchange(p.verified, true);
+    p.last_seen_ms = clock_.unix_ms();
+    result.came_online = !std::exchange(p.online, true);
+  }
+  return result;
+}
+
+bool PeerTable::drop_candidate(const std::string& id, const PeerAddress& address) {
+  const auto it = peers_.find(id);
+  if (it == peers_.end()) return false;
+  auto& p = it->second.info;
+  std::erase(p.candidates, address);
+  if (p.verified || p.channel || !p.candidates.empty() || p.has_source(PeerSource::manual)) return false;
+  peers_.erase(it);
+  return true;
+}
+
+std::optional<std::string> PeerTable::evict_one() {
+  auto victim = peers_.end();
+  for (auto it = peers_.begin(); it != peers_.end(); ++it) {
+    const auto& p = it->second.info;
+    if (p.verified || p.channel || p.has_source(PeerSource::manual)) continue;
+    // Offline before online, then the one heard from longest ago.
+    if (victim == peers_.end() || (!p.online && victim->second.info.online) ||
+        (p.online == victim->second.info.online && it->second.last_heard < victim->second.last_heard)) {
+      victim = it;
+    }
+  }
+  if (victim == peers_.end()) return std::nullopt;
+  auto id = victim->first;
+  peers_.erase(victim);
+  return id;
+}
+
 void PeerTable::restore(PeerInfo peer) {
   if (peers_.size() >= limits_.max_peers || peers_.count(peer.id)) return;
   peer.online = false;
+  peer.channel = false;
+  peer.verified = true;
   peer.sources |= static_cast<unsigned>(PeerSource::persisted);
   auto id = peer.id;
   Entry entry;
@@ -142,22 +215,13 @@ std::vector<std::string> PeerTable::expire() {
   std::vector<std::string> gone;
   const auto now = clock_.now();
   for (auto& [id, e] : peers_) {
-    if (e.info.online && now - e.last_heard > limits_.offline_after) {
+    if (e.info.online && !e.info.channel && now - e.last_heard > limits_.offline_after) {
       e.info.online = false;
       e.info.relay = false;  // an offline peer's relay is of no use; its next packet says again
       gone.push_back(id);
     }
   }
   return gone;
-}
-
-std::vector<PeerInfo> PeerTable::quiet_peers(std::chrono::milliseconds quiet_for) const {
-  std::vector<PeerInfo> out;
-  const auto now = clock_.now();
-  for (const auto& [id, e] : peers_) {
-    if (!e.heard || now - e.last_heard >= quiet_for) out.push_back(e.info);
-  }
-  return out;
 }
 
 std::optional<PeerInfo> PeerTable::find(const std::string& id) const {

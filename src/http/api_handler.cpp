@@ -5,16 +5,13 @@
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
-#include <charconv>
 
-#include "discovery/peer_json.hpp"
-#include "transfer/received_file_json.hpp"
-#include "core/base64.hpp"
 #include "core/error_text.hpp"
-#include "discovery/announcement.hpp"
+#include "discovery/peer_json.hpp"
 #include "identity/peer_id.hpp"
 #include "settings/settings_parser.hpp"
 #include "transfer/file_name_sanitizer.hpp"
+#include "transfer/received_file_json.hpp"
 
 namespace peerdrop::http {
 
@@ -57,14 +54,7 @@ std::string content_disposition(std::string_view file_name) {
 
 // Everything under /api/ answers only the local UI, except what other daemons call.
 bool is_control_path(std::string_view path) {
-  return path.starts_with("/api/") && path != "/api/health" && path != "/api/signal";
-}
-
-std::uint64_t header_number(const Request& request, std::string_view name) {
-  const auto text = request[name];
-  std::uint64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
+  return path.starts_with("/api/") && path != "/api/health";
 }
 
 }  // namespace
@@ -82,7 +72,7 @@ asio::awaitable<Reply> ApiHandler::handle(const Request& request, const ClientIn
   const auto url = boost::urls::parse_origin_form(request.target());
   const std::string path = url ? url->path() : std::string();
   const bool local = policy_.is_local_client(client.ip);
-  auto& limiter = path == "/api/health" || path == "/api/signal" ? peer_limiter_ : limiter_;
+  auto& limiter = path == "/api/health" ? peer_limiter_ : limiter_;
   if (!local && !limiter.allow(client.ip)) {
     auto response = error_response(bhttp::status::too_many_requests, "rate_limited",
                                    "too many requests from this address; slow down");
@@ -105,7 +95,7 @@ asio::awaitable<Reply> ApiHandler::handle(const Request& request, const ClientIn
 
   if (path == "/api/health") {
     if (method != bhttp::verb::get) co_return method_not_allowed("GET");
-    co_return health(request, client);
+    co_return health();
   }
   if (path == "/api/peers") {
     if (method == bhttp::verb::get) co_return peers_list();
@@ -137,10 +127,6 @@ asio::awaitable<Reply> ApiHandler::handle(const Request& request, const ClientIn
     if (method != bhttp::verb::get && method != bhttp::verb::head) co_return method_not_allowed("GET, HEAD");
     co_return download(request);
   }
-  if (path == "/api/signal") {
-    if (method != bhttp::verb::post) co_return method_not_allowed("POST");
-    co_return co_await signal_exchange(request, client);
-  }
   if (path.starts_with("/api/")) {
     co_return error_response(bhttp::status::not_found, "not_found", "there is no such API endpoint");
   }
@@ -165,21 +151,9 @@ std::optional<Response> ApiHandler::check_websocket(const Request& request, cons
   return std::nullopt;
 }
 
-Response ApiHandler::health(const Request& request, const ClientInfo& client) {
-  // A probing daemon introduces itself; a bad introduction is ignored, not an error.
-  std::string prober;
-  if (const auto hello = request.find("X-PeerDrop-Hello"); hello != request.end()) {
-    const auto bytes = core::base64_decode(hello->value(), discovery::Announcement::kMaxPacketSize);
-    if (bytes) {
-      if (auto announcement = discovery::decode_announcement(*bytes)) {
-        services_.directory.hello(*announcement, client.ip);
-        prober = identity::derive_peer_id(announcement->public_key);
-      } else {
-        logger_->debug("ignored a hello from {}: {}", client.ip, announcement.error().message());
-      }
-    }
-  }
-  auto body = to_json(services_.directory.health(prober));
+Response ApiHandler::health() {
+  // Anyone may ask (other daemons scan for it); it changes nothing.
+  auto body = to_json(services_.directory.health());
   if (auto relay = services_.relay_status ? services_.relay_status() : std::nullopt) {
     body.as_object()["relay"] = std::move(*relay);
   }
@@ -236,30 +210,6 @@ Response ApiHandler::settings_change(const Request& request) {
     return error_response(bhttp::status::internal_server_error, code, "the settings could not be saved: " + sentence);
   }
   return json_response(bhttp::status::ok, settings::to_json(services_.settings.current()));
-}
-
-asio::awaitable<Response> ApiHandler::signal_exchange(const Request& request, const ClientInfo& client) {
-  using Refusal = signaling::SignalExchangeReply::Refusal;
-  const signaling::SignalExchangeRequest exchange{.hello = request["X-PeerDrop-Hello"],
-                                                  .ack = header_number(request, "X-PeerDrop-Ack"),
-                                                  .poll = request["X-PeerDrop-Poll"] == "1",
-                                                  .cannot_reach_you = request["X-PeerDrop-Cannot-Reach-You"] == "1",
-                                                  .body = request.body(),
-                                                  .client_ip = client.ip};
-  const auto reply = co_await services_.signals.exchange(exchange);
-  switch (reply.refusal) {
-    case Refusal::bad_request: co_return error_response(bhttp::status::bad_request, "bad_request", reply.message);
-    case Refusal::busy: co_return error_response(bhttp::status::service_unavailable, "busy", reply.message);
-    case Refusal::replayed: co_return error_response(bhttp::status::conflict, "replayed", reply.message);
-    case Refusal::none: break;
-  }
-  Response response(bhttp::status::ok, 11);
-  response.set(bhttp::field::content_type, "application/octet-stream");
-  response.set("X-PeerDrop-Ack", std::to_string(reply.ack));
-  if (reply.cannot_reach_you) response.set("X-PeerDrop-Cannot-Reach-You", "1");
-  response.body().assign(reply.body.begin(), reply.body.end());
-  response.prepare_payload();
-  co_return response;
 }
 
 Reply ApiHandler::download(const Request& request) {

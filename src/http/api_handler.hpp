@@ -14,7 +14,6 @@
 #include "http/local_request_policy.hpp"
 #include "http/static_assets.hpp"
 #include "settings/settings_access.hpp"
-#include "signaling/signal_endpoint.hpp"
 #include "transfer/file_library.hpp"
 
 namespace peerdrop::http {
@@ -40,7 +39,6 @@ struct Reply {
 struct ApiServices {
   discovery::PeerDirectory& directory;
   settings::SettingsAccess& settings;       // GET and PUT /api/settings
-  signaling::SignalEndpoint& signals;       // POST /api/signal (open to other daemons)
   transfer::FileLibrary& files;             // GET /api/files and /api/files/download
   // GET /api/health's "relay": the managed TURN relay's state, also when it is off (the daemon's always is).
   std::function<std::optional<boost::json::object>()> relay_status;
@@ -52,8 +50,7 @@ struct ApiServices {
 // is tested (and fuzzed) without a network; the HTTP server feeds it.
 class ApiHandler {
  public:
-  // `peer_limiter` limits other daemons' endpoints (health, signal), more
-  // generously: one busy signaling exchange must not lock a peer out of its probes.
+  // `peer_limiter` limits GET /api/health (other daemons' scans), more generously than the rest.
   ApiHandler(ApiServices services, const LocalRequestPolicy& policy, core::RateLimiter& limiter,
              core::RateLimiter& peer_limiter, const StaticAssets& assets, core::Logger logger);
 
@@ -67,13 +64,12 @@ class ApiHandler {
   std::optional<Response> check_websocket(const Request& request, const ClientInfo& client) const;
 
  private:
-  Response health(const Request& request, const ClientInfo& client);
+  Response health();
   Response peers_list();
   boost::asio::awaitable<Response> peers_add(const Request& request);
   Response peers_forget(std::string_view id);
   Response settings_change(const Request& request);
   Response static_file(const Request& request);
-  boost::asio::awaitable<Response> signal_exchange(const Request& request, const ClientInfo& client);
   Reply download(const Request& request);
   bool relay_ready(const std::string& peer_id) const { return services_.relay_ready && services_.relay_ready(peer_id); }
 

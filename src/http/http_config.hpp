@@ -12,14 +12,13 @@ struct HttpConfig {
   std::uint16_t port = 3001;
   std::size_t header_limit = 8 * 1024;
   std::size_t body_limit = 64 * 1024;
-  std::size_t signal_body_limit = 1024 * 1024;  // POST /api/signal carries batches of envelopes
   std::chrono::milliseconds request_timeout{10'000};  // a whole request, or an idle keep-alive wait
   std::chrono::milliseconds write_timeout{10'000};
   std::size_t max_connections = 256;
   std::size_t max_connections_per_client = 16;
   double rate_per_second = 20;  // non-local clients, per address
   double rate_burst = 60;
-  double peer_rate_per_second = 500;  // other daemons' endpoints (health, signal), per address
+  double peer_rate_per_second = 500;  // GET /api/health (other daemons' scans and probes), per address
   double peer_rate_burst = 1000;
 };
 

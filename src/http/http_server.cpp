@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -117,13 +118,14 @@ tcp::acceptor HttpServer::bind(asio::io_context& io, const HttpConfig& config) {
 }
 
 HttpServer::HttpServer(asio::io_context& io, const HttpConfig& config, tcp::acceptor acceptor, ApiHandler& handler,
-                       Upgrader upgrader, core::Logger logger)
+                       Upgrader upgrader, TlsHandoff tls_handoff, core::Logger logger)
     : io_(io),
       config_(config),
       acceptor_(std::move(acceptor)),
       port_(acceptor_.local_endpoint().port()),
       handler_(handler),
       upgrader_(std::move(upgrader)),
+      tls_handoff_(std::move(tls_handoff)),
       logger_(std::move(logger)) {}
 
 void HttpServer::start() { asio::co_spawn(io_, accept_loop(), core::log_exceptions(logger_, "HTTP acceptor")); }
@@ -183,30 +185,32 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
     }
   } registration{registry_, &stream.socket(), client};
 
-  beast::flat_buffer buffer(config_.header_limit + std::max(config_.body_limit, config_.signal_body_limit));
+  beast::flat_buffer buffer(config_.header_limit + config_.body_limit);
+  if (tls_handoff_) {
+    // The same port carries the daemon channel: a TLS ClientHello goes there, anything else is HTTP.
+    stream.expires_after(config_.request_timeout);
+    auto [detect_ec, is_tls] = co_await beast::async_detect_ssl(stream, buffer, asio::as_tuple(asio::use_awaitable));
+    if (!detect_ec && is_tls && !stopped_) {
+      const auto bytes = buffer.data();
+      std::vector<std::uint8_t> already_read(static_cast<const std::uint8_t*>(bytes.data()),
+                                             static_cast<const std::uint8_t*>(bytes.data()) + bytes.size());
+      stream.expires_never();
+      tls_handoff_(stream.release_socket(), std::move(already_read));
+      co_return;
+    }
+    if (detect_ec) {
+      if (detect_ec == beast::error::timeout) logger_->debug("closed a connection from {}: nothing sent", client);
+      stream.socket().close(ec);
+      co_return;
+    }
+  }
   while (!stopped_) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(config_.header_limit));
     parser.body_limit(config_.body_limit);
     stream.expires_after(config_.request_timeout);
-    // Headers first: the body limit depends on the endpoint. (Beast checks a
-    // Content-Length against the limit while reading the header, so the
-    // largest limit applies until the endpoint is known.)
-    parser.body_limit(std::max(config_.body_limit, config_.signal_body_limit));
-    auto [header_ec, header_bytes] =
-        co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-    boost::system::error_code read_ec = header_ec;
-    if (!read_ec) {
-      const auto limit = parser.get().target() == "/api/signal" ? config_.signal_body_limit : config_.body_limit;
-      if (parser.content_length() && *parser.content_length() > limit) {
-        read_ec = bhttp::error::body_limit;
-      } else {
-        parser.body_limit(limit);
-        auto [body_ec, body_bytes] =
-            co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-        read_ec = body_ec;
-      }
-    }
+    auto [read_ec, read_bytes] =
+        co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     if (read_ec) {
       if (read_ec == beast::error::timeout) logger_->debug("closed a connection from {}: request too slow", client);
       if (auto response = read_error_response(read_ec); response && !stopped_) {

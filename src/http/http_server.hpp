@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "http/api_handler.hpp"
 #include "core/logging.hpp"
@@ -23,6 +24,9 @@ class HttpServer {
  public:
   // Takes over a connection whose request asked for (and may have) a WebSocket.
   using Upgrader = std::function<void(boost::asio::ip::tcp::socket, Request)>;
+  // Takes over a connection whose first bytes were a TLS ClientHello (a
+  // daemon channel, on the same port); `already_read` are those bytes.
+  using TlsHandoff = std::function<void(boost::asio::ip::tcp::socket, std::vector<std::uint8_t> already_read)>;
 
   // A socket bound to config.bind:config.port and listening (port 0 picks a
   // free port: local_endpoint() tells which). Throws core::StartupError.
@@ -30,7 +34,7 @@ class HttpServer {
 
   // Serves connections accepted on `acceptor` (made by bind) once started.
   HttpServer(boost::asio::io_context& io, const HttpConfig& config, boost::asio::ip::tcp::acceptor acceptor,
-             ApiHandler& handler, Upgrader upgrader, core::Logger logger);
+             ApiHandler& handler, Upgrader upgrader, TlsHandoff tls_handoff, core::Logger logger);
 
   std::uint16_t port() const { return port_; }
   void start();
@@ -48,6 +52,7 @@ class HttpServer {
   std::uint16_t port_;
   ApiHandler& handler_;
   Upgrader upgrader_;
+  TlsHandoff tls_handoff_;
   core::Logger logger_;
   // The live connections. Shared with the sessions, so a session frame that
   // is destroyed after the server (a forced stop) still unregisters safely.

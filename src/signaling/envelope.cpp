@@ -100,7 +100,9 @@ boost::system::result<std::vector<std::uint8_t>> encode_envelope(const Envelope&
   return out;
 }
 
-boost::system::result<Envelope> decode_envelope(std::span<const std::uint8_t> bytes) {
+boost::system::result<Envelope> decode_envelope(std::span<const std::uint8_t> bytes) { return decode_envelope(bytes, {}); }
+
+boost::system::result<Envelope> decode_envelope(std::span<const std::uint8_t> bytes, std::string_view sender_id) {
   if (bytes.size() > Envelope::kMaxSize) return core::make_error_code(Errc::too_large);
   if (bytes.size() <= kVersionAt || !std::equal(kMagic.begin(), kMagic.end(), bytes.begin())) {
     return core::make_error_code(Errc::malformed);
@@ -130,6 +132,9 @@ boost::system::result<Envelope> decode_envelope(std::span<const std::uint8_t> by
 
   if (const auto ec = check_content(e)) return ec;
   if (get_big_endian<std::uint16_t>(bytes, kReservedAt) != 0 || !identity::looks_like_peer_id(e.sender_id)) {
+    return core::make_error_code(Errc::malformed);
+  }
+  if (!sender_id.empty() && (e.sender_id != sender_id || identity::derive_peer_id(e.sender_key) != sender_id)) {
     return core::make_error_code(Errc::malformed);
   }
 

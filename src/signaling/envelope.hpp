@@ -49,6 +49,10 @@ boost::system::result<std::vector<std::uint8_t>> encode_envelope(const Envelope&
 // Errors: core::Errc::too_large (over kMaxSize, or a payload over
 // kMaxPayloadBytes), unsupported_version, malformed, bad_signature.
 boost::system::result<Envelope> decode_envelope(std::span<const std::uint8_t> bytes);
+// The same for an envelope from the peer a channel authenticated as
+// `sender_id`: a sender key that is not that peer's is malformed, found
+// before any signature is verified (the cheap check first).
+boost::system::result<Envelope> decode_envelope(std::span<const std::uint8_t> bytes, std::string_view sender_id);
 
 // The receiver's checks that need its own key and clock, for a decoded
 // envelope, in the protocol's order. Errors: core::Errc::not_for_us (another

@@ -136,7 +136,7 @@ boost::system::result<OutboxEntry> Outbox::enqueue(const std::string& recipient,
 }
 
 std::vector<OutboxEntry> Outbox::pending(const std::string& recipient, std::size_t max_count,
-                                         std::size_t max_bytes) const {
+                                         std::size_t max_bytes, std::uint64_t from) const {
   std::vector<OutboxEntry> out;
   const auto found = queues_.find(recipient);
   if (found == queues_.end()) return out;
@@ -144,7 +144,7 @@ std::vector<OutboxEntry> Outbox::pending(const std::string& recipient, std::size
   std::size_t used = 0;
   for (const auto& entry : found->second.entries) {
     if (out.size() >= max_count) break;
-    if (expired(entry.expires_ms, now)) continue;
+    if (entry.sequence < from || expired(entry.expires_ms, now)) continue;
     if (!out.empty() && used + entry.bytes() > max_bytes) break;
     used += entry.bytes();
     out.push_back(to_outbox_entry(recipient, entry));

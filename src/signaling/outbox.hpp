@@ -73,9 +73,11 @@ class Outbox {
   boost::system::result<OutboxEntry> enqueue(const std::string& recipient, std::string type, std::string payload,
                                              std::chrono::milliseconds ttl, std::uint64_t client_tag);
 
-  // Unexpired entries in sequence order: at most max_count, and no more than
-  // max_bytes together except that the first one is always included.
-  std::vector<OutboxEntry> pending(const std::string& recipient, std::size_t max_count, std::size_t max_bytes) const;
+  // Unexpired entries in sequence order from sequence `from` on: at most
+  // max_count, and no more than max_bytes together except that the first one
+  // is always included.
+  std::vector<OutboxEntry> pending(const std::string& recipient, std::size_t max_count, std::size_t max_bytes,
+                                   std::uint64_t from = 0) const;
 
   // The lowest sequence still held and unexpired, or the next sequence to be
   // assigned if there is none: the envelope's `floor` field.

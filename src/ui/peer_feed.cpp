@@ -18,7 +18,7 @@ PeerFeed::PeerFeed(boost::asio::any_io_executor executor, UiSender& tabs, discov
       remote_relays_(remote_relays) {}
 
 void PeerFeed::greet(Tab tab) {
-  const auto health = discovery_.health("");
+  const auto health = discovery_.health();
   tabs_.send_to(tab, serialize(Welcome{.self = {.id = health.id,
                                                 .name = health.name,
                                                 .version = PEERDROP_VERSION,

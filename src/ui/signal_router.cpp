@@ -41,8 +41,8 @@ void SignalRouter::on(Tab tab, const SignalRequest& signal, const std::optional<
 
 void SignalRouter::on(Tab, const SessionUpdate& session) {
   if (session.state == "connecting") {
-    // Until a session is established, fetch from the peer in case it cannot reach us.
-    signaling_.keep_polling(session.peer);
+    // Signals are about to flow: a channel to the peer now, if there is none.
+    discovery_.want_channel(session.peer);
   } else if (session.state == "established") {
     // Connection history: the peer's lastConnected (persisted), pushed to every tab.
     discovery_.record_connection(session.peer);
@@ -99,13 +99,6 @@ void SignalRouter::expired(std::uint64_t tag, const std::string& peer) {
   const auto text = serialize(message);
   if (!tabs_.send_to(it->second.tab, text)) tabs_.broadcast(text);
   origins_.erase(it);
-}
-
-void SignalRouter::key_changed(const std::string& claimed_id) {
-  tabs_.broadcast(serialize(PeerKeyChanged{
-      .peer = claimed_id,
-      .error = "messages claiming to come from this peer are signed by a different key: it was reinstalled, or "
-               "someone is impersonating it. They were refused."}));
 }
 
 }  // namespace peerdrop::ui

@@ -33,7 +33,6 @@ class SignalRouter {
   void deliver(const signaling::IncomingSignal& signal);
   void delivered(std::uint64_t tag);
   void expired(std::uint64_t tag, const std::string& peer);
-  void key_changed(const std::string& claimed_id);
 
  private:
   struct Origin {

@@ -51,10 +51,6 @@ std::string serialize(const PeerSignal& m) {
                {"seq", m.seq}});
 }
 
-std::string serialize(const PeerKeyChanged& m) {
-  return text({{"type", "peer_key_changed"}, {"peer", m.peer}, {"error", m.error}});
-}
-
 std::string serialize(const SessionTaken& m) {
   return text({{"type", "session_taken"}, {"peer", m.peer}, {"session", m.session}});
 }

@@ -16,7 +16,6 @@ std::string serialize(const SignalAck& message);
 std::string serialize(const Delivered& message);
 std::string serialize(const Expired& message);
 std::string serialize(const PeerSignal& message);
-std::string serialize(const PeerKeyChanged& message);
 std::string serialize(const SessionTaken& message);
 std::string serialize(const IceServers& message);
 std::string serialize(const FileOpened& message);

@@ -110,10 +110,6 @@ struct PeerSignal {                   // "signal": from a peer's UI
   boost::json::value payload;
   std::uint64_t seq = 0;
 };
-struct PeerKeyChanged {               // "peer_key_changed"
-  std::string peer;
-  std::string error;
-};
 struct SessionTaken {                 // "session_taken"
   std::string peer;
   std::string session;

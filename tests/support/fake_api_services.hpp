@@ -8,7 +8,6 @@
 #include "support/fake_file_library.hpp"
 #include "support/fake_peer_directory.hpp"
 #include "support/fake_settings.hpp"
-#include "support/fake_signal_endpoint.hpp"
 
 namespace peerdrop::testing {
 
@@ -19,7 +18,6 @@ struct FakeApiServices {
     return http::ApiServices{
         .directory = directory,
         .settings = settings,
-        .signals = signals,
         .files = files,
         .relay_status = [this] { return relay_status ? std::optional(relay_status()) : std::nullopt; },
         .relay_ready = [this](const std::string& id) { return relay_ready && relay_ready(id); }};
@@ -27,7 +25,6 @@ struct FakeApiServices {
 
   FakePeerDirectory directory;
   FakeSettings settings;
-  FakeSignalEndpoint signals;
   FakeFileLibrary files;
   std::function<boost::json::object()> relay_status;
   std::function<bool(const std::string&)> relay_ready;

@@ -11,15 +11,12 @@ namespace peerdrop::testing {
 // A PeerDirectory that records what the API asked of it.
 class FakePeerDirectory : public discovery::PeerDirectory {
  public:
-  discovery::HealthInfo health(const std::string&) override {
+  discovery::HealthInfo health() override {
     return {.id = "SELFSELFSELFSELFSELFSELFSELFSELFSELFSELFSELFSELFSELF",
             .name = "self",
             .port = 3001,
             .discovery_port = 3001,
             .announcement_base64 = "AAAA"};
-  }
-  void hello(const discovery::Announcement& announcement, const std::string& ip) override {
-    hellos.emplace_back(announcement, ip);
   }
   std::vector<discovery::PeerInfo> peers() const override { return known; }
   boost::asio::awaitable<discovery::AddPeerResult> add_manual_peer(std::string address) override {
@@ -46,7 +43,6 @@ class FakePeerDirectory : public discovery::PeerDirectory {
   discovery::ScanStatus scan_status() const override { return {}; }
 
   std::vector<discovery::PeerInfo> known;
-  std::vector<std::pair<discovery::Announcement, std::string>> hellos;
   std::vector<std::string> added;
   std::vector<std::string> forgotten;
   int scans = 0;

@@ -38,7 +38,7 @@ TEST_F(AnnouncementTest, RoundTripsEveryField) {
 TEST_F(AnnouncementTest, HasTheDocumentedLayout) {
   const auto bytes = packet();
   EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 4), "PDRP");
-  EXPECT_EQ(bytes[4], 1);  // version
+  EXPECT_EQ(bytes[4], 2);  // version
   EXPECT_EQ(bytes[5], 1);  // kind: announce
   EXPECT_EQ(bytes[27], 7);  // counter, big-endian, at 24..27
   EXPECT_EQ((bytes[28] << 8) | bytes[29], 3001);
@@ -65,9 +65,11 @@ TEST_F(AnnouncementTest, RejectsWrongMagicVersionAndKind) {
   auto bytes = packet();
   bytes[0] = 'X';
   EXPECT_EQ(decode_announcement(bytes).error(), core::Errc::malformed);
-  bytes = packet();
-  bytes[4] = 2;
-  EXPECT_EQ(decode_announcement(bytes).error(), core::Errc::unsupported_version);
+  for (const std::uint8_t version : {0, 3, 255}) {
+    bytes = packet();
+    bytes[4] = version;
+    EXPECT_EQ(decode_announcement(bytes).error(), core::Errc::unsupported_version) << int(version);
+  }
   bytes = packet();
   bytes[5] = 9;
   EXPECT_EQ(decode_announcement(bytes).error(), core::Errc::malformed);

@@ -22,10 +22,13 @@ class DiscoveryServiceTest : public ::testing::Test {
   // `changes` counts the peer list's changes.
   std::unique_ptr<DiscoveryService> make_service(discovery::PeerStore& store, int* changes = nullptr) {
     return std::make_unique<DiscoveryService>(
-        io_.get_executor(), config_, 3001, clock_, signer_, store,
+        io_.get_executor(), config_, 3001, clock_, signer_, store, channels_,
         DiscoveryService::Hooks{.peers_changed = [changes] { changes && ++*changes; }}, core::make_logger("test"));
   }
-  Announcement probe_from_other() { return decode_announcement(other_signer_.make(AnnouncementKind::probe)).value(); }
+  // The other daemon opened a channel to us and said hello on it.
+  void hello_from_other(DiscoveryService& discovery) {
+    discovery.hello(other_.peer_id(), other_signer_.make(AnnouncementKind::probe), "127.0.0.2", true);
+  }
 
   testing::TempDir dir_;
   testing::FakeClock clock_;
@@ -35,6 +38,8 @@ class DiscoveryServiceTest : public ::testing::Test {
   identity::Identity other_ = identity::Identity::generate();
   AnnouncementSigner signer_{self_, clock_, "self"};
   AnnouncementSigner other_signer_{other_, clock_, "other"};
+  channel::ChannelConfig channel_config_;
+  channel::ChannelHub channels_{io_.get_executor(), self_, clock_, channel_config_, {}, core::make_logger("test")};
 };
 
 TEST_F(DiscoveryServiceTest, RemembersAPeersLastConnectionAcrossARestart) {
@@ -45,7 +50,7 @@ TEST_F(DiscoveryServiceTest, RemembersAPeersLastConnectionAcrossARestart) {
     discovery::PeerStore store(db);
     int changes = 0;
     auto discovery = make_service(store, &changes);
-    discovery->hello(probe_from_other(), "127.0.0.2");  // found by its own request, not by a manual address
+    hello_from_other(*discovery);  // found by its own request, not by a manual address
     ASSERT_TRUE(discovery->find_peer(id));
     EXPECT_EQ(discovery->find_peer(id)->last_connected_ms, 0);
 
@@ -72,7 +77,7 @@ TEST_F(DiscoveryServiceTest, ForgettingAPeerForgetsItsHistory) {
   store::SqliteDatabase db(dir_.path() / "peerdrop.db");
   discovery::PeerStore store(db);
   auto discovery = make_service(store);
-  discovery->hello(probe_from_other(), "127.0.0.2");
+  hello_from_other(*discovery);
   discovery->record_connection(other_.peer_id());
   EXPECT_TRUE(discovery->forget_peer(other_.peer_id()));
   EXPECT_TRUE(store.load_peers().value().empty());
@@ -84,7 +89,7 @@ TEST_F(DiscoveryServiceTest, ANewNameIsInTheNextHealthAnswerAndPacket) {
   auto discovery = make_service(store);
   signer_.set_ports(3001, 3001);
   discovery->set_name("Alice's laptop");
-  const auto health = discovery->health("");
+  const auto health = discovery->health();
   EXPECT_EQ(health.name, "Alice's laptop");
   const auto packet = core::base64_decode(health.announcement_base64, Announcement::kMaxPacketSize);
   ASSERT_TRUE(packet);
@@ -97,7 +102,7 @@ TEST_F(DiscoveryServiceTest, OffersTheRelayInEveryPacketWhileItRuns) {
   auto discovery = make_service(store);
   signer_.set_ports(3001, 3001);
   const auto flag_of_health = [&] {
-    const auto packet = core::base64_decode(discovery->health("").announcement_base64, Announcement::kMaxPacketSize);
+    const auto packet = core::base64_decode(discovery->health().announcement_base64, Announcement::kMaxPacketSize);
     return decode_announcement(*packet).value().offers_relay();
   };
   EXPECT_FALSE(flag_of_health());
@@ -113,11 +118,11 @@ TEST_F(DiscoveryServiceTest, APeersRelayOfferChangesThePeerListWithoutBeingStore
   discovery::PeerStore store(db);
   int changes = 0;
   auto discovery = make_service(store, &changes);
-  discovery->hello(probe_from_other(), "127.0.0.2");
+  hello_from_other(*discovery);
   EXPECT_FALSE(discovery->find_peer(other_.peer_id())->relay);
   const auto before = changes;
   other_signer_.set_relay_offered(true);
-  discovery->hello(probe_from_other(), "127.0.0.2");
+  hello_from_other(*discovery);
   EXPECT_TRUE(discovery->find_peer(other_.peer_id())->relay);
   EXPECT_EQ(changes, before + 1);
   EXPECT_FALSE(store.load_peers().value().front().relay);

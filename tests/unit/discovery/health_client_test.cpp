@@ -51,22 +51,21 @@ TEST_F(HealthBodyTest, LearnsWhetherThePeerRunsARelay) {
   const auto packet = body(key_.peer_id(), signer_.make(AnnouncementKind::reply));
   const auto with = [&](const std::string& relay) { return packet.substr(0, packet.size() - 1) + "," + relay + "}"; };
   bool relay = true;
-  ASSERT_TRUE(HealthClient::parse_health_body(packet, nullptr, &relay));
+  ASSERT_TRUE(HealthClient::parse_health_body(packet, &relay));
   EXPECT_FALSE(relay);  // no "relay": no --turn
-  ASSERT_TRUE(HealthClient::parse_health_body(with(R"("relay":{"state":"running","port":3478})"), nullptr, &relay));
+  ASSERT_TRUE(HealthClient::parse_health_body(with(R"("relay":{"state":"running","port":3478})"), &relay));
   EXPECT_TRUE(relay);
   for (const char* other : {R"("relay":{"state":"restarting","port":3478})", R"("relay":{"state":"failed"})",
                             R"("relay":{"enabled":false,"state":"off"})", R"("relay":"running")", R"("relay":true)",
                             R"("relay":{"state":1})", R"("relay":{})", R"("relay":null)"}) {
     relay = true;
-    ASSERT_TRUE(HealthClient::parse_health_body(with(other), nullptr, &relay)) << other;
+    ASSERT_TRUE(HealthClient::parse_health_body(with(other), &relay)) << other;
     EXPECT_FALSE(relay) << other;
   }
   // The signed flag counts too.
   signer_.set_relay_offered(true);
   relay = false;
-  ASSERT_TRUE(HealthClient::parse_health_body(body(key_.peer_id(), signer_.make(AnnouncementKind::reply)), nullptr,
-                                              &relay));
+  ASSERT_TRUE(HealthClient::parse_health_body(body(key_.peer_id(), signer_.make(AnnouncementKind::reply)), &relay));
   EXPECT_TRUE(relay);
 }
 

@@ -42,7 +42,10 @@ TEST_F(PeerTableTest, AddsANewPeerOnlineByItsId) {
   const auto peer = table_.find(alice_.peer_id());
   ASSERT_TRUE(peer);
   EXPECT_TRUE(peer->online);
-  EXPECT_EQ(peer->addresses.front().to_string(), "198.51.100.2:3001");
+  EXPECT_FALSE(peer->verified);
+  EXPECT_TRUE(peer->addresses.empty());  // heard of there: a candidate until a handshake proves it
+  EXPECT_EQ(peer->candidates.front().to_string(), "198.51.100.2:3001");
+  EXPECT_TRUE(result.new_candidate);
   EXPECT_EQ(source_names(peer->sources), std::vector<std::string>{"broadcast"});
   EXPECT_EQ(peer->last_seen_ms, clock_.unix_ms());
 }
@@ -105,30 +108,86 @@ TEST_F(PeerTableTest, IgnoresItsOwnPacketsAndReportsACopiedIdentity) {
   EXPECT_EQ(table_.size(), 0u);
 }
 
-TEST_F(PeerTableTest, IsBoundedInPeersAndAddresses) {
+TEST_F(PeerTableTest, WhenFullAnUnverifiedPeerMakesRoomAndAVerifiedOneNever) {
+  std::vector<std::string> ids;
   for (int i = 0; i < 3; ++i) {
     const auto other = identity::Identity::generate();
+    ids.push_back(other.peer_id());
     EXPECT_FALSE(table_.observe(from(other, 1, 1), "198.51.100.2", PeerSource::broadcast).error);
+    clock_.advance(10ms);
   }
-  const auto one_too_many = identity::Identity::generate();
-  EXPECT_EQ(table_.observe(from(one_too_many, 1, 1), "198.51.100.9", PeerSource::broadcast).error,
-            core::Errc::table_full);
-  for (std::uint32_t i = 1; i <= 20; ++i) {
-    table_.observe(from(alice_, 1, i), "203.0.113." + std::to_string(i), PeerSource::scan);
-  }
-  EXPECT_FALSE(table_.find(alice_.peer_id()));  // the table was full for alice too
+  // The first one heard is proven; of the other two, the one heard longest ago goes.
+  EXPECT_TRUE(table_.proven(ids[0], {"198.51.100.2", 3001}));
+  const auto newcomer = table_.observe(from(alice_, 1, 1), "198.51.100.9", PeerSource::broadcast);
+  EXPECT_FALSE(newcomer.error);
+  EXPECT_EQ(newcomer.evicted, ids[1]);
+  EXPECT_TRUE(table_.find(ids[0]));
+  EXPECT_FALSE(table_.find(ids[1]));
+  EXPECT_EQ(table_.size(), 3u);
+  // Full of verified peers (and one added by hand), nobody new gets in.
+  EXPECT_TRUE(table_.proven(ids[2], {"198.51.100.2", 3001}));
+  table_.add_source(alice_.peer_id(), PeerSource::manual);
+  const auto refused = table_.observe(from(identity::Identity::generate(), 1, 1), "198.51.100.9", PeerSource::broadcast);
+  EXPECT_EQ(refused.error, core::Errc::table_full);
+  EXPECT_EQ(table_.size(), 3u);
 }
 
-TEST_F(PeerTableTest, KeepsTheMostRecentAddressFirstAndAtMostEight) {
+TEST_F(PeerTableTest, AHandshakeMakesACandidateTheAddressTheMostRecentFirstAndAtMostEight) {
   for (std::uint32_t i = 1; i <= 20; ++i) {
     table_.observe(from(alice_, 1, i), "203.0.113." + std::to_string(i), PeerSource::scan);
+    table_.proven(alice_.peer_id(), {"203.0.113." + std::to_string(i), 3001});
   }
   const auto peer = table_.find(alice_.peer_id());
+  EXPECT_TRUE(peer->verified);
+  EXPECT_TRUE(peer->candidates.empty());
   ASSERT_EQ(peer->addresses.size(), 8u);
   EXPECT_EQ(peer->addresses.front().ip, "203.0.113.20");
-  table_.observe(from(alice_, 1, 21), "203.0.113.15", PeerSource::scan);
+  // Heard again at a proven address: it comes first, and is no candidate.
+  const auto again = table_.observe(from(alice_, 1, 21), "203.0.113.15", PeerSource::scan);
+  EXPECT_FALSE(again.new_candidate);
   EXPECT_EQ(table_.find(alice_.peer_id())->addresses.front().ip, "203.0.113.15");
   EXPECT_EQ(table_.find(alice_.peer_id())->addresses.size(), 8u);
+  EXPECT_TRUE(table_.find(alice_.peer_id())->candidates.empty());
+}
+
+TEST_F(PeerTableTest, KeepsAtMostFourCandidatesAndForgetsAnUnverifiedPeerWithNoneLeft) {
+  for (std::uint32_t i = 1; i <= 6; ++i) {
+    table_.observe(from(alice_, 1, i), "203.0.113." + std::to_string(i), PeerSource::broadcast);
+  }
+  auto peer = table_.find(alice_.peer_id());
+  ASSERT_EQ(peer->candidates.size(), 4u);
+  EXPECT_EQ(peer->candidates.front().ip, "203.0.113.6");
+  for (const auto& candidate : peer->candidates) {
+    const bool last = candidate == peer->candidates.back();
+    EXPECT_EQ(table_.drop_candidate(alice_.peer_id(), candidate), last);
+  }
+  EXPECT_FALSE(table_.find(alice_.peer_id()));
+}
+
+TEST_F(PeerTableTest, AChannelProvesThePeerAndKeepsItOnline) {
+  table_.observe(from(alice_, 1, 1), "198.51.100.2", PeerSource::inbound);
+  const auto up = table_.channel_changed(alice_.peer_id(), true);
+  EXPECT_TRUE(up.changed);  // verified now: worth persisting
+  EXPECT_TRUE(table_.find(alice_.peer_id())->verified);
+  EXPECT_TRUE(table_.find(alice_.peer_id())->channel);
+  clock_.advance(1h);
+  EXPECT_TRUE(table_.expire().empty());  // a channel is alive however quiet
+  // A dropped candidate does not forget a verified peer.
+  EXPECT_FALSE(table_.drop_candidate(alice_.peer_id(), {"198.51.100.2", 3001}));
+  table_.channel_changed(alice_.peer_id(), false);
+  clock_.advance(3000ms);
+  EXPECT_TRUE(table_.expire().empty());
+  clock_.advance(1000ms);
+  EXPECT_EQ(table_.expire(), std::vector<std::string>{alice_.peer_id()});
+}
+
+TEST_F(PeerTableTest, AnOldDaemonIsListedAsOutdated) {
+  auto old = from(alice_, 1, 1);
+  old.version = 1;
+  table_.observe(old, "198.51.100.2", PeerSource::broadcast);
+  EXPECT_TRUE(table_.find(alice_.peer_id())->outdated);
+  table_.observe(from(alice_, 1, 2), "198.51.100.2", PeerSource::broadcast);  // updated there
+  EXPECT_FALSE(table_.find(alice_.peer_id())->outdated);
 }
 
 TEST_F(PeerTableTest, AccumulatesSourcesAndRestoresPersistedPeersOffline) {
@@ -140,14 +199,12 @@ TEST_F(PeerTableTest, AccumulatesSourcesAndRestoresPersistedPeersOffline) {
   remembered.online = true;  // whatever was stored: offline until heard
   table_.restore(remembered);
   EXPECT_FALSE(table_.find(alice_.peer_id())->online);
-  EXPECT_EQ(table_.quiet_peers(1000ms).size(), 1u);  // never heard: to be probed
+  EXPECT_TRUE(table_.find(alice_.peer_id())->verified);  // only proven peers are stored
   const auto result = table_.observe(from(alice_, 1, 1), "203.0.113.5", PeerSource::inbound);
   EXPECT_TRUE(result.came_online);
+  EXPECT_FALSE(result.new_candidate);  // its remembered address was proven
   EXPECT_EQ(source_names(table_.find(alice_.peer_id())->sources),
             (std::vector<std::string>{"inbound", "persisted"}));
-  EXPECT_TRUE(table_.quiet_peers(1000ms).empty());
-  clock_.advance(1000ms);
-  EXPECT_EQ(table_.quiet_peers(1000ms).size(), 1u);
 }
 
 TEST_F(PeerTableTest, ForgetsAPeer) {

@@ -110,7 +110,7 @@ class UiHubTest : public ::testing::Test {
                            [this](tcp::socket socket, http::Request request) {
                              hub_.accept(std::move(socket), std::move(request));
                            },
-                           core::make_logger("test")};
+                           nullptr, core::make_logger("test")};
   std::vector<std::string> received_;  // only touched on the io thread, read after it stopped
   std::vector<std::pair<std::uint64_t, std::vector<std::uint8_t>>> binary_;  // the same
   std::thread thread_;

@@ -44,8 +44,6 @@ TEST(UiMessageWriter, WritesWhatPeersSend) {
   EXPECT_EQ(read(serialize(PeerSignal{
                 .from = "P", .kind = "offer", .session = "s", .payload = json::object{{"sdp", "x"}}, .seq = 2})),
             json::parse(R"({"type":"signal","from":"P","kind":"offer","session":"s","payload":{"sdp":"x"},"seq":2})"));
-  EXPECT_EQ(read(serialize(PeerKeyChanged{.peer = "P", .error = "why"})),
-            json::parse(R"({"type":"peer_key_changed","peer":"P","error":"why"})"));
   EXPECT_EQ(read(serialize(SessionTaken{.peer = "P", .session = "s"})),
             json::parse(R"({"type":"session_taken","peer":"P","session":"s"})"));
   EXPECT_EQ(read(serialize(IceServers{.peer = "P",

@@ -33,10 +33,9 @@ class UiRouterTest : public ::testing::Test {
     other_signer_.set_ports(3001, 3001);
   }
 
-  // Another daemon introduces itself: it becomes a known peer.
+  // Another daemon opens a channel to us and says hello: it becomes a known, verified peer.
   void meet_other() {
-    discovery_.hello(discovery::decode_announcement(other_signer_.make(discovery::AnnouncementKind::probe)).value(),
-                     "127.0.0.2");
+    discovery_.hello(other_.peer_id(), other_signer_.make(discovery::AnnouncementKind::probe), "127.0.0.2", true);
   }
   void send(Tab tab, const json::object& message) { router_.text(tab, json::serialize(message)); }
   json::object last(Tab tab) { return tabs_.frames[tab].empty() ? json::object{} : tabs_.frames[tab].back(); }
@@ -52,8 +51,10 @@ class UiRouterTest : public ::testing::Test {
   store::SqliteDatabase db_{dir_.path() / "peerdrop.db"};
   discovery::PeerStore peer_store_{db_};
   discovery::DiscoveryConfig discovery_config_{.loopback = true};
+  channel::ChannelConfig channel_config_;
+  channel::ChannelHub channels_{io_.get_executor(), self_, clock_, channel_config_, {}, logger_};
   discovery::DiscoveryService discovery_{io_.get_executor(), discovery_config_, 3001, clock_, signer_,
-                                         peer_store_, {},  logger_};
+                                         peer_store_, channels_, {}, logger_};
   settings::SettingsStore settings_store_{db_};
   settings::SettingsService settings_{settings_store_, settings::Settings{.name = "self"}, nullptr, logger_};
   relay::TurnCredentials credentials_{clock_};
@@ -76,8 +77,8 @@ class UiRouterTest : public ::testing::Test {
   signaling::SignalingConfig signaling_config_;
   signaling::Outbox outbox_{db_, clock_, signaling_config_.outbox};
   signaling::InboxState inbox_{db_};
-  signaling::SignalingService signaling_{io_.get_executor(), signaling_config_, clock_, signer_, discovery_, outbox_,
-                                         inbox_, {}, logger_};
+  signaling::SignalingService signaling_{io_.get_executor(), signaling_config_, clock_, self_, discovery_,
+                                         channels_, outbox_, inbox_, {}, logger_};
   transfer::TransferConfig transfer_config_;
   transfer::DownloadFolder folder_ = transfer::DownloadFolder::open(dir_.path() / "PeerDrop").value();
   transfer::ReceivedFileStore received_store_{db_};
@@ -163,14 +164,17 @@ TEST_F(UiRouterTest, ADaemonsOwnKindIsRefused) {
   EXPECT_EQ(outbox_.size(), 0u);
 }
 
-TEST_F(UiRouterTest, IceServersStartWithThisDaemonsStun) {
+// (No interface and no proven address here: the user's servers alone.)
+TEST_F(UiRouterTest, IceServersAnswerTheTabThatAskedWithTheUsersServersLast) {
+  ASSERT_FALSE(settings_.change({.ice_servers = std::vector<settings::IceServer>{{.urls = {"stun:198.51.100.9:3478"}}}}));
   meet_other();
   send(1, {{"type", "ice_servers"}, {"peer", other_.peer_id()}, {"ref", 9}});
   const auto answer = last(1);
   EXPECT_EQ(answer.at("type"), "ice_servers");
   EXPECT_EQ(answer.at("ref"), 9);
   ASSERT_FALSE(answer.at("iceServers").as_array().empty());
-  EXPECT_TRUE(answer.at("iceServers").as_array()[0].at("urls").as_string().starts_with("stun:"));
+  EXPECT_EQ(answer.at("iceServers").as_array().back().at("urls"), json::array{"stun:198.51.100.9:3478"});
+  EXPECT_TRUE(tabs_.frames[2].empty());
 }
 
 TEST_F(UiRouterTest, AFileOpensIsWrittenAndFinishes) {
