@@ -1,11 +1,15 @@
 # PeerDrop. The two commands for users are `make run` and `make test` (see README.md).
-# Every target installs what it needs first, so they work on a fresh Debian 12.
+# Every target installs what it needs first, so they work on a fresh Debian 12, and
+# every test target builds what it tests first.
 
 BUILD_DIR   ?= build
 FUZZ_DIR    ?= build-fuzz
 JOBS        ?= $(shell nproc)
 ARGS        ?=
 FUZZ_SECONDS ?= 30
+# Lab test files run at once (node --test --test-concurrency): on 2 cores, 2 nearly
+# halve the lab's time (its tests mostly wait on the network); 3 add little but load.
+LAB_JOBS    ?= 2
 
 # Debian packages the build, the tests and the lab need.
 APT_PACKAGES := g++ cmake ninja-build pkg-config \
@@ -23,7 +27,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # package's scripts can neither enable nor start it (`systemctl unmask coturn` undoes it).
 MASK_COTURN_SERVICE := if command -v systemctl >/dev/null; then $(SUDO) systemctl mask coturn.service >/dev/null 2>&1 || true; fi
 
-.PHONY: all deps web build run test test-unit test-web test-lab bench fuzz clean
+.PHONY: all deps web build run test check soak test-unit test-web test-lab bench fuzz clean
+
+# One target at a time, even under make -j: cmake and ninja build in parallel by
+# themselves, and the test suites must not share the cores with a build or each other.
+.NOTPARALLEL:
 
 all: build
 
@@ -64,20 +72,26 @@ build: deps web $(BUILD_DIR)/build.ninja
 run: build
 	$(BUILD_DIR)/peerdropd $(ARGS)
 
-# Unit tests (C++ and UI), fuzz corpus replays and the lab scenarios; fails on any failure.
-test: build lab/node_modules/.package-lock.json
-	@$(MAKE) --no-print-directory test-unit
-	@$(MAKE) --no-print-directory test-web
-	@$(MAKE) --no-print-directory test-lab
+# Every suite: C++ unit and integration tests with the fuzz corpus replays, the UI's
+# Vitest suite, then the lab (its self-tests and scenarios, long ones on small files);
+# fails on any failure. What CI runs.
+test: test-unit test-web test-lab
 
-test-unit:
+# The quick loop: build, C++ tests, Vitest; no lab.
+check: test-unit test-web
+
+# The long lab scenarios (GiB files, 20 s network cuts, a lossy link, full-size resume).
+soak: build lab/node_modules/.package-lock.json
+	node lab/run.mjs lab/soak
+
+test-unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 test-web: web/node_modules/.package-lock.json
 	cd web && npm test
 
-test-lab:
-	node lab/run.mjs lab/selftest lab/scenarios
+test-lab: build lab/node_modules/.package-lock.json
+	node lab/run.mjs --test-concurrency=$(LAB_JOBS) lab/selftest lab/scenarios
 
 bench: build lab/node_modules/.package-lock.json
 	node bench/run.mjs

@@ -1,16 +1,9 @@
 // End-to-end scenarios of file transfer (issue 5): two hosts on one subnet,
-// alice and bob, daemons with --no-scan, one headless Chromium each on its
-// own daemon's page, connected through the UI; files picked, accepted,
-// cancelled and listed by role and name (lib/peerdrop_files.mjs has the
-// contract). Every scenario checks what a user checks: the words on both
-// pages, and the SHA-256 of every file on bob's disk against the sent one.
+// alice and bob, connected through their pages (cases/transfer.mjs has the
+// set-up and the helpers). The scenarios that move big files or a lossy link
+// run here on small files (a few MiB) and at full size in soak/ (make soak):
+// 300 MiB among 3 files, 1 GiB with bounded memory, 100 MiB over a lossy link.
 // Run: node lab/run.mjs lab/scenarios/transfer.test.mjs   (one test: add --test-name-pattern=decline)
-//
-// Big files are written under the hosts' run dirs (alice's out/, bob's
-// downloads/) and deleted after each test whatever its outcome (the run dir
-// of a failed test is kept, without its GiBs). Throughput on the 2-core
-// machine with other work running is 5-15 MiB/s, so every transfer's
-// deadline is derived from its size at a pessimistic 2 MiB/s.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -18,182 +11,16 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  ForgedPeer, MemorySampler, TransferUi, compareReceived, connectPair, dropFiles,
-  kPartialFolder, kSubnetA, labSuite, listFiles, removeLargeFiles, setUpPair, sha256File, uiTest, waitFor,
-  uiScenarioSkip, writeRandomFile,
+  ForgedPeer, compareReceived, dropFiles, labSuite, listFiles, removeLargeFiles, sha256File, uiTest, waitFor,
+  writeRandomFile,
 } from '../lib/index.mjs';
-
-const kKiB = 1024;
-const kMiB = 1024 * kKiB;
-const kGiB = 1024 * kMiB;
-const kSlowestBytesPerSecond = 2 * kMiB;
-/** A transfer's deadline: a minute plus its size at 2 MiB/s. */
-const deadlineFor = (bytes) => 60_000 + Math.ceil((bytes / kSlowestBytesPerSecond) * 1000);
-// Memory while 1 GiB goes through (measured on the 2-core VM, load 8-9, 5 MiB/s):
-// JS heap 4.9 → 6.9 MiB (sender) and 5.0 → 6.7 MiB (receiver); renderer RSS
-// 242 → 303 and 243 → 288 MiB; bob's daemon RSS 9.3 → VmHWM 10.0 MiB. The
-// bounds leave room for noise, while a daemon that held a sixteenth of the
-// file, or a page that held a quarter of it, would fail.
-/** How much a tab's JS heap may grow (the issue's bound). */
-const kTabHeapGrowth = 150 * kMiB;
-/** How much a tab's renderer processes' RSS may grow (ArrayBuffers and WebRTC buffers live outside the JS heap). */
-const kRendererGrowth = 256 * kMiB;
-/** How much the receiving daemon's peak RSS (VmHWM at the end) may exceed its RSS before. */
-const kDaemonGrowth = 64 * kMiB;
-/** A transfer's state words once it is over, on either side. */
-const kEnded = /\b(Done|Declined|declined|could not accept|Cancelled|Failed)\b/;
-const kDoneVerified = /\bDone\b.*\bVerified\b/s;
-
-const skip = await uiScenarioSkip('transfer scenarios');
-const minutes = (n) => ({ subnets: [kSubnetA], timeout: n * 60_000, skip });
-
-/**
- * alice and bob connected through their pages, with each page's file UI;
- * big files under either run dir are removed after the test.
- */
-async function setUpTransfer(lab, t, options) {
-  const pair = await setUpPair(lab, options);
-  t.after(async () => {
-    for (const host of [pair.a, pair.b]) await removeLargeFiles(host.dir);
-  });
-  await connectPair(pair.uiA, pair.uiB);
-  return { ...pair, filesA: new TransferUi(pair.uiA), filesB: new TransferUi(pair.uiB) };
-}
-
-/** The expected text of a size, as the UI writes it (components/format.ts: binary multiples, "KB"/"MB"…). */
-function sizeText(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
-
-const exactly = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-
-/** Waits until the transfer named `title` with `peer` is over; resolves with its state words. */
-function waitEnded(files, peer, title, bytes) {
-  return files.waitState(peer, title, kEnded, { timeout: deadlineFor(bytes) });
-}
-
-/** Both pages show the transfer done and verified; resolves with { sender, receiver } state texts. */
-async function bothVerified({ filesA, filesB }, title, bytes) {
-  const [sender, receiver] = await Promise.all([
-    waitEnded(filesA, 'bob', exactly(`To bob: ${title}`), bytes),
-    waitEnded(filesB, 'alice', exactly(`From alice: ${title}`), bytes),
-  ]);
-  assert.match(sender, kDoneVerified, `alice's transfer "To bob: ${title}" says done and verified`);
-  assert.match(receiver, kDoneVerified, `bob's transfer "From alice: ${title}" says done and verified`);
-  return { sender, receiver };
-}
-
-/** Waits until the list "Received files" names every one of `names`; resolves with the names listed. */
-async function waitListed(files, names) {
-  try {
-    return await files.ui.waitUntil(() => files.receivedNames(), {
-      timeout: 15_000, what: `${names.length} files in the list "Received files"`, until: (listed) => names.every((n) => listed.includes(n)),
-    });
-  } catch (error) {
-    const listed = await files.receivedNames();
-    error.message = `not listed: ${JSON.stringify(names.filter((n) => !listed.includes(n)).slice(0, 10))} ` +
-      `(${listed.length} listed)\n${error.message}`;
-    throw error;
-  }
-}
-
-/** Files in bob's partial folder (the daemon's unfinished files). */
-async function partialFiles(host) {
-  return listFiles(path.join(host.downloadDir, kPartialFolder));
-}
-
-/**
- * Sends one small file from alice to bob through the UI and checks it lands
- * verified: the connection still works. With `autoAccept` bob has ticked
- * "Always accept files from alice", so no dialog comes.
- */
-async function smallFileGoesThrough(setup, name, { autoAccept = false } = {}) {
-  const { a, b, filesA, filesB } = setup;
-  const file = await writeRandomFile(path.join(a.dir, 'out', name), 4 * kKiB + 3);
-  await filesA.sendFiles('bob', [file.path]);
-  if (!autoAccept) await filesB.accept('alice');
-  await bothVerified(setup, name, file.size);
-  assert.deepEqual(await compareReceived(b.downloadDir, { [name]: file.sha256 }), [], `${name} on bob's disk`);
-  return file;
-}
-
-/** The speed of a finished transfer from the page's own hook (receiving side), in MiB/s. */
-async function hookSpeed(files, bytes) {
-  const done = (await files.hook()).filter((h) => h.state === 'done' && h.total === bytes && h.doneAt && h.startedAt);
-  const last = done.at(-1);
-  return last ? bytes / kMiB / ((last.doneAt - last.startedAt) / 1000) : undefined;
-}
+import {
+  boundedMemoryTest, bothVerified, deadlineFor, exactly, filesAndFolderTest, kKiB, kMiB, lossyLinkTest, minutes,
+  partialFiles, setUpTransfer, smallFileGoesThrough, waitEnded,
+} from '../cases/transfer.mjs';
 
 await labSuite('file transfer end to end', () => {
-  // 1. Three files, then a folder of 200: verified, listed, nothing left over.
-  uiTest('3 files (0 B, 1 KiB, 300 MiB), then a folder of 200 files in sub-folders: verified on both sides, same SHA-256 ' +
-    'on bob\'s disk, listed in "Received files", no partial file left', minutes(12), async (lab, t) => {
-    const setup = await setUpTransfer(lab, t);
-    const { a, b, filesA, filesB } = setup;
-    const out = path.join(a.dir, 'out');
-    const files = [
-      await writeRandomFile(path.join(out, 'empty.bin'), 0),
-      await writeRandomFile(path.join(out, 'notes-1KiB.txt'), kKiB),
-      await writeRandomFile(path.join(out, 'video-300MiB.bin'), 300 * kMiB),
-    ];
-    const total = files.reduce((sum, f) => sum + f.size, 0);
-    await filesA.sendFiles('bob', files.map((f) => f.path));
-    const request = await filesB.waitRequest('alice');
-    t.diagnostic(`bob's dialog: "${request.replace(/\n+/g, ' / ')}"`);
-    for (const f of files) assert.ok(request.includes(path.basename(f.path)), `the dialog lists ${path.basename(f.path)}`);
-    assert.match(request, /\b3 files\b/, 'the dialog says 3 files');
-    assert.ok(request.includes(`Total: ${sizeText(total)}`), `the dialog shows the total "${sizeText(total)}"`);
-    const started = Date.now();
-    await filesB.accept('alice');
-    await bothVerified(setup, '3 files', total);
-    const ms = Date.now() - started;
-    t.diagnostic(`3 files (${(total / kMiB).toFixed(1)} MiB) verified in ${(ms / 1000).toFixed(1)} s; ` +
-      `receiving page's own figure ${(await hookSpeed(filesB, total))?.toFixed(1)} MiB/s`);
-    const expected = Object.fromEntries(files.map((f) => [path.basename(f.path), f.sha256]));
-    assert.deepEqual(await compareReceived(b.downloadDir, expected), [], 'the 3 files on bob\'s disk');
-    await waitListed(filesB, Object.keys(expected));
-
-    // The folder: 200 files of varied sizes in 4 sub-folders (and its top level).
-    const folder = path.join(out, 'holiday');
-    const subfolders = ['', 'day-1', 'day-1/beach', 'day-2', 'notes'];
-    const sizes = [0, 1, 17, 512, 4096, 12_345, 65_536, 100_003, 250_000];
-    const folderFiles = {};
-    let folderTotal = 0;
-    for (let k = 0; k < 200; k++) {
-      const rel = path.posix.join('holiday', subfolders[k % subfolders.length], `file-${String(k).padStart(3, '0')}.dat`);
-      const f = await writeRandomFile(path.join(out, rel), sizes[k % sizes.length]);
-      folderFiles[rel] = f.sha256;
-      folderTotal += f.size;
-    }
-    await filesA.sendFolder('bob', folder);
-    const folderRequest = await filesB.waitRequest('alice');
-    assert.match(folderRequest, /\b200 files\b/, `the dialog says 200 files: ${folderRequest.slice(0, 300)}`);
-    assert.ok(folderRequest.includes(`Total: ${sizeText(folderTotal)}`), `the dialog shows the total "${sizeText(folderTotal)}"`);
-    const offered = await filesB.dialog('alice').getByRole('list', { name: 'Offered files', exact: true }).getByRole('listitem')
-      .allInnerTexts();
-    const unknown = offered.filter((item) => !Object.keys(folderFiles).some((rel) => item.startsWith(`${rel} `)));
-    assert.ok(offered.length > 0 && unknown.length === 0,
-      `the dialog lists paths inside the folder (${offered.length} listed; not sent: ${JSON.stringify(unknown.slice(0, 5))})`);
-    assert.match(folderRequest, new RegExp(`\\band ${200 - offered.length} more\\b`), 'the dialog says how many more files there are');
-    await filesB.accept('alice');
-    await bothVerified(setup, '200 files', folderTotal);
-    assert.deepEqual(await compareReceived(b.downloadDir, folderFiles), [], 'the folder\'s files on bob\'s disk');
-
-    const all = [...Object.keys(expected), ...Object.keys(folderFiles)].sort();
-    assert.deepEqual(await listFiles(b.downloadDir), all, 'exactly the sent files are in bob\'s download folder');
-    assert.deepEqual(await partialFiles(b), [], 'nothing is left in the partial folder');
-    // The list shows the newest 200 files (docs/protocol.md, GET /api/files): the folder's.
-    const listed = await waitListed(filesB, Object.keys(folderFiles));
-    assert.equal(listed.length, 200, 'the list "Received files" shows the newest 200 files');
-  });
+  filesAndFolderTest({ bigBytes: 8 * kMiB, timeoutMinutes: 4 });
 
   // 1b. Decline.
   uiTest('decline: alice\'s transfer says bob declined; nothing lands on bob\'s disk', minutes(3), async (lab, t) => {
@@ -292,72 +119,8 @@ await labSuite('file transfer end to end', () => {
       assert.deepEqual(await compareReceived(b.downloadDir, { 'first.txt': first.sha256, 'second.txt': second.sha256 }), []);
     });
 
-  // 2. 1 GiB with bounded memory in both tabs and the receiving daemon.
-  uiTest('1 GiB file: bounded JS heap in both tabs and bounded RSS of bob\'s daemon; same SHA-256', minutes(15),
-    async (lab, t) => {
-      const setup = await setUpTransfer(lab, t);
-      const { a, b, filesA, filesB, uiA, uiB } = setup;
-      const file = await writeRandomFile(path.join(a.dir, 'out', 'big-1GiB.bin'), kGiB);
-      const sampler = await new MemorySampler({ pages: { alice: uiA, bob: uiB }, daemons: { bob: b }, intervalMs: 500 }).start();
-      let memory;
-      const started = Date.now();
-      try {
-        await filesA.sendFiles('bob', [file.path]);
-        await filesB.accept('alice');
-        await bothVerified(setup, 'big-1GiB.bin', file.size);
-      } finally {
-        memory = await sampler.stop();
-        console.log(`1 GiB transfer: ${MemorySampler.describe(memory)}`);
-      }
-      const seconds = (Date.now() - started) / 1000;
-      t.diagnostic(`1 GiB verified in ${seconds.toFixed(1)} s (${(1024 / seconds).toFixed(1)} MiB/s with the dialog); ` +
-        `receiving page's own figure ${(await hookSpeed(filesB, file.size))?.toFixed(1)} MiB/s`);
-      const mib = (bytes) => `${(bytes / kMiB).toFixed(1)} MiB`;
-      for (const name of ['bob', 'alice']) {
-        const p = memory.pages[name];
-        assert.ok(p.heapPeak <= p.heapBaseline + kTabHeapGrowth,
-          `${name}'s tab: JS heap peak ${mib(p.heapPeak)} over its ${mib(p.heapBaseline)} before + ${mib(kTabHeapGrowth)}`);
-        assert.ok(p.rendererPeak <= p.rendererBaseline + kRendererGrowth,
-          `${name}'s renderer RSS peak ${mib(p.rendererPeak)} over its ${mib(p.rendererBaseline)} before + ${mib(kRendererGrowth)}`);
-      }
-      const d = memory.daemons.bob;
-      assert.ok(d.hwmEnd <= d.rssBaseline + kDaemonGrowth,
-        `bob's daemon: peak RSS ${mib(d.hwmEnd)} over its ${mib(d.rssBaseline)} before + ${mib(kDaemonGrowth)}`);
-      assert.deepEqual(await compareReceived(b.downloadDir, { 'big-1GiB.bin': file.sha256 }), []);
-      assert.deepEqual(await partialFiles(b), []);
-    });
-
-  // 4. A lossy link: what `tc qdisc add dev eth0 root netem delay 30ms loss 3%`
-  // does to alice's outgoing packets (the data direction), with netem where
-  // the kernel has it and iptables loss + lab_nfq_delay where it does not.
-  uiTest('lossy link (alice sends through 30 ms delay and 3 % loss): a 100 MiB file completes and verifies', minutes(20),
-    async (lab, t) => {
-      const setup = await setUpTransfer(lab, t);
-      const { a, b, filesA, filesB } = setup;
-      const file = await writeRandomFile(path.join(a.dir, 'out', 'lossy-100MiB.bin'), 100 * kMiB);
-      const link = await a.impair({ delayMs: 30, lossPercent: 3 });
-      let counters;
-      const started = Date.now();
-      try {
-        await filesA.sendFiles('bob', [file.path]);
-        await filesB.accept('alice');
-        // Loss and delay cut SCTP's window: budget 0.2 MiB/s, far below what it does.
-        const [sender, receiver] = await Promise.all([
-          filesA.waitState('bob', exactly('To bob: lossy-100MiB.bin'), kEnded, { timeout: 15 * 60_000 }),
-          filesB.waitState('alice', exactly('From alice: lossy-100MiB.bin'), kEnded, { timeout: 15 * 60_000 }),
-        ]);
-        assert.match(sender, kDoneVerified, 'alice\'s transfer says done and verified');
-        assert.match(receiver, kDoneVerified, 'bob\'s transfer says done and verified');
-      } finally {
-        counters = await link.restore();
-      }
-      const seconds = (Date.now() - started) / 1000;
-      t.diagnostic(`100 MiB over the lossy link in ${seconds.toFixed(1)} s (${(100 / seconds).toFixed(2)} MiB/s); ` +
-        `link: ${JSON.stringify(counters)}`);
-      assert.ok(counters.lost > 0, `the link dropped packets (${JSON.stringify(counters)})`);
-      assert.deepEqual(await compareReceived(b.downloadDir, { 'lossy-100MiB.bin': file.sha256 }), []);
-      assert.deepEqual(await partialFiles(b), []);
-    });
+  boundedMemoryTest({ bytes: 16 * kMiB, timeoutMinutes: 3 });
+  lossyLinkTest({ bytes: 4 * kMiB, timeoutMinutes: 3 });
 
   // 5. Hostile names (3, resume, is in transfer_resume.test.mjs).
   uiTest('hostile names dropped on "Send files to bob": each is refused in words or stored under a sanitized name ' +

@@ -117,14 +117,16 @@ await labSuite('lab self-test', () => {
     const port = 4000;
 
     // b1 listens for 1.5 s: it must hear the unicast but not the broadcast.
-    const atB1 = b1.receiveUdp(port, { count: 2, timeoutMs: 1500 });
+    let atB1Done = false;
+    const atB1 = b1.receiveUdp(port, { count: 2, timeoutMs: 1500 }).finally(() => { atB1Done = true; });
     let atA2Done = false;
     const atA2 = a2.receiveUdp(port, { timeoutMs: 3000 }).finally(() => { atA2Done = true; });
+    // Each agent binds its listener when it gets to it (later on a busy machine): send until both are done.
     await waitFor(async () => {
       await a1.sendUdp(Buffer.from('to-all'), '198.51.100.255', port, { broadcast: true });
       await a1.sendUdp(Buffer.from('to-b1'), b1.ip, port);
-      return atA2Done;
-    }, { what: 'a2 to receive the broadcast', interval: 100 });
+      return atA2Done && atB1Done;
+    }, { what: 'a2 to receive the broadcast and b1 to finish listening', interval: 100 });
     const [heardA2, heardB1] = [await atA2, await atB1];
     assert.equal(heardA2[0].data.toString(), 'to-all');
     assert.equal(heardA2[0].address, a1.ip);

@@ -3,8 +3,13 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdlib>
 #include <map>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <utility>
 
 namespace peerdrop::app {
 namespace {
@@ -39,6 +44,19 @@ void add_duration(CLI::App& app, const std::string& name, double& seconds, const
                                         CLI::AsNumberWithUnit::CASE_SENSITIVE))
       ->check(CLI::Range(min_seconds, max_seconds))
       ->type_name("DURATION");
+}
+
+// "FIRST-LAST", a range of 1 to 256 ports for loopback discovery.
+std::optional<std::pair<std::uint16_t, std::uint16_t>> port_range(std::string_view text) {
+  const auto number = [](std::string_view digits, unsigned& value) {
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    return ec == std::errc() && end == digits.data() + digits.size();
+  };
+  const auto dash = text.find('-');
+  unsigned first = 0, last = 0;
+  if (dash == text.npos || !number(text.substr(0, dash), first) || !number(text.substr(dash + 1), last)) return {};
+  if (first < 1 || last > 65535 || first > last || last - first >= 256) return {};
+  return std::pair{static_cast<std::uint16_t>(first), static_cast<std::uint16_t>(last)};
 }
 
 }  // namespace
@@ -83,9 +101,19 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--peer", d.manual_peers, "A peer's address HOST:PORT to probe at start (repeatable)")
       ->allow_extra_args(false);
   app.add_flag("--no-scan", no_scan, "Do not scan the local subnets over HTTP (UDP announcements still run)");
-  app.add_flag("--loopback", loopback,
-               "Stay on this machine: listen on 127.0.0.1, announce only to 127.0.0.1 ports 3001-3016, no subnet "
-               "scan. For trying PeerDrop (several daemons on one machine) on a network you must not touch");
+  auto* loopback_flag = app.add_flag(
+      "--loopback", loopback,
+      "Stay on this machine: listen on 127.0.0.1, announce only to 127.0.0.1 ports 3001-3016 (--loopback-ports), "
+      "no subnet scan. For trying PeerDrop (several daemons on one machine) on a network you must not touch");
+  std::string loopback_ports;
+  app.add_option("--loopback-ports", loopback_ports,
+                 "With --loopback: the UDP ports FIRST-LAST (at most 256) that discovery takes its port from and "
+                 "announces to, default 3001-3016; only daemons on the same range find each other")
+      ->type_name("FIRST-LAST")
+      ->needs(loopback_flag)
+      ->check(CLI::Validator(
+          [](std::string& text) { return port_range(text) ? "" : "not a range FIRST-LAST of 1 to 256 ports: " + text; },
+          ""));
   app.add_option("--announce-interval", announce_seconds,
                  "Seconds between UDP announcements (±25% jitter); peers are offline after 3.5 intervals")
       ->check(CLI::Range(0.05, 3600.0));
@@ -136,6 +164,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     d.scan_enabled = false;
     d.interfaces = {};
     h.bind = "127.0.0.1";
+  }
+  if (const auto range = port_range(loopback_ports)) {
+    std::tie(d.loopback_first_port, d.loopback_last_port) = *range;
+    if (app.count("--discovery-port") == 0) d.port = range->first;
   }
   return ParsedCommandLine{config, 0};
 }

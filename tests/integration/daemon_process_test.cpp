@@ -47,9 +47,9 @@ class DaemonProcessTest : public ::testing::Test {
 TEST_F(DaemonProcessTest, HelpDocumentsEveryFlag) {
   DaemonProcess help(dir_.path() / "help.log", {"--help"});
   EXPECT_EQ(help.wait_for_exit(5s), 0);
-  for (const char* flag : {"--port", "--bind", "--name", "--data-dir", "--discovery-port", "--interface", "--scan",
-                           "--peer", "--no-scan", "--loopback", "--log-level", "--config", "--download-dir",
-                           "--partial-max-age"}) {
+  for (const char* flag :
+       {"--port", "--bind", "--name", "--data-dir", "--discovery-port", "--interface", "--scan", "--peer", "--no-scan",
+        "--loopback", "--loopback-ports", "--log-level", "--config", "--download-dir", "--partial-max-age"}) {
     EXPECT_NE(help.log().find(flag), std::string::npos) << flag;
   }
 }

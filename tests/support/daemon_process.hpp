@@ -1,7 +1,9 @@
 #pragma once
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <filesystem>
@@ -29,10 +32,32 @@
 
 namespace peerdrop::testing {
 
-// The real peerdropd binary as a child process, its output in a log file.
+// This test process's own loopback discovery ports, "FIRST-LAST": 8 ports from 3101 up that no
+// other process holds (a lock file per range, kept until this process ends). The daemons of one
+// test find each other and nobody else's, so tests run in parallel (ctest -j).
+inline const std::string& own_loopback_ports() {
+  static const std::string range = [] {
+    for (int first = 3101; first + 7 <= 4000; first += 8) {
+      const auto ports = std::to_string(first) + "-" + std::to_string(first + 7);
+      const auto lock = std::filesystem::temp_directory_path() / ("peerdrop-test-ports-" + ports + ".lock");
+      const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+      if (fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) == 0) return ports;
+      if (fd >= 0) ::close(fd);
+    }
+    ADD_FAILURE() << "every loopback port range in 3101-4000 is held by another test process";
+    return std::string("3101-3108");
+  }();
+  return range;
+}
+
+// The real peerdropd binary as a child process, its output in a log file. A --loopback daemon
+// gets the test's own ports (own_loopback_ports).
 class DaemonProcess {
  public:
   DaemonProcess(const std::filesystem::path& log_file, std::vector<std::string> args) : log_file_(log_file) {
+    if (std::find(args.begin(), args.end(), "--loopback") != args.end()) {
+      args.insert(args.end(), {"--loopback-ports", own_loopback_ports()});
+    }
     pid_ = ::fork();
     if (pid_ == 0) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test

@@ -69,6 +69,30 @@ TEST(CommandLine, LoopbackKeepsEverythingOnThisMachine) {
   EXPECT_TRUE(parsed.config->discovery.interfaces.empty());
 }
 
+TEST(CommandLine, LoopbackPortsSetTheDiscoveryRange) {
+  const auto defaults = parse({"--loopback"});
+  ASSERT_TRUE(defaults.config);
+  EXPECT_EQ(defaults.config->discovery.loopback_first_port, 3001);
+  EXPECT_EQ(defaults.config->discovery.loopback_last_port, 3016);
+  const auto parsed = parse({"--loopback", "--loopback-ports", "3101-3108"});
+  ASSERT_TRUE(parsed.config);
+  EXPECT_EQ(parsed.config->discovery.loopback_first_port, 3101);
+  EXPECT_EQ(parsed.config->discovery.loopback_last_port, 3108);
+  EXPECT_EQ(parsed.config->discovery.port, 3101);  // its own port is in the range
+  const auto one = parse({"--loopback", "--loopback-ports", "40000-40000", "--discovery-port", "40000"});
+  ASSERT_TRUE(one.config);
+  EXPECT_EQ(one.config->discovery.loopback_first_port, 40000);
+  EXPECT_EQ(one.config->discovery.loopback_last_port, 40000);
+  for (const char* bad : {"3101", "3108-3101", "0-10", "65530-65536", "3000-3256", "3101-", "-3108", "a-b",
+                          "3101-3108x", "+3101-3108", "3101 - 3108", ""}) {
+    const auto refused = parse({"--loopback", "--loopback-ports", bad});
+    EXPECT_FALSE(refused.config) << bad;
+    EXPECT_NE(refused.exit_code, 0) << bad;
+  }
+  EXPECT_TRUE(parse({"--loopback", "--loopback-ports", "3000-3255"}).config);  // 256 ports
+  EXPECT_FALSE(parse({"--loopback-ports", "3101-3108"}).config);               // only with --loopback
+}
+
 TEST(CommandLine, RefusesBadValues) {
   EXPECT_FALSE(parse({"--port", "70000"}).config);
   EXPECT_FALSE(parse({"--log-level", "chatty"}).config);
