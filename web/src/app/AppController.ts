@@ -296,9 +296,6 @@ export class AppController {
       case 'session_taken':
         this.controllers.get(message.peer)?.sessionTaken(message.session);
         break;
-      case 'peer_key_changed':
-        this.controllers.get(message.peer)?.keyChanged(message.error);
-        break;
       case 'error':
         this.notice(`PeerDrop on this computer reported: ${message.error}`);
         break;
@@ -316,7 +313,9 @@ export class AppController {
     }
   }
 
-  private setPeers(peers: Peer[]): void {
+  private setPeers(all: Peer[]): void {
+    // A peer only heard of (its key not proven by a handshake) is not shown: anyone can announce a name.
+    const peers = all.filter((p) => p.verified || p.outdated);
     const ids = new Set(peers.map((p) => p.id));
     for (const peer of peers) {
       const controller = this.controllers.get(peer.id);
@@ -436,5 +435,5 @@ function isView(view: PeerView | undefined): view is PeerView {
 }
 
 function placeholderPeer(id: string, name: string): Peer {
-  return { id, name, addresses: [], online: true, sources: [], lastSeen: 0, lastConnected: 0 };
+  return { id, name, addresses: [], online: true, sources: [], lastSeen: 0, lastConnected: 0, verified: true, outdated: false };
 }

@@ -46,6 +46,11 @@ export function PeerCard({ view, selected, now, actions, debugOpen = false }: Pr
         {peer.addresses[0] ? ` \u00b7 ${peer.addresses[0]}` : ''} {'\u00b7'} last connected{' '}
         {peer.lastConnected ? relativeTime(peer.lastConnected, now) : 'never'}
       </p>
+      {peer.outdated && (
+        <p className="warning" role="note">
+          {peer.name} runs an older PeerDrop; update it there to connect.
+        </p>
+      )}
       {connection.label && <p className={stateClass}>{connection.label}</p>}
       {connection.detail && (
         <p className={connection.problem ? 'error' : 'muted'} role={connection.problem ? 'alert' : undefined}>
@@ -65,7 +70,7 @@ export function PeerCard({ view, selected, now, actions, debugOpen = false }: Pr
         </ul>
       )}
       <div className="peer-actions">
-        {connection.actions.connect && (
+        {connection.actions.connect && !peer.outdated && (
           <button type="button" onClick={() => actions.connect(id)}>
             Connect
           </button>

@@ -13,6 +13,10 @@ export interface Peer {
   lastSeen: number;
   /** Unix ms of the last established connection, 0 if never. */
   lastConnected: number;
+  /** A handshake with its daemon proved who it is: only such peers are listed. */
+  verified: boolean;
+  /** Its PeerDrop is too old to talk to (daemon protocol version 1). */
+  outdated: boolean;
   /**
    * That computer runs a relay (TURN): "offered", or "ready" once this daemon
    * holds credentials for it. Absent: it runs none (or the daemon is older).
@@ -139,11 +143,6 @@ export interface IncomingSignalMessage {
   payload: JsonObject;
   seq: number;
 }
-export interface PeerKeyChangedMessage {
-  type: 'peer_key_changed';
-  peer: string;
-  error: string;
-}
 /** Another tab of this machine answered (owns) `session`: e.g. withdraw its request dialog here. */
 export interface SessionTakenMessage {
   type: 'session_taken';
@@ -215,7 +214,6 @@ export type DaemonMessage =
   | DeliveredMessage
   | ExpiredMessage
   | IncomingSignalMessage
-  | PeerKeyChangedMessage
   | SessionTakenMessage
   | IceServersMessage
   | ErrorMessage
@@ -359,6 +357,8 @@ export function parsePeer(value: unknown): Peer | null {
     sources: Array.isArray(value.sources) ? value.sources.filter(isString) : [],
     lastSeen: isNumber(value.lastSeen) ? value.lastSeen : 0,
     lastConnected: isNumber(value.lastConnected) ? value.lastConnected : 0,
+    verified: value.verified === true,
+    outdated: value.outdated === true,
     ...(value.relay === 'offered' || value.relay === 'ready' ? { relay: value.relay } : {}),
   };
 }
@@ -424,9 +424,6 @@ export function parseDaemonMessage(text: string): DaemonMessage | null {
         payload: isObject(m.payload) ? m.payload : {},
         seq: isNumber(m.seq) ? m.seq : 0,
       };
-    case 'peer_key_changed':
-      if (!isString(m.peer)) return null;
-      return { type: 'peer_key_changed', peer: m.peer, error: isString(m.error) ? m.error : '' };
     case 'session_taken':
       if (!isString(m.peer) || !isString(m.session)) return null;
       return { type: 'session_taken', peer: m.peer, session: m.session };

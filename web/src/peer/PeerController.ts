@@ -317,10 +317,6 @@ export class PeerController {
     this.changed();
   }
 
-  keyChanged(error: string): void {
-    this.warn(`Messages claiming to be from ${this.peer.name} were refused: ${error}`);
-  }
-
   // ---- file transfers ----
 
   onTransfer(listener: (event: PeerTransferEvent) => void): () => void {

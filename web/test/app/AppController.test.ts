@@ -6,7 +6,7 @@ import { FakeRtcNetwork, flushMicrotasks } from '../support/fakeRtc';
 import { FakeWebSocket, fakeSocketFactory } from '../support/fakeSocket';
 
 const SELF = { id: 'AAAASELF', name: 'Alice', version: '0.1.0', port: 3001, discoveryPort: 3001 };
-const BOB = { id: 'ZZZZBOB', name: 'Bob', addresses: ['198.51.100.3:3001'], online: true, sources: ['broadcast'], lastSeen: 1, lastConnected: 0 };
+const BOB = { id: 'ZZZZBOB', name: 'Bob', addresses: ['198.51.100.3:3001'], online: true, sources: ['broadcast'], lastSeen: 1, lastConnected: 0, verified: true, outdated: false };
 const CAROL = { ...BOB, id: 'MMMMCAROL', name: 'Carol', lastConnected: 1_700_000_000_000, online: false };
 
 function setup(opts: { settings?: boolean; sessionStorage?: Map<string, string> } = {}) {
@@ -155,11 +155,9 @@ describe('AppController', () => {
     expect(ws2.sentMessages()).toContainEqual({ type: 'session', peer: BOB.id, state: 'connecting' });
   });
 
-  it('a forgotten peer disappears; a peer_key_changed warning shows next to the peer', () => {
+  it('a forgotten peer disappears; a peer only heard of is not listed', () => {
     const { app, ws } = setup();
-    ws.serverSend({ type: 'peer_key_changed', peer: BOB.id, error: 'signed by a different key' });
-    expect(app.getSnapshot().peers.find((p) => p.peer.id === BOB.id)?.warnings[0]).toMatch(/signed by a different key/);
-    ws.serverSend({ type: 'peers', peers: [CAROL] });
+    ws.serverSend({ type: 'peers', peers: [CAROL, { ...BOB, id: 'UNVERIFIED', name: 'Mallory', verified: false }] });
     expect(app.getSnapshot().peers.map((p) => p.peer.name)).toEqual(['Carol']);
   });
 

@@ -11,7 +11,7 @@ import { FakeWebSocket, fakeSocketFactory } from '../support/fakeSocket';
 afterEach(cleanup);
 
 const SELF = { id: 'AAAASELF', name: 'Alice', version: '0.1.0', port: 3001, discoveryPort: 3001 };
-const BOB = { id: 'ZZZZBOB', name: 'Bob', addresses: ['198.51.100.3:3001'], online: true, sources: ['broadcast'], lastSeen: 1, lastConnected: 0 };
+const BOB = { id: 'ZZZZBOB', name: 'Bob', addresses: ['198.51.100.3:3001'], online: true, sources: ['broadcast'], lastSeen: 1, lastConnected: 0, verified: true, outdated: false };
 const CAROL = { ...BOB, id: 'MMMMCAROL', name: 'Carol', relay: 'ready' };
 
 function setup() {

@@ -9,6 +9,8 @@ const peer = (id: string, name: string, online: boolean, lastConnected: number):
   addresses: [],
   sources: [],
   lastSeen: 0,
+  verified: true,
+  outdated: false,
 });
 
 describe('daemon protocol', () => {
@@ -19,8 +21,8 @@ describe('daemon protocol', () => {
         { type: 'welcome', protocol: 1, self: { id: 'I', name: 'A', version: '0.1.0', port: 3001, discoveryPort: 3001 }, settings: { name: 'A', iceServers: [{ urls: ['stun:198.51.100.9:3478'], username: 'u', credential: 'c' }], connectTimeoutMs: 30000 } },
       ],
       [
-        { type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: ['198.51.100.2:3001'], online: true, sources: ['broadcast'], lastSeen: 5, lastConnected: 7 }, { bogus: 1 }] },
-        { type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: ['198.51.100.2:3001'], online: true, sources: ['broadcast'], lastSeen: 5, lastConnected: 7 }] },
+        { type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: ['198.51.100.2:3001'], online: true, sources: ['broadcast'], lastSeen: 5, lastConnected: 7, verified: true }, { bogus: 1 }] },
+        { type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: ['198.51.100.2:3001'], online: true, sources: ['broadcast'], lastSeen: 5, lastConnected: 7, verified: true, outdated: false }] },
       ],
       [{ type: 'settings', settings: { name: 'B', iceServers: [], connectTimeoutMs: 5000 } }, { type: 'settings', settings: { name: 'B', iceServers: [], connectTimeoutMs: 5000 } }],
       [{ type: 'ack', ref: 's1', seq: 3, to: 'P', peerOnline: false }, { type: 'ack', ref: 's1', seq: 3, to: 'P', peerOnline: false }],
@@ -30,7 +32,6 @@ describe('daemon protocol', () => {
         { type: 'signal', from: 'P', kind: 'offer', session: 'x', payload: { type: 'offer', sdp: 'v=0' }, seq: 9 },
         { type: 'signal', from: 'P', kind: 'offer', session: 'x', payload: { type: 'offer', sdp: 'v=0' }, seq: 9 },
       ],
-      [{ type: 'peer_key_changed', peer: 'P', error: 'e' }, { type: 'peer_key_changed', peer: 'P', error: 'e' }],
       [{ type: 'session_taken', peer: 'P', session: 'r1' }, { type: 'session_taken', peer: 'P', session: 'r1' }],
       [{ type: 'ice_servers', peer: 'P', ref: 'i1', iceServers: [{ urls: 'stun:198.51.100.1:3001' }, { nope: 1 }] }, { type: 'ice_servers', peer: 'P', ref: 'i1', iceServers: [{ urls: 'stun:198.51.100.1:3001' }] }],
       [{ type: 'error', code: 'unknown_peer', error: 'no', ref: 's2' }, { type: 'error', code: 'unknown_peer', error: 'no', ref: 's2' }],
@@ -40,7 +41,7 @@ describe('daemon protocol', () => {
 
   it('fills lastConnected with 0 for daemons that do not send it', () => {
     const m = parseDaemonMessage(JSON.stringify({ type: 'peers', peers: [{ id: 'P', name: 'Bob' }] }));
-    expect(m).toEqual({ type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: [], online: false, sources: [], lastSeen: 0, lastConnected: 0 }] });
+    expect(m).toEqual({ type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: [], online: false, sources: [], lastSeen: 0, lastConnected: 0, verified: false, outdated: false }] });
   });
 
   it('refuses malformed frames', () => {

@@ -16,6 +16,8 @@ const peer = (id: string, name: string): Peer => ({
   sources: ['broadcast'],
   lastSeen: 1,
   lastConnected: 0,
+  verified: true,
+  outdated: false,
 });
 
 /**
