@@ -216,7 +216,7 @@ Daemon::Daemon(Config config)
                              .relay_status = [this] { return std::optional(relay_status()); },
                              .relay_ready = [this](const std::string& id) { return remote_relays_.ready(id); }},
            policy_, rate_limiter_, peer_rate_limiter_, assets_, core::make_logger("http")),
-      http_server_(io_, config_.http, std::move(http_acceptor_), api_,
+      http_server_(io_, config_.http, std::move(http_acceptor_), policy_, api_,
                    [this](asio::ip::tcp::socket socket, http::Request request) {
                      ui_hub_.accept(std::move(socket), std::move(request));
                    },

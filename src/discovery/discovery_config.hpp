@@ -35,6 +35,8 @@ struct DiscoveryConfig {
   std::size_t max_connects = 16;                     // daemon-channel handshakes under way at once
   std::size_t max_candidate_tries = 5;               // an address that never proves its key is dropped after this
   std::chrono::milliseconds first_connect_retry{1'000};  // then doubling up to the announce interval
+  double stun_rate_per_second = 20;                  // STUN answers to one source address
+  double stun_burst = 40;
 };
 
 }  // namespace peerdrop::discovery

@@ -84,7 +84,25 @@ DiscoveryService::DiscoveryService(asio::any_io_executor executor, const Discove
                                                .max_candidate_tries = config.max_candidate_tries}),
       new_peers_(clock, core::RateLimiter::Limits{.rate = config.new_peers_per_minute / 60.0,
                                                   .burst = config.new_peers_per_minute}),
-      udp_(executor, config, signer, logger_),
+      stun_gate_(clock, StunGate::Limits{.rate = config.stun_rate_per_second, .burst = config.stun_burst},
+                 [this](std::uint32_t address) {
+                   // A verified peer's proven address, or where its channel comes from.
+                   const auto ip = net::Ipv4Subnet::format_address(address);
+                   for (const auto& peer : table_.snapshot()) {
+                     if (!peer.verified) continue;
+                     for (const auto& a : peer.addresses) {
+                       if (a.ip == ip) return true;
+                     }
+                     const auto remote = channels_.remote_of(peer.id);
+                     if (remote && remote->address().to_string() == ip) return true;
+                   }
+                   return false;
+                 }),
+      udp_(executor, config, signer,
+           [this](const asio::ip::udp::endpoint& from) {
+             return from.address().is_v4() && stun_gate_.allow(from.address().to_v4().to_uint());
+           },
+           logger_),
       health_client_(executor),
       scanner_(executor, health_client_),
       startup_timer_(executor),
@@ -135,6 +153,7 @@ void DiscoveryService::start(const std::vector<net::InterfaceAddress>& all_inter
     logger_->info("discovery on {} ({})", iface.name, iface.subnet.to_string());
   }
   udp_.set_interfaces(interfaces_);
+  update_stun_subnets();
   udp_.start([this](const Announcement& a, const asio::ip::udp::endpoint& from) { handle_udp(a, from); });
   logger_->info("known peers from previous runs: {}, manual addresses: {}", table_.size(), manual_addresses_.size());
   connect_due();  // remembered peers first: they are the likeliest to answer
@@ -147,6 +166,7 @@ void DiscoveryService::interfaces_changed(const std::vector<net::InterfaceAddres
   if (selected == interfaces_) return;
   interfaces_ = std::move(selected);
   udp_.set_interfaces(interfaces_);
+  update_stun_subnets();
   udp_.announce_burst();
 }
 
@@ -445,6 +465,12 @@ asio::awaitable<void> DiscoveryService::probe_manual() {
     }
   });
 }
+void DiscoveryService::update_stun_subnets() {
+  std::vector<net::Ipv4Subnet> subnets(extra_subnets_);
+  for (const auto& iface : interfaces_) subnets.push_back(iface.subnet);
+  stun_gate_.set_subnets(std::move(subnets));
+}
+
 std::vector<net::Ipv4Subnet> DiscoveryService::subnets_to_scan(bool include_interface_subnets) const {
   std::vector<net::Ipv4Subnet> out;
   if (include_interface_subnets && config_.scan_enabled && !config_.loopback) {

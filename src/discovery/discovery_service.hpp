@@ -23,6 +23,7 @@
 #include "discovery/peer_directory.hpp"
 #include "discovery/peer_store.hpp"
 #include "discovery/peer_table.hpp"
+#include "discovery/stun_gate.hpp"
 #include "discovery/subnet_scanner.hpp"
 #include "discovery/udp_discovery.hpp"
 #include "net/ipv4_subnet.hpp"
@@ -99,6 +100,8 @@ class DiscoveryService final : public PeerDirectory {
   boost::asio::awaitable<void> run_scan(bool include_interface_subnets, bool claimed);
   std::vector<boost::asio::ip::tcp::endpoint> manual_endpoints() const;
   std::vector<net::Ipv4Subnet> subnets_to_scan(bool include_interface_subnets) const;
+  // The subnets discovery works on, for the STUN gate: the selected interfaces' and --scan's.
+  void update_stun_subnets();
 
   boost::asio::any_io_executor executor_;
   const DiscoveryConfig& config_;
@@ -112,6 +115,7 @@ class DiscoveryService final : public PeerDirectory {
   PeerTable table_;
   ConnectSchedule schedule_;
   core::RateLimiter new_peers_;  // new identities per source address
+  StunGate stun_gate_;
   UdpDiscovery udp_;
   HealthClient health_client_;
   SubnetScanner scanner_;

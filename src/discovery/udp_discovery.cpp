@@ -24,10 +24,11 @@ constexpr std::array<std::chrono::milliseconds, 3> kBurstGaps{std::chrono::milli
 }  // namespace
 
 UdpDiscovery::UdpDiscovery(asio::any_io_executor executor, const DiscoveryConfig& config,
-                           AnnouncementSigner& signer, core::Logger logger)
+                           AnnouncementSigner& signer, StunFilter stun_filter, core::Logger logger)
     : executor_(executor),
       config_(config),
       signer_(signer),
+      stun_filter_(std::move(stun_filter)),
       logger_(std::move(logger)),
       socket_(executor),
       timer_(executor) {
@@ -161,6 +162,7 @@ void UdpDiscovery::answer_stun(std::span<const std::uint8_t> packet, const udp::
     logger_->debug("ignored a STUN packet from {}: {}", sender.address().to_string(), id.error().message());
     return;
   }
+  if (stun_filter_ && !stun_filter_(sender)) return;  // not from our networks, or too often
   const auto address = sender.address();
   std::vector<std::uint8_t> bytes;
   if (address.is_v4()) {

@@ -24,9 +24,11 @@ namespace peerdrop::discovery {
 class UdpDiscovery {
  public:
   using PacketHandler = std::function<void(const Announcement&, const boost::asio::ip::udp::endpoint&)>;
+  // Whether to answer a STUN Binding request from this source (StunGate).
+  using StunFilter = std::function<bool(const boost::asio::ip::udp::endpoint&)>;
 
   UdpDiscovery(boost::asio::any_io_executor executor, const DiscoveryConfig& config, AnnouncementSigner& signer,
-               core::Logger logger);
+               StunFilter stun_filter, core::Logger logger);
 
   // Binds the socket and returns its port. Throws core::StartupError.
   std::uint16_t open();
@@ -50,6 +52,7 @@ class UdpDiscovery {
   boost::asio::any_io_executor executor_;
   const DiscoveryConfig& config_;
   AnnouncementSigner& signer_;
+  StunFilter stun_filter_;
   core::Logger logger_;
   boost::asio::ip::udp::socket socket_;
   boost::asio::steady_timer timer_;

@@ -71,6 +71,14 @@ ApiHandler::ApiHandler(ApiServices services, const LocalRequestPolicy& policy, c
 asio::awaitable<Reply> ApiHandler::handle(const Request& request, const ClientInfo& client) {
   const auto url = boost::urls::parse_origin_form(request.target());
   const std::string path = url ? url->path() : std::string();
+  auto reply = co_await route(request, client, path);
+  // No other site's page may embed or read what a control endpoint answers (an <img> of a download, say).
+  if (is_control_path(path)) reply.response.set("Cross-Origin-Resource-Policy", "same-origin");
+  co_return reply;
+}
+
+asio::awaitable<Reply> ApiHandler::route(const Request& request, const ClientInfo& client, const std::string& path) {
+  const auto url = boost::urls::parse_origin_form(request.target());
   const bool local = policy_.is_local_client(client.ip);
   auto& limiter = path == "/api/health" ? peer_limiter_ : limiter_;
   if (!local && !limiter.allow(client.ip)) {
@@ -83,6 +91,13 @@ asio::awaitable<Reply> ApiHandler::handle(const Request& request, const ClientIn
   const auto method = request.method();
 
   if (is_control_path(path)) {
+    // A browser says when another site's page made the request; cross-site
+    // GETs (an <img>, a <script>) carry no Origin, so this is the one sign of them.
+    if (request["Sec-Fetch-Site"] == "cross-site") {
+      logger_->debug("refused {} {} from {}: made by another site's page", request.method_string(), path, client.ip);
+      co_return error_response(bhttp::status::forbidden, "forbidden",
+                               "this endpoint answers PeerDrop's own page only, not another site's");
+    }
     const auto origin = request.find(bhttp::field::origin);
     const auto refused = policy_.refuse_reason(
         client.ip, request[bhttp::field::host],

@@ -64,6 +64,7 @@ class ApiHandler {
   std::optional<Response> check_websocket(const Request& request, const ClientInfo& client) const;
 
  private:
+  boost::asio::awaitable<Reply> route(const Request& request, const ClientInfo& client, const std::string& path);
   Response health();
   Response peers_list();
   boost::asio::awaitable<Response> peers_add(const Request& request);

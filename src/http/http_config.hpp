@@ -15,6 +15,7 @@ struct HttpConfig {
   std::chrono::milliseconds request_timeout{10'000};  // a whole request, or an idle keep-alive wait
   std::chrono::milliseconds write_timeout{10'000};
   std::size_t max_connections = 256;
+  std::size_t reserved_local_connections = 32;  // of max_connections, kept for this machine's own UI
   std::size_t max_connections_per_client = 16;
   double rate_per_second = 20;  // non-local clients, per address
   double rate_burst = 60;

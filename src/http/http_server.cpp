@@ -117,12 +117,14 @@ tcp::acceptor HttpServer::bind(asio::io_context& io, const HttpConfig& config) {
   return acceptor;
 }
 
-HttpServer::HttpServer(asio::io_context& io, const HttpConfig& config, tcp::acceptor acceptor, ApiHandler& handler,
-                       Upgrader upgrader, TlsHandoff tls_handoff, core::Logger logger)
+HttpServer::HttpServer(asio::io_context& io, const HttpConfig& config, tcp::acceptor acceptor,
+                       const LocalRequestPolicy& policy, ApiHandler& handler, Upgrader upgrader,
+                       TlsHandoff tls_handoff, core::Logger logger)
     : io_(io),
       config_(config),
       acceptor_(std::move(acceptor)),
       port_(acceptor_.local_endpoint().port()),
+      policy_(policy),
       handler_(handler),
       upgrader_(std::move(upgrader)),
       tls_handoff_(std::move(tls_handoff)),
@@ -153,7 +155,12 @@ asio::awaitable<void> HttpServer::accept_loop() {
     const auto& per_client = registry_->per_client;
     const auto it = per_client.find(client);
     const std::size_t from_client = it == per_client.end() ? 0 : it->second;
-    if (registry_->sockets.size() >= config_.max_connections || from_client >= config_.max_connections_per_client) {
+    // Other hosts share what this machine's own clients leave, less a reserve: they cannot lock its UI out.
+    const bool local = policy_.is_local_client(client);
+    const auto limit = local ? config_.max_connections
+                             : config_.max_connections - std::min(config_.reserved_local_connections,
+                                                                  config_.max_connections);
+    if (registry_->sockets.size() >= limit || from_client >= config_.max_connections_per_client) {
       logger_->debug("refused a connection from {}: too many connections", client);
       socket.non_blocking(true, peer_ec);
       asio::write(socket, asio::buffer(busy_response()), peer_ec);

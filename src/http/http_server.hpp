@@ -13,6 +13,7 @@
 #include "http/api_handler.hpp"
 #include "core/logging.hpp"
 #include "http/http_config.hpp"
+#include "http/local_request_policy.hpp"
 
 namespace peerdrop::http {
 
@@ -33,8 +34,10 @@ class HttpServer {
   static boost::asio::ip::tcp::acceptor bind(boost::asio::io_context& io, const HttpConfig& config);
 
   // Serves connections accepted on `acceptor` (made by bind) once started.
+  // `policy` tells this machine's own clients, which other hosts cannot crowd out.
   HttpServer(boost::asio::io_context& io, const HttpConfig& config, boost::asio::ip::tcp::acceptor acceptor,
-             ApiHandler& handler, Upgrader upgrader, TlsHandoff tls_handoff, core::Logger logger);
+             const LocalRequestPolicy& policy, ApiHandler& handler, Upgrader upgrader, TlsHandoff tls_handoff,
+             core::Logger logger);
 
   std::uint16_t port() const { return port_; }
   void start();
@@ -50,6 +53,7 @@ class HttpServer {
   const HttpConfig& config_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_;
+  const LocalRequestPolicy& policy_;
   ApiHandler& handler_;
   Upgrader upgrader_;
   TlsHandoff tls_handoff_;

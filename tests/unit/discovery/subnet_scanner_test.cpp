@@ -61,7 +61,7 @@ class SubnetScannerTest : public ::testing::Test {
       http::ApiServices{
           .directory = directory_, .settings = fakes_.settings, .files = fakes_.files},
       policy_, limiter_, limiter_, assets_, core::make_logger("test")};
-  http::HttpServer server_{io_, config_, std::move(acceptor_), handler_, nullptr, nullptr, core::make_logger("test")};
+  http::HttpServer server_{io_, config_, std::move(acceptor_), policy_, handler_, nullptr, nullptr, core::make_logger("test")};
   HealthClient client_{io_.get_executor()};
   SubnetScanner scanner_{io_.get_executor(), client_};
 };

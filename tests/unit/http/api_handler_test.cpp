@@ -256,6 +256,28 @@ TEST_F(ApiHandlerTest, ServesAReceivedFileAsAnAttachment) {
   EXPECT_TRUE(head.file);
 }
 
+// Another site's page in the user's browser cannot probe or embed what control
+// endpoints answer: a cross-site <img> of a download carries no Origin, but
+// Sec-Fetch-Site says where it came from; and every answer forbids embedding elsewhere.
+TEST_F(ApiHandlerTest, RefusesAnotherSitesPageAndForbidsEmbeddingElsewhere) {
+  files_.contents["a.txt"] = "a";
+  const auto cross = call_for_reply(bhttp::verb::get, "/api/files/download?name=a.txt", "127.0.0.1", "",
+                                    {{"Sec-Fetch-Site", "cross-site"}});
+  EXPECT_EQ(cross.response.result(), bhttp::status::forbidden);
+  EXPECT_FALSE(cross.file);
+  EXPECT_TRUE(files_.opened.empty());  // not even looked up
+  EXPECT_EQ(call(bhttp::verb::get, "/api/peers", "127.0.0.1", "", {{"Sec-Fetch-Site", "cross-site"}}).result(),
+            bhttp::status::forbidden);
+  for (const char* site : {"same-origin", "none"}) {
+    const auto own = call_for_reply(bhttp::verb::get, "/api/files/download?name=a.txt", "127.0.0.1", "",
+                                    {{"Sec-Fetch-Site", site}});
+    EXPECT_TRUE(own.file) << site;
+    EXPECT_EQ(own.response["Cross-Origin-Resource-Policy"], "same-origin") << site;
+  }
+  EXPECT_EQ(call(bhttp::verb::get, "/api/settings")["Cross-Origin-Resource-Policy"], "same-origin");
+  EXPECT_EQ(call(bhttp::verb::get, "/api/peers")["Cross-Origin-Resource-Policy"], "same-origin");
+}
+
 TEST_F(ApiHandlerTest, ServesOnlySanitizedNamesToTheLocalUi) {
   files_.contents["a.txt"] = "a";
   EXPECT_EQ(call(bhttp::verb::get, "/api/files/download?name=b.txt").result(), bhttp::status::not_found);

@@ -81,7 +81,7 @@ class HttpServerTest : public ::testing::Test {
   core::RateLimiter limiter_{clock_, {}};
   StaticAssets assets_;
   http::ApiHandler handler_{fakes_.services(), policy_, limiter_, limiter_, assets_, core::make_logger("test")};
-  HttpServer server_{io_, config_, std::move(acceptor_), handler_, nullptr, nullptr, core::make_logger("test")};
+  HttpServer server_{io_, config_, std::move(acceptor_), policy_, handler_, nullptr, nullptr, core::make_logger("test")};
   std::thread thread_;
 };
 

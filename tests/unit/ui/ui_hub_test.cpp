@@ -106,7 +106,7 @@ class UiHubTest : public ::testing::Test {
   http::StaticAssets assets_;
   http::ApiHandler handler_{fakes_.services(), policy_, limiter_, limiter_, assets_, core::make_logger("test")};
   UiHub hub_{ws_config_, events(), core::make_logger("test")};
-  http::HttpServer server_{io_, config_, std::move(acceptor_), handler_,
+  http::HttpServer server_{io_, config_, std::move(acceptor_), policy_, handler_,
                            [this](tcp::socket socket, http::Request request) {
                              hub_.accept(std::move(socket), std::move(request));
                            },
