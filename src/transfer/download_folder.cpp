@@ -134,6 +134,12 @@ boost::system::result<core::UniqueFd> DownloadFolder::open_file(const SanitizedP
   return file;
 }
 
+boost::system::result<std::uint64_t> DownloadFolder::capacity_bytes() const {
+  struct statvfs status {};
+  if (::fstatvfs(partial_dir_.get(), &status) != 0) return io_error(errno);
+  return static_cast<std::uint64_t>(status.f_blocks) * status.f_frsize;
+}
+
 boost::system::result<std::uint64_t> DownloadFolder::available_bytes() const {
   struct statvfs status {};
   if (::fstatvfs(partial_dir_.get(), &status) != 0) return io_error(errno);

@@ -58,6 +58,8 @@ class DownloadFolder {
 
   // Bytes the current user may still write in the folder's file system.
   boost::system::result<std::uint64_t> available_bytes() const;
+  // The size of the filesystem the download folder is on.
+  boost::system::result<std::uint64_t> capacity_bytes() const;
 
  private:
   DownloadFolder(std::filesystem::path path, core::UniqueFd dir, core::UniqueFd partial_dir)

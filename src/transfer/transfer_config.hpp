@@ -26,6 +26,11 @@ struct TransferConfig {
   // Open handles (file_open without finish or cancel) per tab: one per file
   // of a request of up to 10,000 files, and another request beside it.
   std::size_t max_handles_per_tab = 20'000;
+  // Free space kept in the download folder's filesystem: the smaller of
+  // min_free_bytes and min_free_percent of its size. A file is opened only
+  // if the rest of it, the rest of every other open file and this margin fit.
+  std::uint64_t min_free_bytes = std::uint64_t{1} << 30;
+  unsigned min_free_percent = 5;
   // The largest file: what JavaScript numbers hold exactly (2^53 - 1).
   std::uint64_t max_file_bytes = (std::uint64_t{1} << 53) - 1;
   // The `files` message goes to every tab at most this often (a folder of small files is one push).

@@ -105,8 +105,12 @@ boost::system::result<TransferService::Opened> TransferService::open(Tab tab, co
     if (!resumable) return resumable.error();
     offset = *resumable;
   }
-  const auto available = folder_.available_bytes();
-  if (available && request.size - offset > *available) return core::make_error_code(Errc::disk_full);
+  // The rest of this file must fit beside the rest of every open one and the margin: checked
+  // against reservations, not just the free space now, so many opens at once cannot overcommit.
+  const auto needed = request.size - offset;
+  if (needed > 0 && !fits(needed)) return core::make_error_code(Errc::disk_full);
+  entry.reserved = needed;
+  reserved_ += needed;
 
   const Handle handle = next++;
   const Slot slot{tab, handle};
@@ -136,7 +140,14 @@ boost::system::error_code TransferService::write(Tab tab, Handle handle, std::ui
   }
   if (const auto ec = activate(*entry)) return ec;
   entry->last_used = ++use_counter_;
-  if (const auto ec = entry->file->write(offset, bytes)) return ec;
+  const auto ec = entry->file->write(offset, bytes);
+  // What was written is on the disk now, no longer reserved.
+  const auto remaining = entry->size - std::min(entry->size, entry->file->received());
+  if (remaining < entry->reserved) {
+    reserved_ -= entry->reserved - remaining;
+    entry->reserved = remaining;
+  }
+  if (ec) return ec;
   const auto unsynced = entry->file->received() - entry->file->durable();
   if (unsynced >= config_.checkpoint_bytes ||
       (unsynced > 0 && clock_.now() - entry->last_checkpoint >= config_.checkpoint_interval)) {
@@ -321,8 +332,17 @@ boost::system::error_code TransferService::checkpoint(Tab tab, Entry& entry) {
   return {};
 }
 
+bool TransferService::fits(std::uint64_t needed) const {
+  const auto available = folder_.available_bytes();
+  if (!available) return true;  // the write itself will say
+  const auto capacity = folder_.capacity_bytes();
+  const auto margin = std::min(config_.min_free_bytes, capacity ? *capacity / 100 * config_.min_free_percent : 0);
+  return *available >= margin && *available - margin >= reserved_ && *available - margin - reserved_ >= needed;
+}
+
 void TransferService::erase(std::map<Slot, Entry>::iterator it) {
   const auto slot = it->first;
+  reserved_ -= std::min(reserved_, it->second.reserved);
   by_key_.erase(it->second.key);
   active_.erase(slot);
   if (const auto count = handle_counts_.find(slot.first); count != handle_counts_.end() && count->second > 0) {

@@ -113,7 +113,8 @@ class TransferService {
 
   // file_open. Errors (core::Errc): malformed (peer or transfer id),
   // too_large (size), a FileNameSanitizer refusal (core::is_path_error),
-  // too_many_files, disk_full (not enough space for the rest of the file),
+  // too_many_files, disk_full (the rest of the file does not fit beside the
+  // rest of every open file and the free-space margin),
   // path_blocked, or a system error.
   boost::system::result<Opened> open(Tab tab, const OpenRequest& request);
 
@@ -170,6 +171,7 @@ class TransferService {
     std::optional<ReceivedFile> landed;  // it landed before: no partial file, complete
     core::Clock::TimePoint last_checkpoint{};
     std::uint64_t last_used = 0;
+    std::uint64_t reserved = 0;  // bytes of it still to come, counted against the free space
   };
 
   Entry* find(Tab tab, Handle handle);
@@ -177,6 +179,8 @@ class TransferService {
   boost::system::error_code activate(Entry& entry);
   boost::system::error_code checkpoint(Tab tab, Entry& entry);
   void erase(std::map<Slot, Entry>::iterator it);
+  // Whether `needed` more bytes fit beside the reservations and the free-space margin.
+  bool fits(std::uint64_t needed) const;
 
   DownloadFolder& folder_;
   const TransferConfig& config_;
@@ -190,6 +194,7 @@ class TransferService {
   std::map<Tab, Handle> next_handle_;  // per tab
   std::map<Tab, std::size_t> handle_counts_;
   std::uint64_t use_counter_ = 0;
+  std::uint64_t reserved_ = 0;  // the rest of every open file
 };
 
 }  // namespace peerdrop::transfer

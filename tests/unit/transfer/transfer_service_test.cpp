@@ -451,6 +451,27 @@ TEST_F(TransferServiceTest, RefusesBadIdsNamesAndSizes) {
   EXPECT_EQ(open_error(request), Errc::disk_full);
 }
 
+// Many files opened at once (a folder of thousands) must not each pass a
+// free-space check alone: what is still to come of every open file is
+// reserved, and a margin stays free.
+TEST_F(TransferServiceTest, ReservesTheRestOfEveryOpenFileAndKeepsAMarginFree) {
+  const auto available = folder_.available_bytes().value();
+  const auto capacity = folder_.capacity_bytes().value();
+  const auto margin = std::min(config_.min_free_bytes, capacity / 100 * config_.min_free_percent);
+  ASSERT_GT(available, margin + 400 * kMiB) << "this test needs some free space";
+  const auto room = available - margin;
+  // A first file takes all but 200 MiB of the room; a second of 300 MiB no longer fits, one of 10 MiB does.
+  const auto big = open(1, "big.bin", room - 200 * kMiB, 0);
+  EXPECT_NE(big.handle, 0u);
+  TransferService::OpenRequest second{.peer = kAlice, .transfer_id = kTid, .index = 1, .path = "second.bin",
+                                      .size = 300 * kMiB};
+  EXPECT_EQ(open_error(second, 1), Errc::disk_full);
+  EXPECT_NE(open(1, "small.bin", 10 * kMiB, 2).handle, 0u);
+  // Cancelling the big one frees its reservation: the second fits now.
+  EXPECT_FALSE(service_.cancel(kAlice, kTid));
+  EXPECT_FALSE(open_error(second, 1));
+}
+
 TEST_F(TransferServiceTest, AnEmptyFileFinishesAtOnce) {
   const auto opened = open(1, "empty", 0);
   const auto finished = service_.finish(1, opened.handle, 0, sha256_hex(""));
