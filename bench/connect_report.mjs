@@ -88,8 +88,8 @@ ${variants.map((v) => `- ${v.label}: ${c[v.key].samples.map((x) => Math.round(x)
 One lab per variant, two hosts: alice 198.51.100.10 and bob, each running
 peerdropd with the lab's defaults (\`--announce-interval 1\`) and
 \`--no-scan --log-level info\`, and a Chromium on its own daemon's page
-(\`http://<host>:3001/\`). Both pages have \`localStorage['peerdrop.autoAccept'] = '1'\`
-(the UI accepts every request by itself; for benchmarks only).
+(\`http://<host>:3001/\`). Each daemon has the other on its "always accept"
+list (\`PUT /api/settings\` \`autoAccept\`), so the other side accepts at once.
 
 - **same subnet**: bob 198.51.100.11 on the same bridge.
 - **two subnets**: bob 203.0.113.10, the lab router between them (no NAT);

@@ -1,6 +1,7 @@
 // Connection time of the web UI: from the click on "Connect" to an open data
-// channel, with the other side accepting automatically
-// (localStorage['peerdrop.autoAccept'] = '1', for benchmarks only).
+// channel, with the other side accepting at once: each daemon has the other
+// peer on its "always accept" list (PUT /api/settings autoAccept), as a user
+// who trusts that computer would.
 //
 // One lab per variant, two hosts, each with peerdropd (lab defaults:
 // announce interval 1 s; plus --no-scan --log-level info) and a headless
@@ -25,7 +26,7 @@
 // starts when both items offer "Connect" again. One warm-up run per variant
 // (the first connection after the pages loaded) is reported on its own.
 
-import { Lab, PeerDropUi, blockNewConnections, kSubnetA, kSubnetB, waitFor, waitForPeer, waitForRelay } from '../lab/lib/index.mjs';
+import { Lab, PeerDropUi, blockNewConnections, kSubnetA, kSubnetB, putSettings, waitFor, waitForPeer, waitForRelay } from '../lab/lib/index.mjs';
 
 const kDaemonArgs = ['--no-scan', '--log-level', 'info'];
 const kPort = 3001;
@@ -52,8 +53,8 @@ async function setUpPair(lab, topology) {
     await carol.startDaemon([...kDaemonArgs, '--turn']);
     await Promise.all([waitForRelay(alice, carol), waitForRelay(bob, carol)]);
   }
-  const localStorage = { 'peerdrop.autoAccept': '1' };
-  const [uiAlice, uiBob] = await Promise.all([alice, bob].map(async (host) => new PeerDropUi(await host.openBrowser({ localStorage }))));
+  await Promise.all([putSettings(alice, { autoAccept: [bob.id] }), putSettings(bob, { autoAccept: [alice.id] })]);
+  const [uiAlice, uiBob] = await Promise.all([alice, bob].map(async (host) => new PeerDropUi(await host.openBrowser())));
   await Promise.all([uiAlice.waitPeer('bob'), uiBob.waitPeer('alice')]);
   if (topology === 'relay') {
     await uiAlice.peerItem('bob').getByRole('button', { name: 'Debug', exact: true }).click();

@@ -202,9 +202,9 @@ ${markdownTable(['thread', 'raw', 'PeerDrop'], threadRows)}`);
 
 One lab, one subnet: alice 198.51.100.10 and bob 198.51.100.11, each running
 peerdropd with the lab's defaults and \`--no-scan --log-level info\`, and a
-headless Chromium on its own daemon's page with
-\`localStorage['peerdrop.autoAccept'] = '1'\` (bob's page accepts the
-connection and the files without asking). Alice's page is driven by
+headless Chromium on its own daemon's page; bob's daemon has alice on its
+"always accept" list (\`PUT /api/settings\` \`autoAccept\`), so bob's page
+accepts the connection and the files without asking. Alice's page is driven by
 Playwright: "Connect" in bob's item of the list "Peers", then, in bob's detail,
 the file input "Files to send". Bob's page is driven over the DevTools protocol
 directly (\`bench/lib/cdp_page.mjs\`): Playwright enables the Network domain on

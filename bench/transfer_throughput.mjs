@@ -26,8 +26,9 @@
 //
 // One lab, one subnet: alice 198.51.100.10 and bob 198.51.100.11, each with
 // peerdropd (--no-scan --log-level info) and a headless Chromium on its own
-// daemon's page with localStorage['peerdrop.autoAccept'] = '1' (bob accepts
-// the connection and the files without asking). Alice's page is driven by
+// daemon's page; bob's daemon has alice on its "always accept" list
+// (PUT /api/settings autoAccept), so bob's page accepts the connection and
+// the files without asking, as for a user who trusts alice's computer. Alice's page is driven by
 // Playwright through the UI; bob's over bare DevTools (bench/lib/cdp_page.mjs,
 // which says why). Before each run every thread of both hosts gets nice -10
 // (raisePriority), so that a shared machine's other work weighs on both kinds
@@ -38,7 +39,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  Lab, PeerDropUi, TransferUi, kSubnetA, sha256File, waitFor, waitForPeer, writeRandomFile,
+  Lab, PeerDropUi, TransferUi, kSubnetA, putSettings, sha256File, waitFor, waitForPeer, writeRandomFile,
 } from '../lab/lib/index.mjs';
 import { processInfo } from '../lab/lib/browser.mjs';
 import { namespacePids } from '../lab/lib/netns.mjs';
@@ -74,9 +75,8 @@ const deadlineFor = (bytes) => 60_000 + (bytes / kMiB) * 500;
  * by Playwright like the lab's other pages (`playwright`).
  */
 async function openReceiver(host, driver) {
-  const localStorage = { 'peerdrop.autoAccept': '1' };
   if (driver === 'playwright') {
-    const ui = new PeerDropUi(await host.openBrowser({ localStorage }));
+    const ui = new PeerDropUi(await host.openBrowser());
     return {
       ui,
       evaluate: (fn, arg, { timeoutMs } = {}) => withDeadline(ui.page.evaluate(fn, arg), timeoutMs, `${host.name}'s page`),
@@ -89,7 +89,7 @@ async function openReceiver(host, driver) {
       errors: () => ui.browser.errors,
     };
   }
-  const page = await CdpPage.open(host, { url: `${host.daemonBaseUrl()}/`, localStorage });
+  const page = await CdpPage.open(host, { url: `${host.daemonBaseUrl()}/` });
   return {
     page,
     evaluate: (fn, arg, options) => page.evaluate(fn, arg, options),
@@ -113,7 +113,7 @@ const hookOf = (page) => page.evaluate(() => JSON.parse(JSON.stringify(window.__
 
 /**
  * Two hosts, daemons and browsers, connected through alice's UI (bob's page
- * accepts by itself). Resolves with { alice, bob, uiAlice, filesAlice, bobPage }.
+ * accepts by itself: alice is on its daemon's always-accept list). Resolves with { alice, bob, uiAlice, filesAlice, bobPage }.
  */
 export async function setUpTransferPair(lab, { receiver = 'cdp' } = {}) {
   const alice = await lab.addHost('alice', { subnet: 'a', ip: '198.51.100.10' });
@@ -121,8 +121,9 @@ export async function setUpTransferPair(lab, { receiver = 'cdp' } = {}) {
   await alice.startDaemon(kDaemonArgs);
   await bob.startDaemon(kDaemonArgs);
   await Promise.all([waitForPeer(alice, bob, { timeout: 8000 }), waitForPeer(bob, alice, { timeout: 8000 })]);
+  await putSettings(bob, { autoAccept: [alice.id] });
   const [uiAlice, bobPage] = await Promise.all([
-    alice.openBrowser({ localStorage: { 'peerdrop.autoAccept': '1' } }).then((browser) => new PeerDropUi(browser)),
+    alice.openBrowser().then((browser) => new PeerDropUi(browser)),
     openReceiver(bob, receiver),
   ]);
   await uiAlice.waitPeer('bob');

@@ -111,7 +111,7 @@ export async function partialFiles(host) {
 /**
  * Sends one small file from alice to bob through the UI and checks it lands
  * verified: the connection still works. With `autoAccept` bob has ticked
- * "Always accept files from alice", so no dialog comes.
+ * "Always accept connections and files from alice", so no dialog comes.
  */
 export async function smallFileGoesThrough(setup, name, { autoAccept = false } = {}) {
   const { a, b, filesA, filesB } = setup;

@@ -2,14 +2,14 @@
 // UI's file transfer as a person sees it (issue 5), driven by role and name:
 //   - the peer's detail (opened by clicking the peer's name) holds a region
 //     "Files with <peer>": a group "Send files to <peer>" with the hidden
-//     inputs "Files to send" and "Folder to send", an "Always accept files
+//     inputs "Files to send" and "Folder to send", an "Always accept connections and files
 //     from <peer>" checkbox, and one `article` per transfer named
 //     "To <peer>: <file or N files>" / "From <peer>: …" with a `status`
 //     (its state in words), progress bars "Total progress" and
 //     "Progress of <path>", a button "Cancel transfer", and, after the
 //     sending page was reloaded, an input "Files to select again";
 //   - a request: a `dialog` named "Files from <peer>" with "Accept",
-//     "Decline" and the checkbox "Always accept files from <peer>";
+//     "Decline" and the checkbox "Always accept connections and files from <peer>";
 //   - the list "Received files" (links to the files on this computer);
 //   - for measurements: window.__peerdrop.transfers (tid, direction, peer,
 //     state, total, bytesSent, bytesDurable, startedAt, doneAt).
@@ -168,11 +168,11 @@ export class TransferUi {
     return dialog.innerText();
   }
 
-  /** Answers the request from `fromName` (waits for its dialog); `always` ticks "Always accept files from …" first. */
+  /** Answers the request from `fromName` (waits for its dialog); `always` ticks "Always accept connections and files from …" first. */
   async answer(fromName, label, { always = false, timeout = kDefaultWaitMs } = {}) {
     await this.waitRequest(fromName, { timeout });
     const dialog = this.dialog(fromName);
-    if (always) await dialog.getByRole('checkbox', { name: `Always accept files from ${fromName}` }).check();
+    if (always) await dialog.getByRole('checkbox', { name: `Always accept connections and files from ${fromName}` }).check();
     await dialog.getByRole('button', { name: label, exact: true }).click();
   }
 

@@ -85,8 +85,8 @@ await labSuite('file transfer end to end', () => {
     });
   }
 
-  // 1d. "Always accept files from alice".
-  uiTest('"Always accept files from alice" ticked in the dialog: the next request from alice starts without a dialog',
+  // 1d. "Always accept connections and files from alice".
+  uiTest('"Always accept connections and files from alice" ticked in the dialog: the next request from alice starts without a dialog',
     minutes(3), async (lab, t) => {
       const setup = await setUpTransfer(lab, t);
       const { a, b, filesA, filesB, uiB } = setup;
@@ -94,8 +94,8 @@ await labSuite('file transfer end to end', () => {
       await filesA.sendFiles('bob', [first.path]);
       await filesB.accept('alice', { always: true });
       await bothVerified(setup, 'first.txt', first.size);
-      const box = filesB.panel('alice').getByRole('checkbox', { name: 'Always accept files from alice', exact: true });
-      await uiB.waitUntil(() => box.isChecked(), { what: 'the checkbox "Always accept files from alice" in bob\'s files region' });
+      const box = filesB.panel('alice').getByRole('checkbox', { name: 'Always accept connections and files from alice', exact: true });
+      await uiB.waitUntil(() => box.isChecked(), { what: 'the checkbox "Always accept connections and files from alice" in bob\'s files region' });
       const settings = (await b.fetch('/api/settings')).json;
       assert.ok(settings.autoAccept?.includes(a.id), `bob's daemon keeps alice in autoAccept: ${JSON.stringify(settings.autoAccept)}`);
 
@@ -418,13 +418,13 @@ async function outsideProblems(before) {
   return problems;
 }
 
-/** bob ticks "Always accept files from alice" in alice's files region: requests from alice start unasked. */
+/** bob ticks "Always accept connections and files from alice" in alice's files region: requests from alice start unasked. */
 async function alwaysAccept(files, peer) {
   await files.open(peer);
-  const box = files.panel(peer).getByRole('checkbox', { name: `Always accept files from ${peer}`, exact: true });
+  const box = files.panel(peer).getByRole('checkbox', { name: `Always accept connections and files from ${peer}`, exact: true });
   // A controlled checkbox: it shows the daemon's setting, so it ticks once the PUT is answered (not at the click).
   if (!(await box.isChecked())) await box.click();
-  await files.ui.waitUntil(() => box.isChecked(), { what: `"Always accept files from ${peer}" to be ticked` });
+  await files.ui.waitUntil(() => box.isChecked(), { what: `"Always accept connections and files from ${peer}" to be ticked` });
 }
 
 /** label → state and text of every transfer article in the files region with `peer` (raw DOM: names may hold controls). */

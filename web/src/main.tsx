@@ -6,7 +6,6 @@ import { DaemonSocket } from './daemon/DaemonSocket';
 import { browserPeerConnectionFactory } from './rtc/PeerSession';
 import type { Timing } from './peer/PeerController';
 import type { TransferHookInfo } from './transfer/transferView';
-import { autoAcceptEnabled } from './settings/theme';
 import { browserTransferStore } from './transfer/store';
 import './styles.css';
 
@@ -53,14 +52,6 @@ const controller = new AppController({
   sessionStorage: sessionStore(),
   createPeerConnection: browserPeerConnectionFactory,
   monotonicNow: () => performance.now(),
-  // Benchmark/testing only: localStorage 'peerdrop.autoAccept' = '1' accepts every request unasked.
-  autoAccept: () => {
-    try {
-      return autoAcceptEnabled(localStorage);
-    } catch {
-      return false;
-    }
-  },
 });
 
 Object.defineProperty(window, '__peerdrop', {

@@ -55,7 +55,6 @@ export interface AppControllerOptions {
   createPeerConnection: PeerConnectionFactory;
   timers?: Timers;
   monotonicNow?: () => number;
-  autoAccept?: () => boolean;
   createSessionId?: () => string;
   iceServersTimeoutMs?: number;
   /** Where unfinished transfers are kept across reloads and crashes (IndexedDB in the browser). */
@@ -107,7 +106,7 @@ export class AppController {
       storage: options.storage ?? null,
       timers: this.timers,
       ...(options.monotonicNow ? { monotonicNow: options.monotonicNow } : {}),
-      autoAccept: (peerId) => (this.settings?.autoAccept ?? []).includes(peerId) || (this.options.autoAccept?.() ?? false),
+      autoAccept: (peerId) => this.trusts(peerId),
       setAutoAccept: (peerId, on) => this.setAutoAccept(peerId, on),
       onReceived: () => this.refreshFilesSoon(),
       peerName: (peerId) => this.controllers.get(peerId)?.view().peer.name ?? peerId.slice(0, 8),
@@ -178,7 +177,12 @@ export class AppController {
     return this.transfers.hookInfo();
   }
 
-  /** Turns "always accept files from this peer" on or off (PUT /api/settings autoAccept). */
+  /** The user ticked "always accept" for this peer: its connection and file requests need no click. */
+  private trusts(peerId: string): boolean {
+    return (this.settings?.autoAccept ?? []).includes(peerId);
+  }
+
+  /** Turns "always accept connections and files from this peer" on or off (PUT /api/settings autoAccept). */
   async setAutoAccept(peerId: string, on: boolean): Promise<void> {
     const current = this.settings?.autoAccept ?? [];
     const next = on ? [...new Set([...current, peerId])] : current.filter((id) => id !== peerId);
@@ -341,7 +345,7 @@ export class AppController {
       timers: this.timers,
       ...(this.options.monotonicNow ? { monotonicNow: this.options.monotonicNow } : {}),
       timeoutMs: this.settings?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      ...(this.options.autoAccept ? { autoAccept: this.options.autoAccept } : {}),
+      autoAccept: () => this.trusts(peer.id),
       ...(this.options.createSessionId ? { createSessionId: this.options.createSessionId } : {}),
       storage: this.options.sessionStorage ?? null,
     });

@@ -49,7 +49,7 @@ export function FileRequestDialog({ offer, onAccept, onDecline }: Props) {
         <p className="muted small-text">Total: {formatBytes(offer.total)}</p>
         <label className="checkbox">
           <input type="checkbox" checked={always} onChange={(e) => setAlways(e.target.checked)} />
-          Always accept files from {offer.peerName}
+          Always accept connections and files from {offer.peerName}
         </label>
         <div className="dialog-actions">
           <button type="button" className="secondary" onClick={onDecline}>

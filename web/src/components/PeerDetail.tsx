@@ -11,7 +11,7 @@ interface Props {
   /** Transfers with this peer, newest first. */
   transfers?: readonly TransferView[];
   transferActions?: TransferActions;
-  /** "Always accept files from this peer" (null: the daemon has no such setting). */
+  /** "Always accept connections and files from this peer" (null: the daemon has no such setting). */
   autoAccept?: boolean | null;
   /** The debug panel is open (controlled by the page); uncontrolled when absent. */
   debugOpen?: boolean;

@@ -28,7 +28,7 @@ export function TransferPanel({ peerId, peerName, connected, transfers, autoAcce
       {autoAccept !== null && (
         <label className="checkbox small-text">
           <input type="checkbox" checked={autoAccept} onChange={(e) => actions.setAutoAccept(peerId, e.target.checked)} />
-          Always accept files from {peerName}
+          Always accept connections and files from {peerName}
         </label>
       )}
       {transfers.map((view) => (

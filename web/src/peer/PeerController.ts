@@ -56,6 +56,7 @@ export interface PeerControllerDeps {
   /** Monotonic ms for benchmark timings (performance.now in the browser). */
   monotonicNow?: () => number;
   timeoutMs?: number;
+  /** The user trusts this peer (always accept): its connection requests are accepted at once. */
   autoAccept?: () => boolean;
   createSessionId?: () => string;
   createChatId?: () => string;
@@ -249,7 +250,7 @@ export class PeerController {
         const name = typeof message.payload.name === 'string' ? message.payload.name : this.peer.name;
         this.send({ type: 'REQUEST_RECEIVED', session: message.session, name });
         if (this.state === 'incoming' && this.deps.autoAccept?.()) {
-          this.log.add('state', 'auto-accepting (peerdrop.autoAccept is set: benchmark/testing only)');
+          this.log.add('state', 'accepting at once: this peer is on the always-accept list');
           this.send({ type: 'ACCEPT' });
         }
         break;

@@ -30,14 +30,3 @@ export function nextTheme(choice: ThemeChoice, systemDark: boolean): ThemeChoice
 export function effectiveTheme(choice: ThemeChoice, systemDark: boolean): 'light' | 'dark' {
   return choice === 'system' ? (systemDark ? 'dark' : 'light') : choice;
 }
-
-/** Benchmark/testing only: accept incoming requests without asking. */
-export const AUTO_ACCEPT_KEY = 'peerdrop.autoAccept';
-
-export function autoAcceptEnabled(storage: StorageLike | null): boolean {
-  try {
-    return storage?.getItem(AUTO_ACCEPT_KEY) === '1';
-  } catch {
-    return false;
-  }
-}

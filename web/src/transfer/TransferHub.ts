@@ -29,9 +29,9 @@ export interface TransferHubOptions {
   timers?: Timers;
   /** Monotonic ms for the benchmark hook (performance.now in the browser). */
   monotonicNow?: () => number;
-  /** Accept this peer's requests without asking (settings.autoAccept, or the testing hook). */
+  /** Accept this peer's requests without asking (the user ticked "always accept": settings.autoAccept). */
   autoAccept: (peerId: string) => boolean;
-  /** Saves "always accept files from this peer". */
+  /** Saves "always accept connections and files from this peer". */
   setAutoAccept?: (peerId: string, on: boolean) => Promise<void>;
   /** A file was received and verified (refresh the received list). */
   onReceived?: () => void;

@@ -109,6 +109,16 @@ describe('AppController', () => {
     expect(sent('signal').at(-1)).toMatchObject({ kind: 'answer', session: 'bob-1' });
   });
 
+  it('a request from a peer the user always accepts is accepted at once; any other one asks', () => {
+    const { app, ws, sent } = setup();
+    ws.serverSend({ type: 'settings', settings: { name: 'Alice', iceServers: [], connectTimeoutMs: 20_000, autoAccept: [CAROL.id] } });
+    ws.serverSend({ type: 'signal', from: BOB.id, kind: 'connection_request', session: 'bob-1', payload: { name: 'Bob' }, seq: 1 });
+    expect(app.getSnapshot().incoming.map((p) => p.peer.id)).toEqual([BOB.id]);
+    ws.serverSend({ type: 'signal', from: CAROL.id, kind: 'connection_request', session: 'carol-1', payload: { name: 'Carol' }, seq: 2 });
+    expect(sent('signal').at(-1)).toMatchObject({ to: CAROL.id, kind: 'connection_accept', session: 'carol-1' });
+    expect(app.getSnapshot().incoming.map((p) => p.peer.id)).toEqual([BOB.id]);
+  });
+
   it('a request from a peer not listed yet still reaches the person', () => {
     const { app, ws, sent } = setup();
     ws.serverSend({ type: 'signal', from: 'NEWPEER', kind: 'connection_request', session: 'n1', payload: { name: 'Dora' }, seq: 1 });

@@ -55,11 +55,11 @@ describe('FileRequestDialog', () => {
     expect(items.map((li) => li.textContent)).toEqual(['photogpj.exe 12 B', 'bell.txt 1 B']);
   });
 
-  it('Accept with "Always accept files from Bob" checked, and Decline', () => {
+  it('Accept with "Always accept connections and files from Bob" checked, and Decline', () => {
     const onAccept = vi.fn();
     const onDecline = vi.fn();
     render(<FileRequestDialog offer={view({ direction: 'in', phase: 'offered' })} onAccept={onAccept} onDecline={onDecline} />);
-    fireEvent.click(screen.getByRole('checkbox', { name: 'Always accept files from Bob' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Always accept connections and files from Bob' }));
     fireEvent.click(screen.getByRole('button', { name: 'Accept' }));
     expect(onAccept).toHaveBeenCalledWith(true);
     fireEvent.click(screen.getByRole('button', { name: 'Decline' }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_ICE_ROW, fieldOf, fromForm, splitUrls, toForm, type IceServerRow, type SettingsForm } from '../../src/settings/validate';
-import { effectiveTheme, nextTheme, loadTheme, saveTheme, autoAcceptEnabled } from '../../src/settings/theme';
+import { effectiveTheme, nextTheme, loadTheme, saveTheme } from '../../src/settings/theme';
 
 const form = (patch: Partial<SettingsForm> = {}): SettingsForm => ({ name: 'Alice', iceServers: [], timeoutSeconds: '30', relay: null, ...patch });
 const row = (patch: Partial<IceServerRow> = {}): IceServerRow => ({ ...EMPTY_ICE_ROW, ...patch });
@@ -117,15 +117,5 @@ describe('theme and bench switches', () => {
     expect(loadTheme(s)).toBe('dark');
     saveTheme(s, 'system');
     expect(loadTheme(s)).toBe('system');
-  });
-
-  it('auto-accept only with peerdrop.autoAccept = 1', () => {
-    const s = memory();
-    expect(autoAcceptEnabled(s)).toBe(false);
-    s.setItem('peerdrop.autoAccept', 'true');
-    expect(autoAcceptEnabled(s)).toBe(false);
-    s.setItem('peerdrop.autoAccept', '1');
-    expect(autoAcceptEnabled(s)).toBe(true);
-    expect(autoAcceptEnabled(null)).toBe(false);
   });
 });

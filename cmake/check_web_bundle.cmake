@@ -1,0 +1,22 @@
+cmake_minimum_required(VERSION 3.25)
+# The shipped web UI carries no test hooks: no storage key that any page on
+# the origin could set to accept connections or files unasked (issue 16).
+#   cmake -DWEB_DIR=<built web UI> -P check_web_bundle.cmake
+set(forbidden "peerdrop.autoAccept")
+file(GLOB_RECURSE files "${WEB_DIR}/*.js" "${WEB_DIR}/*.html")
+if(NOT files)
+  message(FATAL_ERROR "No built web UI in ${WEB_DIR}")
+endif()
+set(problems "")
+foreach(file IN LISTS files)
+  file(READ "${file}" text)
+  foreach(hook IN LISTS forbidden)
+    string(FIND "${text}" "${hook}" at)
+    if(NOT at EQUAL -1)
+      string(APPEND problems "  ${file}: ${hook}\n")
+    endif()
+  endforeach()
+endforeach()
+if(problems)
+  message(FATAL_ERROR "Test hooks in the shipped web UI:\n${problems}")
+endif()
