@@ -14,6 +14,14 @@ import crypto from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CommandError, run } from './exec.mjs';
+import { missingToolsReason } from './preflight.mjs';
+
+const kOpenssl = '/usr/bin/openssl';
+
+function requireOpenssl() {
+  const missing = missingToolsReason([kOpenssl], "Debian's openssl");
+  if (missing) throw new Error(missing);
+}
 
 let certificateSequence = 0;
 
@@ -40,6 +48,7 @@ commonName = supplied
 export async function makeCertificate(dir, {
   privateKey, keyType = 'ed25519', subject = '/CN=peerdrop-lab', days = 1, notBefore, notAfter,
 } = {}) {
+  requireOpenssl();
   const key = privateKey ?? (keyType === 'ec'
     ? crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
     : crypto.generateKeyPairSync(keyType).privateKey);
@@ -76,6 +85,7 @@ export async function makeCertificate(dir, {
 export async function opensslClient(host, target, {
   certificate, alpn = 'peerdrop/2', input = Buffer.alloc(0), timeoutMs = 10_000,
 } = {}) {
+  requireOpenssl();
   const address = `${target.daemon?.address ?? target.ip}:${target.daemon?.port ?? 3001}`;
   const argv = ['openssl', 's_client', '-connect', address, '-tls1_3', '-ign_eof', '-showcerts'];
   if (alpn) argv.push('-alpn', alpn);

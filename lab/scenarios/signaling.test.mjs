@@ -27,11 +27,7 @@ const kFirstSignalMs = 2000; // the first signal on a one-way network, with no w
 
 await labSuite('signaling', () => {
   labTest('same subnet: 1,000 signals each way arrive in order, exactly once', { timeout: 60_000 }, async (lab, t) => {
-    const a = await lab.addHost('a', { subnet: 'a', ip: '198.51.100.10' });
-    const b = await lab.addHost('b', { subnet: 'a', ip: '198.51.100.11' });
-    await a.startDaemon(['--no-scan']);
-    await b.startDaemon(['--no-scan']);
-    await Promise.all([waitForPeer(a, b, { verified: true, timeout: 3000 }), waitForPeer(b, a, { verified: true, timeout: 3000 })]);
+    const { a, b } = await verifiedPair(lab);
     const uiA = await a.openUi();
     const uiB = await b.openUi();
     assert.equal(uiB.self.id, b.id, "B's welcome names B's daemon");
@@ -520,11 +516,7 @@ await labSuite('signaling', () => {
  * B gets exactly the long-lived ones, in order, once.
  */
 async function queuedWhileAway(lab, t, { count, shortLived, sigkill }) {
-  const a = await lab.addHost('a', { subnet: 'a', ip: '198.51.100.10' });
-  const b = await lab.addHost('b', { subnet: 'a', ip: '198.51.100.11' });
-  await a.startDaemon(['--no-scan']);
-  await b.startDaemon(['--no-scan']);
-  await Promise.all([waitForPeer(a, b, { verified: true, timeout: 3000 }), waitForPeer(b, a, { verified: true, timeout: 3000 })]);
+  const { a, b } = await verifiedPair(lab);
   let uiA = await a.openUi();
   await b.stopDaemon();
   await waitForPeer(a, b, { online: false, timeout: 3000 });
@@ -661,6 +653,16 @@ async function barrier(senderUi, receiverUi, to, label, { timeout = 10_000 } = {
   return receiverUi.waitFor((messages) => messages.find((m) => m.type === 'signal' && m.session === session), {
     timeout, what: `marker "${label}"`,
   });
+}
+
+/** Daemons a (.10) and b (.11) on subnet a, each proven to the other. */
+async function verifiedPair(lab) {
+  const a = await lab.addHost('a', { subnet: 'a', ip: '198.51.100.10' });
+  const b = await lab.addHost('b', { subnet: 'a', ip: '198.51.100.11' });
+  await a.startDaemon(['--no-scan']);
+  await b.startDaemon(['--no-scan']);
+  await Promise.all([waitForPeer(a, b, { verified: true, timeout: 3000 }), waitForPeer(b, a, { verified: true, timeout: 3000 })]);
+  return { a, b };
 }
 
 /** A `signal` whose ref and session are `tag`. */
