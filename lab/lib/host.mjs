@@ -6,6 +6,7 @@ import path from 'node:path';
 import { AgentClient } from './agent_client.mjs';
 import { LabBrowser } from './browser.mjs';
 import { Daemon } from './daemon.mjs';
+import { DaemonChannelClient } from './daemon_channel.mjs';
 import { impair } from './impairment.mjs';
 import { NetNode } from './node.mjs';
 import { NamespaceProcess } from './process.mjs';
@@ -95,6 +96,15 @@ export class Host extends NetNode {
     return { replies: result.replies.map(decodeDatagram) };
   }
 
+  /** Sends each of `bufs` as one datagram from one socket, in order (a flood). */
+  async sendUdpMany(bufs, ip, port) {
+    const result = await this.agent.request('udp_many', {
+      datagrams: bufs.map((buf) => Buffer.from(buf).toString('base64')), ip, port,
+    });
+    if (result.error) throw new Error(`UDP ${ip}:${port} from host ${this.name}: ${result.error}`);
+    return result;
+  }
+
   /** Listens on UDP `port` until `count` datagrams or `timeoutMs`: [{ address, port, data }]. */
   async receiveUdp(port, { count = 1, timeoutMs = 2000, address } = {}) {
     const result = await this.agent.request('udp_recv', { port, count, timeoutMs, address });
@@ -143,18 +153,29 @@ export class Host extends NetNode {
   }
 
   /**
-   * POST /api/signal from this host to `target` (a Host) as another daemon
-   * would: `hello` is the X-PeerDrop-Hello value (base64), `body` the framed
-   * envelopes (Buffer). Resolves with { status, headers, body } or { error }.
+   * Opens a daemon channel from this host to `target`'s daemon (a Host, or
+   * { ip, port }) as another daemon would: TLS 1.3 with a client certificate
+   * made from `identity` (default: a fresh one) or the given `certificate`
+   * (null: none), ALPN peerdrop/2. Resolves with a DaemonChannelClient
+   * (lib/daemon_channel.mjs) whose `handshake` is 'ok' or 'error'.
    */
-  postSignal(target, { hello, body = Buffer.alloc(0), headers = {}, timeoutMs = 5000 }) {
-    return this.http({
-      url: `${target.daemonBaseUrl()}/api/signal`,
-      method: 'POST',
-      headers: { 'content-type': 'application/octet-stream', ...(hello !== undefined && { 'x-peerdrop-hello': hello }), ...headers },
-      body,
-      timeoutMs,
-    });
+  openChannel(target, options) {
+    return DaemonChannelClient.open(this, target, options);
+  }
+
+  /**
+   * One exchange on a fresh daemon channel: opens it (see openChannel),
+   * sends `frames`, waits for the pong to a ping sent after them (the daemon
+   * has handled them), closes. Resolves with { handshake, error, serverKey,
+   * serverId, alpn, frames (all the daemon sent), acks }.
+   */
+  async channel(target, { frames = [], ...options } = {}) {
+    const ch = await this.openChannel(target, options);
+    const { handshake, error, serverKey, serverId, alpn } = ch;
+    if (handshake !== 'ok') return { handshake, error, serverKey, serverId, alpn, frames: [], acks: [] };
+    await ch.roundTrip(frames);
+    await ch.close();
+    return { handshake, serverKey, serverId, alpn, frames: ch.frames, acks: ch.acks() };
   }
 
   // ---- link impairment ----
