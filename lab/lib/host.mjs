@@ -64,10 +64,17 @@ export class Host extends NetNode {
 
   /**
    * HTTP to `path` on this host's daemon (or to a full `http://…` URL).
+   * Requests to this host's own daemon carry its control token, as the UI's
+   * do, unless `headers` has `authorization` (null: none at all).
    * Returns { status, headers, body, json }; throws if no HTTP answer came.
    */
-  async fetch(pathOrUrl, { method = 'GET', headers, body, timeoutMs } = {}) {
+  async fetch(pathOrUrl, { method = 'GET', headers = {}, body, timeoutMs } = {}) {
     const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${this.daemonBaseUrl()}${pathOrUrl}`;
+    headers = { ...headers };
+    if (!('authorization' in headers) && this.daemon && url.startsWith(`${this.daemon.baseUrl}/`)) {
+      headers.authorization = `Bearer ${this.daemon.token}`;
+    }
+    if (headers.authorization === null) delete headers.authorization;
     const res = await this.http({ url, method, headers, body, timeoutMs });
     if (res.error) {
       const exited = this.daemon?.exitInfo && url.startsWith(this.daemon.baseUrl)
@@ -128,15 +135,16 @@ export class Host extends NetNode {
   /**
    * Opens a UI client (WebSocket to /ws of this host's daemon, from inside the
    * namespace) and waits for its welcome and peers: see lib/ui_client.mjs.
+   * The default URL carries the daemon's control token, as the page's does.
    * Options: url, headers (e.g. { origin }), timeoutMs, greeting, maxMessages.
    */
-  openUi({ url = `${this.daemonBaseUrl().replace(/^http/, 'ws')}/ws`, ...options } = {}) {
+  openUi({ url = `${this.daemonBaseUrl().replace(/^http/, 'ws')}/ws?token=${this.daemon?.token ?? ''}`, ...options } = {}) {
     return UiClient.open(this, { url, ...options });
   }
 
   /**
    * Starts a headless Chromium in this namespace and opens this host's UI
-   * (http://<daemon address>:<port>/): a LabBrowser with `page`, `context`,
+   * by the link its daemon prints (http://<daemon address>:<port>/#token=…): a LabBrowser with `page`, `context`,
    * `browser`, `close()`, `kill()`, `reload()`, `peerConnections()` and a
    * page log (see lib/browser.mjs). Options: url, localStorage, instrument.
    * The lab closes it at teardown (and kills its processes if that hangs).
