@@ -112,6 +112,28 @@ export class Host extends NetNode {
     return result;
   }
 
+  /**
+   * Sends `buf` `count` times at `ratePerSecond` from one socket and counts
+   * the replies: { sent, replies, durationMs } (see agent.mjs udpPace).
+   */
+  async paceUdp(buf, ip, port, { count, ratePerSecond, replyWindowMs }) {
+    const result = await this.agent.request('udp_pace', {
+      data: Buffer.from(buf).toString('base64'), ip, port, count, ratePerSecond, replyWindowMs,
+    }, { timeoutMs: (count / ratePerSecond) * 1000 + (replyWindowMs ?? 1000) + 10_000 });
+    if (result.error) throw new Error(`UDP to ${ip}:${port} from host ${this.name}: ${result.error}`);
+    return result;
+  }
+
+  /**
+   * Holds `perAddress` unfinished HTTP requests from each of `localAddresses`
+   * (this host's addresses) to host:port for `durationMs`, reopening any the
+   * server closes: { opened, busy, peakHeld } (see agent.mjs tcpHold).
+   */
+  async holdTcp({ host, port, localAddresses, perAddress, durationMs, dripIntervalMs }) {
+    return this.agent.request('tcp_hold', { host, port, localAddresses, perAddress, durationMs, dripIntervalMs },
+      { timeoutMs: durationMs + 15_000 });
+  }
+
   /** Listens on UDP `port` until `count` datagrams or `timeoutMs`: [{ address, port, data }]. */
   async receiveUdp(port, { count = 1, timeoutMs = 2000, address } = {}) {
     const result = await this.agent.request('udp_recv', { port, count, timeoutMs, address });
