@@ -11,13 +11,14 @@ FUZZ_SECONDS ?= 30
 # halve the lab's time (its tests mostly wait on the network); 3 add little but load.
 LAB_JOBS    ?= 2
 
-# Debian packages the build, the tests and the lab need.
+# Debian packages the build, the tests and the lab need (openssl: the lab's client
+# certificates and s_client; libssl-dev does not pull it in).
 APT_PACKAGES := g++ cmake ninja-build pkg-config \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev libgtest-dev googletest \
   clang libclang-rt-14-dev \
   iproute2 iptables procps libnetfilter-queue-dev \
-  chromium libssl-dev coturn
+  chromium libssl-dev openssl coturn
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -54,6 +54,9 @@ constexpr std::string_view kOwnAddress = "198.51.100.2";  // Host: 198.51.100.2:
 // A peer the directory knows: GET /api/peers lists it, DELETE /api/peers/<it> forgets it.
 constexpr std::string_view kKnownPeerId = "KNOWNPEERKNOWNPEERKNOWNPEERKNOWNPEERKNOWNPEERKNOWNPE";
 static_assert(kKnownPeerId.size() == 52);
+// The daemon's control token: seeds of the local UI carry "Authorization: Bearer <it>" or "?token=<it>".
+constexpr std::string_view kToken = "FUZZTOKENFUZZTOKENFUZZTOKENFUZZTOKENFUZZTOKENFUZZTOK";
+static_assert(kToken.size() == 52);
 // The server stops reading a connection long before this; it bounds the work per input.
 constexpr int kMaxRequestsPerInput = 100;
 
@@ -65,6 +68,7 @@ std::optional<std::string_view> error_code_for(unsigned status) {
     case 202:
     case 204: return "";
     case 400: return "bad_request";
+    case 401: return "unauthorized";
     case 403: return "forbidden";
     case 404: return "not_found";
     case 405: return "method_not_allowed";
@@ -86,13 +90,14 @@ struct Daemon {
   testing::FakeClock clock;
   testing::FakePeerDirectory directory;
   http::LocalRequestPolicy policy{3001};
+  http::ControlToken token{std::string(kToken)};
   core::RateLimiter limiter{clock, {}};
   http::StaticAssets assets;
   testing::FakeSettings settings;
   testing::FakeFileLibrary files;
   http::ApiHandler handler{
       http::ApiServices{.directory = directory, .settings = settings, .files = files},
-      policy, limiter, limiter, assets, quiet_logger()};
+      policy, token, limiter, limiter, assets, quiet_logger()};
 
   Daemon() {
     files.files.push_back({.name = "photos/a.jpg",
@@ -144,7 +149,8 @@ void check_response(const http::Request& request, const http::Response& response
   }
 }
 
-// Control endpoints never act for, or tell anything to, another host.
+// Control endpoints never act for, or tell anything to, another host or a
+// local client without the control token.
 void check_remote_isolation(const Daemon& daemon, const http::Response& response) {
   PEERDROP_FUZZ_CHECK(daemon.directory.added.empty());
   PEERDROP_FUZZ_CHECK(daemon.directory.forgotten.empty());
@@ -154,14 +160,15 @@ void check_remote_isolation(const Daemon& daemon, const http::Response& response
   PEERDROP_FUZZ_CHECK(response.body().find(kKnownPeerId) == std::string::npos);
 }
 
-// A WebSocket is only for the local UI at /ws; anything else is refused with a JSON error.
+// A WebSocket is only for the local UI, with the token, at /ws; anything else is refused with a JSON error.
 void check_websocket(const Daemon& daemon, const http::Request& request, const http::ClientInfo& client, bool local) {
   const auto refusal = daemon.handler.check_websocket(request, client);
   if (!refusal) {
-    PEERDROP_FUZZ_CHECK(local);
+    PEERDROP_FUZZ_CHECK(local && daemon.token.presented_by(request));
     return;
   }
-  PEERDROP_FUZZ_CHECK(refusal->result() == bhttp::status::forbidden || refusal->result() == bhttp::status::not_found);
+  PEERDROP_FUZZ_CHECK(refusal->result() == bhttp::status::forbidden || refusal->result() == bhttp::status::not_found ||
+                      refusal->result() == bhttp::status::unauthorized);
   check_response(request, *refusal, local);
 }
 
@@ -181,8 +188,8 @@ http::Reply handle(Daemon& daemon, const http::Request& request, const http::Cli
 }
 
 // A download is a file the library has, served to the local UI only, as an attachment of its own length.
-void check_download(const Daemon& daemon, const http::Reply& reply, bool local) {
-  PEERDROP_FUZZ_CHECK(local);
+void check_download(const Daemon& daemon, const http::Request& request, const http::Reply& reply, bool local) {
+  PEERDROP_FUZZ_CHECK(local && daemon.token.presented_by(request));
   PEERDROP_FUZZ_CHECK(reply.response.result() == bhttp::status::ok && reply.response.body().empty());
   PEERDROP_FUZZ_CHECK(!daemon.files.opened.empty() && daemon.files.contents.count(daemon.files.opened.back()));
   PEERDROP_FUZZ_CHECK(reply.file_size == daemon.files.contents.at(daemon.files.opened.back()).size());
@@ -204,6 +211,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const http::HttpConfig config;
   const http::ClientInfo client{std::string(local ? kLocalClient : kRemoteClient)};
 
+  bool authorized = false;   // a request so far presented the token from this machine
   std::size_t consumed = 0;  // bytes the parsers have taken
   std::size_t received = 0;  // bytes "read from the socket" so far
   auto receive_more = [&] {
@@ -251,14 +259,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
 
+    authorized = authorized || (local && daemon.token.presented_by(request));
     const auto reply = handle(daemon, request, client);
     const auto& response = reply.response;
     if (reply.file) {
-      check_download(daemon, reply, local);
+      check_download(daemon, request, reply, local);
     } else {
       check_response(request, response, local);
     }
-    if (!local) check_remote_isolation(daemon, response);
+    if (!authorized) check_remote_isolation(daemon, response);
     for (const auto& change : daemon.settings.changes) {  // only validated changes reach the settings
       PEERDROP_FUZZ_CHECK(!change.name || discovery::is_valid_name(*change.name));
       PEERDROP_FUZZ_CHECK(!change.ice_servers || change.ice_servers->size() <= settings::Settings::kMaxIceServers);

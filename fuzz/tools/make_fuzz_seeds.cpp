@@ -405,14 +405,18 @@ void request(std::string_view name, char client, std::string_view bytes) {
   write_seed("http_request", name, std::string(1, client) + std::string(bytes));
 }
 
+// The fuzzer's control token (http_request_fuzzer.cpp): the local UI's requests carry it.
+const std::string kToken = "FUZZTOKENFUZZTOKENFUZZTOKENFUZZTOKENFUZZTOKENFUZZTOK";
+const std::string kAuthorization = "Authorization: Bearer " + kToken + "\r\n";
+
 std::string post(std::string_view target, std::string_view body, std::string_view extra = "") {
-  return "POST " + std::string(target) + " HTTP/1.1\r\nHost: localhost:3001\r\n" + std::string(extra) +
+  return "POST " + std::string(target) + " HTTP/1.1\r\nHost: localhost:3001\r\n" + kAuthorization + std::string(extra) +
          "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
          std::string(body);
 }
 
 void http_seeds(const Identity& bob) {
-  const std::string host = "Host: localhost:3001\r\n";
+  const std::string host = "Host: localhost:3001\r\n" + kAuthorization;
   auto get = [&](std::string_view target, std::string_view extra = "") {
     return "GET " + std::string(target) + " HTTP/1.1\r\n" + host + std::string(extra) + "\r\n";
   };
@@ -463,8 +467,26 @@ void http_seeds(const Identity& bob) {
   request("remote-health-hello", '1', get("/api/health", valid_hello));
   request("remote-health-hello-sliced", '3', get("/api/health", valid_hello));
 
-  // Control endpoints: Host and Origin.
+  // Control endpoints: the token (another user or program of this machine has none).
   request("peers", '0', get("/api/peers"));
+  const std::string bare = "Host: localhost:3001\r\n";
+  request("peers-no-token", '0', "GET /api/peers HTTP/1.1\r\n" + bare + "\r\n");
+  request("peers-wrong-token", '0',
+          "GET /api/peers HTTP/1.1\r\n" + bare + "Authorization: Bearer " + std::string(52, 'A') + "\r\n\r\n");
+  request("peers-token-lowercase-scheme", '0',
+          "GET /api/peers HTTP/1.1\r\n" + bare + "Authorization: bearer " + kToken + "\r\n\r\n");
+  request("peers-token-basic", '0', "GET /api/peers HTTP/1.1\r\n" + bare + "Authorization: Basic " + kToken + "\r\n\r\n");
+  request("peers-token-query", '0', "GET /api/peers?token=" + kToken + " HTTP/1.1\r\n" + bare + "\r\n");
+  request("peers-token-query-twice", '0',
+          "GET /api/peers?token=x&token=" + kToken + " HTTP/1.1\r\n" + bare + "\r\n");
+  request("settings-put-no-token", '0',
+          "PUT /api/settings HTTP/1.1\r\n" + bare + "Content-Length: 17\r\n\r\n{\"name\":\"evil\"}");
+  request("download-token-query", '0',
+          "GET /api/files/download?name=photos%2Fa.jpg&token=" + kToken + " HTTP/1.1\r\n" + bare + "\r\n");
+  request("download-no-token", '0', "GET /api/files/download?name=photos%2Fa.jpg HTTP/1.1\r\n" + bare + "\r\n");
+  request("remote-peers-token", '1', get("/api/peers"));
+
+  // Control endpoints: Host and Origin.
   request("peers-no-host", '0', "GET /api/peers HTTP/1.1\r\n\r\n");
   request("peers-host-ipv4", '0', "GET /api/peers HTTP/1.1\r\nHost: 127.0.0.1:3001\r\n\r\n");
   request("peers-host-ipv6", '0', "GET /api/peers HTTP/1.1\r\nHost: [::1]:3001\r\n\r\n");
@@ -651,6 +673,9 @@ void http_seeds(const Identity& bob) {
   request("ws-foreign-host", '0', "GET /ws HTTP/1.1\r\nHost: evil.example:3001\r\n" + upgrade + "\r\n");
   request("ws-wrong-path", '0', get("/ws/x", upgrade));
   request("ws-query", '0', get("/ws?token=1", upgrade));
+  request("ws-token-query", '0',
+          "GET /ws?token=" + kToken + " HTTP/1.1\r\n" + bare + upgrade + "Origin: http://localhost:3001\r\n\r\n");
+  request("ws-no-token", '0', "GET /ws HTTP/1.1\r\n" + bare + upgrade + "Origin: http://localhost:3001\r\n\r\n");
   request("ws-connection-list", '0',
           get("/ws", "Connection: keep-alive, Upgrade\r\nUpgrade: WebSocket\r\nSec-WebSocket-Version: 13\r\n"));
   request("ws-http10", '0', "GET /ws HTTP/1.0\r\n" + host + upgrade + "\r\n");

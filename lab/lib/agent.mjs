@@ -19,20 +19,37 @@
 //
 // Nothing is buffered here: the stream is the buffer (the client bounds it).
 // WebSocket is Node's built-in client (node 20: --experimental-websocket).
+//
+// Daemon channels (TLS 1.3 to a daemon's HTTP port, as another daemon would
+// connect; docs/protocol.md, "Daemon channel"): `channel_open` connects under
+// an id the caller picks with the given client certificate and ALPN, and
+// every frame the daemon sends is streamed the same way:
+//
+//   <- {"event": "channel", "channel": "x-ch1", "at": …, "type": 1, "payload": "<base64>"}
+//   <- {"event": "channel_close", "channel": "x-ch1", "at": …, "closedBy": "server", "error": …}
 
 import http from 'node:http';
 import net from 'node:net';
 import dgram from 'node:dgram';
 import readline from 'node:readline';
+import tls from 'node:tls';
 
 const commands = {
-  ping, http: httpRequest, udp: udpSend, udp_recv: udpReceive, tcp_raw: tcpRaw,
+  ping, http: httpRequest, udp: udpSend, udp_many: udpSendMany, udp_pace: udpPace, udp_recv: udpReceive,
+  tcp_raw: tcpRaw, tcp_hold: tcpHold,
   ui_open: uiOpen, ui_send: uiSend, ui_close: uiClose,
+  channel_open: channelOpen, channel_send: channelSend, channel_close: channelClose,
 };
 const kMaxUiClients = 64;
 const kMaxFramesPerSend = 20_000;
 const kUiCloseWaitMs = 2000;
 const uiClients = new Map(); // ui id -> WebSocket
+const kMaxChannels = 64;
+const kFrameHeaderBytes = 5;
+const kMaxFramePayloadBytes = 1024 * 1024 + 64; // as the daemon: 1 MiB + 64
+const kPingFrame = 4;
+const kPongFrame = 5;
+const channels = new Map(); // channel id -> TLSSocket
 
 function ping() {
   return { pid: process.pid };
@@ -92,6 +109,117 @@ function udpSend({ data, ip, port, bindAddress, bindPort = 0, broadcast = false,
         else timer = setTimeout(finish, replyTimeoutMs);
       });
     });
+  });
+}
+
+/** Sends `datagrams` (base64) one after the other from one socket; resolves with how many were sent. */
+function udpSendMany({ datagrams, ip, port }) {
+  const socket = dgram.createSocket('udp4');
+  return new Promise((resolve) => {
+    let sent = 0;
+    const finish = (error) => {
+      socket.close();
+      resolve({ sent, ...(error && { error: error.code || error.message }) });
+    };
+    socket.on('error', finish);
+    const next = () => {
+      if (sent === datagrams.length) return finish();
+      socket.send(Buffer.from(datagrams[sent], 'base64'), port, ip, (error) => {
+        if (error) return finish(error);
+        sent += 1;
+        next();
+      });
+    };
+    socket.bind(0, next);
+  });
+}
+
+/**
+ * Sends one datagram `count` times from one socket at `ratePerSecond` (a
+ * bounded load: at most 10,000), and counts the replies until `replyWindowMs`
+ * after the last one. Resolves with { sent, replies, durationMs }.
+ */
+function udpPace({ data, ip, port, count, ratePerSecond, replyWindowMs = 1000 }) {
+  const socket = dgram.createSocket('udp4');
+  const datagram = Buffer.from(data, 'base64');
+  const total = Math.min(count, 10_000);
+  const started = Date.now();
+  let sent = 0;
+  let replies = 0;
+  return new Promise((resolve) => {
+    let timer;
+    const finish = (error) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve({ sent, replies, durationMs: Date.now() - started, ...(error && { error: error.code || error.message }) });
+    };
+    socket.on('error', finish);
+    socket.on('message', () => { replies += 1; });
+    const next = () => {
+      // Catch up to where the rate says we should be, then wait for the next slot.
+      const due = Math.min(total, Math.floor(((Date.now() - started) * ratePerSecond) / 1000) + 1);
+      while (sent < due) {
+        socket.send(datagram, port, ip);
+        sent += 1;
+      }
+      if (sent >= total) timer = setTimeout(finish, replyWindowMs);
+      else timer = setTimeout(next, Math.max(1, Math.floor(1000 / ratePerSecond)));
+    };
+    socket.bind(0, next);
+  });
+}
+
+/**
+ * Holds `perAddress` HTTP connections from each of `localAddresses` to
+ * host:port for `durationMs` (at most 60 s, 1,000 connections): each sends a
+ * request line and then one header line every `dripIntervalMs`, never
+ * finishing its request; a connection the server closes is opened again.
+ * Resolves with { opened, busy (answers 503), peakHeld (most connections at
+ * once that had been open a second and answered nothing: slots the server
+ * gave them) }.
+ */
+function tcpHold({ host, port, localAddresses, perAddress, durationMs, dripIntervalMs = 1000 }) {
+  const until = Date.now() + Math.min(durationMs, 60_000);
+  const stats = { opened: 0, busy: 0, peakHeld: 0 };
+  const sockets = new Set();
+  const silentSince = new Map(); // socket -> when it connected, until it hears anything
+  const census = setInterval(() => {
+    const now = Date.now();
+    let held = 0;
+    for (const since of silentSince.values()) if (now - since >= 1000) held += 1;
+    stats.peakHeld = Math.max(stats.peakHeld, held);
+  }, 250);
+  const slot = (localAddress) => new Promise((resolve) => {
+    const again = () => (Date.now() < until ? setTimeout(() => slot(localAddress).then(resolve), 100) : resolve());
+    const socket = net.connect({ host, port, localAddress });
+    sockets.add(socket);
+    let drip;
+    let head = '';
+    socket.on('connect', () => {
+      stats.opened += 1;
+      silentSince.set(socket, Date.now());
+      socket.write(`GET /api/health HTTP/1.1\r\nHost: ${host}:${port}\r\n`);
+      drip = setInterval(() => socket.write('X-Hold: 1\r\n'), dripIntervalMs);
+    });
+    socket.on('data', (chunk) => {
+      silentSince.delete(socket);
+      if (head.length < 16) head += chunk.toString('latin1');
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearInterval(drip);
+      sockets.delete(socket);
+      silentSince.delete(socket);
+      if (head.startsWith('HTTP/1.1 503')) stats.busy += 1;
+      again();
+    });
+  });
+  const stop = setTimeout(() => { for (const socket of sockets) socket.destroy(); }, until - Date.now());
+  const slots = localAddresses.flatMap((address) => Array(perAddress).fill(address)).slice(0, 1000);
+  return Promise.all(slots.map(slot)).then(() => {
+    clearTimeout(stop);
+    clearInterval(census);
+    return stats;
   });
 }
 
@@ -265,6 +393,129 @@ function uiClose({ ui }) {
       resolve({ closed: true });
     });
     ws.close(1000);
+  });
+}
+
+/**
+ * Opens a daemon channel under the caller's id `channel`: TLS 1.3 to
+ * host:port with the client certificate `certPem`/`keyPem` (none if absent),
+ * ALPN `alpn`, any server certificate (the caller checks `serverKey`, the
+ * raw Ed25519 key of the daemon's certificate, base64). In TLS 1.3 a server
+ * judges the client's certificate after the client's side of the handshake
+ * is done, so this resolves { handshake: 'ok', … } only once the daemon's
+ * first frame arrived (a daemon sends its hello at once), and
+ * { handshake: 'error', error, tlsDone } if the connection failed or closed
+ * before. Frames are streamed as events from then on.
+ */
+function channelOpen({
+  channel, host, port = 3001, keyPem, certPem, alpn = ['peerdrop/2'], timeoutMs = 5000,
+}) {
+  if (typeof channel !== 'string' || channels.has(channel)) throw new Error(`channel id ${JSON.stringify(channel)} is missing or in use`);
+  if (channels.size >= kMaxChannels) throw new Error(`at most ${kMaxChannels} daemon channels per agent`);
+  const started = Date.now();
+  const socket = tls.connect({
+    host, port, ALPNProtocols: alpn, rejectUnauthorized: false, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3',
+    ...(keyPem && { key: keyPem }), ...(certPem && { cert: certPem }),
+  });
+  channels.set(channel, socket);
+  return new Promise((resolve) => {
+    let settled = false;
+    let tlsDone = false;
+    let error;
+    let info = {};
+    let received = Buffer.alloc(0);
+    const settle = (result) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ ...info, ...result, tlsDone, durationMs: Date.now() - started });
+    };
+    const timer = setTimeout(() => {
+      settle({ handshake: 'error', error: `no frame within ${timeoutMs} ms` });
+      socket.closedByClient = true;
+      socket.destroy();
+    }, timeoutMs);
+    socket.setNoDelay(true);
+    socket.on('secureConnect', () => {
+      tlsDone = true;
+      info = { alpn: socket.alpnProtocol || null, protocol: socket.getProtocol(), ...serverKeyOf(socket) };
+    });
+    socket.on('data', (chunk) => {
+      settle({ handshake: 'ok' });
+      received = Buffer.concat([received, chunk]);
+      while (received.length >= kFrameHeaderBytes) {
+        const length = received.readUInt32BE(0);
+        if (length === 0 || length - 1 > kMaxFramePayloadBytes) {
+          error = `the daemon sent a bad frame length ${length}`;
+          socket.destroy();
+          return;
+        }
+        if (received.length < 4 + length) break;
+        const type = received[4];
+        const payload = received.subarray(kFrameHeaderBytes, 4 + length);
+        write({ event: 'channel', channel, at: Date.now(), type, payload: payload.toString('base64') });
+        // A ping is answered as a daemon would, so the channel stays up however long a test holds it.
+        if (type === kPingFrame) socket.write(Buffer.concat([received.subarray(0, 4), Buffer.from([kPongFrame]), payload]));
+        received = received.subarray(4 + length);
+      }
+    });
+    socket.on('error', (e) => { error ??= e.code || e.message; });
+    socket.on('close', () => {
+      channels.delete(channel);
+      settle({ handshake: 'error', error: error ?? 'closed before the first frame' });
+      const closedBy = socket.closedByClient ? 'client' : error ? 'reset' : 'server';
+      write({ event: 'channel_close', channel, at: Date.now(), closedBy, ...(error && { error }) });
+    });
+  });
+}
+
+/** The server certificate's key: { serverKey (raw Ed25519, base64), serverKeyType }. */
+function serverKeyOf(socket) {
+  const key = socket.getPeerX509Certificate()?.publicKey;
+  if (!key) return { serverKey: null, serverKeyType: null };
+  const jwk = key.asymmetricKeyType === 'ed25519' ? key.export({ format: 'jwk' }) : undefined;
+  return {
+    serverKey: jwk ? Buffer.from(jwk.x, 'base64url').toString('base64') : null,
+    serverKeyType: key.asymmetricKeyType,
+  };
+}
+
+/**
+ * Writes `frames` ([{ type, payload (base64) }], each as u32 length | u8 type
+ * | payload) and then `raw` (base64 bytes as they are) on an open channel.
+ */
+function channelSend({ channel, frames = [], raw }) {
+  const socket = channels.get(channel);
+  if (!socket) throw new Error(`no open daemon channel ${JSON.stringify(channel)}`);
+  const parts = frames.map(({ type, payload = '' }) => {
+    const bytes = Buffer.from(payload, 'base64');
+    const header = Buffer.alloc(kFrameHeaderBytes);
+    header.writeUInt32BE(bytes.length + 1);
+    header[4] = type;
+    return Buffer.concat([header, bytes]);
+  });
+  if (raw !== undefined) parts.push(Buffer.from(raw, 'base64'));
+  const data = Buffer.concat(parts);
+  return new Promise((resolve) => {
+    socket.write(data, (error) => resolve({ written: error ? 0 : data.length, ...(error && { error: error.code || error.message }) }));
+  });
+}
+
+/** Ends a daemon channel (close_notify, FIN) and waits for the close (at most 2 s, then destroys it). */
+function channelClose({ channel }) {
+  const socket = channels.get(channel);
+  if (!socket) return { closed: true };
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ closed: false });
+    }, kUiCloseWaitMs);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve({ closed: true });
+    });
+    socket.closedByClient = true;
+    socket.end();
   });
 }
 

@@ -67,8 +67,9 @@ export class AgentClient {
   }
 
   /**
-   * Routes the agent's unsolicited event lines whose `ui` is `key` to `fn`
-   * (see agent.mjs: a UI client's messages). Returns the unsubscribe function.
+   * Routes the agent's unsolicited event lines whose `ui` or `channel` is
+   * `key` to `fn` (see agent.mjs: a UI client's messages, a daemon channel's
+   * frames). Returns the unsubscribe function.
    */
   listen(key, fn) {
     this.listeners.set(key, fn);
@@ -83,7 +84,7 @@ export class AgentClient {
       return; // not ours: the agent only writes JSON lines
     }
     if (message.event !== undefined) {
-      this.listeners.get(message.ui)?.(message);
+      this.listeners.get(message.ui ?? message.channel)?.(message);
       return;
     }
     const entry = this.pending.get(message.id);

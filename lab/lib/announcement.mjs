@@ -1,6 +1,8 @@
-// The UDP discovery announcement, version 1, exactly as docs/protocol.md
-// describes it, plus the peer-id derivation. Tests use it to forge valid and
-// deliberately broken packets, and to check what a daemon sends.
+// The UDP discovery announcement, exactly as docs/protocol.md describes it,
+// plus the peer-id derivation. Tests use it to forge valid and deliberately
+// broken packets, and to check what a daemon sends. Packets are version 2 (a
+// daemon that speaks the TLS daemon channel) unless a test says otherwise; a
+// daemon still reads version 1 (listed as outdated) and drops any other.
 
 import crypto from 'node:crypto';
 
@@ -12,6 +14,9 @@ export const Offset = Object.freeze({
   httpPort: 28, discoveryPort: 30, publicKey: 32, nameLength: 64, name: 65,
 });
 
+/** The version a daemon sends (2) and the oldest one it still reads (1: listed as outdated). */
+export const kAnnouncementVersion = 2;
+export const kOldestAnnouncementVersion = 1;
 export const kSignatureBytes = 64;
 export const kMaxDatagramBytes = 512;
 const kSpkiEd25519Prefix = Buffer.from('302a300506032b6570032100', 'hex');
@@ -56,7 +61,7 @@ export function publicKeyObject(rawPublicKey) {
  * version, flags…) so tests can build packets that are well signed but wrong.
  */
 export function encodeBody({
-  magic = 'PDRP', version = 1, kind = Kind.announce, flags = 0, instance, timestamp = Date.now(),
+  magic = 'PDRP', version = kAnnouncementVersion, kind = Kind.announce, flags = 0, instance, timestamp = Date.now(),
   counter, httpPort = 3001, discoveryPort = 3001, publicKey, name,
 }) {
   const nameBytes = Buffer.from(name, 'utf8');
@@ -86,7 +91,7 @@ export function encodeAnnouncement(fields, privateKey) {
 }
 
 /**
- * Parses a packet. Returns the fields plus `id` and `signatureValid`; throws
+ * Parses a packet (version 1 or 2). Returns the fields plus `id` and `signatureValid`; throws
  * on a structural error (wrong magic, version, length…).
  */
 export function decodeAnnouncement(packet) {
@@ -95,13 +100,15 @@ export function decodeAnnouncement(packet) {
   if (buf.length > kMaxDatagramBytes) fail('over 512 bytes');
   if (buf.length < Offset.name + 1 + kSignatureBytes) fail('too short');
   if (buf.toString('latin1', 0, 4) !== 'PDRP') fail('wrong magic');
-  if (buf[Offset.version] !== 1) fail(`unknown version ${buf[Offset.version]}`);
+  const version = buf[Offset.version];
+  if (version < kOldestAnnouncementVersion || version > kAnnouncementVersion) fail(`unknown version ${version}`);
   const nameLength = buf[Offset.nameLength];
   if (buf.length !== Offset.name + nameLength + kSignatureBytes) fail(`length does not match name length ${nameLength}`);
   const signed = buf.subarray(0, Offset.name + nameLength);
   const publicKey = buf.subarray(Offset.publicKey, Offset.publicKey + 32);
   const signature = buf.subarray(Offset.name + nameLength);
   return {
+    version,
     kind: buf[Offset.kind],
     flags: buf.readUInt16BE(Offset.flags),
     instance: buf.subarray(Offset.instance, Offset.instance + 8),

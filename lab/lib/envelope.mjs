@@ -1,10 +1,11 @@
-// The signaling envelope, version 1, and the framing of POST /api/signal
-// bodies, exactly as docs/protocol.md describes them ("Signaling envelope",
-// "Signal exchange"). Tests use it to forge envelopes, valid or broken in one
-// chosen way, and to read what a daemon answers.
+// The signaling envelope, version 1, and how envelopes are framed inside a
+// daemon channel's envelopes frame, exactly as docs/protocol.md describes
+// them ("Signaling envelope", "Daemon channel"). Tests use it to forge
+// envelopes, valid or broken in one chosen way, and to read what a daemon sends.
 
 import crypto from 'node:crypto';
 import { ForgedPeer, Kind, peerId, publicKeyObject, sign } from './announcement.mjs';
+import { FrameType } from './daemon_channel.mjs';
 
 /** Byte offsets of the fixed fields; the type starts at `type`. */
 export const EnvelopeOffset = Object.freeze({
@@ -97,7 +98,7 @@ export function decodeEnvelope(bytes) {
   };
 }
 
-/** A POST /api/signal body: each envelope as a 4-byte big-endian length and its bytes. */
+/** An envelopes frame's payload: each envelope as a 4-byte big-endian length and its bytes. */
 export function frameEnvelopes(envelopes) {
   return Buffer.concat(envelopes.flatMap((envelope) => {
     const length = Buffer.alloc(4);
@@ -123,8 +124,11 @@ export function splitFrames(body) {
 
 /**
  * A made-up daemon that signals: its own key (a ForgedPeer, whose kind-4
- * probe packets are the X-PeerDrop-Hello values, counter rising) and its own
- * sequence per recipient.
+ * probe packets are its hellos, counter rising) for its channel's client
+ * certificate and its envelopes.
+ *
+ *   const ch = await forger.openChannel(x, b);
+ *   await ch.roundTrip([forger.helloFrame(), forger.envelopesFrame([forger.envelope({ recipientKey, sequence: 1 })])]);
  */
 export class ForgedSignaler {
   constructor({ name = 'forger', peer = new ForgedPeer({ name }) } = {}) {
@@ -134,9 +138,24 @@ export class ForgedSignaler {
   get id() { return this.peer.id; }
   get identity() { return this.peer.identity; }
 
-  /** The next X-PeerDrop-Hello value (base64 of a fresh signed probe packet). */
+  /** The next hello packet: a fresh signed probe packet. */
   hello() {
-    return this.peer.packet(Kind.probe).toString('base64');
+    return this.peer.packet(Kind.probe);
+  }
+
+  /** A hello frame with the next hello packet (or `packet`, e.g. someone else's). */
+  helloFrame(packet = this.hello()) {
+    return { type: FrameType.hello, payload: packet };
+  }
+
+  /** An envelopes frame carrying `envelopes` (Buffers). */
+  envelopesFrame(envelopes) {
+    return { type: FrameType.envelopes, payload: frameEnvelopes(envelopes) };
+  }
+
+  /** A daemon channel from `host` to `target` with this identity's certificate (see Host.openChannel). */
+  openChannel(host, target, options = {}) {
+    return host.openChannel(target, { identity: this.identity, ...options });
   }
 
   /**

@@ -8,7 +8,7 @@ const kDefaultTimeoutMs = 10_000;
 export class CommandError extends Error {
   constructor(argv, { code, signal, stderr, stdout, cause }) {
     const status = signal ? `signal ${signal}` : `exit code ${code}`;
-    const detail = (stderr || stdout || cause?.message || '').trim();
+    const detail = String(stderr || stdout || cause?.message || '').trim();
     super(`command failed (${status}): ${formatArgv(argv)}${detail ? `\n  ${detail}` : ''}`);
     this.name = 'CommandError';
     Object.assign(this, { argv, code, signal, stderr, stdout });
@@ -19,10 +19,13 @@ export function formatArgv(argv) {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${String(a).replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-/** Runs argv[0] with argv[1..]; resolves with stdout, rejects with a CommandError. */
-export function run(argv, { timeout = kDefaultTimeoutMs, input } = {}) {
+/**
+ * Runs argv[0] with argv[1..]; resolves with stdout (a string, or a Buffer
+ * with encoding 'buffer'), rejects with a CommandError.
+ */
+export function run(argv, { timeout = kDefaultTimeoutMs, input, encoding = 'utf8' } = {}) {
   return new Promise((resolve, reject) => {
-    const child = execFile(argv[0], argv.slice(1), { timeout, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    const child = execFile(argv[0], argv.slice(1), { timeout, encoding, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       if (error) {
         const code = typeof error.code === 'number' ? error.code : undefined;
         reject(new CommandError(argv, { code, signal: error.signal, stderr, stdout, cause: error }));

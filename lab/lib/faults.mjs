@@ -48,10 +48,7 @@ class Rules {
       const key = `${node.namespace}/${chain}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const listing = await node.exec(['iptables', '-w', '-L', chain, '-v', '-n', '-x']);
-      for (const line of listing.split('\n')) {
-        if (line.includes(`/* ${this.comment} */`)) total += Number(line.trim().split(/\s+/)[0]);
-      }
+      total += await node.iptablesPackets(chain, this.comment);
     }
     return total;
   }

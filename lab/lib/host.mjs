@@ -6,6 +6,7 @@ import path from 'node:path';
 import { AgentClient } from './agent_client.mjs';
 import { LabBrowser } from './browser.mjs';
 import { Daemon } from './daemon.mjs';
+import { DaemonChannelClient } from './daemon_channel.mjs';
 import { impair } from './impairment.mjs';
 import { NetNode } from './node.mjs';
 import { NamespaceProcess } from './process.mjs';
@@ -63,10 +64,17 @@ export class Host extends NetNode {
 
   /**
    * HTTP to `path` on this host's daemon (or to a full `http://…` URL).
+   * Requests to this host's own daemon carry its control token, as the UI's
+   * do, unless `headers` has `authorization` (null: none at all).
    * Returns { status, headers, body, json }; throws if no HTTP answer came.
    */
-  async fetch(pathOrUrl, { method = 'GET', headers, body, timeoutMs } = {}) {
+  async fetch(pathOrUrl, { method = 'GET', headers = {}, body, timeoutMs } = {}) {
     const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${this.daemonBaseUrl()}${pathOrUrl}`;
+    headers = { ...headers };
+    if (!('authorization' in headers) && this.daemon && url.startsWith(`${this.daemon.baseUrl}/`)) {
+      headers.authorization = `Bearer ${this.daemon.token}`;
+    }
+    if (headers.authorization === null) delete headers.authorization;
     const res = await this.http({ url, method, headers, body, timeoutMs });
     if (res.error) {
       const exited = this.daemon?.exitInfo && url.startsWith(this.daemon.baseUrl)
@@ -95,6 +103,37 @@ export class Host extends NetNode {
     return { replies: result.replies.map(decodeDatagram) };
   }
 
+  /** Sends each of `bufs` as one datagram from one socket, in order (a flood). */
+  async sendUdpMany(bufs, ip, port) {
+    const result = await this.agent.request('udp_many', {
+      datagrams: bufs.map((buf) => Buffer.from(buf).toString('base64')), ip, port,
+    });
+    if (result.error) throw new Error(`UDP ${ip}:${port} from host ${this.name}: ${result.error}`);
+    return result;
+  }
+
+  /**
+   * Sends `buf` `count` times at `ratePerSecond` from one socket and counts
+   * the replies: { sent, replies, durationMs } (see agent.mjs udpPace).
+   */
+  async paceUdp(buf, ip, port, { count, ratePerSecond, replyWindowMs }) {
+    const result = await this.agent.request('udp_pace', {
+      data: Buffer.from(buf).toString('base64'), ip, port, count, ratePerSecond, replyWindowMs,
+    }, { timeoutMs: (count / ratePerSecond) * 1000 + (replyWindowMs ?? 1000) + 10_000 });
+    if (result.error) throw new Error(`UDP to ${ip}:${port} from host ${this.name}: ${result.error}`);
+    return result;
+  }
+
+  /**
+   * Holds `perAddress` unfinished HTTP requests from each of `localAddresses`
+   * (this host's addresses) to host:port for `durationMs`, reopening any the
+   * server closes: { opened, busy, peakHeld } (see agent.mjs tcpHold).
+   */
+  async holdTcp({ host, port, localAddresses, perAddress, durationMs, dripIntervalMs }) {
+    return this.agent.request('tcp_hold', { host, port, localAddresses, perAddress, durationMs, dripIntervalMs },
+      { timeoutMs: durationMs + 15_000 });
+  }
+
   /** Listens on UDP `port` until `count` datagrams or `timeoutMs`: [{ address, port, data }]. */
   async receiveUdp(port, { count = 1, timeoutMs = 2000, address } = {}) {
     const result = await this.agent.request('udp_recv', { port, count, timeoutMs, address });
@@ -118,15 +157,16 @@ export class Host extends NetNode {
   /**
    * Opens a UI client (WebSocket to /ws of this host's daemon, from inside the
    * namespace) and waits for its welcome and peers: see lib/ui_client.mjs.
+   * The default URL carries the daemon's control token, as the page's does.
    * Options: url, headers (e.g. { origin }), timeoutMs, greeting, maxMessages.
    */
-  openUi({ url = `${this.daemonBaseUrl().replace(/^http/, 'ws')}/ws`, ...options } = {}) {
+  openUi({ url = `${this.daemonBaseUrl().replace(/^http/, 'ws')}/ws?token=${this.daemon?.token ?? ''}`, ...options } = {}) {
     return UiClient.open(this, { url, ...options });
   }
 
   /**
    * Starts a headless Chromium in this namespace and opens this host's UI
-   * (http://<daemon address>:<port>/): a LabBrowser with `page`, `context`,
+   * by the link its daemon prints (http://<daemon address>:<port>/#token=…): a LabBrowser with `page`, `context`,
    * `browser`, `close()`, `kill()`, `reload()`, `peerConnections()` and a
    * page log (see lib/browser.mjs). Options: url, localStorage, instrument.
    * The lab closes it at teardown (and kills its processes if that hangs).
@@ -143,18 +183,29 @@ export class Host extends NetNode {
   }
 
   /**
-   * POST /api/signal from this host to `target` (a Host) as another daemon
-   * would: `hello` is the X-PeerDrop-Hello value (base64), `body` the framed
-   * envelopes (Buffer). Resolves with { status, headers, body } or { error }.
+   * Opens a daemon channel from this host to `target`'s daemon (a Host, or
+   * { ip, port }) as another daemon would: TLS 1.3 with a client certificate
+   * made from `identity` (default: a fresh one) or the given `certificate`
+   * (null: none), ALPN peerdrop/2. Resolves with a DaemonChannelClient
+   * (lib/daemon_channel.mjs) whose `handshake` is 'ok' or 'error'.
    */
-  postSignal(target, { hello, body = Buffer.alloc(0), headers = {}, timeoutMs = 5000 }) {
-    return this.http({
-      url: `${target.daemonBaseUrl()}/api/signal`,
-      method: 'POST',
-      headers: { 'content-type': 'application/octet-stream', ...(hello !== undefined && { 'x-peerdrop-hello': hello }), ...headers },
-      body,
-      timeoutMs,
-    });
+  openChannel(target, options) {
+    return DaemonChannelClient.open(this, target, options);
+  }
+
+  /**
+   * One exchange on a fresh daemon channel: opens it (see openChannel),
+   * sends `frames`, waits for the pong to a ping sent after them (the daemon
+   * has handled them), closes. Resolves with { handshake, error, serverKey,
+   * serverId, alpn, frames (all the daemon sent), acks }.
+   */
+  async channel(target, { frames = [], ...options } = {}) {
+    const ch = await this.openChannel(target, options);
+    const { handshake, error, serverKey, serverId, alpn } = ch;
+    if (handshake !== 'ok') return { handshake, error, serverKey, serverId, alpn, frames: [], acks: [] };
+    await ch.roundTrip(frames);
+    await ch.close();
+    return { handshake, serverKey, serverId, alpn, frames: ch.frames, acks: ch.acks() };
   }
 
   // ---- link impairment ----

@@ -11,7 +11,12 @@ export {
 export { kDaemonBinary } from './daemon.mjs';
 export {
   Kind, Offset, ForgedPeer, base32, decodeAnnouncement, encodeAnnouncement, encodeBody, generateIdentity, peerId, sign,
+  kAnnouncementVersion,
 } from './announcement.mjs';
+export {
+  DaemonChannelClient, FrameType, ackFrame, encodeFrame, kMaxFramePayloadBytes, readU64, u64Payload,
+} from './daemon_channel.mjs';
+export { ed25519KeyOf, makeCertificate, opensslClient } from './certificate.mjs';
 export {
   EnvelopeOffset, ForgedSignaler, decodeEnvelope, encodeEnvelope, encodeEnvelopeBody, frameEnvelopes, splitFrames,
   kEnvelopeFlagCannotReachYou,

@@ -18,6 +18,18 @@ export class NetNode {
     return this.exec(['iptables', '-w', ...toArgs(args)]);
   }
 
+  /**
+   * Packets matched so far by the iptables rules of `chain` (filter table)
+   * that carry the comment `comment` (`-m comment --comment …`), summed.
+   * Throws if there is no such rule.
+   */
+  async iptablesPackets(chain, comment) {
+    const listing = await this.exec(['iptables', '-w', '-L', chain, '-v', '-n', '-x']);
+    const lines = listing.split('\n').filter((line) => line.includes(`/* ${comment} */`));
+    if (lines.length === 0) throw new Error(`no iptables rule "${comment}" in ${chain} of ${this.name}:\n${listing}`);
+    return lines.reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0);
+  }
+
   /** `tc ARGS` in this namespace. */
   tc(args) {
     return this.exec(['tc', ...toArgs(args)]);

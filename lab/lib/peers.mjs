@@ -19,16 +19,23 @@ function targetLabel(target) {
 
 /**
  * Waits until `observer`'s daemon lists `target` with online === `online`
- * and, if given, `source` among its sources. Resolves with the peer entry.
+ * and, if given, `source` among its sources, `verified` as given (a
+ * handshake proved its key: what the web UI lists) and `address` among its
+ * proven `addresses` (an address is only a candidate until a handshake there
+ * proved the key). Resolves with the peer entry.
  */
-export async function waitForPeer(observer, target, { online = true, source, timeout = 5000, what } = {}) {
+export async function waitForPeer(observer, target, {
+  online = true, source, verified, address, timeout = 5000, what,
+} = {}) {
   const id = targetId(target);
-  const matches = (peer) => peer && peer.online === online && (!source || (peer.sources ?? []).includes(source));
+  const matches = (peer) => peer && peer.online === online && (!source || (peer.sources ?? []).includes(source)) &&
+    (verified === undefined || peer.verified === verified) && (!address || (peer.addresses ?? []).includes(address));
   const peers = await waitFor(() => observer.peers(), {
     timeout,
     interval: 50,
     what: what ?? `${observer.name} to list ${targetLabel(target)} as ${online ? 'online' : 'offline'}` +
-      `${source ? ` with source "${source}"` : ''}`,
+      `${source ? ` with source "${source}"` : ''}${verified === undefined ? '' : `, verified ${verified}`}` +
+      `${address ? `, address ${address} proven` : ''}`,
     until: (list) => matches(findPeer(list, id)),
   });
   return findPeer(peers, id);

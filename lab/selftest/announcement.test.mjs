@@ -24,7 +24,7 @@ test('a packet is 129 + N bytes, big-endian fields at the documented offsets', (
   const packet = peer.packet(Kind.goodbye, { timestamp: 1_764_000_000_000 });
   assert.equal(packet.length, 129 + Buffer.byteLength('héllo'));
   assert.equal(packet.toString('latin1', 0, 4), 'PDRP');
-  assert.equal(packet[Offset.version], 1);
+  assert.equal(packet[Offset.version], 2, 'packets are version 2 unless a test says otherwise');
   assert.equal(packet[Offset.kind], Kind.goodbye);
   assert.equal(packet.readUInt16BE(Offset.flags), 0);
   assert.equal(packet.readBigUInt64BE(Offset.timestamp), 1_764_000_000_000n);
@@ -37,7 +37,20 @@ test('a packet is 129 + N bytes, big-endian fields at the documented offsets', (
   assert.equal(decoded.signatureValid, true);
   assert.equal(decoded.id, peer.id);
   assert.equal(decoded.name, 'héllo');
+  assert.equal(decoded.version, 2);
   assert.equal(peer.packet().readUInt32BE(Offset.counter), 2, 'the counter increases per packet');
+});
+
+test('version 1 packets are still read (a daemon lists their peer as outdated); 0 and 3 are not', () => {
+  const peer = new ForgedPeer();
+  const old = encodeAnnouncement(peer.nextFields(Kind.announce, { version: 1 }), peer.identity.privateKey);
+  assert.equal(old[Offset.version], 1);
+  assert.equal(decodeAnnouncement(old).version, 1);
+  assert.equal(decodeAnnouncement(old).signatureValid, true);
+  for (const version of [0, 3]) {
+    const packet = encodeAnnouncement(peer.nextFields(Kind.announce, { version }), peer.identity.privateKey);
+    assert.throws(() => decodeAnnouncement(packet), /unknown version/);
+  }
 });
 
 test('a changed byte or a swapped key breaks the signature', () => {

@@ -1,12 +1,13 @@
-// The signaling envelope codec against docs/protocol.md (pure: needs no root).
-// That the daemon agrees is shown by scenarios/signaling.test.mjs, where
-// envelopes made here are delivered.
+// The signaling envelope and daemon-channel frame codecs against
+// docs/protocol.md (pure: needs no root). That the daemon agrees is shown by
+// scenarios/signaling.test.mjs, where envelopes made here are delivered over
+// a lab-made channel.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  EnvelopeOffset, ForgedSignaler, Kind, decodeAnnouncement, decodeEnvelope, encodeEnvelope, frameEnvelopes,
-  generateIdentity, splitFrames,
+  EnvelopeOffset, ForgedSignaler, FrameType, Kind, ackFrame, decodeAnnouncement, decodeEnvelope, encodeEnvelope, encodeFrame,
+  frameEnvelopes, generateIdentity, readU64, splitFrames, u64Payload,
 } from '../lib/index.mjs';
 
 const recipient = generateIdentity();
@@ -60,7 +61,7 @@ test('a changed byte, another signer or a claimed id that is not the key is dete
   assert.throws(() => decodeEnvelope(envelope.subarray(0, -1)), /length/);
 });
 
-test('frames are a 4-byte big-endian length and the envelope; hellos are probe packets with a rising counter', () => {
+test('envelopes are framed as a 4-byte big-endian length and the envelope; hellos are probe packets with a rising counter', () => {
   const sender = new ForgedSignaler();
   const envelopes = [1, 2, 3].map((sequence) => sender.envelope({ recipientKey: recipient.publicKey, sequence }));
   const body = frameEnvelopes(envelopes);
@@ -69,9 +70,31 @@ test('frames are a 4-byte big-endian length and the envelope; hellos are probe p
   assert.deepEqual(splitFrames(Buffer.alloc(0)), []);
   assert.throws(() => splitFrames(body.subarray(0, -1)), /frame length/);
 
-  const [first, second] = [sender.hello(), sender.hello()].map((hello) => decodeAnnouncement(Buffer.from(hello, 'base64')));
+  const [first, second] = [sender.hello(), sender.hello()].map((hello) => decodeAnnouncement(hello));
   assert.equal(first.kind, Kind.probe);
   assert.equal(first.signatureValid, true);
   assert.equal(first.id, sender.id);
   assert.ok(second.counter > first.counter);
+});
+
+test('channel frames are a u32 big-endian length of type + payload, the type, the payload', () => {
+  const sender = new ForgedSignaler();
+  const hello = sender.helloFrame();
+  assert.equal(hello.type, FrameType.hello);
+  assert.equal(decodeAnnouncement(hello.payload).id, sender.id);
+  const envelope = sender.envelope({ recipientKey: recipient.publicKey, sequence: 1 });
+  const frame = sender.envelopesFrame([envelope]);
+  assert.equal(frame.type, FrameType.envelopes);
+  assert.deepEqual(splitFrames(frame.payload), [envelope]);
+
+  const bytes = encodeFrame(frame.type, frame.payload);
+  assert.equal(bytes.readUInt32BE(0), 1 + 4 + envelope.length);
+  assert.equal(bytes[4], 2);
+  assert.deepEqual(bytes.subarray(5), frame.payload);
+
+  const ack = ackFrame(2n ** 64n - 1n);
+  assert.equal(ack.type, FrameType.ack);
+  assert.deepEqual(encodeFrame(ack.type, ack.payload), Buffer.from(`00000009${'03'}${'ff'.repeat(8)}`, 'hex'));
+  assert.equal(readU64(ack.payload), 2n ** 64n - 1n);
+  assert.deepEqual(u64Payload(1), Buffer.from('0000000000000001', 'hex'));
 });

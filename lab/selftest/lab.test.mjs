@@ -1,12 +1,14 @@
 // Self-test of the lab itself (no peerdropd needed): topology, the agent's
-// HTTP/UDP/TCP/WebSocket commands, fault helpers, teardown and stale cleanup.
+// HTTP/UDP/TCP/WebSocket/daemon-channel commands, fault helpers, teardown and
+// stale cleanup.
 // Run: node --test lab/selftest/
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import {
-  Lab, blockNewConnections, cutBetween, kSubnetA, kSubnetB, labSuite, labTest, waitFor,
+  Lab, ackFrame, blockNewConnections, cutBetween, generateIdentity, kSubnetA, kSubnetB, labSuite, labTest, makeCertificate,
+  peerId, waitFor,
 } from '../lib/index.mjs';
 import { run } from '../lib/exec.mjs';
 import { createNamespace, listNamespaces } from '../lib/netns.mjs';
@@ -25,6 +27,43 @@ const kEchoServer = `
   server.headersTimeout = 1500;
   server.requestTimeout = 1500;
   server.listen(${kEchoPort}, '0.0.0.0');
+`;
+
+const kChannelPort = 8443;
+// A tiny daemon-channel server: TLS 1.3 with the certificate given (key and cert paths),
+// a client certificate required (checked here, the way a daemon's verify callback would),
+// ALPN peerdrop/2 only. It sends a hello frame carrying the client certificate's raw key and
+// a ping, then answers a ping with a pong, our pong with a type-6 frame, anything else with itself.
+const kChannelServer = `
+  const fs = require('fs');
+  const tls = require('tls');
+  const [key, cert] = process.argv.slice(1).map((f) => fs.readFileSync(f));
+  const frame = (type, payload) => {
+    const header = Buffer.alloc(5);
+    header.writeUInt32BE(payload.length + 1);
+    header[4] = type;
+    return Buffer.concat([header, payload]);
+  };
+  const server = tls.createServer({ key, cert, requestCert: true, rejectUnauthorized: false,
+    ALPNProtocols: ['peerdrop/2'], minVersion: 'TLSv1.3' }, (socket) => {
+    const peer = socket.getPeerX509Certificate();
+    if (!peer) return socket.destroy();
+    socket.write(frame(1, Buffer.from(peer.publicKey.export({ format: 'jwk' }).x, 'base64url')));
+    socket.write(frame(4, Buffer.from('srvnonce')));
+    let buf = Buffer.alloc(0);
+    socket.on('data', (data) => {
+      buf = Buffer.concat([buf, data]);
+      while (buf.length >= 5 && buf.length >= 4 + buf.readUInt32BE(0)) {
+        const type = buf[4];
+        const payload = buf.subarray(5, 4 + buf.readUInt32BE(0));
+        buf = buf.subarray(4 + buf.readUInt32BE(0));
+        socket.write(frame(type === 4 ? 5 : type === 5 ? 6 : type, payload));
+      }
+    });
+    socket.on('error', () => {});
+  });
+  server.on('tlsClientError', () => {});
+  server.listen(${kChannelPort}, '0.0.0.0');
 `;
 
 async function startEchoServer(host) {
@@ -257,6 +296,46 @@ await labSuite('lab self-test', () => {
 
     await ui.close();
     assert.equal(ui.closed?.code, 1000, JSON.stringify(ui.closed));
+  });
+
+  labTest('daemon channels: TLS 1.3 with a client certificate and ALPN, frames both ways, pings answered, refusal', {}, async (lab) => {
+    const a1 = await lab.addHost('a1', { subnet: 'a' });
+    const a2 = await lab.addHost('a2', { subnet: 'a' });
+    const server = await makeCertificate(a2.dir);
+    a2.spawn([process.execPath, '-e', kChannelServer, server.keyPath, server.certPath], { logName: 'channel-server' });
+    const target = { ip: a2.ip, port: kChannelPort };
+    await waitFor(() => a1.rawTcp({ host: a2.ip, port: kChannelPort, maxDurationMs: 200 }), {
+      what: 'the channel server', interval: 50, until: (res) => res.closedBy !== 'connect',
+    });
+
+    const identity = generateIdentity();
+    const ch = await a1.openChannel(target, { identity });
+    assert.equal(ch.handshake, 'ok', JSON.stringify(ch.error));
+    assert.equal(ch.alpn, 'peerdrop/2');
+    assert.equal(ch.protocol, 'TLSv1.3');
+    assert.deepEqual(ch.serverKey, server.publicKey, "the server certificate's raw Ed25519 key");
+    assert.equal(ch.serverId, peerId(server.publicKey));
+    const [first] = await ch.waitForFrame(1);
+    assert.deepEqual(first.payload, identity.publicKey, 'the server saw our certificate, made from our key');
+
+    const { frames, acks } = await ch.roundTrip([{ type: 2, payload: Buffer.from('abc') }, ackFrame(7)]);
+    assert.deepEqual(frames.map((f) => [f.type, f.payload.toString('latin1')]).filter(([type]) => type === 2),
+      [[2, 'abc']], 'the frame came back before the pong');
+    assert.deepEqual(acks, [7n]);
+    await ch.waitForFrame(6, { filter: (f) => f.payload.toString() === 'srvnonce', what: "the server's report of our pong" });
+    await ch.close();
+    assert.equal(ch.closed.closedBy, 'client');
+
+    const once = await a1.channel(target, { frames: [{ type: 2, payload: Buffer.from('once') }] });
+    assert.equal(once.handshake, 'ok');
+    assert.ok(once.frames.some((f) => f.type === 2 && f.payload.toString() === 'once'), 'the one-shot exchange came back');
+
+    const refused = await a1.openChannel(target, { certificate: null });
+    assert.equal(refused.handshake, 'error', 'no client certificate: the server closes before any frame');
+    assert.equal(refused.tlsDone, true, 'TLS 1.3: our side of the handshake was done before the server judged us');
+    const otherAlpn = await a1.openChannel(target, { identity, alpn: ['http/1.1'] });
+    assert.equal(otherAlpn.handshake, 'error');
+    assert.match(otherAlpn.error, /ALPN|APPLICATION_PROTOCOL/i, otherAlpn.error);
   });
 
   test('teardown leaves nothing behind; stale namespaces of dead runs are removed', async () => {

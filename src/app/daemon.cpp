@@ -172,6 +172,7 @@ Daemon::Daemon(Config config)
                                               std::uint32_t index) { return received_files_.find(peer, tid, index); }}),
       transfer_timers_(io_.get_executor(), transfer_, config_.transfer),
       policy_(http_port_, own_addresses(interfaces_.current())),
+      control_token_(http::ControlToken::load_or_create(config_.data_dir)),
       rate_limiter_(clock_, core::RateLimiter::Limits{.rate = config_.http.rate_per_second,
                                                       .burst = config_.http.rate_burst}),
       peer_rate_limiter_(clock_, core::RateLimiter::Limits{.rate = config_.http.peer_rate_per_second,
@@ -193,7 +194,7 @@ Daemon::Daemon(Config config)
                              .files = received_files_,
                              .relay_status = [this] { return std::optional(relay_status()); },
                              .relay_ready = [this](const std::string& id) { return remote_relays_.ready(id); }},
-           policy_, rate_limiter_, peer_rate_limiter_, assets_, core::make_logger("http")),
+           policy_, control_token_, rate_limiter_, peer_rate_limiter_, assets_, core::make_logger("http")),
       http_server_(io_, config_.http, std::move(http_acceptor_), policy_, api_,
                    [this](asio::ip::tcp::socket socket, http::Request request) {
                      ui_hub_.accept(std::move(socket), std::move(request));
@@ -210,7 +211,8 @@ Daemon::Daemon(Config config)
   logger_->info("listening on http://{}:{} (discovery on UDP {}{})", config_.http.bind, http_port_, discovery_port,
                 config_.discovery.loopback ? ", loopback only" : "");
   const auto ui_host = config_.http.bind == "0.0.0.0" ? std::string("127.0.0.1") : config_.http.bind;
-  logger_->info("open the UI at http://{}:{}/", ui_host, http_port_);
+  // The link carries the control token in its fragment, which the browser never sends: the page keeps it.
+  logger_->info("open the UI at http://{}:{}/#token={}", ui_host, http_port_, control_token_.value());
 }
 
 int Daemon::run() {

@@ -21,6 +21,7 @@
 #include "discovery/discovery_service.hpp"
 #include "discovery/peer_store.hpp"
 #include "http/api_handler.hpp"
+#include "http/control_token.hpp"
 #include "http/http_server.hpp"
 #include "http/local_request_policy.hpp"
 #include "http/static_assets.hpp"
@@ -114,6 +115,7 @@ class Daemon {
   transfer::TransferService transfer_;
   transfer::TransferTimers transfer_timers_;
   http::LocalRequestPolicy policy_;
+  http::ControlToken control_token_;  // data_dir/control-token: the key of the control API and /ws
   core::RateLimiter rate_limiter_;
   core::RateLimiter peer_rate_limiter_;
   http::StaticAssets assets_;

@@ -26,6 +26,14 @@ constexpr const char* kContentSecurityPolicy =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' data: blob:; "
     "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+Response unauthorized() {
+  auto response = error_response(bhttp::status::unauthorized, "unauthorized",
+                                 "this request does not carry PeerDrop's key: open PeerDrop with the link its "
+                                 "daemon printed at start (it ends in #token=…), or run peerdrop open");
+  response.set(bhttp::field::www_authenticate, "Bearer realm=\"PeerDrop\"");
+  return response;
+}
+
 Response method_not_allowed(std::string_view allow) {
   auto response = error_response(bhttp::status::method_not_allowed, "method_not_allowed",
                                  "this endpoint does not take that method");
@@ -59,10 +67,12 @@ bool is_control_path(std::string_view path) {
 
 }  // namespace
 
-ApiHandler::ApiHandler(ApiServices services, const LocalRequestPolicy& policy, core::RateLimiter& limiter,
-                       core::RateLimiter& peer_limiter, const StaticAssets& assets, core::Logger logger)
+ApiHandler::ApiHandler(ApiServices services, const LocalRequestPolicy& policy, const ControlToken& token,
+                       core::RateLimiter& limiter, core::RateLimiter& peer_limiter, const StaticAssets& assets,
+                       core::Logger logger)
     : services_(std::move(services)),
       policy_(policy),
+      token_(token),
       limiter_(limiter),
       peer_limiter_(peer_limiter),
       assets_(assets),
@@ -74,6 +84,8 @@ asio::awaitable<Reply> ApiHandler::handle(const Request& request, const ClientIn
   auto reply = co_await route(request, client, path);
   // No other site's page may embed or read what a control endpoint answers (an <img> of a download, say).
   if (is_control_path(path)) reply.response.set("Cross-Origin-Resource-Policy", "same-origin");
+  // Links may carry the control token in their query: no page of ours tells another site where it came from.
+  reply.response.set("Referrer-Policy", "no-referrer");
   co_return reply;
 }
 
@@ -105,6 +117,12 @@ asio::awaitable<Reply> ApiHandler::route(const Request& request, const ClientInf
     if (refused) {
       logger_->debug("refused {} {} from {}: {}", request.method_string(), path, client.ip, *refused);
       co_return error_response(bhttp::status::forbidden, "forbidden", *refused);
+    }
+    // Another Unix user of this machine is local too; only the token's reader is this user.
+    if (!token_.presented_by(request)) {
+      logger_->info("refused {} {} from {}: no valid control token (another user or program of this machine?)",
+                    request.method_string(), path, client.ip);
+      co_return unauthorized();
     }
   }
 
@@ -162,6 +180,11 @@ std::optional<Response> ApiHandler::check_websocket(const Request& request, cons
           origin == request.end() ? std::nullopt : std::optional<std::string_view>(origin->value()))) {
     logger_->debug("refused a WebSocket from {}: {}", client.ip, *refused);
     return error_response(bhttp::status::forbidden, "forbidden", *refused);
+  }
+  if (!token_.presented_by(request)) {
+    logger_->info("refused a WebSocket from {}: no valid control token (another user or program of this machine?)",
+                  client.ip);
+    return unauthorized();
   }
   return std::nullopt;
 }

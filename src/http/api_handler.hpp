@@ -10,6 +10,7 @@
 #include "core/rate_limiter.hpp"
 #include "core/unique_fd.hpp"
 #include "discovery/peer_directory.hpp"
+#include "http/control_token.hpp"
 #include "http/json_response.hpp"
 #include "http/local_request_policy.hpp"
 #include "http/static_assets.hpp"
@@ -51,16 +52,18 @@ struct ApiServices {
 class ApiHandler {
  public:
   // `peer_limiter` limits GET /api/health (other daemons' scans), more generously than the rest.
-  ApiHandler(ApiServices services, const LocalRequestPolicy& policy, core::RateLimiter& limiter,
-             core::RateLimiter& peer_limiter, const StaticAssets& assets, core::Logger logger);
+  // Control endpoints and the WebSocket need `token` besides a local client of this daemon.
+  ApiHandler(ApiServices services, const LocalRequestPolicy& policy, const ControlToken& token,
+             core::RateLimiter& limiter, core::RateLimiter& peer_limiter, const StaticAssets& assets,
+             core::Logger logger);
 
   // Both arguments must outlive the returned awaitable (the caller co_awaits it at once).
   // (Taken by reference: g++ 12 mis-copies class-type coroutine parameters.)
   boost::asio::awaitable<Reply> handle(const Request& request, const ClientInfo& client);
 
   // For a WebSocket upgrade request: nothing if it may become the UI's
-  // WebSocket (GET /ws, local, same Host and a same-origin Origin), else the
-  // refusal to send.
+  // WebSocket (GET /ws, local, same Host, a same-origin Origin and the
+  // control token), else the refusal to send.
   std::optional<Response> check_websocket(const Request& request, const ClientInfo& client) const;
 
  private:
@@ -76,6 +79,7 @@ class ApiHandler {
 
   ApiServices services_;
   const LocalRequestPolicy& policy_;
+  const ControlToken& token_;
   core::RateLimiter& limiter_;
   core::RateLimiter& peer_limiter_;
   const StaticAssets& assets_;

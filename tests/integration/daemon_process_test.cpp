@@ -25,13 +25,9 @@ class DaemonProcessTest : public ::testing::Test {
     const auto log = dir_.path() / (name + "-" + std::to_string(++starts_) + ".log");
     return std::make_unique<DaemonProcess>(log, args);
   }
-  static std::uint16_t port_of(DaemonProcess& daemon) {
-    EXPECT_TRUE(wait_until([&] { return daemon.port().has_value(); }, 5s)) << daemon.log();
-    return daemon.port().value_or(0);
-  }
-  // Whether `port`'s daemon lists a peer named `name` with the given online state.
-  static bool lists(std::uint16_t port, const std::string& name, bool online) {
-    const auto answer = http_get(port, "/api/peers");
+  // Whether the daemon at `endpoint` lists a peer named `name` with the given online state.
+  static bool lists(const DaemonEndpoint& endpoint, const std::string& name, bool online) {
+    const auto answer = http_get(endpoint, "/api/peers");
     if (answer.status != 200) return false;
     const auto peers = boost::json::parse(answer.body);
     for (const auto& peer : peers.as_array()) {
@@ -56,9 +52,9 @@ TEST_F(DaemonProcessTest, HelpDocumentsEveryFlag) {
 
 TEST_F(DaemonProcessTest, PicksAFreePortAndExitsCleanlyOnSigterm) {
   auto daemon = start("solo");
-  const auto port = port_of(*daemon);
-  ASSERT_NE(port, 0);
-  EXPECT_TRUE(wait_until([&] { return http_get(port, "/api/health").status == 200; }, 5s));
+  const auto endpoint = endpoint_of(*daemon);
+  ASSERT_NE(endpoint.port, 0);
+  EXPECT_TRUE(wait_until([&] { return http_get(endpoint, "/api/health").status == 200; }, 5s));
   daemon->signal(SIGTERM);
   const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(daemon->wait_for_exit(2s), 0) << daemon->log();
@@ -72,11 +68,11 @@ TEST_F(DaemonProcessTest, ShutsDownAtOnceWithAProbeAndATabUnderWay) {
   boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::address_v4::loopback(), 0});  // accepts, never answers
   const auto silent_port = silent.local_endpoint().port();
   auto daemon = start("busy", {"--peer", "127.0.0.1:" + std::to_string(silent_port)});
-  const auto port = port_of(*daemon);
-  ASSERT_NE(port, 0);
+  const auto endpoint = endpoint_of(*daemon);
+  ASSERT_NE(endpoint.port, 0);
   boost::asio::ip::tcp::socket probe(io);
   silent.accept(probe);  // the daemon's probe is connected and waits for an answer
-  UiClient tab(port);
+  UiClient tab(endpoint);
   ASSERT_FALSE(tab.next("welcome").empty());
   daemon->signal(SIGTERM);
   const auto started = std::chrono::steady_clock::now();
@@ -89,32 +85,32 @@ TEST_F(DaemonProcessTest, ShutsDownAtOnceWithAProbeAndATabUnderWay) {
 TEST_F(DaemonProcessTest, TwoDaemonsOnOneMachineFindEachOtherAndSeeAGoodbye) {
   auto one = start("one");
   auto two = start("two");
-  const auto port_one = port_of(*one);
-  const auto port_two = port_of(*two);
-  EXPECT_TRUE(wait_until([&] { return lists(port_one, "two", true) && lists(port_two, "one", true); }, 3s))
+  const auto endpoint_one = endpoint_of(*one);
+  const auto endpoint_two = endpoint_of(*two);
+  EXPECT_TRUE(wait_until([&] { return lists(endpoint_one, "two", true) && lists(endpoint_two, "one", true); }, 3s))
       << one->log() << two->log();
   two->signal(SIGTERM);
-  EXPECT_TRUE(wait_until([&] { return lists(port_one, "two", false); }, 1s)) << one->log();
+  EXPECT_TRUE(wait_until([&] { return lists(endpoint_one, "two", false); }, 1s)) << one->log();
 }
 
 TEST_F(DaemonProcessTest, RemembersPeersAcrossARestart) {
   auto one = start("one");
   auto two = start("two");
-  const auto port_one = port_of(*one);
-  ASSERT_TRUE(wait_until([&] { return lists(port_one, "two", true); }, 3s)) << one->log();
+  const auto endpoint_one = endpoint_of(*one);
+  ASSERT_TRUE(wait_until([&] { return lists(endpoint_one, "two", true); }, 3s)) << one->log();
   one->signal(SIGTERM);
   ASSERT_EQ(one->wait_for_exit(2s), 0);
   auto again = start("one");
-  const auto port_again = port_of(*again);
+  const auto endpoint_again = endpoint_of(*again);
   // Known again at once from the database, then online when heard.
-  EXPECT_TRUE(wait_until([&] { return lists(port_again, "two", true); }, 3s)) << again->log();
-  const auto peers = http_get(port_again, "/api/peers");
+  EXPECT_TRUE(wait_until([&] { return lists(endpoint_again, "two", true); }, 3s)) << again->log();
+  const auto peers = http_get(endpoint_again, "/api/peers");
   EXPECT_NE(peers.body.find("persisted"), std::string::npos) << peers.body;
 }
 
 TEST_F(DaemonProcessTest, RefusesASecondDaemonOnTheSameDataDir) {
   auto first = start("same");
-  port_of(*first);
+  endpoint_of(*first);
   auto second = start("same");
   EXPECT_EQ(second->wait_for_exit(5s), 1);
   EXPECT_NE(second->log().find("already running"), std::string::npos) << second->log();

@@ -36,26 +36,20 @@ class RelayProcessTest : public ::testing::Test {
     return std::make_unique<DaemonProcess>(log, args);
   }
   std::filesystem::path data_dir() const { return dir_.path() / "alpha"; }
-  static std::uint16_t port_of(DaemonProcess& daemon) {
-    EXPECT_TRUE(wait_until([&] { return daemon.port().has_value(); }, 5s)) << daemon.log();
-    const auto port = daemon.port().value_or(0);
-    EXPECT_TRUE(wait_until([&] { return http_get(port, "/api/health").status == 200; }, 5s));
-    return port;
-  }
-  static json::value relay_health(std::uint16_t port) {
-    const auto answer = http_get(port, "/api/health");
+  static json::value relay_health(const DaemonEndpoint& endpoint) {
+    const auto answer = http_get(endpoint, "/api/health");
     if (answer.status != 200) return nullptr;
     const auto health = json::parse(answer.body);
     const auto* relay = health.as_object().if_contains("relay");
     return relay ? *relay : json::value(nullptr);
   }
-  static bool relay_state_is(std::uint16_t port, std::string_view state) {
-    const auto relay = relay_health(port);
+  static bool relay_state_is(const DaemonEndpoint& endpoint, std::string_view state) {
+    const auto relay = relay_health(endpoint);
     const auto* current = relay.is_object() ? relay.as_object().if_contains("state") : nullptr;
     return current && current->is_string() && current->get_string() == state;
   }
-  static HttpAnswer put_settings(std::uint16_t port, const std::string& body) {
-    return http_get(port, "/api/settings", "PUT", body);
+  static HttpAnswer put_settings(const DaemonEndpoint& endpoint, const std::string& body) {
+    return http_get(endpoint, "/api/settings", "PUT", body);
   }
   // turnserver's pid from the pid file it writes, once it is there and alive.
   int turnserver_pid() const {
@@ -84,17 +78,17 @@ class RelayProcessTest : public ::testing::Test {
 TEST_F(RelayProcessTest, TheSettingsSwitchStartsAndStopsTheRelay) {
   if (!std::filesystem::exists(kTurnserver)) GTEST_SKIP() << kTurnserver << " is missing: install coturn (make deps)";
   auto daemon = start();
-  const auto port = port_of(*daemon);
+  const auto endpoint = endpoint_of(*daemon);
   const json::value off{{"enabled", false}, {"state", "off"}};
-  EXPECT_EQ(relay_health(port), off);
-  EXPECT_EQ(json::parse(http_get(port, "/api/settings").body).at("relay"), false);
-  UiClient tab(port);
+  EXPECT_EQ(relay_health(endpoint), off);
+  EXPECT_EQ(json::parse(http_get(endpoint, "/api/settings").body).at("relay"), false);
+  UiClient tab(endpoint);
   EXPECT_EQ(next_relay(tab), off.as_object());  // told on connect, also when off
 
-  const auto on = put_settings(port, R"({"relay":true})");
+  const auto on = put_settings(endpoint, R"({"relay":true})");
   ASSERT_EQ(on.status, 200) << on.body;
   EXPECT_EQ(json::parse(on.body).at("relay"), true);
-  EXPECT_EQ(relay_health(port), json::value({{"enabled", true}, {"state", "running"}, {"port", turn_port_}, {"restarts", 0}}))
+  EXPECT_EQ(relay_health(endpoint), json::value({{"enabled", true}, {"state", "running"}, {"port", turn_port_}, {"restarts", 0}}))
       << daemon->log();
   auto pushed = next_relay(tab);
   ASSERT_FALSE(pushed.empty());
@@ -109,10 +103,10 @@ TEST_F(RelayProcessTest, TheSettingsSwitchStartsAndStopsTheRelay) {
   text << conf.rdbuf();
   EXPECT_NE(text.str().find("\nlistening-port=" + std::to_string(turn_port_) + "\n"), std::string::npos);
 
-  const auto stop = put_settings(port, R"({"relay":false})");
+  const auto stop = put_settings(endpoint, R"({"relay":false})");
   ASSERT_EQ(stop.status, 200) << stop.body;
-  EXPECT_TRUE(wait_until([&] { return relay_state_is(port, "off"); }, 5s)) << daemon->log();
-  EXPECT_EQ(relay_health(port), off);
+  EXPECT_TRUE(wait_until([&] { return relay_state_is(endpoint, "off"); }, 5s)) << daemon->log();
+  EXPECT_EQ(relay_health(endpoint), off);
   EXPECT_FALSE(alive(pid)) << "turnserver (pid " << pid << ") is still there";
   // The tab saw it stop: "stopping" (no longer enabled), then off.
   json::object last;
@@ -129,16 +123,16 @@ TEST_F(RelayProcessTest, TheSettingsSwitchStartsAndStopsTheRelay) {
   ASSERT_EQ(daemon->wait_for_exit(5s), 0);
   // Off is stored too: the next start leaves it off.
   auto again = start();
-  const auto port_again = port_of(*again);
-  EXPECT_EQ(relay_health(port_again), off);
+  const auto endpoint_again = endpoint_of(*again);
+  EXPECT_EQ(relay_health(endpoint_again), off);
 }
 
 TEST_F(RelayProcessTest, TurnTurnsTheSwitchOnAndItStaysOnAcrossARestart) {
   if (!std::filesystem::exists(kTurnserver)) GTEST_SKIP() << kTurnserver << " is missing: install coturn (make deps)";
   auto daemon = start({"--turn"});
-  const auto port = port_of(*daemon);
-  EXPECT_TRUE(wait_until([&] { return relay_state_is(port, "running"); }, 5s)) << daemon->log();
-  EXPECT_EQ(json::parse(http_get(port, "/api/settings").body).at("relay"), true);
+  const auto endpoint = endpoint_of(*daemon);
+  EXPECT_TRUE(wait_until([&] { return relay_state_is(endpoint, "running"); }, 5s)) << daemon->log();
+  EXPECT_EQ(json::parse(http_get(endpoint, "/api/settings").body).at("relay"), true);
   const int pid = turnserver_pid();
   ASSERT_TRUE(alive(pid)) << daemon->log();
   daemon->signal(SIGTERM);
@@ -147,12 +141,12 @@ TEST_F(RelayProcessTest, TurnTurnsTheSwitchOnAndItStaysOnAcrossARestart) {
 
   // No --turn now: the stored switch keeps it on, until it is turned off.
   auto again = start();
-  const auto port_again = port_of(*again);
-  EXPECT_TRUE(wait_until([&] { return relay_state_is(port_again, "running"); }, 5s)) << again->log();
+  const auto endpoint_again = endpoint_of(*again);
+  EXPECT_TRUE(wait_until([&] { return relay_state_is(endpoint_again, "running"); }, 5s)) << again->log();
   const int pid_again = turnserver_pid();
   ASSERT_TRUE(alive(pid_again));
-  ASSERT_EQ(put_settings(port_again, R"({"relay":false})").status, 200);
-  EXPECT_TRUE(wait_until([&] { return relay_state_is(port_again, "off"); }, 5s)) << again->log();
+  ASSERT_EQ(put_settings(endpoint_again, R"({"relay":false})").status, 200);
+  EXPECT_TRUE(wait_until([&] { return relay_state_is(endpoint_again, "off"); }, 5s)) << again->log();
   EXPECT_FALSE(alive(pid_again));
 }
 
@@ -164,12 +158,12 @@ TEST_F(RelayProcessTest, WithoutTurnserverTheSwitchSaysWhyAndTheDaemonCarriesOn)
   ::setenv("PATH", empty.c_str(), 1);
   auto daemon = start();
   ::setenv("PATH", saved.c_str(), 1);
-  const auto port = port_of(*daemon);
-  UiClient tab(port);
+  const auto endpoint = endpoint_of(*daemon);
+  UiClient tab(endpoint);
   EXPECT_EQ(next_relay(tab).at("state"), "off");
 
-  ASSERT_EQ(put_settings(port, R"({"relay":true})").status, 200);
-  EXPECT_EQ(relay_health(port), json::value({{"enabled", true}, {"state", "failed"}, {"port", turn_port_}, {"restarts", 0}}));
+  ASSERT_EQ(put_settings(endpoint, R"({"relay":true})").status, 200);
+  EXPECT_EQ(relay_health(endpoint), json::value({{"enabled", true}, {"state", "failed"}, {"port", turn_port_}, {"restarts", 0}}));
   const auto failed = next_relay(tab);
   ASSERT_FALSE(failed.empty());
   EXPECT_EQ(failed.at("state"), "failed");
@@ -177,9 +171,9 @@ TEST_F(RelayProcessTest, WithoutTurnserverTheSwitchSaysWhyAndTheDaemonCarriesOn)
             std::string::npos)
       << failed.at("reason");
   EXPECT_TRUE(daemon->running());
-  EXPECT_EQ(http_get(port, "/api/peers").status, 200);  // still serving
-  ASSERT_EQ(put_settings(port, R"({"relay":false})").status, 200);
-  EXPECT_TRUE(relay_state_is(port, "off"));
+  EXPECT_EQ(http_get(endpoint, "/api/peers").status, 200);  // still serving
+  ASSERT_EQ(put_settings(endpoint, R"({"relay":false})").status, 200);
+  EXPECT_TRUE(relay_state_is(endpoint, "off"));
 }
 
 }  // namespace

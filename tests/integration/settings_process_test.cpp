@@ -30,32 +30,28 @@ class SettingsProcessTest : public ::testing::Test {
                                       "--announce-interval", announce_interval, "--log-level", "debug"});
   }
   std::filesystem::path downloads(const std::string& name) const { return dir_.path() / (name + "-downloads"); }
-  static std::uint16_t port_of(DaemonProcess& daemon) {
-    EXPECT_TRUE(wait_until([&] { return daemon.port().has_value(); }, 5s)) << daemon.log();
-    return daemon.port().value_or(0);
-  }
-  static json::value get_json(std::uint16_t port, const std::string& target) {
-    const auto answer = http_get(port, target);
+  static json::value get_json(const DaemonEndpoint& endpoint, const std::string& target) {
+    const auto answer = http_get(endpoint, target);
     EXPECT_EQ(answer.status, 200) << target << ": " << answer.body;
     return answer.status == 200 ? json::parse(answer.body) : json::value();
   }
-  static HttpAnswer put_settings(std::uint16_t port, const std::string& body,
+  static HttpAnswer put_settings(const DaemonEndpoint& endpoint, const std::string& body,
                                  const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    return http_get(port, "/api/settings", "PUT", body, headers);
+    return http_get(endpoint, "/api/settings", "PUT", body, headers);
   }
   static std::string id_of(DaemonProcess& daemon) {
-    return std::string(UiClient(port_of(daemon)).next("welcome").at("self").at("id").as_string());
+    return std::string(UiClient(endpoint_of(daemon)).next("welcome").at("self").at("id").as_string());
   }
   // Whether `daemon` lists the peer `id` within a few seconds.
   static bool knows(DaemonProcess& daemon, const std::string& id) {
-    const auto port = port_of(daemon);
-    const bool known = wait_until([&] { return !peer(port, id).is_null(); }, 5s);
+    const auto endpoint = endpoint_of(daemon);
+    const bool known = wait_until([&] { return !peer(endpoint, id).is_null(); }, 5s);
     EXPECT_TRUE(known) << daemon.log();
     return known;
   }
-  // The peer object `port`'s daemon lists for `id`, or null.
-  static json::value peer(std::uint16_t port, const std::string& id) {
-    const auto answer = http_get(port, "/api/peers");
+  // The peer object the daemon at `endpoint` lists for `id`, or null.
+  static json::value peer(const DaemonEndpoint& endpoint, const std::string& id) {
+    const auto answer = http_get(endpoint, "/api/peers");
     if (answer.status != 200) return nullptr;
     const auto peers = json::parse(answer.body);
     for (const auto& p : peers.as_array()) {
@@ -70,21 +66,21 @@ class SettingsProcessTest : public ::testing::Test {
 
 TEST_F(SettingsProcessTest, ServesTheDefaultsAndKeepsAChangeAcrossARestart) {
   auto daemon = start("alpha");
-  const auto port = port_of(*daemon);
-  ASSERT_TRUE(wait_until([&] { return http_get(port, "/api/health").status == 200; }, 5s));
+  const auto endpoint = endpoint_of(*daemon);
+  ASSERT_TRUE(wait_until([&] { return http_get(endpoint, "/api/health").status == 200; }, 5s));
   const json::string download_dir(downloads("alpha").string());
-  EXPECT_EQ(get_json(port, "/api/settings"),
+  EXPECT_EQ(get_json(endpoint, "/api/settings"),
             json::value({{"name", "alpha"}, {"iceServers", json::array{}}, {"connectTimeoutMs", 30000},
                          {"autoAccept", json::array{}}, {"relay", false}, {"downloadDir", download_dir}}));
 
-  const auto changed = put_settings(port, kTurnServers);
+  const auto changed = put_settings(endpoint, kTurnServers);
   ASSERT_EQ(changed.status, 200) << changed.body;
   auto expected = json::parse(R"({"name":"alpha","iceServers":[{"urls":["stun:198.51.100.9:3478"]},
       {"urls":["turn:198.51.100.9:3478?transport=udp"],"username":"TURN-USER","credential":"TURN-SECRET"}],
       "connectTimeoutMs":30000,"autoAccept":[],"relay":false})");
   expected.as_object()["downloadDir"] = download_dir;
   EXPECT_EQ(json::parse(changed.body), expected);
-  ASSERT_EQ(put_settings(port, R"({"connectTimeoutMs":45000})").status, 200);
+  ASSERT_EQ(put_settings(endpoint, R"({"connectTimeoutMs":45000})").status, 200);
 
   daemon->signal(SIGTERM);
   ASSERT_EQ(daemon->wait_for_exit(2s), 0);
@@ -94,43 +90,43 @@ TEST_F(SettingsProcessTest, ServesTheDefaultsAndKeepsAChangeAcrossARestart) {
   EXPECT_EQ(daemon->log().find("TURN-SECRET"), std::string::npos);
 
   auto again = start("alpha");
-  const auto port_again = port_of(*again);
-  ASSERT_TRUE(wait_until([&] { return http_get(port_again, "/api/health").status == 200; }, 5s));
+  const auto endpoint_again = endpoint_of(*again);
+  ASSERT_TRUE(wait_until([&] { return http_get(endpoint_again, "/api/health").status == 200; }, 5s));
   auto stored = expected;
   stored.as_object()["connectTimeoutMs"] = 45000;
-  EXPECT_EQ(get_json(port_again, "/api/settings"), stored);
+  EXPECT_EQ(get_json(endpoint_again, "/api/settings"), stored);
 }
 
 TEST_F(SettingsProcessTest, RefusesBadSettingsAndOtherPages) {
   auto daemon = start("alpha");
-  const auto port = port_of(*daemon);
-  ASSERT_TRUE(wait_until([&] { return http_get(port, "/api/health").status == 200; }, 5s));
+  const auto endpoint = endpoint_of(*daemon);
+  ASSERT_TRUE(wait_until([&] { return http_get(endpoint, "/api/health").status == 200; }, 5s));
 
-  const auto bad = put_settings(port, R"({"name":"ok","iceServers":[{"urls":"http://198.51.100.9"}]})");
+  const auto bad = put_settings(endpoint, R"({"name":"ok","iceServers":[{"urls":"http://198.51.100.9"}]})");
   EXPECT_EQ(bad.status, 400);
   const auto error = json::parse(bad.body).as_object();
   EXPECT_EQ(error.at("code"), "bad_request");
   EXPECT_EQ(error.at("field"), "iceServers");
   EXPECT_FALSE(error.at("error").as_string().empty());
-  EXPECT_EQ(json::parse(put_settings(port, R"({"colour":"red"})").body).at("field"), "colour");
-  EXPECT_EQ(put_settings(port, std::string(70 * 1024, ' ')).status, 413);
+  EXPECT_EQ(json::parse(put_settings(endpoint, R"({"colour":"red"})").body).at("field"), "colour");
+  EXPECT_EQ(put_settings(endpoint, std::string(70 * 1024, ' ')).status, 413);
 
-  const auto foreign = put_settings(port, R"({"name":"pwned"})", {{"Origin", "http://evil.example"}});
+  const auto foreign = put_settings(endpoint, R"({"name":"pwned"})", {{"Origin", "http://evil.example"}});
   EXPECT_EQ(foreign.status, 403);
   EXPECT_EQ(json::parse(foreign.body).at("code"), "forbidden");
-  EXPECT_EQ(http_get(port, "/api/settings", "GET", "", {{"Origin", "http://evil.example"}}).status, 403);
-  EXPECT_EQ(http_get(port, "/api/settings", "POST", "{}").status, 405);
+  EXPECT_EQ(http_get(endpoint, "/api/settings", "GET", "", {{"Origin", "http://evil.example"}}).status, 403);
+  EXPECT_EQ(http_get(endpoint, "/api/settings", "POST", "{}").status, 405);
   // Nothing of it changed anything.
-  EXPECT_EQ(get_json(port, "/api/settings").at("name"), "alpha");
+  EXPECT_EQ(get_json(endpoint, "/api/settings").at("name"), "alpha");
 }
 
 TEST_F(SettingsProcessTest, ANewNameReachesHealthTabsAndPeersAtOnce) {
   // Announcements every 30 s: the new name can only reach the peer this fast by the burst a change sends.
   auto alpha = start("alpha", "30");
   auto beta = start("beta", "30");
-  const auto port_alpha = port_of(*alpha);
-  const auto port_beta = port_of(*beta);
-  UiClient tab(port_alpha);
+  const auto endpoint_alpha = endpoint_of(*alpha);
+  const auto endpoint_beta = endpoint_of(*beta);
+  UiClient tab(endpoint_alpha);
   const auto welcome = tab.next("welcome");
   const std::string id(welcome.at("self").at("id").as_string());
   EXPECT_EQ(welcome.at("settings").at("name"), "alpha");
@@ -139,18 +135,18 @@ TEST_F(SettingsProcessTest, ANewNameReachesHealthTabsAndPeersAtOnce) {
   // Past the start-up burst (its last announcement goes out at 2 s), so only the change's own burst can carry it.
   std::this_thread::sleep_for(2500ms);
 
-  const auto changed = put_settings(port_alpha, R"({"name":"Alice's laptop"})");
+  const auto changed = put_settings(endpoint_alpha, R"({"name":"Alice's laptop"})");
   ASSERT_EQ(changed.status, 200) << changed.body;
-  EXPECT_EQ(get_json(port_alpha, "/api/health").at("name"), "Alice's laptop");
+  EXPECT_EQ(get_json(endpoint_alpha, "/api/health").at("name"), "Alice's laptop");
   const auto pushed = tab.next("settings");
   ASSERT_FALSE(pushed.empty());
   EXPECT_EQ(pushed.at("settings").at("name"), "Alice's laptop");
   EXPECT_EQ(pushed.at("settings").at("connectTimeoutMs"), 30000);
-  UiClient new_tab(port_alpha);
+  UiClient new_tab(endpoint_alpha);
   EXPECT_EQ(new_tab.next("welcome").at("self").at("name"), "Alice's laptop");
   EXPECT_TRUE(wait_until(
       [&] {
-        const auto p = peer(port_beta, id);
+        const auto p = peer(endpoint_beta, id);
         return p.is_object() && p.at("name") == "Alice's laptop";
       },
       2s))
@@ -160,12 +156,12 @@ TEST_F(SettingsProcessTest, ANewNameReachesHealthTabsAndPeersAtOnce) {
 TEST_F(SettingsProcessTest, RemembersWhenATabConnectedToAPeerAcrossARestart) {
   auto alpha = start("alpha");
   auto beta = start("beta");
-  const auto port_alpha = port_of(*alpha);
+  const auto endpoint_alpha = endpoint_of(*alpha);
   const auto beta_id = id_of(*beta);
   ASSERT_TRUE(knows(*alpha, beta_id));
-  EXPECT_EQ(peer(port_alpha, beta_id).at("lastConnected"), 0);
+  EXPECT_EQ(peer(endpoint_alpha, beta_id).at("lastConnected"), 0);
 
-  UiClient tab(port_alpha);
+  UiClient tab(endpoint_alpha);
   tab.next("welcome");
   const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -181,16 +177,16 @@ TEST_F(SettingsProcessTest, RemembersWhenATabConnectedToAPeerAcrossARestart) {
     }
   }
   EXPECT_GE(connected, before);
-  EXPECT_EQ(peer(port_alpha, beta_id).at("lastConnected"), connected);
+  EXPECT_EQ(peer(endpoint_alpha, beta_id).at("lastConnected"), connected);
 
   alpha->signal(SIGTERM);
   ASSERT_EQ(alpha->wait_for_exit(2s), 0);
   beta->signal(SIGTERM);
   ASSERT_EQ(beta->wait_for_exit(2s), 0);
   auto again = start("alpha");
-  const auto port_again = port_of(*again);
-  ASSERT_TRUE(wait_until([&] { return http_get(port_again, "/api/health").status == 200; }, 5s));
-  const auto remembered = peer(port_again, beta_id);
+  const auto endpoint_again = endpoint_of(*again);
+  ASSERT_TRUE(wait_until([&] { return http_get(endpoint_again, "/api/health").status == 200; }, 5s));
+  const auto remembered = peer(endpoint_again, beta_id);
   ASSERT_FALSE(remembered.is_null()) << again->log();
   EXPECT_EQ(remembered.at("lastConnected"), connected);
   EXPECT_EQ(remembered.at("online"), false);
@@ -199,12 +195,12 @@ TEST_F(SettingsProcessTest, RemembersWhenATabConnectedToAPeerAcrossARestart) {
 TEST_F(SettingsProcessTest, IceServersEndWithTheUsersServers) {
   auto alpha = start("alpha");
   auto beta = start("beta");
-  const auto port_alpha = port_of(*alpha);
+  const auto endpoint_alpha = endpoint_of(*alpha);
   const auto beta_id = id_of(*beta);
   ASSERT_TRUE(knows(*alpha, beta_id));
-  ASSERT_EQ(put_settings(port_alpha, kTurnServers).status, 200);
+  ASSERT_EQ(put_settings(endpoint_alpha, kTurnServers).status, 200);
 
-  UiClient tab(port_alpha);
+  UiClient tab(endpoint_alpha);
   tab.send({{"type", "ice_servers"}, {"peer", beta_id}, {"ref", 7}});
   const auto answer = tab.next("ice_servers");
   ASSERT_FALSE(answer.empty());
@@ -220,14 +216,14 @@ TEST_F(SettingsProcessTest, IceServersEndWithTheUsersServers) {
 TEST_F(SettingsProcessTest, ATurnSharedSecretGivesCredentialsAndIsNeverShown) {
   constexpr std::string_view kSecret = "REST-SHARED-SECRET-91c2";
   auto alpha = start("alpha");
-  const auto port = port_of(*alpha);
-  ASSERT_TRUE(wait_until([&] { return http_get(port, "/api/health").status == 200; }, 5s));
+  const auto endpoint = endpoint_of(*alpha);
+  ASSERT_TRUE(wait_until([&] { return http_get(endpoint, "/api/health").status == 200; }, 5s));
   const auto put = put_settings(
-      port, R"({"iceServers":[{"urls":["turn:198.51.100.9:3478?transport=udp"],"secret":"REST-SHARED-SECRET-91c2"}]})");
+      endpoint, R"({"iceServers":[{"urls":["turn:198.51.100.9:3478?transport=udp"],"secret":"REST-SHARED-SECRET-91c2"}]})");
   ASSERT_EQ(put.status, 200) << put.body;
   EXPECT_EQ(put.body.find(kSecret), std::string::npos);
 
-  UiClient tab(port);
+  UiClient tab(endpoint);
   const auto welcome = tab.next("welcome");
   const std::string id(welcome.at("self").at("id").as_string());
   tab.send({{"type", "ice_servers"}, {"peer", id}, {"ref", 1}});
@@ -250,11 +246,11 @@ TEST_F(SettingsProcessTest, ATurnSharedSecretGivesCredentialsAndIsNeverShown) {
   alpha->signal(SIGTERM);
   ASSERT_EQ(alpha->wait_for_exit(2s), 0);
   auto again = start("alpha");
-  const auto port_again = port_of(*again);
-  ASSERT_TRUE(wait_until([&] { return http_get(port_again, "/api/health").status == 200; }, 5s));
-  EXPECT_EQ(get_json(port_again, "/api/settings").at("iceServers"),
+  const auto endpoint_again = endpoint_of(*again);
+  ASSERT_TRUE(wait_until([&] { return http_get(endpoint_again, "/api/health").status == 200; }, 5s));
+  EXPECT_EQ(get_json(endpoint_again, "/api/settings").at("iceServers"),
             json::parse(R"([{"urls":["turn:198.51.100.9:3478?transport=udp"],"secretSet":true}])"));
-  UiClient tab_again(port_again);
+  UiClient tab_again(endpoint_again);
   tab_again.send({{"type", "ice_servers"}, {"peer", id}, {"ref", 2}});
   const auto answer_again = tab_again.next("ice_servers");
   ASSERT_FALSE(answer_again.empty());

@@ -40,13 +40,9 @@ class SharedRelayProcessTest : public ::testing::Test {
     args.insert(args.end(), extra.begin(), extra.end());
     return std::make_unique<DaemonProcess>(dir_.path() / (name + ".log"), args);
   }
-  static std::uint16_t port_of(DaemonProcess& daemon) {
-    EXPECT_TRUE(wait_until([&] { return daemon.port().has_value(); }, 5s)) << daemon.log();
-    return daemon.port().value_or(0);
-  }
   // The peer `id` in the daemon's GET /api/peers, or null.
-  static json::value peer(std::uint16_t port, const std::string& id) {
-    const auto answer = http_get(port, "/api/peers");
+  static json::value peer(const DaemonEndpoint& endpoint, const std::string& id) {
+    const auto answer = http_get(endpoint, "/api/peers");
     if (answer.status != 200) return nullptr;
     const auto list = json::parse(answer.body);
     for (const auto& p : list.as_array()) {
@@ -73,8 +69,8 @@ TEST_F(SharedRelayProcessTest, APeerGetsCredentialsForAnotherDaemonsRelayOverThe
   const auto turn_port = free_turn_port();
   auto alpha = start("alpha", {"--turn", "--turn-port", std::to_string(turn_port)});
   auto bravo = start("bravo");
-  UiClient ui_alpha(port_of(*alpha));
-  UiClient ui_bravo(port_of(*bravo));
+  UiClient ui_alpha(endpoint_of(*alpha));
+  UiClient ui_bravo(endpoint_of(*bravo));
   const std::string id_alpha(ui_alpha.next("welcome").at("self").at("id").as_string());
   const std::string id_bravo(ui_bravo.next("welcome").at("self").at("id").as_string());
 
@@ -92,18 +88,18 @@ TEST_F(SharedRelayProcessTest, APeerGetsCredentialsForAnotherDaemonsRelayOverThe
       },
       5s))
       << bravo->log();
-  EXPECT_EQ(relay_of(peer(port_of(*bravo), id_alpha)), "offered");
+  EXPECT_EQ(relay_of(peer(endpoint_of(*bravo), id_alpha)), "offered");
   EXPECT_EQ(alpha->log().find("gave relay credentials"), std::string::npos) << alpha->log();
 
   // Alpha's user puts bravo on the "always accept" list: bravo's next request
   // (after its back-off) gets credentials.
-  ASSERT_EQ(http_get(port_of(*alpha), "/api/settings", "PUT", R"({"autoAccept":[")" + id_bravo + R"("]})").status,
+  ASSERT_EQ(http_get(endpoint_of(*alpha), "/api/settings", "PUT", R"({"autoAccept":[")" + id_bravo + R"("]})").status,
             200);
-  ASSERT_TRUE(wait_until([&] { return relay_of(peer(port_of(*bravo), id_alpha)) == "ready"; }, 30s))
-      << "bravo sees alpha as " << json::serialize(peer(port_of(*bravo), id_alpha)) << "\n"
+  ASSERT_TRUE(wait_until([&] { return relay_of(peer(endpoint_of(*bravo), id_alpha)) == "ready"; }, 30s))
+      << "bravo sees alpha as " << json::serialize(peer(endpoint_of(*bravo), id_alpha)) << "\n"
       << alpha->log() << bravo->log();
   // Alpha offers nothing of bravo's: no "relay" there.
-  const auto bravo_at_alpha = peer(port_of(*alpha), id_bravo);
+  const auto bravo_at_alpha = peer(endpoint_of(*alpha), id_bravo);
   ASSERT_TRUE(bravo_at_alpha.is_object());
   EXPECT_FALSE(bravo_at_alpha.as_object().contains("relay"));
   // Bravo's tabs were told (a peers push with "ready"). Read only what must come: after a read
@@ -167,7 +163,7 @@ TEST_F(SharedRelayProcessTest, APeerGetsCredentialsForAnotherDaemonsRelayOverThe
 
   // Alpha leaves: bravo drops its credentials at once (goodbye).
   alpha->signal(SIGTERM);
-  EXPECT_TRUE(wait_until([&] { return relay_of(peer(port_of(*bravo), id_alpha)).empty(); }, 5s)) << bravo->log();
+  EXPECT_TRUE(wait_until([&] { return relay_of(peer(endpoint_of(*bravo), id_alpha)).empty(); }, 5s)) << bravo->log();
   ui_bravo.send({{"type", "ice_servers"}, {"peer", id_alpha}, {"ref", 3}});
   const auto after = ui_bravo.next("ice_servers");
   ASSERT_FALSE(after.empty());

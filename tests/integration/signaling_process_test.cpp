@@ -25,23 +25,19 @@ class SignalingProcessTest : public ::testing::Test {
                                  (dir_.path() / name).string(), "--download-dir",
                                  (dir_.path() / (name + "-downloads")).string(), "--announce-interval", "0.5"});
   }
-  static std::uint16_t port_of(DaemonProcess& daemon) {
-    EXPECT_TRUE(wait_until([&] { return daemon.port().has_value(); }, 5s)) << daemon.log();
-    return daemon.port().value_or(0);
-  }
   TempDir dir_;
 };
 
 TEST_F(SignalingProcessTest, DeliversEveryMessageOnceAndInOrderBothWays) {
   auto a = start("a");
   auto b = start("b");
-  UiClient ui_a(port_of(*a));
-  UiClient ui_b(port_of(*b));
+  UiClient ui_a(endpoint_of(*a));
+  UiClient ui_b(endpoint_of(*b));
   const std::string id_a(ui_a.next("welcome").at("self").at("id").as_string());
   const std::string id_b(ui_b.next("welcome").at("self").at("id").as_string());
   // Wait until each daemon knows the other.
-  ASSERT_TRUE(wait_until([&] { return http_get(port_of(*a), "/api/peers").body.find(id_b) != std::string::npos; }, 3s));
-  ASSERT_TRUE(wait_until([&] { return http_get(port_of(*b), "/api/peers").body.find(id_a) != std::string::npos; }, 3s));
+  ASSERT_TRUE(wait_until([&] { return http_get(endpoint_of(*a), "/api/peers").body.find(id_b) != std::string::npos; }, 3s));
+  ASSERT_TRUE(wait_until([&] { return http_get(endpoint_of(*b), "/api/peers").body.find(id_a) != std::string::npos; }, 3s));
 
   constexpr int kCount = 200;
   for (int i = 0; i < kCount; ++i) {
@@ -71,14 +67,14 @@ TEST_F(SignalingProcessTest, DeliversEveryMessageOnceAndInOrderBothWays) {
 TEST_F(SignalingProcessTest, ARequestAnsweredInOneTabIsWithdrawnFromTheOthers) {
   auto a = start("a");
   auto b = start("b");
-  UiClient ui_a(port_of(*a));
-  UiClient tab1(port_of(*b));
-  UiClient tab2(port_of(*b));
+  UiClient ui_a(endpoint_of(*a));
+  UiClient tab1(endpoint_of(*b));
+  UiClient tab2(endpoint_of(*b));
   const std::string id_a(ui_a.next("welcome").at("self").at("id").as_string());
   const std::string id_b(tab1.next("welcome").at("self").at("id").as_string());
   tab2.next("welcome");
-  ASSERT_TRUE(wait_until([&] { return http_get(port_of(*a), "/api/peers").body.find(id_b) != std::string::npos; }, 3s));
-  ASSERT_TRUE(wait_until([&] { return http_get(port_of(*b), "/api/peers").body.find(id_a) != std::string::npos; }, 3s));
+  ASSERT_TRUE(wait_until([&] { return http_get(endpoint_of(*a), "/api/peers").body.find(id_b) != std::string::npos; }, 3s));
+  ASSERT_TRUE(wait_until([&] { return http_get(endpoint_of(*b), "/api/peers").body.find(id_a) != std::string::npos; }, 3s));
 
   ui_a.send({{"type", "signal"}, {"to", id_b}, {"kind", "connection_request"}, {"session", "req-1"}});
   EXPECT_EQ(tab1.next("signal").at("kind"), "connection_request");
@@ -97,7 +93,7 @@ TEST_F(SignalingProcessTest, ARequestAnsweredInOneTabIsWithdrawnFromTheOthers) {
 
 TEST_F(SignalingProcessTest, SaysClearlyWhenThePeerIsUnknownOrTheMessageMalformed) {
   auto a = start("a");
-  UiClient ui(port_of(*a));
+  UiClient ui(endpoint_of(*a));
   ui.next("welcome");
   ui.send({{"type", "signal"}, {"ref", "x1"}, {"to", "MZUHVLPYMK6XO3EPYGFY5H4OEAEJOFEFN3RDHM4QFJMR2DK7FESQ"},
            {"kind", "offer"}});

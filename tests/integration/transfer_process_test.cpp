@@ -55,12 +55,6 @@ class TransferProcessTest : public ::testing::Test {
                                       (dir_.path() / "data").string(), "--download-dir", downloads.string(),
                                       "--log-level", "debug"});
   }
-  static std::uint16_t port_of(DaemonProcess& daemon) {
-    EXPECT_TRUE(wait_until([&] { return daemon.port().has_value(); }, 5s)) << daemon.log();
-    const auto port = daemon.port().value_or(0);
-    EXPECT_TRUE(wait_until([&] { return http_get(port, "/api/health").status == 200; }, 5s)) << daemon.log();
-    return port;
-  }
   // file_open, answered by file_opened (returned) or error (returned too: check its "type").
   static json::object open(UiClient& ui, const std::string& path, std::size_t size, int ref, std::uint32_t index = 0) {
     ui.send({{"type", "file_open"},
@@ -116,8 +110,8 @@ class TransferProcessTest : public ::testing::Test {
 
 TEST_F(TransferProcessTest, ReceivesVerifiesListsAndServesAFile) {
   auto daemon = start(downloads_);
-  const auto port = port_of(*daemon);
-  UiClient ui(port);
+  const auto endpoint = endpoint_of(*daemon);
+  UiClient ui(endpoint);
   const auto welcome = ui.next("welcome");
   EXPECT_EQ(welcome.at("settings").at("downloadDir"), downloads_.string().c_str());
   EXPECT_EQ(welcome.at("settings").at("autoAccept"), json::array{});
@@ -159,26 +153,27 @@ TEST_F(TransferProcessTest, ReceivesVerifiesListsAndServesAFile) {
   EXPECT_EQ(files[0].at("size"), content.size());
   EXPECT_EQ(files[0].at("sha256"), sha256_hex(content).c_str());
   EXPECT_EQ(files[0].at("from"), kSender.c_str());
-  const auto listed = http_get(port, "/api/files");
+  const auto listed = http_get(endpoint, "/api/files");
   ASSERT_EQ(listed.status, 200);
   EXPECT_EQ(json::parse(listed.body).as_array(), files);
 
-  const auto download = http_get(port, "/api/files/download?name=photos%2Fa.bin");
+  const auto download = http_get(endpoint, "/api/files/download?name=photos%2Fa.bin");
   ASSERT_EQ(download.status, 200) << download.body.substr(0, 200);
   EXPECT_TRUE(download.body == content) << "the download differs from the file";
   EXPECT_EQ(download.headers.at("content-disposition"), "attachment; filename=\"a.bin\"; filename*=UTF-8''a.bin");
-  EXPECT_EQ(http_get(port, "/api/files/download?name=photos%2Fb.bin").status, 404);
-  const auto head = http_get(port, "/api/files/download?name=photos/a.bin", "HEAD");
+  EXPECT_EQ(http_get(endpoint, "/api/files/download?name=photos%2Fb.bin").status, 404);
+  const auto head = http_get(endpoint, "/api/files/download?name=photos/a.bin", "HEAD");
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.headers.at("content-length"), std::to_string(content.size()));
-  EXPECT_EQ(http_get(port, "/api/files", "GET", "", {{"Origin", "http://evil.example"}}).status, 403);
+  EXPECT_EQ(http_get(endpoint, "/api/files", "GET", "", {{"Origin", "http://evil.example"}}).status, 403);
   // One connection serves a download and then the next request (keep-alive after a streamed body).
   {
     namespace beast = boost::beast;
     boost::asio::io_context io;
     boost::asio::ip::tcp::socket socket(io);
-    socket.connect({boost::asio::ip::address_v4::loopback(), port});
-    const std::string host = "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
+    socket.connect({boost::asio::ip::address_v4::loopback(), endpoint.port});
+    const std::string host =
+        "Host: 127.0.0.1:" + std::to_string(endpoint.port) + "\r\nAuthorization: Bearer " + endpoint.token + "\r\n";
     boost::asio::write(socket, boost::asio::buffer("GET /api/files/download?name=photos/a.bin HTTP/1.1\r\n" + host +
                                                    "\r\nGET /api/files HTTP/1.1\r\n" + host + "\r\n"));
     beast::flat_buffer buffer;
@@ -197,13 +192,13 @@ TEST_F(TransferProcessTest, ReceivesVerifiesListsAndServesAFile) {
   daemon->signal(SIGTERM);
   ASSERT_EQ(daemon->wait_for_exit(2s), 0) << daemon->log();
   auto again = start(downloads_);
-  const auto port_again = port_of(*again);
-  EXPECT_EQ(json::parse(http_get(port_again, "/api/files").body).as_array(), files);
+  const auto endpoint_again = endpoint_of(*again);
+  EXPECT_EQ(json::parse(http_get(endpoint_again, "/api/files").body).as_array(), files);
 }
 
 TEST_F(TransferProcessTest, AWrongHashLeavesNoFile) {
   auto daemon = start(downloads_);
-  UiClient ui(port_of(*daemon));
+  UiClient ui(endpoint_of(*daemon));
   const auto content = content_of_size(1 * kMiB + 17);
   const auto opened = open(ui, "wrong.bin", content.size(), 1);
   ASSERT_EQ(opened.at("type"), "file_opened") << json::serialize(opened);
@@ -217,7 +212,7 @@ TEST_F(TransferProcessTest, AWrongHashLeavesNoFile) {
   EXPECT_FALSE(finished.contains("name"));
   EXPECT_TRUE(visible_files(downloads_).empty());
   EXPECT_TRUE(fs::is_empty(downloads_ / ".peerdrop-partial"));
-  EXPECT_EQ(http_get(port_of(*daemon), "/api/files").body, "[]");
+  EXPECT_EQ(http_get(endpoint_of(*daemon), "/api/files").body, "[]");
   // The handle is gone with it.
   const auto again = finish(ui, handle, content.size(), sha256_hex(content), 8);
   EXPECT_EQ(again.at("type"), "error");
@@ -227,8 +222,8 @@ TEST_F(TransferProcessTest, AWrongHashLeavesNoFile) {
 
 TEST_F(TransferProcessTest, HostileNamesNeverLeaveTheDownloadFolder) {
   auto daemon = start(downloads_);
-  const auto port = port_of(*daemon);
-  UiClient ui(port);
+  const auto endpoint = endpoint_of(*daemon);
+  UiClient ui(endpoint);
   int ref = 0;
   for (const std::string path : {"../../etc/passwd", "/etc/passwd", "..", "a/../../b", "C:\\Windows\\x", "/"}) {
     const auto answer = open(ui, path, 4, ++ref);
@@ -264,16 +259,16 @@ TEST_F(TransferProcessTest, HostileNamesNeverLeaveTheDownloadFolder) {
   EXPECT_FALSE(fs::exists(dir_.path() / "etc"));
   EXPECT_FALSE(fs::exists(dir_.path() / "Downloads" / "etc"));
   // Nor can a download reach outside.
-  EXPECT_EQ(http_get(port, "/api/files/download?name=../../etc/passwd").status, 404);
-  EXPECT_EQ(http_get(port, "/api/files/download?name=%2Fetc%2Fpasswd").status, 404);
-  EXPECT_EQ(http_get(port, "/api/files/download?name=_CON").status, 200);
+  EXPECT_EQ(http_get(endpoint, "/api/files/download?name=../../etc/passwd").status, 404);
+  EXPECT_EQ(http_get(endpoint, "/api/files/download?name=%2Fetc%2Fpasswd").status, 404);
+  EXPECT_EQ(http_get(endpoint, "/api/files/download?name=_CON").status, 200);
 }
 
 TEST_F(TransferProcessTest, ResumesAfterATabReloadAndADaemonKill) {
   auto daemon = start(downloads_);
   const auto content = content_of_size(3 * kMiB + 5);
   {
-    UiClient ui(port_of(*daemon));
+    UiClient ui(endpoint_of(*daemon));
     const auto opened = open(ui, "resume.bin", content.size(), 1);
     ASSERT_EQ(opened.at("type"), "file_opened");
     send(ui, opened.at("handle").to_number<std::uint32_t>(), content, 0, kMiB);
@@ -281,7 +276,7 @@ TEST_F(TransferProcessTest, ResumesAfterATabReloadAndADaemonKill) {
     ASSERT_EQ(open(ui, "other.bin", 1, 2, 9).at("type"), "file_opened");
   }  // the tab closes (a reload)
   {
-    UiClient ui(port_of(*daemon));
+    UiClient ui(endpoint_of(*daemon));
     const auto opened = open(ui, "resume.bin", content.size(), 3);
     ASSERT_EQ(opened.at("type"), "file_opened");
     EXPECT_EQ(opened.at("offset"), kMiB);
@@ -291,7 +286,7 @@ TEST_F(TransferProcessTest, ResumesAfterATabReloadAndADaemonKill) {
   daemon->signal(SIGKILL);
   daemon->wait_for_exit(5s);
   auto again = start(downloads_);
-  UiClient ui(port_of(*again));
+  UiClient ui(endpoint_of(*again));
   const auto opened = open(ui, "resume.bin", content.size(), 5);
   ASSERT_EQ(opened.at("type"), "file_opened") << json::serialize(opened);
   EXPECT_EQ(opened.at("offset"), 2 * kMiB);
@@ -306,7 +301,7 @@ TEST_F(TransferProcessTest, AFileFinishedAgainAfterAReloadOrARestartLandsOnce) {
   auto daemon = start(downloads_);
   const auto content = content_of_size(kMiB + 3);
   {
-    UiClient ui(port_of(*daemon));
+    UiClient ui(endpoint_of(*daemon));
     const auto opened = open(ui, "once.bin", content.size(), 1, 4);
     ASSERT_EQ(opened.at("type"), "file_opened");
     const auto handle = opened.at("handle").to_number<std::uint32_t>();
@@ -314,7 +309,7 @@ TEST_F(TransferProcessTest, AFileFinishedAgainAfterAReloadOrARestartLandsOnce) {
     ASSERT_EQ(finish(ui, handle, content.size(), sha256_hex(content), 2).at("ok"), true);
   }  // the page reloads as file_finished arrives: it never saw the answer
   const auto finish_again = [&](DaemonProcess& process, int ref) {
-    UiClient ui(port_of(process));
+    UiClient ui(endpoint_of(process));
     const auto opened = open(ui, "once.bin", content.size(), ref, 4);
     EXPECT_EQ(opened.at("type"), "file_opened") << json::serialize(opened);
     EXPECT_EQ(opened.at("offset"), content.size());
@@ -331,14 +326,14 @@ TEST_F(TransferProcessTest, AFileFinishedAgainAfterAReloadOrARestartLandsOnce) {
   auto again = start(downloads_);
   finish_again(*again, 5);  // the daemon remembers it across a restart (the received files' store)
   EXPECT_EQ(visible_files(downloads_), std::vector<std::string>{"once.bin"});
-  const auto listed = http_get(port_of(*again), "/api/files");
+  const auto listed = http_get(endpoint_of(*again), "/api/files");
   ASSERT_EQ(listed.status, 200);
   EXPECT_EQ(json::parse(listed.body).as_array().size(), 1u) << listed.body;  // listed once
 }
 
 TEST_F(TransferProcessTest, AnswersBadFramesAndClosesATabThatSendsTooMuch) {
   auto daemon = start(downloads_);
-  UiClient ui(port_of(*daemon));
+  UiClient ui(endpoint_of(*daemon));
   const auto opened = open(ui, "f.bin", 100, 1);
   const auto handle = opened.at("handle").to_number<std::uint32_t>();
   std::vector<std::uint8_t> frame;

@@ -52,6 +52,13 @@ inline const std::string& own_loopback_ports() {
 
 // The real peerdropd binary as a child process, its output in a log file. A --loopback daemon
 // gets the test's own ports (own_loopback_ports).
+// Where a daemon answers its own user: the HTTP port on 127.0.0.1 and the
+// control token its requests carry (none: a client without the token).
+struct DaemonEndpoint {
+  std::uint16_t port = 0;
+  std::string token;
+};
+
 class DaemonProcess {
  public:
   DaemonProcess(const std::filesystem::path& log_file, std::vector<std::string> args) : log_file_(log_file) {
@@ -86,13 +93,13 @@ class DaemonProcess {
     text << in.rdbuf();
     return text.str();
   }
-  // The HTTP port from the "listening on http://ADDR:PORT" line, once it is logged.
-  std::optional<std::uint16_t> port() const {
+  // The HTTP port and the control token from the "open the UI at http://ADDR:PORT/#token=…" line, once it is logged.
+  std::optional<DaemonEndpoint> endpoint() const {
     std::smatch match;
     const auto text = log();
-    static const std::regex pattern(R"(listening on http://[0-9.]+:([0-9]+))");
+    static const std::regex pattern(R"(open the UI at http://[0-9.]+:([0-9]+)/#token=([A-Z2-7]+))");
     if (!std::regex_search(text, match, pattern)) return std::nullopt;
-    return static_cast<std::uint16_t>(std::stoi(match[1]));
+    return DaemonEndpoint{static_cast<std::uint16_t>(std::stoi(match[1])), match[2]};
   }
   bool running() {
     if (exited_) return false;
@@ -123,10 +130,12 @@ struct HttpAnswer {
   std::map<std::string, std::string> headers;  // by lowercase name
 };
 
-// One blocking HTTP/1.1 request to 127.0.0.1:port; status 0 if nothing answered.
-inline HttpAnswer http_get(std::uint16_t port, const std::string& target, const std::string& method = "GET",
+// One blocking HTTP/1.1 request to 127.0.0.1:port with the endpoint's token
+// (`headers` may replace it); status 0 if nothing answered.
+inline HttpAnswer http_get(const DaemonEndpoint& daemon, const std::string& target, const std::string& method = "GET",
                            const std::string& body = "",
                            const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+  const auto port = daemon.port;
   namespace beast = boost::beast;
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
@@ -135,6 +144,7 @@ inline HttpAnswer http_get(std::uint16_t port, const std::string& target, const 
   if (ec) return {};
   beast::http::request<beast::http::string_body> request(beast::http::string_to_verb(method), target, 11);
   request.set(beast::http::field::host, "127.0.0.1:" + std::to_string(port));
+  if (!daemon.token.empty()) request.set(beast::http::field::authorization, "Bearer " + daemon.token);
   for (const auto& [name, value] : headers) request.set(name, value);
   request.body() = body;
   request.prepare_payload();
@@ -154,6 +164,15 @@ inline HttpAnswer http_get(std::uint16_t port, const std::string& target, const 
     answer.headers[name] = std::string(field.value());
   }
   return answer;
+}
+
+// The endpoint of a daemon that was just started, once it answers GET /api/health (a 5 s deadline).
+inline DaemonEndpoint endpoint_of(DaemonProcess& daemon) {
+  EXPECT_TRUE(wait_until([&] { return daemon.endpoint().has_value(); }, std::chrono::seconds(5))) << daemon.log();
+  auto endpoint = daemon.endpoint().value_or(DaemonEndpoint{});
+  EXPECT_TRUE(wait_until([&] { return http_get(endpoint, "/api/health").status == 200; }, std::chrono::seconds(5)))
+      << daemon.log();
+  return endpoint;
 }
 
 }  // namespace peerdrop::testing

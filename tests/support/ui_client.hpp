@@ -16,12 +16,15 @@
 #include <string_view>
 #include <vector>
 
+#include "support/daemon_process.hpp"
+
 namespace peerdrop::testing {
 
 // A blocking UI client on a daemon's /ws, as a browser tab would be.
 class UiClient {
  public:
-  explicit UiClient(std::uint16_t port) : ws_(io_) {
+  explicit UiClient(const DaemonEndpoint& daemon) : ws_(io_) {
+    const auto port = daemon.port;
     ws_.next_layer().connect({boost::asio::ip::address_v4::loopback(), port});
     timeval timeout{5, 0};
     ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -29,7 +32,7 @@ class UiClient {
     ws_.set_option(boost::beast::websocket::stream_base::decorator([host](boost::beast::websocket::request_type& r) {
       r.set(boost::beast::http::field::origin, "http://" + host);
     }));
-    ws_.handshake(host, "/ws");
+    ws_.handshake(host, daemon.token.empty() ? "/ws" : "/ws?token=" + daemon.token);
   }
   void send(const boost::json::object& message) {
     ws_.text(true);

@@ -2,7 +2,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { AppController } from './app/AppController';
 import { App } from './components/App';
-import { DaemonSocket } from './daemon/DaemonSocket';
+import { DaemonApi } from './daemon/api';
+import { takeControlToken } from './daemon/controlToken';
+import { DaemonSocket, defaultDaemonUrl } from './daemon/DaemonSocket';
 import { browserPeerConnectionFactory } from './rtc/PeerSession';
 import type { Timing } from './peer/PeerController';
 import type { TransferHookInfo } from './transfer/transferView';
@@ -43,8 +45,12 @@ function indexedDbFactory(): IDBFactory | null {
   }
 }
 
+// The daemon's link gives the page its key once (#token=…); the page keeps it and clears the address bar.
+const token = takeControlToken(window.location, (path) => window.history.replaceState(window.history.state, '', path), localStore());
+
 const controller = new AppController({
-  socket: new DaemonSocket(),
+  socket: new DaemonSocket({ url: defaultDaemonUrl(token) }),
+  api: new DaemonApi(undefined, token),
   // Unfinished transfers: IndexedDB survives a crash of the browser, localStorage's last seconds do not.
   transferStore: browserTransferStore(indexedDbFactory(), localStore()),
   storage: localStore(),

@@ -55,12 +55,13 @@ class SubnetScannerTest : public ::testing::Test {
   tcp::acceptor acceptor_ = http::HttpServer::bind(io_, config_);
   std::uint16_t port_ = acceptor_.local_endpoint().port();
   http::LocalRequestPolicy policy_{port_};
+  http::ControlToken token_{std::string(52, 'T')};
   core::RateLimiter limiter_{clock_, {}};
   http::StaticAssets assets_;
   http::ApiHandler handler_{
       http::ApiServices{
           .directory = directory_, .settings = fakes_.settings, .files = fakes_.files},
-      policy_, limiter_, limiter_, assets_, core::make_logger("test")};
+      policy_, token_, limiter_, limiter_, assets_, core::make_logger("test")};
   http::HttpServer server_{io_, config_, std::move(acceptor_), policy_, handler_, nullptr, nullptr, core::make_logger("test")};
   HealthClient client_{io_.get_executor()};
   SubnetScanner scanner_{io_.get_executor(), client_};

@@ -26,6 +26,7 @@ class ApiHandlerTest : public ::testing::Test {
                        const std::string& body = "", std::vector<std::pair<std::string, std::string>> headers = {}) {
     Request request(method, target, 11);
     request.set(bhttp::field::host, "127.0.0.1:3001");
+    request.set(bhttp::field::authorization, "Bearer " + token_.value());  // a test may replace it
     for (const auto& [name, value] : headers) request.set(name, value);
     request.body() = body;
     request.prepare_payload();
@@ -51,11 +52,12 @@ class ApiHandlerTest : public ::testing::Test {
   testing::FakeApiServices fakes_;
   testing::FakePeerDirectory& directory_ = fakes_.directory;
   http::LocalRequestPolicy policy_{3001};
+  http::ControlToken token_{std::string(52, 'T')};
   core::RateLimiter limiter_{clock_, {.rate = 1, .burst = 3}};
   http::StaticAssets assets_;
   testing::FakeSettings& settings_ = fakes_.settings;
   testing::FakeFileLibrary& files_ = fakes_.files;
-  ApiHandler handler_{fakes_.services(), policy_, limiter_, limiter_, assets_, core::make_logger("test")};
+  ApiHandler handler_{fakes_.services(), policy_, token_, limiter_, limiter_, assets_, core::make_logger("test")};
 };
 
 TEST_F(ApiHandlerTest, HealthAnswersAnyoneWithTheDocumentedFields) {
@@ -133,6 +135,49 @@ TEST_F(ApiHandlerTest, ControlEndpointsAnswerOnlyTheLocalUi) {
   EXPECT_EQ(directory_.scans, 0);
 }
 
+// Another Unix user of this machine is a local client with our Host and no
+// Origin, as the UI's own requests are: only the token tells them apart.
+TEST_F(ApiHandlerTest, ControlEndpointsNeedTheControlToken) {
+  files_.contents["a.txt"] = "secret";
+  directory_.known.push_back(discovery::PeerInfo{.id = std::string(52, 'B'), .name = "bob"});
+  for (const auto& authorization :
+       {std::string(), "Bearer " + std::string(52, 'U'), "Bearer " + token_.value().substr(1), token_.value(),
+        "Basic " + token_.value()}) {
+    const std::vector<std::pair<std::string, std::string>> headers{{"Authorization", authorization}};
+    for (const auto& [method, target, body] : std::initializer_list<std::tuple<bhttp::verb, std::string, std::string>>{
+             {bhttp::verb::get, "/api/peers", ""},
+             {bhttp::verb::post, "/api/peers", R"({"address":"198.51.100.7"})"},
+             {bhttp::verb::delete_, "/api/peers/" + std::string(52, 'B'), ""},
+             {bhttp::verb::post, "/api/scan", ""},
+             {bhttp::verb::get, "/api/settings", ""},
+             {bhttp::verb::put, "/api/settings", R"({"name":"mallory"})"},
+             {bhttp::verb::get, "/api/files", ""},
+             {bhttp::verb::get, "/api/files/download?name=a.txt", ""}}) {
+      const auto reply = call_for_reply(method, target, "127.0.0.1", body, headers);
+      EXPECT_EQ(reply.response.result(), bhttp::status::unauthorized) << target << " with '" << authorization << "'";
+      EXPECT_EQ(json(reply.response).at("code"), "unauthorized");
+      EXPECT_FALSE(reply.file);
+      EXPECT_EQ(reply.response.body().find("bob"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(directory_.added.empty());
+  EXPECT_TRUE(directory_.forgotten.empty());
+  EXPECT_EQ(directory_.scans, 0);
+  EXPECT_TRUE(settings_.changes.empty());
+  EXPECT_TRUE(files_.opened.empty());
+  // The page's own ways: the header (any case of the scheme), or the query for links and the WebSocket.
+  EXPECT_EQ(call(bhttp::verb::get, "/api/peers", "127.0.0.1", "", {{"Authorization", "bearer " + token_.value()}}).result(),
+            bhttp::status::ok);
+  const auto link = call_for_reply(bhttp::verb::get, "/api/files/download?name=a.txt&token=" + token_.value(),
+                                   "127.0.0.1", "", {{"Authorization", ""}});
+  EXPECT_TRUE(link.file);
+  // What any page or peer may have needs no token.
+  for (const auto* target : {"/", "/api/health"}) {
+    EXPECT_EQ(call(bhttp::verb::get, target, "127.0.0.1", "", {{"Authorization", ""}}).result(), bhttp::status::ok)
+        << target;
+  }
+}
+
 TEST_F(ApiHandlerTest, AddsAManualPeerOrSaysWhyNot) {
   const auto created = call(bhttp::verb::post, "/api/peers", "127.0.0.1", R"({"address":"198.51.100.7:3001"})");
   EXPECT_EQ(created.result(), bhttp::status::created);
@@ -183,6 +228,9 @@ TEST_F(ApiHandlerTest, ServesTheUiWithASafeContentPolicy) {
   // WebAssembly may be compiled (the sender's SHA-256), scripts only come from the daemon.
   EXPECT_NE(page["Content-Security-Policy"].find("script-src 'self' 'wasm-unsafe-eval';"), std::string::npos);
   EXPECT_EQ(page["Content-Security-Policy"].find("'unsafe-eval'"), std::string::npos);
+  // A download link carries the control token: no page of ours names itself to another site.
+  EXPECT_EQ(page["Referrer-Policy"], "no-referrer");
+  EXPECT_EQ(call(bhttp::verb::get, "/api/peers")["Referrer-Policy"], "no-referrer");
 }
 
 TEST_F(ApiHandlerTest, RateLimitsOtherHostsButNotTheLocalUi) {

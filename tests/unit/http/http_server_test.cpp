@@ -78,9 +78,10 @@ class HttpServerTest : public ::testing::Test {
   tcp::acceptor acceptor_ = HttpServer::bind(io_, config_);
   std::uint16_t port_ = acceptor_.local_endpoint().port();
   LocalRequestPolicy policy_{port_, {"127.0.0.1"}};
+  http::ControlToken token_{std::string(52, 'T')};
   core::RateLimiter limiter_{clock_, {}};
   StaticAssets assets_;
-  http::ApiHandler handler_{fakes_.services(), policy_, limiter_, limiter_, assets_, core::make_logger("test")};
+  http::ApiHandler handler_{fakes_.services(), policy_, token_, limiter_, limiter_, assets_, core::make_logger("test")};
   HttpServer server_{io_, config_, std::move(acceptor_), policy_, handler_, nullptr, nullptr, core::make_logger("test")};
   std::thread thread_;
 };

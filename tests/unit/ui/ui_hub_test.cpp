@@ -70,7 +70,8 @@ class UiHubTest : public ::testing::Test {
   }
 
   using Client = websocket::stream<tcp::socket>;
-  std::unique_ptr<Client> open(const std::string& origin, const std::string& host = "") {
+  std::unique_ptr<Client> open(const std::string& origin, const std::string& host = "",
+                               const std::string& target = "/ws?token=" + std::string(52, 'T')) {
     auto client = std::make_unique<Client>(client_io_);
     client->next_layer().connect(tcp::endpoint(asio::ip::address_v4::loopback(), port_));
     timeval timeout{3, 0};
@@ -78,7 +79,7 @@ class UiHubTest : public ::testing::Test {
     client->set_option(websocket::stream_base::decorator([origin](websocket::request_type& request) {
       if (!origin.empty()) request.set(beast::http::field::origin, origin);
     }));
-    client->handshake(host.empty() ? "127.0.0.1:" + std::to_string(port_) : host, "/ws");
+    client->handshake(host.empty() ? "127.0.0.1:" + std::to_string(port_) : host, target);
     return client;
   }
   static std::string read(Client& client) {
@@ -102,9 +103,10 @@ class UiHubTest : public ::testing::Test {
   tcp::acceptor acceptor_ = http::HttpServer::bind(io_, config_);
   std::uint16_t port_ = acceptor_.local_endpoint().port();
   http::LocalRequestPolicy policy_{port_, {"127.0.0.1"}};
+  http::ControlToken token_{std::string(52, 'T')};
   core::RateLimiter limiter_{clock_, {}};
   http::StaticAssets assets_;
-  http::ApiHandler handler_{fakes_.services(), policy_, limiter_, limiter_, assets_, core::make_logger("test")};
+  http::ApiHandler handler_{fakes_.services(), policy_, token_, limiter_, limiter_, assets_, core::make_logger("test")};
   UiHub hub_{ws_config_, events(), core::make_logger("test")};
   http::HttpServer server_{io_, config_, std::move(acceptor_), policy_, handler_,
                            [this](tcp::socket socket, http::Request request) {
@@ -136,6 +138,16 @@ TEST_F(UiHubTest, RefusesOtherOriginsAndForeignHosts) {
   EXPECT_THROW(open("http://127.0.0.1:1"), boost::system::system_error);
   EXPECT_THROW(open(origin(), "evil.example"), boost::system::system_error);
   EXPECT_EQ(open_sessions(), 0u);
+}
+
+// Another user of this machine is a local client with a same-origin page too; it lacks the token.
+TEST_F(UiHubTest, RefusesATabWithoutTheControlToken) {
+  EXPECT_THROW(open(origin(), "", "/ws"), boost::system::system_error);
+  EXPECT_THROW(open(origin(), "", "/ws?token=" + std::string(52, 'U')), boost::system::system_error);
+  EXPECT_THROW(open(origin(), "", "/ws?token=" + std::string(51, 'T')), boost::system::system_error);
+  EXPECT_THROW(open("", "", "/ws?token="), boost::system::system_error);
+  EXPECT_EQ(open_sessions(), 0u);
+  EXPECT_NO_THROW(open(origin()));
 }
 
 TEST_F(UiHubTest, ClosesATabThatSendsAnOversizedFrame) {

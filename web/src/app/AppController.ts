@@ -2,7 +2,7 @@
 // and one PeerController per peer. Routes daemon messages to the peer they
 // concern and hands React an immutable snapshot (useSyncExternalStore).
 
-import { DaemonApi, type ScanStatus } from '../daemon/api';
+import { ApiError, DaemonApi, type ScanStatus } from '../daemon/api';
 import { DaemonClient } from '../daemon/DaemonClient';
 import type { DaemonSocket, DaemonSocketStatus } from '../daemon/DaemonSocket';
 import {
@@ -28,6 +28,8 @@ import { Emitter, realTimers, type Timers } from '../util/timers';
 
 export interface AppSnapshot {
   daemon: DaemonSocketStatus;
+  /** The daemon refused this page's key (the control token): the page must be opened with the daemon's link. */
+  keyRefused: boolean;
   self: SelfInfo | null;
   settings: Settings | null;
   /** False when the daemon has no settings API (older daemon). */
@@ -93,6 +95,7 @@ export class AppController {
   private filesPushed = false;
   private filesRefresh: ReturnType<Timers['setTimeout']> | null = null;
   private relay: RelayStatus | null = null;
+  private keyRefused = false;
 
   constructor(private readonly options: AppControllerOptions) {
     this.socket = options.socket;
@@ -114,7 +117,11 @@ export class AppController {
     });
     this.unsubscribers.push(
       this.socket.onMessage((message) => this.onMessage(message)),
-      this.socket.onStatus(() => this.changed()),
+      this.socket.onStatus((status) => {
+        // A WebSocket refused with 401 looks like any failure to the page: ask the API why.
+        if (status.state === 'reconnecting') void this.checkKey();
+        this.changed();
+      }),
       this.transfers.subscribe(() => this.changed()),
     );
     void this.transfers.restore();
@@ -151,6 +158,7 @@ export class AppController {
       null;
     this.snapshot = {
       daemon: this.socket.status,
+      keyRefused: this.keyRefused,
       self: this.self,
       settings: this.settings,
       settingsAvailable: this.settingsAvailable,
@@ -175,6 +183,22 @@ export class AppController {
   /** Benchmark/test hook: every transfer's counters. */
   transferHooks(): TransferHookInfo[] {
     return this.transfers.hookInfo();
+  }
+
+  /** Where the received file `name` is downloaded from (with this page's key). */
+  downloadUrl(name: string): string {
+    return this.api.downloadUrl(name);
+  }
+
+  private async checkKey(): Promise<void> {
+    try {
+      await this.api.getSettings();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401 && !this.keyRefused) {
+        this.keyRefused = true;
+        this.changed();
+      }
+    }
   }
 
   /** The user ticked "always accept" for this peer: its connection and file requests need no click. */
@@ -271,6 +295,7 @@ export class AppController {
         this.relay = message.relay;
         break;
       case 'welcome':
+        this.keyRefused = false;
         if (!this.filesPushed) void this.refreshFiles();
         this.self = message.self;
         // A new daemon connection (perhaps another daemon version): its relay message follows, if it has one.

@@ -185,7 +185,7 @@ export function App({ controller }: { controller: AppController }) {
           </button>
         </nav>
       </header>
-      <DaemonStatusBanner status={snapshot.daemon} />
+      <DaemonStatusBanner status={snapshot.daemon} keyRefused={snapshot.keyRefused} />
       {snapshot.notices.map((n, i) => (
         <div key={i} className="banner banner-error" role="alert">
           {n}
@@ -213,6 +213,7 @@ export function App({ controller }: { controller: AppController }) {
             files={snapshot.receivedFiles}
             downloadDir={snapshot.settings?.downloadDir ?? null}
             peerName={peerName}
+            downloadUrl={(name) => controller.downloadUrl(name)}
             now={now}
           />
         </div>

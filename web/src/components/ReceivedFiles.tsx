@@ -1,16 +1,17 @@
 import type { ReceivedFile } from '../daemon/protocol';
-import { downloadUrl } from '../daemon/api';
 import { formatBytes, relativeTime } from './format';
 
 interface Props {
   files: readonly ReceivedFile[] | null;
   downloadDir: string | null;
   peerName: (id: string) => string;
+  /** The link of a received file (it carries the page's key). */
+  downloadUrl: (name: string) => string;
   now: number;
 }
 
 /** The files received on this computer, with where they are and a link to each. */
-export function ReceivedFiles({ files, downloadDir, peerName, now }: Props) {
+export function ReceivedFiles({ files, downloadDir, peerName, downloadUrl, now }: Props) {
   if (files === null && downloadDir === null) return null;
   return (
     <section className="card received" aria-label="Received files section">

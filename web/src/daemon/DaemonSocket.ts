@@ -58,10 +58,11 @@ export interface DaemonSocketOptions {
 
 const OPEN = 1;
 
-export function defaultDaemonUrl(): string {
+/** This page's daemon's WebSocket, with the control token (a WebSocket takes no headers from a page). */
+export function defaultDaemonUrl(token: string | null = null): string {
   const loc = globalThis.location;
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${loc.host}/ws`;
+  return `${scheme}//${loc.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
 export class DaemonSocket {

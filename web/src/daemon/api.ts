@@ -35,7 +35,17 @@ export interface ScanStatus {
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 export class DaemonApi {
-  constructor(private readonly fetcher: FetchLike = (input, init) => globalThis.fetch(input, init)) {}
+  /** `token`: the daemon's control token (controlToken.ts), sent with every request. */
+  constructor(
+    private readonly fetcher: FetchLike = (input, init) => globalThis.fetch(input, init),
+    private readonly token: string | null = null,
+  ) {}
+
+  /** Where a received file (relative name) is downloaded from: a link carries the token in its query. */
+  downloadUrl(name: string): string {
+    const token = this.token ? `&token=${encodeURIComponent(this.token)}` : '';
+    return `/api/files/download?name=${encodeURIComponent(name)}${token}`;
+  }
 
   async getPeers(): Promise<Peer[]> {
     const body = await this.request('GET', '/api/peers');
@@ -89,9 +99,11 @@ export class DaemonApi {
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
     let response: Response;
     try {
-      const init: RequestInit = { method, headers: { Accept: 'application/json' } };
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      if (this.token) headers.Authorization = `Bearer ${this.token}`;
+      const init: RequestInit = { method, headers };
       if (body !== undefined) {
-        init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
+        headers['Content-Type'] = 'application/json';
         init.body = JSON.stringify(body);
       }
       response = await this.fetcher(path, init);
@@ -113,11 +125,6 @@ export class DaemonApi {
     }
     return parsed;
   }
-}
-
-/** Where a received file (relative name) is downloaded from. */
-export function downloadUrl(name: string): string {
-  return `/api/files/download?name=${encodeURIComponent(name)}`;
 }
 
 function parseScan(value: unknown): ScanStatus | null {

@@ -152,6 +152,23 @@ describe('AppController', () => {
     expect(app.getSnapshot().settingsAvailable).toBe(false);
   });
 
+  it('a daemon that refuses the page\u2019s key is told apart from one that is away, until a welcome', async () => {
+    const { app, ws, fetcher } = setup();
+    ws.serverClose();
+    await flushMicrotasks(100);
+    expect(app.getSnapshot().keyRefused).toBe(false); // the API answers 404 here: not a key problem
+    fetcher.mockImplementation(async () => new Response(JSON.stringify({ error: 'no key', code: 'unauthorized' }), { status: 401 }));
+    vi.advanceTimersByTime(1_000);
+    FakeWebSocket.instances.at(-1)!.serverClose();
+    await flushMicrotasks(100);
+    expect(app.getSnapshot().keyRefused).toBe(true);
+    vi.advanceTimersByTime(5_000);
+    const ws3 = FakeWebSocket.instances.at(-1)!;
+    ws3.serverOpen();
+    ws3.serverSend({ type: 'welcome', protocol: 1, self: SELF });
+    expect(app.getSnapshot().keyRefused).toBe(false);
+  });
+
   it('after the daemon connection comes back it re-reports sessions still negotiating', () => {
     const { app, ws } = setup();
     app.connect(BOB.id);

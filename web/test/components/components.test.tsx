@@ -150,6 +150,14 @@ describe('DaemonStatusBanner', () => {
     vi.useRealTimers();
   });
 
+  it('says what to do when the daemon refused the page\u2019s key', () => {
+    render(<DaemonStatusBanner status={{ state: 'reconnecting', attempt: 1, nextAttemptAt: 0 }} keyRefused />);
+    const alert = screen.getByRole('alert').textContent ?? '';
+    expect(alert).toContain('does not know this page\u2019s key');
+    expect(alert).toContain('#token=');
+    expect(alert).toContain('peerdrop open');
+  });
+
   it('says nothing while connected', () => {
     const { container } = render(<DaemonStatusBanner status={{ state: 'connected' }} />);
     expect(container.textContent).toBe('');

@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/rea
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileRequestDialog } from '../../src/components/FileRequestDialog';
 import { ReceivedFiles } from '../../src/components/ReceivedFiles';
+import { DaemonApi } from '../../src/daemon/api';
 import { TransferProgress } from '../../src/components/TransferProgress';
 import { DropZone } from '../../src/components/DropZone';
 import type { TransferView } from '../../src/transfer/transferView';
@@ -125,12 +126,13 @@ describe('ReceivedFiles', () => {
         files={[{ name: 'photos/a b.jpg', size: 2048, sha256: 'x', from: 'ID-BOB', receivedAt: 0 }]}
         downloadDir="/home/alice/Downloads/PeerDrop"
         peerName={() => 'Bob'}
+        downloadUrl={(name) => new DaemonApi(undefined, 'KEY').downloadUrl(name)}
         now={0}
       />,
     );
     const list = screen.getByRole('list', { name: 'Received files' });
     const link = within(list).getByRole('link', { name: 'photos/a b.jpg' });
-    expect(link.getAttribute('href')).toBe('/api/files/download?name=photos%2Fa%20b.jpg');
+    expect(link.getAttribute('href')).toBe('/api/files/download?name=photos%2Fa%20b.jpg&token=KEY');
     expect(list.textContent).toContain('2.0 KB');
     expect(list.textContent).toContain('from Bob');
     expect(document.body.textContent).toContain('/home/alice/Downloads/PeerDrop');
