@@ -288,9 +288,7 @@ void Daemon::update_relay_addresses(const std::vector<net::InterfaceAddress>& al
       listening_ips.push_back(net::Ipv4Subnet::format_address(iface.address));
     }
   }
-  const auto own = own_addresses(all);
-  relay_.set_addresses(std::move(listening_ips), discovery_.subnets(),
-                       std::vector<std::string>(own.begin(), own.end()));
+  relay_.set_addresses(std::move(listening_ips), discovery_.subnets());
 }
 
 void Daemon::peers_changed() {

@@ -95,28 +95,9 @@ std::vector<CoturnConfig::PeerRange> CoturnConfig::allowed_ranges() const {
     blocks = merged(std::move(blocks));
     for (const auto& never : kNeverReachable) blocks = subtract(blocks, never);
     blocks = subtract(blocks, kLoopback);
-    for (const auto& ip : own_ips) {
-      if (const auto address = Ipv4Subnet::parse_address(ip)) blocks = subtract(blocks, {*address, *address});
-    }
   }
   std::vector<PeerRange> out;
   for (const auto& b : blocks) out.push_back({Ipv4Subnet::format_address(b.first), Ipv4Subnet::format_address(b.last)});
-  return out;
-}
-
-std::vector<std::string> CoturnConfig::own_lan_ips() const {
-  std::set<std::uint32_t> inside;
-  if (!loopback) {
-    for (const auto& ip : own_ips) {
-      const auto address = Ipv4Subnet::parse_address(ip);
-      if (address && std::any_of(lan_subnets.begin(), lan_subnets.end(),
-                                 [&](const Ipv4Subnet& subnet) { return subnet.contains(*address); })) {
-        inside.insert(*address);
-      }
-    }
-  }
-  std::vector<std::string> out;
-  for (const auto address : inside) out.push_back(Ipv4Subnet::format_address(address));
   return out;
 }
 
@@ -222,11 +203,10 @@ std::string CoturnConfig::render(std::string_view secret) const {
   line("max-bps", std::to_string(max_bps));
 
   out += "\n# Peers: the subnets PeerDrop discovers on and nothing else. Everything is denied, then their\n";
-  out += "# hosts are allowed (coturn lets an allowed range win), less this machine's own addresses,\n";
-  out += "# loopback, link-local, multicast and 0/8" + std::string(loopback ? "; loopback mode: 127/8 only.\n" : ".\n");
+  out += "# hosts are allowed (coturn lets an allowed range win), less loopback, link-local, multicast\n";
+  out += "# and 0/8" + std::string(loopback ? "; loopback mode: 127/8 only.\n" : ".\n");
   line("denied-peer-ip", "0.0.0.0-255.255.255.255");
   line("denied-peer-ip", "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
-  for (const auto& ip : own_lan_ips()) line("denied-peer-ip", ip);  // outside every allowed range: said for the reader
   for (const auto& range : allowed_ranges()) line("allowed-peer-ip", range.first + "-" + range.last);
   line("no-multicast-peers");
   if (loopback) line("allow-loopback-peers");

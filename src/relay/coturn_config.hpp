@@ -32,10 +32,6 @@ struct CoturnConfig {
   // The subnets PeerDrop discovers on (discovery::DiscoveryService::subnets():
   // the chosen interfaces' and --scan's): the only peers the relay may reach.
   std::vector<net::Ipv4Subnet> lan_subnets;
-  // Every IPv4 address of this machine, on every interface (virtual ones
-  // too): never reachable outside loopback mode, so nobody reaches this
-  // host's own services through its relay.
-  std::vector<std::string> own_ips;
   std::filesystem::path pid_file;
   std::filesystem::path userdb_file;       // coturn's own SQLite file, in the data dir (never /var/lib/turn)
   std::optional<std::filesystem::path> tls_certificate;  // both set: TLS and DTLS listeners; else no-tls, no-dtls
@@ -51,12 +47,11 @@ struct CoturnConfig {
   // The peers the relay may reach, in coturn's "first-last" form, sorted and
   // disjoint: the host addresses of the LAN subnets (network and broadcast
   // addresses left out) less 0.0.0.0/8, loopback, link-local (169.254/16),
-  // multicast and above (224/3) and this machine's own addresses. In
-  // loopback mode: 127.0.0.0/8 only.
+  // multicast and above (224/3). This machine's own addresses on those
+  // subnets stay in: its user's browser is there, and a peer's relay serves
+  // connections with that peer. Its other addresses (loopback, container
+  // bridges, VPNs) are outside them. In loopback mode: 127.0.0.0/8 only.
   std::vector<PeerRange> allowed_ranges() const;
-  // This machine's addresses inside the LAN subnets, sorted (none in
-  // loopback mode): the ones allowed_ranges() had to leave out.
-  std::vector<std::string> own_lan_ips() const;
 
   // Why coturn could not (or Chrome would not) use these settings, as a
   // sentence for an operator; nothing when they are fine. Chrome refuses TURN

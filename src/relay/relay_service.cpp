@@ -76,12 +76,10 @@ void RelayService::stop() {
   if (was_stopping) health_changed();
 }
 
-bool RelayService::set_addresses(std::vector<std::string> listening_ips, std::vector<net::Ipv4Subnet> lan_subnets,
-                                 std::vector<std::string> own_ips) {
+bool RelayService::set_addresses(std::vector<std::string> listening_ips, std::vector<net::Ipv4Subnet> lan_subnets) {
   auto next = coturn_;
   next.listening_ips = std::move(listening_ips);
   next.lan_subnets = std::move(lan_subnets);
-  next.own_ips = std::move(own_ips);
   // What coturn would be told, less the secret: an address that changes none
   // of it (a VPN's, a container bridge's) restarts nothing.
   const bool differs = next.render({}) != coturn_.render({});
