@@ -145,12 +145,6 @@ if (only && [...only].some((name) => !kParts.includes(name))) {
 }
 const wanted = (name) => !only || only.has(name);
 const writeDiscovery = ['latency', 'scan', 'idle'].every(wanted) && !options['no-write'];
-const writeSignaling = wanted('signaling') && !options['no-write'];
-const writeChannel = wanted('channel') && !options['no-write'];
-const writeMesh = wanted('mesh') && !options['no-write'];
-const writeConnect = wanted('connect') && !options['no-write'];
-const writeTransfer = wanted('transfer') && !options['no-write'];
-const writeRelay = wanted('relay') && !options['no-write'];
 
 const reason = await labUnsupportedReason();
 if (reason !== undefined) {
@@ -261,41 +255,17 @@ if (writeDiscovery) {
 } else {
   log(`bench: the discovery section of ${pageName} left alone (--only without all of latency,scan,idle, or --no-write)`);
 }
-if (writeSignaling) {
-  const how = writeSection(kPagePath, 'signaling', renderSignalingSection(results));
-  log(`bench: ${how} the signaling section of ${pageName}`);
-} else {
-  log(`bench: the signaling section of ${pageName} left alone (--only without signaling, or --no-write)`);
-}
-if (writeChannel) {
-  const how = writeSection(kPagePath, 'channel', renderChannelSection(results));
-  log(`bench: ${how} the channel section of ${pageName}`);
-} else {
-  log(`bench: the channel section of ${pageName} left alone (--only without channel, or --no-write)`);
-}
-if (writeMesh) {
-  const how = writeSection(kPagePath, 'mesh', renderMeshSection(results));
-  log(`bench: ${how} the mesh section of ${pageName}`);
-} else {
-  log(`bench: the mesh section of ${pageName} left alone (--only without mesh, or --no-write)`);
-}
-if (writeConnect) {
-  const how = writeSection(kPagePath, 'connect', renderConnectSection(results));
-  log(`bench: ${how} the connect section of ${pageName}`);
-} else {
-  log(`bench: the connect section of ${pageName} left alone (--only without connect, or --no-write)`);
-}
-if (writeTransfer) {
-  const how = writeSection(kPagePath, 'transfer', renderTransferSection(results));
-  log(`bench: ${how} the transfer section of ${pageName}`);
-} else {
-  log(`bench: the transfer section of ${pageName} left alone (--only without transfer, or --no-write)`);
-}
-if (writeRelay) {
-  const how = writeSection(kPagePath, 'relay', renderRelaySection(results));
-  log(`bench: ${how} the relay section of ${pageName}`);
-} else {
-  log(`bench: the relay section of ${pageName} left alone (--only without relay, or --no-write)`);
+// Every other section is its part's own: [part and section name, renderer].
+for (const [name, render] of [
+  ['signaling', renderSignalingSection], ['channel', renderChannelSection], ['mesh', renderMeshSection],
+  ['connect', renderConnectSection], ['transfer', renderTransferSection], ['relay', renderRelaySection],
+]) {
+  if (wanted(name) && !options['no-write']) {
+    const how = writeSection(kPagePath, name, render(results));
+    log(`bench: ${how} the ${name} section of ${pageName}`);
+  } else {
+    log(`bench: the ${name} section of ${pageName} left alone (--only without ${name}, or --no-write)`);
+  }
 }
 process.exit(0);
 
