@@ -296,9 +296,9 @@ await labSuite('signaling', () => {
     assert.equal(after.serverId, b.id);
   });
 
-  // The daemon does not refuse a client that offers no ALPN (see the report of this change):
-  // OpenSSL calls the ALPN callback only when the client sends the extension.
-  labTest('the channel refuses a client that offers no ALPN', { timeout: 30_000, todo: 'peerdropd completes the handshake without ALPN' }, async (lab) => {
+  // OpenSSL calls the ALPN callback only when the client sends the extension: the daemon refuses a
+  // ClientHello without it on its own.
+  labTest('the channel refuses a client that offers no ALPN', { timeout: 30_000 }, async (lab) => {
     const b = await lab.addHost('b', { subnet: 'a', ip: '198.51.100.10' });
     const x = await lab.addHost('x', { subnet: 'a', ip: '198.51.100.66' });
     await b.startDaemon(['--no-scan']);
