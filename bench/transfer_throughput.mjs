@@ -89,7 +89,7 @@ async function openReceiver(host, driver) {
       errors: () => ui.browser.errors,
     };
   }
-  const page = await CdpPage.open(host, { url: `${host.daemonBaseUrl()}/` });
+  const page = await CdpPage.open(host, { url: host.daemon.uiUrl });
   return {
     page,
     evaluate: (fn, arg, options) => page.evaluate(fn, arg, options),

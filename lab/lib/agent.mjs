@@ -35,7 +35,8 @@ import readline from 'node:readline';
 import tls from 'node:tls';
 
 const commands = {
-  ping, http: httpRequest, udp: udpSend, udp_many: udpSendMany, udp_recv: udpReceive, tcp_raw: tcpRaw,
+  ping, http: httpRequest, udp: udpSend, udp_many: udpSendMany, udp_pace: udpPace, udp_recv: udpReceive,
+  tcp_raw: tcpRaw, tcp_hold: tcpHold,
   ui_open: uiOpen, ui_send: uiSend, ui_close: uiClose,
   channel_open: channelOpen, channel_send: channelSend, channel_close: channelClose,
 };
@@ -130,6 +131,95 @@ function udpSendMany({ datagrams, ip, port }) {
       });
     };
     socket.bind(0, next);
+  });
+}
+
+/**
+ * Sends one datagram `count` times from one socket at `ratePerSecond` (a
+ * bounded load: at most 10,000), and counts the replies until `replyWindowMs`
+ * after the last one. Resolves with { sent, replies, durationMs }.
+ */
+function udpPace({ data, ip, port, count, ratePerSecond, replyWindowMs = 1000 }) {
+  const socket = dgram.createSocket('udp4');
+  const datagram = Buffer.from(data, 'base64');
+  const total = Math.min(count, 10_000);
+  const started = Date.now();
+  let sent = 0;
+  let replies = 0;
+  return new Promise((resolve) => {
+    let timer;
+    const finish = (error) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve({ sent, replies, durationMs: Date.now() - started, ...(error && { error: error.code || error.message }) });
+    };
+    socket.on('error', finish);
+    socket.on('message', () => { replies += 1; });
+    const next = () => {
+      // Catch up to where the rate says we should be, then wait for the next slot.
+      const due = Math.min(total, Math.floor(((Date.now() - started) * ratePerSecond) / 1000) + 1);
+      while (sent < due) {
+        socket.send(datagram, port, ip);
+        sent += 1;
+      }
+      if (sent >= total) timer = setTimeout(finish, replyWindowMs);
+      else timer = setTimeout(next, Math.max(1, Math.floor(1000 / ratePerSecond)));
+    };
+    socket.bind(0, next);
+  });
+}
+
+/**
+ * Holds `perAddress` HTTP connections from each of `localAddresses` to
+ * host:port for `durationMs` (at most 60 s, 1,000 connections): each sends a
+ * request line and then one header line every `dripIntervalMs`, never
+ * finishing its request; a connection the server closes is opened again.
+ * Resolves with { opened, busy (answers 503), peakHeld (most connections at
+ * once that had been open a second and answered nothing: slots the server
+ * gave them) }.
+ */
+function tcpHold({ host, port, localAddresses, perAddress, durationMs, dripIntervalMs = 1000 }) {
+  const until = Date.now() + Math.min(durationMs, 60_000);
+  const stats = { opened: 0, busy: 0, peakHeld: 0 };
+  const sockets = new Set();
+  const silentSince = new Map(); // socket -> when it connected, until it hears anything
+  const census = setInterval(() => {
+    const now = Date.now();
+    let held = 0;
+    for (const since of silentSince.values()) if (now - since >= 1000) held += 1;
+    stats.peakHeld = Math.max(stats.peakHeld, held);
+  }, 250);
+  const slot = (localAddress) => new Promise((resolve) => {
+    const again = () => (Date.now() < until ? setTimeout(() => slot(localAddress).then(resolve), 100) : resolve());
+    const socket = net.connect({ host, port, localAddress });
+    sockets.add(socket);
+    let drip;
+    let head = '';
+    socket.on('connect', () => {
+      stats.opened += 1;
+      silentSince.set(socket, Date.now());
+      socket.write(`GET /api/health HTTP/1.1\r\nHost: ${host}:${port}\r\n`);
+      drip = setInterval(() => socket.write('X-Hold: 1\r\n'), dripIntervalMs);
+    });
+    socket.on('data', (chunk) => {
+      silentSince.delete(socket);
+      if (head.length < 16) head += chunk.toString('latin1');
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearInterval(drip);
+      sockets.delete(socket);
+      silentSince.delete(socket);
+      if (head.startsWith('HTTP/1.1 503')) stats.busy += 1;
+      again();
+    });
+  });
+  const stop = setTimeout(() => { for (const socket of sockets) socket.destroy(); }, until - Date.now());
+  const slots = localAddresses.flatMap((address) => Array(perAddress).fill(address)).slice(0, 1000);
+  return Promise.all(slots.map(slot)).then(() => {
+    clearTimeout(stop);
+    clearInterval(census);
+    return stats;
   });
 }
 

@@ -110,7 +110,7 @@ export class LabBrowser {
     host.lab.track(browser);
     try {
       await browser.launch({ localStorage, instrument, timeoutMs });
-      await browser.goto(url ?? `${host.daemonBaseUrl()}/`, { timeoutMs });
+      await browser.goto(url ?? host.daemon?.uiUrl ?? `${host.daemonBaseUrl()}/`, { timeoutMs });
     } catch (error) {
       await browser.teardown().catch(() => {});
       error.message = `Chromium on ${host.name}: ${error.message}\n--- last ${kLogTailLines} lines of ${browser.chromiumLogPath}:\n` +

@@ -52,6 +52,17 @@ export class Daemon {
   }
 
   get baseUrl() { return `http://${this.address}:${this.port}`; }
+  /**
+   * The control token the daemon keeps in its data dir (made at its first
+   * start). The lab runs as root, so it reads the file as the user's own
+   * tools would; another user cannot.
+   */
+  get token() {
+    const dataDir = flagValue(this.args, '--data-dir') ?? this.host.dataDir;
+    return readFileSync(path.join(dataDir, 'control-token'), 'utf8').trim();
+  }
+  /** The link the daemon prints at start: its UI with the token in the fragment. */
+  get uiUrl() { return `${this.baseUrl}/#token=${this.token}`; }
   /** The peer id from the last health answer at start. */
   get id() { return this.health?.id; }
   get pid() { return this.process?.pid; }

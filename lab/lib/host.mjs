@@ -64,10 +64,17 @@ export class Host extends NetNode {
 
   /**
    * HTTP to `path` on this host's daemon (or to a full `http://…` URL).
+   * Requests to this host's own daemon carry its control token, as the UI's
+   * do, unless `headers` has `authorization` (null: none at all).
    * Returns { status, headers, body, json }; throws if no HTTP answer came.
    */
-  async fetch(pathOrUrl, { method = 'GET', headers, body, timeoutMs } = {}) {
+  async fetch(pathOrUrl, { method = 'GET', headers = {}, body, timeoutMs } = {}) {
     const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${this.daemonBaseUrl()}${pathOrUrl}`;
+    headers = { ...headers };
+    if (!('authorization' in headers) && this.daemon && url.startsWith(`${this.daemon.baseUrl}/`)) {
+      headers.authorization = `Bearer ${this.daemon.token}`;
+    }
+    if (headers.authorization === null) delete headers.authorization;
     const res = await this.http({ url, method, headers, body, timeoutMs });
     if (res.error) {
       const exited = this.daemon?.exitInfo && url.startsWith(this.daemon.baseUrl)
@@ -105,6 +112,28 @@ export class Host extends NetNode {
     return result;
   }
 
+  /**
+   * Sends `buf` `count` times at `ratePerSecond` from one socket and counts
+   * the replies: { sent, replies, durationMs } (see agent.mjs udpPace).
+   */
+  async paceUdp(buf, ip, port, { count, ratePerSecond, replyWindowMs }) {
+    const result = await this.agent.request('udp_pace', {
+      data: Buffer.from(buf).toString('base64'), ip, port, count, ratePerSecond, replyWindowMs,
+    }, { timeoutMs: (count / ratePerSecond) * 1000 + (replyWindowMs ?? 1000) + 10_000 });
+    if (result.error) throw new Error(`UDP to ${ip}:${port} from host ${this.name}: ${result.error}`);
+    return result;
+  }
+
+  /**
+   * Holds `perAddress` unfinished HTTP requests from each of `localAddresses`
+   * (this host's addresses) to host:port for `durationMs`, reopening any the
+   * server closes: { opened, busy, peakHeld } (see agent.mjs tcpHold).
+   */
+  async holdTcp({ host, port, localAddresses, perAddress, durationMs, dripIntervalMs }) {
+    return this.agent.request('tcp_hold', { host, port, localAddresses, perAddress, durationMs, dripIntervalMs },
+      { timeoutMs: durationMs + 15_000 });
+  }
+
   /** Listens on UDP `port` until `count` datagrams or `timeoutMs`: [{ address, port, data }]. */
   async receiveUdp(port, { count = 1, timeoutMs = 2000, address } = {}) {
     const result = await this.agent.request('udp_recv', { port, count, timeoutMs, address });
@@ -128,15 +157,16 @@ export class Host extends NetNode {
   /**
    * Opens a UI client (WebSocket to /ws of this host's daemon, from inside the
    * namespace) and waits for its welcome and peers: see lib/ui_client.mjs.
+   * The default URL carries the daemon's control token, as the page's does.
    * Options: url, headers (e.g. { origin }), timeoutMs, greeting, maxMessages.
    */
-  openUi({ url = `${this.daemonBaseUrl().replace(/^http/, 'ws')}/ws`, ...options } = {}) {
+  openUi({ url = `${this.daemonBaseUrl().replace(/^http/, 'ws')}/ws?token=${this.daemon?.token ?? ''}`, ...options } = {}) {
     return UiClient.open(this, { url, ...options });
   }
 
   /**
    * Starts a headless Chromium in this namespace and opens this host's UI
-   * (http://<daemon address>:<port>/): a LabBrowser with `page`, `context`,
+   * by the link its daemon prints (http://<daemon address>:<port>/#token=…): a LabBrowser with `page`, `context`,
    * `browser`, `close()`, `kill()`, `reload()`, `peerConnections()` and a
    * page log (see lib/browser.mjs). Options: url, localStorage, instrument.
    * The lab closes it at teardown (and kills its processes if that hangs).

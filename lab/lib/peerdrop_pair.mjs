@@ -48,10 +48,13 @@ export async function putSettings(host, settings) {
   assert.equal(res.status, 200, `PUT /api/settings ${JSON.stringify(settings)} on ${host.name}: ${res.status} ${res.body}`);
 }
 
-/** `from` clicks Connect on `to`'s item, `to` accepts the request: both show Connected. Resolves with ms to Connected. */
-export async function connectPair(from, to, { accept = true } = {}) {
+/**
+ * `from` clicks Connect on `to`'s item (unless `click` is false: it did
+ * already), `to` accepts the request: both show Connected. Resolves with ms to Connected.
+ */
+export async function connectPair(from, to, { accept = true, click = true } = {}) {
   const started = Date.now();
-  await from.click(to.name, 'Connect');
+  if (click) await from.click(to.name, 'Connect');
   if (accept) await to.accept(from.name, { timeout: kConnectMs });
   await Promise.all([from.waitConnected(to.name, { timeout: kConnectMs }), to.waitConnected(from.name, { timeout: kConnectMs })]);
   return Date.now() - started;

@@ -374,8 +374,9 @@ await labSuite('signaling', () => {
     const remote = await lab.addHost('r', { subnet: 'a', ip: '198.51.100.20' });
     await a.startDaemon(['--no-scan']);
     const own = `${a.ip}:${kPort}`;
+    // Every attempt carries the control token: what is refused here is refused for its Origin or Host.
     const upgrade = (headers) => [
-      'GET /ws HTTP/1.1', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      `GET /ws?token=${a.daemon.token} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
       'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13',
       `Sec-WebSocket-Key: ${crypto.randomBytes(16).toString('base64')}`, '', '',
     ].join('\r\n');
@@ -420,7 +421,7 @@ await labSuite('signaling', () => {
       for (const [what, from, headers] of [
         ['Origin http://evil.example', a, { origin: 'http://evil.example' }],
         ['Host evil.example', a, { host: 'evil.example' }],
-        ['another machine', remote, {}],
+        ['another machine, even with the token', remote, { authorization: `Bearer ${a.daemon.token}` }],
       ]) {
         const res = await from.fetch(`${a.daemon.baseUrl}${path}`, { method, headers, body });
         assert.equal(res.status, 403, `${method} ${path} with ${what}: ${res.status} ${res.body}`);

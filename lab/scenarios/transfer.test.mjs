@@ -452,7 +452,8 @@ function short(text, max = 160) {
  * crypto.subtle). Resolves with [{ opened, finished } or { error }] per case.
  */
 async function storeThroughDaemon({ peer, cases }) {
-  const socket = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/ws`);
+  const token = localStorage.getItem('peerdrop.controlToken'); // the page kept it from the daemon's link
+  const socket = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/ws?token=${token}`);
   socket.binaryType = 'arraybuffer';
   let pending; // the one request waiting for its answer: { ref, resolve }
   let welcomed;
