@@ -144,8 +144,8 @@ std::vector<OutboxEntry> Outbox::pending(const std::string& recipient, std::size
   const auto now = clock_.unix_ms();
   std::size_t used = 0;
   const auto& entries = found->second.entries;
-  const auto first = std::lower_bound(entries.begin(), entries.end(), from,
-                                      [](const Entry& entry, std::uint64_t sequence) { return entry.sequence < sequence; });
+  const auto below = [](const Entry& entry, std::uint64_t sequence) { return entry.sequence < sequence; };
+  const auto first = std::lower_bound(entries.begin(), entries.end(), from, below);
   for (const auto& entry : std::ranges::subrange(first, entries.end())) {
     if (out.size() >= max_count) break;
     if (expired(entry.expires_ms, now)) continue;
