@@ -105,11 +105,9 @@ await labSuite('signaling', () => {
   });
 
   // The same with the short-lived signals between the long-lived ones: the expired ones leave holes
-  // in A's sequence that B must step over. peerdropd stops at the first hole (see the report of
-  // this change): B judges the next envelope a gap (its floor is A's lowest unacknowledged
-  // sequence, below the hole), acknowledges what it has, and A does not send the rest again on
-  // that channel; they wait for a new one.
-  labTest('signals queued behind an expired one still arrive: B steps over the hole', { timeout: 60_000, todo: 'peerdropd does not resend after a gap on the same channel' }, async (lab, t) => {
+  // in A's sequence that B must step over, on the channel that is up (A sends what lies past a hole
+  // once B's ack of what lies below it lets the envelope's floor reach it).
+  labTest('signals queued behind an expired one still arrive: B steps over the hole', { timeout: 60_000 }, async (lab, t) => {
     await queuedWhileAway(lab, t, { count: 10, shortLived: (i) => i % 2 === 1, sigkill: false });
   });
 
@@ -296,9 +294,9 @@ await labSuite('signaling', () => {
     assert.equal(after.serverId, b.id);
   });
 
-  // The daemon does not refuse a client that offers no ALPN (see the report of this change):
-  // OpenSSL calls the ALPN callback only when the client sends the extension.
-  labTest('the channel refuses a client that offers no ALPN', { timeout: 30_000, todo: 'peerdropd completes the handshake without ALPN' }, async (lab) => {
+  // OpenSSL calls the ALPN callback only when the client sends the extension: the daemon refuses a
+  // ClientHello without it on its own.
+  labTest('the channel refuses a client that offers no ALPN', { timeout: 30_000 }, async (lab) => {
     const b = await lab.addHost('b', { subnet: 'a', ip: '198.51.100.10' });
     const x = await lab.addHost('x', { subnet: 'a', ip: '198.51.100.66' });
     await b.startDaemon(['--no-scan']);
