@@ -102,10 +102,20 @@ struct DesktopNotifier::BusCallbacks {
     return 0;
   }
 
+  // The bus's answer to AddMatch: the first one says the connection is up.
   static int match_installed(sd_bus_message* reply, void* userdata, sd_bus_error* /*ret*/) {
-    if (!sd_bus_message_is_method_error(reply, nullptr)) return 0;
-    of(userdata).logger_->warn("cannot receive the answers given in desktop notifications ({}): {}",
-                               error_text(sd_bus_message_get_error(reply)), kElsewhere);
+    auto& self = of(userdata);
+    if (sd_bus_message_is_method_error(reply, nullptr)) {
+      if (sd_bus_is_open(sd_bus_message_get_bus(reply)) > 0) {  // else cut off: lost() says what happened
+        self.logger_->warn("cannot receive the answers given in desktop notifications ({}): {}",
+                           error_text(sd_bus_message_get_error(reply)), kElsewhere);
+      }
+      return 0;
+    }
+    if (!self.connected_) {
+      self.connected_ = true;
+      self.logger_->info("desktop session found: offers are also shown as desktop notifications with Accept and Decline");
+    }
     return 0;
   }
 };
@@ -124,7 +134,6 @@ DesktopNotifier::DesktopNotifier(boost::asio::any_io_executor executor, const co
   }
   bus_ = std::move(*bus);
   subscribe();
-  logger_->info("desktop session found: offers are also shown as desktop notifications with Accept and Decline");
 }
 
 DesktopNotifier::~DesktopNotifier() { stop(); }
@@ -150,7 +159,7 @@ void DesktopNotifier::subscribe() {
   bus_->wake();
 }
 
-bool DesktopNotifier::available() const { return bus_ && bus_->get(); }
+bool DesktopNotifier::available() const { return !stopped_ && bus_ && bus_->get(); }
 
 bool DesktopNotifier::show(const OfferNotice& offer) {
   if (!available()) return false;
@@ -206,11 +215,13 @@ void DesktopNotifier::withdraw(const std::string& key) {
 
 void DesktopNotifier::stop() {
   if (!available()) return;
-  for (const auto id : registry_.clear()) close_notification(id);
-  bus_->close();
+  stopped_ = true;
+  for (const auto id : registry_.withdraw_all()) close_notification(id);
+  bus_->close_when_done(config_.stop_grace);
 }
 
 void DesktopNotifier::close_notification(std::uint32_t id) {
+  if (!bus_->get()) return;
   // No reply wanted: a notification that is gone already is no error worth a line.
   const int r = sd_bus_call_method_async(bus_->get(), nullptr, kService, kPath, kInterface, "CloseNotification",
                                          nullptr, nullptr, "u", id);
@@ -237,6 +248,11 @@ void DesktopNotifier::answer(const NotificationRegistry::Event& event) {
 
 void DesktopNotifier::lost(const std::string& why) {
   registry_.clear();
+  if (stopped_) return;  // it was ending anyway
+  if (!connected_) {  // connecting failed after all, e.g. the bus is another user's
+    logger_->info("no desktop session (the session bus refused the connection: {}): {}", why, kElsewhere);
+    return;
+  }
   logger_->warn("the desktop session bus went away ({}): no more desktop notifications until peerdropd restarts; {}",
                 why, kElsewhere);
 }

@@ -54,7 +54,9 @@ class DesktopNotifier {
   // The offer was answered elsewhere or expired: its notification is closed
   // (once it is shown, if its Notify call is still under way). No hook is called.
   void withdraw(const std::string& key);
-  // Closes every notification shown and the connection. Nothing after it.
+  // Closes every notification and then the connection; notifications whose
+  // Notify is still under way are closed once the server names them, for at
+  // most stop_grace on the event loop. No hook is called after it.
   void stop();
 
   struct BusCallbacks;  // sd-bus's C callbacks (desktop_notifier.cpp)
@@ -70,6 +72,8 @@ class DesktopNotifier {
   Hooks hooks_;
   core::Logger logger_;
   NotificationRegistry registry_;
+  bool connected_ = false;       // the bus answered: the connection is up
+  bool stopped_ = false;
   bool body_markup_ = true;      // escape until the server says it shows bodies as plain text
   bool full_logged_ = false;     // the "no room" line, once until there is room again
   bool refusal_logged_ = false;  // the "not shown" line, once until a notification is shown again

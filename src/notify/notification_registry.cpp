@@ -72,6 +72,16 @@ std::optional<NotificationRegistry::Event> NotificationRegistry::closed(std::uin
   return take(id, Answer::dismissed);
 }
 
+std::vector<std::uint32_t> NotificationRegistry::withdraw_all() {
+  std::vector<std::string> keys;
+  for (const auto& [key, entry] : entries_) keys.push_back(key);
+  std::vector<std::uint32_t> ids;
+  for (const auto& key : keys) {
+    if (const auto id = withdraw(key)) ids.push_back(*id);
+  }
+  return ids;
+}
+
 std::vector<std::uint32_t> NotificationRegistry::clear() {
   std::vector<std::uint32_t> ids;
   for (const auto& [id, key] : key_by_id_) ids.push_back(id);

@@ -53,7 +53,9 @@ class NotificationRegistry {
   // by someone else), of one of ours: dismissed, and forgotten. Ours that we
   // closed ourselves are forgotten already, so they report nothing.
   std::optional<Event> closed(std::uint32_t id);
-  // Forgets everything; returns the ids on the desktop.
+  // withdraw() for every offer: the ids to close now (the rest are closed once shown).
+  std::vector<std::uint32_t> withdraw_all();
+  // Forgets everything (the connection is gone); returns the ids that were on the desktop.
   std::vector<std::uint32_t> clear();
 
   std::size_t size() const { return entries_.size(); }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 
@@ -12,6 +13,9 @@ struct NotifyConfig {
   std::string bus_address;
   // Offers shown as notifications at once; further offers wait in the UI and for `peerdrop accept`.
   std::size_t max_shown = 16;
+  // At stop, how long the connection stays for the notifications whose Notify
+  // is still under way: they are closed as soon as the server names them.
+  std::chrono::milliseconds stop_grace{1'000};
 };
 
 }  // namespace peerdrop::notify

@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -70,6 +71,12 @@ void SessionBus::wake() {
   if (bus_ && !processing_) arm();
 }
 
+void SessionBus::close_when_done(std::chrono::milliseconds grace) {
+  if (!bus_) return;
+  close_by_ = std::chrono::steady_clock::now() + grace;
+  wake();
+}
+
 void SessionBus::lose(int error) {
   close();
   auto handler = std::move(on_lost_);
@@ -130,6 +137,11 @@ void SessionBus::arm() {
   std::optional<std::chrono::steady_clock::time_point> at;
   // sd-bus's deadlines are CLOCK_MONOTONIC microseconds, the clock of steady_clock on Linux.
   if (usec != UINT64_MAX) at = std::chrono::steady_clock::time_point(std::chrono::microseconds(usec));
+  if (close_by_) {
+    // No deadline of sd-bus's own means no reply awaited; no POLLOUT, nothing left to write.
+    if ((!at && !(events & POLLOUT)) || std::chrono::steady_clock::now() >= *close_by_) return close();
+    at = at ? std::min(*at, *close_by_) : *close_by_;
+  }
   if (at == timer_at_) return;
   timer_at_ = at;
   if (!at) {

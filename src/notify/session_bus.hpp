@@ -41,6 +41,9 @@ class SessionBus {
   sd_bus* get() const { return close_requested_ ? nullptr : bus_; }
   // Call after queuing a message: waits for the socket to take it.
   void wake();
+  // Ends the connection once every call has its reply and every message is
+  // written, or after `grace`, whichever comes first.
+  void close_when_done(std::chrono::milliseconds grace);
   // Ends the connection without waiting; queued messages that the socket has
   // not taken are dropped. Called from a callback of sd_bus_process, it ends
   // the connection once that returns.
@@ -56,6 +59,7 @@ class SessionBus {
   boost::asio::posix::stream_descriptor socket_;  // sd-bus's descriptor: released, never closed, here
   boost::asio::steady_timer timer_;
   std::optional<std::chrono::steady_clock::time_point> timer_at_;
+  std::optional<std::chrono::steady_clock::time_point> close_by_;  // close_when_done's deadline
   LostHandler on_lost_;
   bool reading_ = false;
   bool writing_ = false;

@@ -206,7 +206,8 @@ TEST_F(DesktopNotificationTest, AtMostMaxShownNotificationsAtOnce) {
   ASSERT_TRUE(displayed(3));
   EXPECT_EQ(count(log(), "3 offers are shown as desktop notifications already"), 1u) << log();
 
-  notifier_->withdraw("a");
+  notifier_->withdraw("a");  // its place is free once it is off the desktop
+  ASSERT_TRUE(displayed(2));
   EXPECT_TRUE(notifier_->show(offer("d")));
   EXPECT_TRUE(displayed(3));
   EXPECT_TRUE(dismissed_.empty());
@@ -224,6 +225,18 @@ TEST_F(DesktopNotificationTest, AnIdenticalNotificationThatReplacesAnotherDismis
   ASSERT_EQ(session_->dunstctl({"context"}).exit_code, 0);
   ASSERT_TRUE(run_until([&] { return !accepted_.empty(); })) << log();
   EXPECT_EQ(accepted_, Strings{"offer-2"});
+}
+
+TEST_F(DesktopNotificationTest, StoppingLeavesNoNotificationBehind) {
+  // A daemon that stops leaves no Accept button that nobody listens to.
+  start_notifier();
+  ASSERT_TRUE(notifier_->show(kitchen("offer-1")));
+  ASSERT_TRUE(notifier_->show(OfferNotice{.key = "offer-2", .sender_name = "hall", .file_count = 2}));
+  ASSERT_TRUE(displayed(2));
+  notifier_->stop();
+  EXPECT_FALSE(notifier_->available());
+  EXPECT_TRUE(displayed(0));
+  EXPECT_TRUE(dismissed_.empty());
 }
 
 TEST_F(DesktopNotificationTest, ABusThatGoesAwayIsLoggedOnceAndEndsNotifications) {

@@ -5,12 +5,14 @@
 #include <stdlib.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <map>
 #include <optional>
 #include <sstream>
 
 #include "support/fake_clock.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait_until.hpp"
 
 namespace peerdrop::notify {
 namespace {
@@ -90,6 +92,28 @@ TEST_F(DesktopNotifierWithoutASessionTest, AnAddressWhereNothingListensIsOneLogL
   }
   EXPECT_EQ(lines(log_.str()), 1u) << log_.str();
   EXPECT_NE(log_.str().find("no desktop session (no session bus at " + address), std::string::npos) << log_.str();
+}
+
+TEST_F(DesktopNotifierWithoutASessionTest, ABusThatHangsUpBeforeAnsweringIsOneLogLine) {
+  // A socket where something listens but drops every connection (say, another user's bus).
+  testing::TempDir dir;
+  namespace local = boost::asio::local;
+  local::stream_protocol::acceptor listener(io_, local::stream_protocol::endpoint((dir.path() / "bus").string()));
+  local::stream_protocol::socket accepted(io_);
+  listener.async_accept(accepted, [&](const boost::system::error_code&) { accepted.close(); });
+  DesktopNotifier notifier(io_.get_executor(), clock_,
+                           NotifyConfig{.bus_address = "unix:path=" + (dir.path() / "bus").string()}, hooks(), logger_);
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        io_.poll();
+        return !notifier.available();
+      },
+      std::chrono::seconds(5)));
+  use(notifier);
+  EXPECT_EQ(lines(log_.str()), 1u) << log_.str();
+  EXPECT_NE(log_.str().find("no desktop session (the session bus refused the connection: "), std::string::npos)
+      << log_.str();
+  EXPECT_NE(log_.str().find("): offers are answered in the UI or with peerdrop accept"), std::string::npos) << log_.str();
 }
 
 }  // namespace
