@@ -97,7 +97,8 @@ struct DesktopNotifier::BusCallbacks {
     if (sd_bus_message_enter_container(reply, 'a', "s") < 0) return 0;
     bool markup = false;
     const char* capability = nullptr;
-    while (sd_bus_message_read(reply, "s", &capability) > 0) markup = markup || std::strcmp(capability, "body-markup") == 0;
+    while (sd_bus_message_read(reply, "s", &capability) > 0)
+      markup = markup || std::strcmp(capability, "body-markup") == 0;
     self.body_markup_ = markup;
     return 0;
   }
@@ -114,7 +115,8 @@ struct DesktopNotifier::BusCallbacks {
     }
     if (!self.connected_) {
       self.connected_ = true;
-      self.logger_->info("desktop session found: offers are also shown as desktop notifications with Accept and Decline");
+      self.logger_->info(
+          "desktop session found: offers are also shown as desktop notifications with Accept and Decline");
     }
     return 0;
   }
@@ -147,7 +149,8 @@ void DesktopNotifier::subscribe() {
     r = sd_bus_match_signal_async(bus, nullptr, kService, kPath, kInterface, "NotificationClosed",
                                   &BusCallbacks::notification_closed, &BusCallbacks::match_installed, this);
   }
-  if (r < 0) logger_->warn("cannot receive the answers given in desktop notifications ({}): {}", std::strerror(-r), kElsewhere);
+  if (r < 0)
+    logger_->warn("cannot receive the answers given in desktop notifications ({}): {}", std::strerror(-r), kElsewhere);
 
   // Whether bodies are read as markup; asked without starting a server that is not running.
   sd_bus_message* raw = nullptr;
@@ -249,7 +252,7 @@ void DesktopNotifier::answer(const NotificationRegistry::Event& event) {
 void DesktopNotifier::lost(const std::string& why) {
   registry_.clear();
   if (stopped_) return;  // it was ending anyway
-  if (!connected_) {  // connecting failed after all, e.g. the bus is another user's
+  if (!connected_) {     // connecting failed after all, e.g. the bus is another user's
     logger_->info("no desktop session (the session bus refused the connection: {}): {}", why, kElsewhere);
     return;
   }

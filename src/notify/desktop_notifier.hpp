@@ -72,11 +72,11 @@ class DesktopNotifier {
   Hooks hooks_;
   core::Logger logger_;
   NotificationRegistry registry_;
-  bool connected_ = false;       // the bus answered: the connection is up
+  bool connected_ = false;  // the bus answered: the connection is up
   bool stopped_ = false;
-  bool body_markup_ = true;      // escape until the server says it shows bodies as plain text
-  bool full_logged_ = false;     // the "no room" line, once until there is room again
-  bool refusal_logged_ = false;  // the "not shown" line, once until a notification is shown again
+  bool body_markup_ = true;          // escape until the server says it shows bodies as plain text
+  bool full_logged_ = false;         // the "no room" line, once until there is room again
+  bool refusal_logged_ = false;      // the "not shown" line, once until a notification is shown again
   std::unique_ptr<SessionBus> bus_;  // last member: destroyed first, with every sd-bus callback into this
 };
 

@@ -62,7 +62,7 @@ std::optional<NotificationRegistry::Event> NotificationRegistry::take(std::uint3
 }
 
 std::optional<NotificationRegistry::Event> NotificationRegistry::action_invoked(std::uint32_t id,
-                                                                               std::string_view action) {
+                                                                                std::string_view action) {
   if (action == "accept") return take(id, Answer::accepted);
   if (action == "decline") return take(id, Answer::declined);
   return std::nullopt;

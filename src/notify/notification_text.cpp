@@ -16,7 +16,9 @@ constexpr std::string_view kEllipsis = "\xe2\x80\xa6";     // U+2026
 
 constexpr bool is_bidi_control(char32_t c) { return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069); }
 // Breaks a line wherever it is shown: controls, NEL, and the Unicode line and paragraph separators.
-constexpr bool is_space_like(char32_t c) { return c == U' ' || c == 0x2028 || c == 0x2029 || core::is_unsafe_in_name(c); }
+constexpr bool is_space_like(char32_t c) {
+  return c == U' ' || c == 0x2028 || c == 0x2029 || core::is_unsafe_in_name(c);
+}
 
 }  // namespace
 
@@ -54,10 +56,17 @@ std::string escape_markup(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -84,8 +93,7 @@ NotificationText notification_text(const OfferNotice& offer, bool body_markup) {
   NotificationText text;
   text.summary = (offer.file_count == 1 ? "A file from " : "Files from ") + sender;
   const auto name = offer.file_count == 1 ? display_text(offer.file_name, kMaxFileNameChars) : std::string();
-  const auto what = !name.empty() ? name
-                                  : fmt::format("{} file{}", offer.file_count, offer.file_count == 1 ? "" : "s");
+  const auto what = !name.empty() ? name : fmt::format("{} file{}", offer.file_count, offer.file_count == 1 ? "" : "s");
   text.body = what + ", " + size_text(offer.total_bytes);
   if (body_markup) text.body = escape_markup(text.body);
   return text;

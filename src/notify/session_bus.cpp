@@ -2,8 +2,8 @@
 
 #include <poll.h>
 
-#include <boost/asio/post.hpp>
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>

@@ -85,7 +85,8 @@ class DesktopSession {
       for (const auto& [name, field] : item.as_object()) {
         const auto* value = field.is_object() ? field.as_object().if_contains("data") : nullptr;
         if (!value) continue;
-        fields[std::string(name)] = value->is_string() ? std::string(value->as_string()) : boost::json::serialize(*value);
+        fields[std::string(name)] =
+            value->is_string() ? std::string(value->as_string()) : boost::json::serialize(*value);
       }
       entries.push_back(std::move(fields));
     }
@@ -104,7 +105,9 @@ class DesktopSession {
     text << in.rdbuf();
     return text.str();
   }
-  static std::string program(const char* name) { return core::ChildProcess::find_program(name).value_or(name).string(); }
+  static std::string program(const char* name) {
+    return core::ChildProcess::find_program(name).value_or(name).string();
+  }
   // The first line a program wrote to `file`, once it is complete.
   static std::optional<std::string> first_line(const std::filesystem::path& file) {
     const auto text = read(file);

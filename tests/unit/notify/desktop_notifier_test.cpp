@@ -17,7 +17,9 @@
 namespace peerdrop::notify {
 namespace {
 
-std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+std::size_t lines(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
 
 // Without a session bus (a server, a service, an SSH login): one line in the log, and nothing else happens.
 class DesktopNotifierWithoutASessionTest : public ::testing::Test {
@@ -113,7 +115,8 @@ TEST_F(DesktopNotifierWithoutASessionTest, ABusThatHangsUpBeforeAnsweringIsOneLo
   EXPECT_EQ(lines(log_.str()), 1u) << log_.str();
   EXPECT_NE(log_.str().find("no desktop session (the session bus refused the connection: "), std::string::npos)
       << log_.str();
-  EXPECT_NE(log_.str().find("): offers are answered in the UI or with peerdrop accept"), std::string::npos) << log_.str();
+  EXPECT_NE(log_.str().find("): offers are answered in the UI or with peerdrop accept"), std::string::npos)
+      << log_.str();
 }
 
 }  // namespace

@@ -28,9 +28,10 @@ TEST(NotificationText, NamesTheOneFileOfAnOffer) {
   EXPECT_EQ(text.summary, "A file from kitchen");
   EXPECT_EQ(text.body, "report.pdf, 512 bytes");
   // A name with nothing left to show: counted instead.
-  EXPECT_EQ(notification_text(OfferNotice{.sender_name = "k", .file_count = 1, .total_bytes = 1, .file_name = "\n\t"}, true)
-                .body,
-            "1 file, 1 byte");
+  EXPECT_EQ(
+      notification_text(OfferNotice{.sender_name = "k", .file_count = 1, .total_bytes = 1, .file_name = "\n\t"}, true)
+          .body,
+      "1 file, 1 byte");
 }
 
 TEST(NotificationText, APeerWithoutANameIsStillNamed) {
@@ -39,8 +40,8 @@ TEST(NotificationText, APeerWithoutANameIsStillNamed) {
 }
 
 TEST(NotificationText, EscapesThePeersTextInAMarkupBody) {
-  const OfferNotice offer{.sender_name = "<b>kitchen</b>", .file_count = 1, .total_bytes = 1'500,
-                          .file_name = "a&b <i>x</i>.txt"};
+  const OfferNotice offer{
+      .sender_name = "<b>kitchen</b>", .file_count = 1, .total_bytes = 1'500, .file_name = "a&b <i>x</i>.txt"};
   const auto markup = notification_text(offer, true);
   EXPECT_EQ(markup.body, "a&amp;b &lt;i&gt;x&lt;/i&gt;.txt, 1.5 kB");
   // The summary is plain text by the specification: servers show it as it is.
@@ -59,24 +60,24 @@ TEST(NotificationText, CapsLongNames) {
   EXPECT_EQ(text.body, std::string(kMaxFileNameChars - 1, 'f') + "\xe2\x80\xa6, 0 bytes");
 }
 
-TEST(DisplayText, KeepsOrdinaryText) {
-  EXPECT_EQ(display_text("Küche – 台所 😀", 64), "Küche – 台所 😀");
-}
+TEST(DisplayText, KeepsOrdinaryText) { EXPECT_EQ(display_text("Küche – 台所 😀", 64), "Küche – 台所 😀"); }
 
 TEST(DisplayText, MakesOneLineOfControlsAndSpaces) {
   EXPECT_EQ(display_text("  kit\n\tchen \r\n ", 64), "kit chen");
-  EXPECT_EQ(display_text("a\x1b[31mb", 64), "a [31mb");            // no terminal escapes
-  EXPECT_EQ(display_text("a\xc2\x85" "b\xe2\x80\xa8" "c", 64), "a b c");  // NEL, line separator
+  EXPECT_EQ(display_text("a\x1b[31mb", 64), "a [31mb");     // no terminal escapes
+  EXPECT_EQ(display_text("a\u0085b\u2028c", 64), "a b c");  // NEL, line separator
   EXPECT_EQ(display_text(std::string("a\0b", 3), 64), "a b");
 }
 
 TEST(DisplayText, DropsBidiOverridesThatWouldDisguiseAName) {
   EXPECT_EQ(display_text("photo\xe2\x80\xaegpj.exe", 64), "photogpj.exe");  // U+202E
-  EXPECT_EQ(display_text("a\xe2\x81\xa6" "b\xe2\x81\xa9", 64), "ab");       // U+2066, U+2069
+  EXPECT_EQ(display_text("a\u2066b\u2069", 64), "ab");                      // isolates
 }
 
 TEST(DisplayText, ReplacesInvalidUtf8) {
-  EXPECT_EQ(display_text("a\xff" "b\xc0\xaf", 64), "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd");
+  const std::string bad = std::string("a\xff") + "b\xc0\xaf";  // a stray byte, an overlong '/'
+  const std::string replaced = "\xef\xbf\xbd";                 // U+FFFD
+  EXPECT_EQ(display_text(bad, 64), "a" + replaced + "b" + replaced + replaced);
 }
 
 TEST(DisplayText, CutsAtACharacterWithAnEllipsis) {
