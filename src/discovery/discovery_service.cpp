@@ -371,7 +371,7 @@ asio::awaitable<void> DiscoveryService::startup() {
 
 asio::awaitable<void> DiscoveryService::maintenance() {
   constexpr auto kTick = 250ms;
-  auto next_probe = clock_.now() + config_.announce_interval;
+  auto next_probe = clock_.now() + config_.manual_probe_interval;
   while (!stopped_) {
     maintenance_timer_.expires_after(kTick);
     auto [ec] = co_await maintenance_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -385,8 +385,8 @@ asio::awaitable<void> DiscoveryService::maintenance() {
     }
     connect_due();
     if (clock_.now() >= next_probe && !probing_) {
-      // Manual addresses whose daemon is not connected: asked again once per interval.
-      next_probe = clock_.now() + config_.announce_interval;
+      // Manual addresses whose daemon is not connected: asked again every manual_probe_interval.
+      next_probe = clock_.now() + config_.manual_probe_interval;
       probing_ = true;
       asio::co_spawn(executor_, probe_manual(), [this](std::exception_ptr e) {
         probing_ = false;
