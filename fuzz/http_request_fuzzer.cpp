@@ -37,6 +37,7 @@
 #include "http/local_request_policy.hpp"
 #include "core/rate_limiter.hpp"
 #include "http/static_assets.hpp"
+#include "identity/peer_id.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_file_library.hpp"
 #include "support/fake_peer_directory.hpp"
@@ -51,9 +52,13 @@ using namespace peerdrop;
 constexpr std::string_view kLocalClient = "127.0.0.1";
 constexpr std::string_view kRemoteClient = "198.51.100.9";
 constexpr std::string_view kOwnAddress = "198.51.100.2";  // Host: 198.51.100.2:3001 names this daemon
-// A peer the directory knows: GET /api/peers lists it, DELETE /api/peers/<it> forgets it.
+// A peer the directory knows: GET /api/peers lists it, DELETE /api/peers/<it> forgets it, PUT
+// /api/peers/<it> marks it verified (a handshake proved its key).
 constexpr std::string_view kKnownPeerId = "KNOWNPEERKNOWNPEERKNOWNPEERKNOWNPEERKNOWNPEERKNOWNPE";
 static_assert(kKnownPeerId.size() == 52);
+// A peer only heard of (no handshake yet): PUT /api/peers/<it> with {"confirmed":true} answers 409.
+constexpr std::string_view kUnprovenPeerId = "UNPROVENPEERUNPROVENPEERUNPROVENPEERUNPROVENPEERUNPR";
+static_assert(kUnprovenPeerId.size() == 52);
 // The daemon's control token: seeds of the local UI carry "Authorization: Bearer <it>" or "?token=<it>".
 constexpr std::string_view kToken = "FUZZTOKENFUZZTOKENFUZZTOKENFUZZTOKENFUZZTOKENFUZZTOK";
 static_assert(kToken.size() == 52);
@@ -72,6 +77,7 @@ std::optional<std::string_view> error_code_for(unsigned status) {
     case 403: return "forbidden";
     case 404: return "not_found";
     case 405: return "method_not_allowed";
+    case 409: return "not_verified";
     case 429: return "rate_limited";
     case 502: return "peer_unreachable";
     default: return std::nullopt;
@@ -114,7 +120,14 @@ struct Daemon {
     known.online = true;
     known.sources = static_cast<unsigned>(discovery::PeerSource::broadcast);
     known.last_seen_ms = clock.unix_ms();
+    known.first_seen_ms = clock.unix_ms();
+    known.verified = true;
+    known.verification_code = "012345";
     directory.known.push_back(known);
+    discovery::PeerInfo unproven = known;
+    unproven.id = kUnprovenPeerId;
+    unproven.verified = false;
+    directory.known.push_back(unproven);
   }
 };
 
@@ -154,10 +167,12 @@ void check_response(const http::Request& request, const http::Response& response
 void check_remote_isolation(const Daemon& daemon, const http::Response& response) {
   PEERDROP_FUZZ_CHECK(daemon.directory.added.empty());
   PEERDROP_FUZZ_CHECK(daemon.directory.forgotten.empty());
+  PEERDROP_FUZZ_CHECK(daemon.directory.confirmations.empty());
   PEERDROP_FUZZ_CHECK(daemon.directory.scans == 0);
   PEERDROP_FUZZ_CHECK(daemon.settings.changes.empty());
   PEERDROP_FUZZ_CHECK(daemon.files.opened.empty());
   PEERDROP_FUZZ_CHECK(response.body().find(kKnownPeerId) == std::string::npos);
+  PEERDROP_FUZZ_CHECK(response.body().find(kUnprovenPeerId) == std::string::npos);
 }
 
 // A WebSocket is only for the local UI, with the token, at /ws; anything else is refused with a JSON error.
@@ -268,6 +283,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check_response(request, response, local);
     }
     if (!authorized) check_remote_isolation(daemon, response);
+    for (const auto& [id, confirmed] : daemon.directory.confirmations) {  // only a peer id reaches the directory
+      PEERDROP_FUZZ_CHECK(identity::looks_like_peer_id(id));
+    }
     for (const auto& change : daemon.settings.changes) {  // only validated changes reach the settings
       PEERDROP_FUZZ_CHECK(!change.name || discovery::is_valid_name(*change.name));
       PEERDROP_FUZZ_CHECK(!change.ice_servers || change.ice_servers->size() <= settings::Settings::kMaxIceServers);

@@ -581,6 +581,39 @@ void http_seeds(const Identity& bob) {
   request("peer-get", '0', get("/api/peers/" + known));
   request("remote-forget-known", '1', "DELETE /api/peers/" + known + " HTTP/1.1\r\n" + host + "\r\n");
 
+  // PUT /api/peers/{id}: the user marks a peer verified (or takes it back).
+  const std::string unproven = "UNPROVENPEERUNPROVENPEERUNPROVENPEERUNPROVENPEERUNPR";
+  auto confirm = [&](const std::string& id, std::string_view body, std::string_view head = "") {
+    return "PUT /api/peers/" + id + " HTTP/1.1\r\n" + (head.empty() ? host : std::string(head)) +
+           "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+           std::string(body);
+  };
+  request("confirm-known", '0', confirm(known, R"({"confirmed":true})"));
+  request("confirm-known-clear", '0', confirm(known, R"({"confirmed":false})"));
+  request("confirm-then-list", '0', confirm(known, R"({"confirmed":true})") + get("/api/peers"));
+  request("confirm-unproven", '0', confirm(unproven, R"({"confirmed":true})"));
+  request("confirm-unproven-clear", '0', confirm(unproven, R"({"confirmed":false})"));
+  request("confirm-unknown", '0', confirm(std::string(52, 'A'), R"({"confirmed":true})"));
+  request("confirm-not-an-id", '0', confirm("..%2F..%2Fetc", R"({"confirmed":true})"));
+  request("confirm-lowercase-id", '0', confirm(lowercase, R"({"confirmed":true})"));
+  const std::pair<const char*, const char*> confirm_bodies[] = {{"string", R"({"confirmed":"true"})"},
+                                                                {"number", R"({"confirmed":1})"},
+                                                                {"null", R"({"confirmed":null})"},
+                                                                {"extra-field", R"({"confirmed":true,"name":"x"})"},
+                                                                {"twice", R"({"confirmed":false,"confirmed":true})"},
+                                                                {"empty-object", "{}"},
+                                                                {"array", "[true]"},
+                                                                {"bare-true", "true"},
+                                                                {"empty", ""},
+                                                                {"deep", R"({"confirmed":[[[[[[[[true]]]]]]]]})"},
+                                                                {"truncated", R"({"confirmed":tr)"}};
+  for (const auto& [seed, body] : confirm_bodies) {
+    request(std::string("confirm-body-") + seed, '0', confirm(known, body));
+  }
+  request("confirm-sliced", '2', confirm(known, R"({"confirmed":true})"));
+  request("confirm-no-token", '0', confirm(known, R"({"confirmed":true})", bare));
+  request("remote-confirm-known", '1', confirm(known, R"({"confirmed":true})"));
+
   // Scan and unknown API paths.
   request("scan-get", '0', get("/api/scan"));
   request("scan-post", '0', "POST /api/scan HTTP/1.1\r\n" + host + "Content-Length: 0\r\n\r\n");

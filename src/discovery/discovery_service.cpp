@@ -678,6 +678,23 @@ bool DiscoveryService::forget_peer(const std::string& id) {
   return true;
 }
 
+ConfirmPeerResult DiscoveryService::set_confirmed(const std::string& id, bool confirmed) {
+  const auto peer = table_.find(id);
+  if (!peer) return {.code = "not_found", .message = "no peer with that id is known"};
+  if (!table_.set_confirmed(id, confirmed)) {
+    return {.code = "not_verified",
+            .message = "PeerDrop has not proven this peer's key yet, so there is no code to compare; connect to it "
+                       "first"};
+  }
+  if (peer->confirmed != confirmed) {
+    persist(id);
+    logger_->info("the user {} peer \"{}\" ({})", confirmed ? "verified" : "took back the verification of",
+                  peer->name, short_id(id));
+    changed();
+  }
+  return {.peer = table_.find(id)};
+}
+
 ScanStatus DiscoveryService::start_scan() {
   auto status = scan_status_;
   if (!scanning_) {

@@ -87,6 +87,7 @@ class DiscoveryService final : public PeerDirectory {
   std::vector<PeerInfo> peers() const override;
   boost::asio::awaitable<AddPeerResult> add_manual_peer(std::string address) override;
   bool forget_peer(const std::string& id) override;
+  ConfirmPeerResult set_confirmed(const std::string& id, bool confirmed) override;
   ScanStatus start_scan() override;
   ScanStatus scan_status() const override { return scan_status_; }
 

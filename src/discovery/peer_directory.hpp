@@ -45,6 +45,12 @@ struct AddPeerResult {
   std::string message;
 };
 
+struct ConfirmPeerResult {
+  std::optional<discovery::PeerInfo> peer;  // set on success: the peer as it is now
+  std::string code;                         // "not_found" or "not_verified" on failure
+  std::string message;
+};
+
 // What the HTTP API needs from discovery. DiscoveryService implements it;
 // tests use a fake, so the request handler is tested without a network.
 class PeerDirectory {
@@ -56,6 +62,10 @@ class PeerDirectory {
   virtual std::vector<discovery::PeerInfo> peers() const = 0;
   virtual boost::asio::awaitable<AddPeerResult> add_manual_peer(std::string address) = 0;
   virtual bool forget_peer(const std::string& id) = 0;
+  // The user compared verification codes and marks the peer verified
+  // (`confirmed`), or takes that back. Persisted; only a peer whose key a
+  // handshake proved can be marked.
+  virtual ConfirmPeerResult set_confirmed(const std::string& id, bool confirmed) = 0;
   virtual ScanStatus start_scan() = 0;
   virtual ScanStatus scan_status() const = 0;
 };

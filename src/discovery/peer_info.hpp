@@ -41,12 +41,20 @@ struct PeerInfo {
   bool online = false;
   std::int64_t last_seen_ms = 0;       // Unix ms; 0 = not heard since we know it
   std::int64_t last_connected_ms = 0;  // Unix ms a UI here last had a connection with it; 0 = never
+  // Unix ms this daemon first saw it (persisted); 0 = before this daemon recorded it (schema version 2 or older).
+  std::int64_t first_seen_ms = 0;
   // It runs a TURN relay and offers credentials for it (its announcements' flag
   // Announcement::kFlagRelay, or its health answer's relay state "running"). Not persisted.
   bool relay = false;
   bool verified = false;  // a handshake proved its key (every persisted peer's was)
   bool channel = false;   // a daemon channel with it is up now
   bool outdated = false;  // it speaks only daemon protocol version 1: never connected to
+  // The user compared verification codes and marked it verified (persisted).
+  // Only a verified peer can be; its id is its key's hash, so a new key is another peer.
+  bool confirmed = false;
+  // The 6 digits both users compare (identity::verification_code of our key and its key); set
+  // by the table for every peer it holds, answered only once `verified`.
+  std::string verification_code;
 
   bool has_source(PeerSource s) const { return (sources & static_cast<unsigned>(s)) != 0; }
 };

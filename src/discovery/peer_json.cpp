@@ -23,8 +23,12 @@ boost::json::value to_json(const PeerInfo& peer, bool relay_ready) {
       {"sources", std::move(sources)},
       {"lastSeen", peer.last_seen_ms},
       {"lastConnected", peer.last_connected_ms},
+      {"firstSeen", peer.first_seen_ms},
+      {"confirmed", peer.confirmed},
   };
   if (peer.outdated) out["outdated"] = true;
+  // Only a key a handshake proved is worth comparing.
+  if (peer.verified && !peer.verification_code.empty()) out["verificationCode"] = peer.verification_code;
   if (relay_ready) {
     out["relay"] = "ready";
   } else if (peer.relay) {

@@ -15,7 +15,7 @@ namespace peerdrop::discovery {
 
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Each migration step in one transaction with its new version number, so a
 // crash in the middle leaves the previous schema, never half of the next one.
@@ -39,6 +39,18 @@ boost::system::error_code migrate(store::SqliteDatabase& db, std::int64_t curren
     if (auto ec = db.exec(
             "ALTER TABLE peers ADD COLUMN last_connected INTEGER NOT NULL DEFAULT 0;"
             "PRAGMA user_version = 2;")) {
+      return ec;
+    }
+    if (auto ec = tx->commit()) return ec;
+  }
+  if (current < 3) {
+    // Peers remembered before have first_seen 0: seen before this daemon kept the date, so never "new".
+    auto tx = store::Transaction::begin(db);
+    if (!tx) return tx.error();
+    if (auto ec = db.exec(
+            "ALTER TABLE peers ADD COLUMN first_seen INTEGER NOT NULL DEFAULT 0;"
+            "ALTER TABLE peers ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0;"
+            "PRAGMA user_version = 3;")) {
       return ec;
     }
     if (auto ec = tx->commit()) return ec;
@@ -67,7 +79,8 @@ boost::system::result<std::vector<PeerInfo>> PeerStore::load_peers() {
   // Most recently connected first, then most recently seen: if there are more
   // than the peer table holds, these are the ones it keeps.
   auto query = db_.prepare(
-      "SELECT id, public_key, name, addresses, discovery_port, last_seen, last_connected FROM peers "
+      "SELECT id, public_key, name, addresses, discovery_port, last_seen, last_connected, first_seen, confirmed "
+      "FROM peers "
       "ORDER BY last_connected DESC, last_seen DESC");
   if (!query) return query.error();
   const auto ec = query->each_row([&](const store::Statement& row) {
@@ -91,6 +104,8 @@ boost::system::result<std::vector<PeerInfo>> PeerStore::load_peers() {
     peer.discovery_port = static_cast<std::uint16_t>(row.column_int(4));
     peer.last_seen_ms = row.column_int(5);
     peer.last_connected_ms = row.column_int(6);
+    peer.first_seen_ms = row.column_int(7);
+    peer.confirmed = row.column_int(8) != 0;
     out.push_back(std::move(peer));
   });
   if (ec) return ec;
@@ -101,13 +116,13 @@ boost::system::error_code PeerStore::save_peer(const PeerInfo& peer) {
   boost::json::array addresses;
   for (const auto& a : peer.addresses) addresses.emplace_back(a.to_string());
   return db_.run(
-      "INSERT INTO peers(id, public_key, name, addresses, discovery_port, last_seen, last_connected) "
-      "VALUES(?,?,?,?,?,?,?) "
+      "INSERT INTO peers(id, public_key, name, addresses, discovery_port, last_seen, last_connected, first_seen, "
+      "confirmed) VALUES(?,?,?,?,?,?,?,?,?) "
       "ON CONFLICT(id) DO UPDATE SET name=excluded.name, addresses=excluded.addresses, "
       "discovery_port=excluded.discovery_port, last_seen=excluded.last_seen, "
-      "last_connected=excluded.last_connected",
+      "last_connected=excluded.last_connected, first_seen=excluded.first_seen, confirmed=excluded.confirmed",
       peer.id, std::span<const std::uint8_t>(peer.public_key), peer.name, boost::json::serialize(addresses),
-      peer.discovery_port, peer.last_seen_ms, peer.last_connected_ms);
+      peer.discovery_port, peer.last_seen_ms, peer.last_connected_ms, peer.first_seen_ms, peer.confirmed);
 }
 
 boost::system::error_code PeerStore::forget_peer(const std::string& id) {

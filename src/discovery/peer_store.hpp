@@ -11,9 +11,11 @@
 namespace peerdrop::discovery {
 
 // Peers and manual addresses that survive a restart, so a peer met once in
-// another subnet is found again without --scan. Schema version 2
-// (PRAGMA user_version; version 1 lacked last_connected and is migrated):
-//   peers(id PK, public_key, name, addresses JSON array, discovery_port, last_seen, last_connected)
+// another subnet is found again without --scan. Schema version 3
+// (PRAGMA user_version; older versions are migrated: 1 lacked last_connected,
+// 2 first_seen and confirmed, which read as 0 and false for their peers):
+//   peers(id PK, public_key, name, addresses JSON array, discovery_port, last_seen, last_connected,
+//         first_seen, confirmed)
 //   manual_addresses(address PK)
 // Failures after start-up are values (store::sqlite_category()).
 class PeerStore {

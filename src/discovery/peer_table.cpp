@@ -4,6 +4,7 @@
 
 #include "core/errc.hpp"
 #include "identity/peer_id.hpp"
+#include "identity/verification_code.hpp"
 
 namespace peerdrop::discovery {
 
@@ -48,6 +49,8 @@ ObserveResult PeerTable::observe(const Announcement& a, const std::string& ip, P
     Entry entry;
     entry.info.id = id;
     entry.info.public_key = a.public_key;
+    entry.info.first_seen_ms = clock_.unix_ms();
+    entry.info.verification_code = identity::verification_code(own_key_, a.public_key);
     it = peers_.emplace(id, std::move(entry)).first;
     result.new_peer = true;
   }
@@ -190,6 +193,7 @@ void PeerTable::restore(PeerInfo peer) {
   peer.channel = false;
   peer.verified = true;
   peer.sources |= static_cast<unsigned>(PeerSource::persisted);
+  peer.verification_code = identity::verification_code(own_key_, peer.public_key);
   auto id = peer.id;
   Entry entry;
   entry.info = std::move(peer);
@@ -208,6 +212,13 @@ bool PeerTable::set_last_connected(const std::string& id, std::int64_t unix_ms) 
   const auto it = peers_.find(id);
   if (it == peers_.end()) return false;
   it->second.info.last_connected_ms = unix_ms;
+  return true;
+}
+
+bool PeerTable::set_confirmed(const std::string& id, bool confirmed) {
+  const auto it = peers_.find(id);
+  if (it == peers_.end() || (confirmed && !it->second.info.verified)) return false;
+  it->second.info.confirmed = confirmed;
   return true;
 }
 

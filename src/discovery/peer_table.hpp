@@ -31,9 +31,10 @@ struct ObserveResult {
 // protection and online/offline state driven by an injected clock.
 // Addresses come in as candidates (what a signed packet came from) and
 // become the peer's addresses only once a handshake there proved its key
-// (proven()). The table is bounded: when it is full, an unverified peer
-// (never proven, not added by hand) makes room, the one heard from longest
-// ago first; verified peers are never pushed out.
+// (proven()). Each peer carries when it was first seen (the clock) and its
+// verification code with this daemon. The table is bounded: when it is
+// full, an unverified peer (never proven, not added by hand) makes room, the
+// one heard from longest ago first; verified peers are never pushed out.
 class PeerTable {
  public:
   struct Limits {
@@ -59,6 +60,9 @@ class PeerTable {
   bool add_source(const std::string& id, PeerSource source);
   // A UI here established a connection with the peer at `unix_ms`; false if the peer is unknown.
   bool set_last_connected(const std::string& id, std::int64_t unix_ms);
+  // The user marked the peer verified (after comparing codes) or took that back.
+  // False if the peer is unknown, or not verified by a handshake (it cannot be marked then).
+  bool set_confirmed(const std::string& id, bool confirmed);
   bool forget(const std::string& id);
   // Marks peers not heard for `offline_after` (and without a channel) offline; returns their ids.
   std::vector<std::string> expire();

@@ -7,6 +7,7 @@
 #include <boost/url/parse.hpp>
 
 #include "core/error_text.hpp"
+#include "core/json_fields.hpp"
 #include "discovery/peer_json.hpp"
 #include "identity/peer_id.hpp"
 #include "settings/settings_parser.hpp"
@@ -136,8 +137,10 @@ asio::awaitable<Reply> ApiHandler::route(const Request& request, const ClientInf
     co_return method_not_allowed("GET, POST");
   }
   if (path.starts_with("/api/peers/")) {
-    if (method != bhttp::verb::delete_) co_return method_not_allowed("DELETE");
-    co_return peers_forget(std::string_view(path).substr(std::string_view("/api/peers/").size()));
+    const auto id = std::string_view(path).substr(std::string_view("/api/peers/").size());
+    if (method == bhttp::verb::delete_) co_return peers_forget(id);
+    if (method == bhttp::verb::put) co_return peers_confirm(id, request);
+    co_return method_not_allowed("DELETE, PUT");
   }
   if (path == "/api/scan") {
     auto& directory = services_.directory;
@@ -227,6 +230,24 @@ Response ApiHandler::peers_forget(std::string_view id) {
   Response response(bhttp::status::no_content, 11);
   response.prepare_payload();
   return response;
+}
+
+Response ApiHandler::peers_confirm(std::string_view id, const Request& request) {
+  if (!identity::looks_like_peer_id(id)) {
+    return error_response(bhttp::status::not_found, "not_found", "no peer with that id is known");
+  }
+  // Exactly {"confirmed": true|false}: a field this version does not know is refused, not ignored.
+  const auto body = core::parse_json(request.body(), 4);
+  const auto* object = body && body->is_object() ? &body->get_object() : nullptr;
+  const auto confirmed = object ? core::bool_field(*object, "confirmed") : std::nullopt;
+  if (!confirmed || object->size() != 1) {
+    return error_response(bhttp::status::bad_request, "bad_request",
+                          "send {\"confirmed\":true} to mark the peer verified or {\"confirmed\":false} to take it back");
+  }
+  auto result = services_.directory.set_confirmed(std::string(id), *confirmed);
+  if (result.peer) return json_response(bhttp::status::ok, to_json(*result.peer, relay_ready(result.peer->id)));
+  return error_response(result.code == "not_verified" ? bhttp::status::conflict : bhttp::status::not_found,
+                        result.code, result.message);
 }
 
 Response ApiHandler::settings_change(const Request& request) {

@@ -72,6 +72,7 @@ class ApiHandler {
   Response peers_list();
   boost::asio::awaitable<Response> peers_add(const Request& request);
   Response peers_forget(std::string_view id);
+  Response peers_confirm(std::string_view id, const Request& request);
   Response settings_change(const Request& request);
   Response static_file(const Request& request);
   Reply download(const Request& request);

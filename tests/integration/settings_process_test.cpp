@@ -192,6 +192,55 @@ TEST_F(SettingsProcessTest, RemembersWhenATabConnectedToAPeerAcrossARestart) {
   EXPECT_EQ(remembered.at("online"), false);
 }
 
+// Two people compare the code both pages show; one marks the other verified, and it stays so.
+TEST_F(SettingsProcessTest, BothSidesShowTheSameCodeAndAPeerMarkedVerifiedStaysSo) {
+  auto alpha = start("alpha");
+  auto beta = start("beta");
+  const auto endpoint_alpha = endpoint_of(*alpha);
+  const auto endpoint_beta = endpoint_of(*beta);
+  const auto alpha_id = id_of(*alpha);
+  const auto beta_id = id_of(*beta);
+  ASSERT_TRUE(knows(*alpha, beta_id));
+  ASSERT_TRUE(knows(*beta, alpha_id));
+  // The code appears once a handshake proved the key.
+  const auto has_code = [](const json::value& p) { return p.is_object() && p.as_object().contains("verificationCode"); };
+  ASSERT_TRUE(wait_until([&] { return has_code(peer(endpoint_alpha, beta_id)); }, 5s)) << alpha->log();
+  ASSERT_TRUE(wait_until([&] { return has_code(peer(endpoint_beta, alpha_id)); }, 5s)) << beta->log();
+  const auto code = peer(endpoint_alpha, beta_id).at("verificationCode");
+  EXPECT_EQ(peer(endpoint_beta, alpha_id).at("verificationCode"), code);
+  EXPECT_EQ(code.as_string().size(), 6u);
+  EXPECT_EQ(peer(endpoint_alpha, beta_id).at("confirmed"), false);
+  EXPECT_GT(peer(endpoint_alpha, beta_id).at("firstSeen").to_number<std::int64_t>(), 0);
+
+  UiClient tab(endpoint_alpha);
+  tab.next("welcome");
+  const auto marked = http_get(endpoint_alpha, "/api/peers/" + beta_id, "PUT", R"({"confirmed":true})");
+  ASSERT_EQ(marked.status, 200) << marked.body;
+  EXPECT_EQ(json::parse(marked.body).at("confirmed"), true);
+  bool pushed = false;  // every tab gets the new list
+  while (!pushed) {
+    const auto peers = tab.next("peers");
+    if (peers.empty()) break;  // timed out
+    for (const auto& p : peers.at("peers").as_array()) {
+      if (p.at("id") == beta_id.c_str()) pushed = p.at("confirmed") == true && p.at("verificationCode") == code;
+    }
+  }
+  EXPECT_TRUE(pushed);
+  EXPECT_EQ(peer(endpoint_beta, alpha_id).at("confirmed"), false);  // beta's person has not checked yet
+  const auto first_seen = peer(endpoint_alpha, beta_id).at("firstSeen");
+
+  alpha->signal(SIGTERM);
+  ASSERT_EQ(alpha->wait_for_exit(2s), 0);
+  auto again = start("alpha");
+  const auto endpoint_again = endpoint_of(*again);
+  ASSERT_TRUE(wait_until([&] { return http_get(endpoint_again, "/api/health").status == 200; }, 5s));
+  const auto remembered = peer(endpoint_again, beta_id);
+  ASSERT_FALSE(remembered.is_null()) << again->log();
+  EXPECT_EQ(remembered.at("confirmed"), true);
+  EXPECT_EQ(remembered.at("firstSeen"), first_seen);
+  EXPECT_EQ(remembered.at("verificationCode"), code);
+}
+
 TEST_F(SettingsProcessTest, IceServersEndWithTheUsersServers) {
   auto alpha = start("alpha");
   auto beta = start("beta");

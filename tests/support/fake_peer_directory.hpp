@@ -36,6 +36,17 @@ class FakePeerDirectory : public discovery::PeerDirectory {
     forgotten.push_back(id);
     return !known.empty() && known.front().id == id;
   }
+  // Marks a known peer; one that is not `verified` answers not_verified, as the real directory does.
+  discovery::ConfirmPeerResult set_confirmed(const std::string& id, bool confirmed) override {
+    confirmations.emplace_back(id, confirmed);
+    for (auto& peer : known) {
+      if (peer.id != id) continue;
+      if (confirmed && !peer.verified) return {.code = "not_verified", .message = "not proven yet"};
+      peer.confirmed = confirmed;
+      return {.peer = peer};
+    }
+    return {.code = "not_found", .message = "no such peer"};
+  }
   discovery::ScanStatus start_scan() override {
     ++scans;
     return {.running = true};
@@ -45,6 +56,7 @@ class FakePeerDirectory : public discovery::PeerDirectory {
   std::vector<discovery::PeerInfo> known;
   std::vector<std::string> added;
   std::vector<std::string> forgotten;
+  std::vector<std::pair<std::string, bool>> confirmations;
   int scans = 0;
 };
 

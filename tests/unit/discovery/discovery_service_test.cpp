@@ -83,6 +83,36 @@ TEST_F(DiscoveryServiceTest, ForgettingAPeerForgetsItsHistory) {
   EXPECT_TRUE(store.load_peers().value().empty());
 }
 
+TEST_F(DiscoveryServiceTest, RemembersThatTheUserVerifiedAPeerAcrossARestart) {
+  const auto id = other_.peer_id();
+  const auto first_seen = clock_.unix_ms();
+  {
+    store::SqliteDatabase db(dir_.path() / "peerdrop.db");
+    discovery::PeerStore store(db);
+    int changes = 0;
+    auto discovery = make_service(store, &changes);
+    EXPECT_EQ(discovery->set_confirmed(id, true).code, "not_found");
+    hello_from_other(*discovery);  // its channel proved its key
+    const auto before = changes;
+    const auto result = discovery->set_confirmed(id, true);
+    ASSERT_TRUE(result.peer);
+    EXPECT_TRUE(result.peer->confirmed);
+    EXPECT_EQ(changes, before + 1);  // the tabs get the new peer list
+    discovery->set_confirmed(id, true);
+    EXPECT_EQ(changes, before + 1);  // nothing changed the second time
+  }
+  clock_.advance(24h);
+  store::SqliteDatabase db(dir_.path() / "peerdrop.db");
+  discovery::PeerStore store(db);
+  auto again = make_service(store);
+  const auto peer = again->find_peer(id);
+  ASSERT_TRUE(peer);
+  EXPECT_TRUE(peer->confirmed);
+  EXPECT_EQ(peer->first_seen_ms, first_seen);
+  EXPECT_FALSE(again->set_confirmed(id, false).peer->confirmed);
+  EXPECT_FALSE(make_service(store)->find_peer(id)->confirmed);
+}
+
 TEST_F(DiscoveryServiceTest, ANewNameIsInTheNextHealthAnswerAndPacket) {
   store::SqliteDatabase db(dir_.path() / "peerdrop.db");
   discovery::PeerStore store(db);

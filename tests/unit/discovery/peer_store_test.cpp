@@ -63,7 +63,7 @@ TEST(PeerStore, SkipsDamagedRowsInsteadOfFailing) {
   testing::TempDir dir;
   store::SqliteDatabase db(dir.path() / "peerdrop.db");
   PeerStore store(db);
-  db.exec("INSERT INTO peers VALUES('NOTANID', x'00', 'x', 'not json', 1, 0, 0)");
+  db.exec("INSERT INTO peers VALUES('NOTANID', x'00', 'x', 'not json', 1, 0, 0, 0, 0)");
   store.save_peer(sample_peer());
   EXPECT_EQ(store.load_peers().value().size(), 1u);
 }
@@ -130,7 +130,7 @@ TEST(PeerStore, MigratesAVersion1DatabaseAndKeepsItsData) {
   PeerStore store(db);
   auto version = db.prepare("PRAGMA user_version").value();
   version.step().value();
-  EXPECT_EQ(version.column_int(0), 2);
+  EXPECT_EQ(version.column_int(0), 3);
   auto loaded = store.load_peers().value();
   ASSERT_EQ(loaded.size(), 1u);
   EXPECT_EQ(loaded[0].id, peer.id);
@@ -138,12 +138,78 @@ TEST(PeerStore, MigratesAVersion1DatabaseAndKeepsItsData) {
   EXPECT_EQ(loaded[0].addresses.front().to_string(), "203.0.113.5:3001");
   EXPECT_EQ(loaded[0].last_seen_ms, 1'764'000'000'000);
   EXPECT_EQ(loaded[0].last_connected_ms, 0);
+  EXPECT_EQ(loaded[0].first_seen_ms, 0);
+  EXPECT_FALSE(loaded[0].confirmed);
   EXPECT_EQ(store.load_manual_addresses().value(), std::vector<std::string>{"203.0.113.5:3001"});
   // The new column works, and a second start does not migrate again.
   loaded[0].last_connected_ms = 42;
   store.save_peer(loaded[0]);
   PeerStore again(db);
   EXPECT_EQ(again.load_peers().value().at(0).last_connected_ms, 42);
+}
+
+TEST(PeerStore, RemembersWhenAPeerWasFirstSeenAndWhetherTheUserVerifiedIt) {
+  testing::TempDir dir;
+  auto peer = sample_peer();
+  peer.first_seen_ms = 1'764'000'000'001;
+  peer.confirmed = true;
+  {
+    store::SqliteDatabase db(dir.path() / "peerdrop.db");
+    PeerStore store(db);
+    store.save_peer(peer);
+  }
+  {
+    store::SqliteDatabase db(dir.path() / "peerdrop.db");
+    PeerStore store(db);
+    const auto loaded = store.load_peers().value();
+    ASSERT_EQ(loaded.size(), 1u);
+    EXPECT_EQ(loaded[0].first_seen_ms, 1'764'000'000'001);
+    EXPECT_TRUE(loaded[0].confirmed);
+    auto taken_back = loaded[0];
+    taken_back.confirmed = false;
+    store.save_peer(taken_back);
+  }
+  store::SqliteDatabase db(dir.path() / "peerdrop.db");
+  PeerStore store(db);
+  EXPECT_FALSE(store.load_peers().value().at(0).confirmed);
+}
+
+TEST(PeerStore, MigratesAVersion2DatabaseAndKeepsItsData) {
+  testing::TempDir dir;
+  const auto peer = sample_peer();
+  {
+    // Exactly what schema version 2 had: version 1's tables and last_connected.
+    store::SqliteDatabase db(dir.path() / "peerdrop.db");
+    db.exec(
+        "CREATE TABLE peers("
+        "  id TEXT PRIMARY KEY, public_key BLOB NOT NULL, name TEXT NOT NULL,"
+        "  addresses TEXT NOT NULL, discovery_port INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+        "  last_connected INTEGER NOT NULL DEFAULT 0);"
+        "CREATE TABLE manual_addresses(address TEXT PRIMARY KEY);"
+        "PRAGMA user_version = 2;");
+    db.prepare("INSERT INTO peers VALUES(?, ?, 'kitchen', '[\"203.0.113.5:3001\"]', 3001, 1764000000000, 1764000000500)")
+        .value()
+        .bind(1, peer.id)
+        .bind(2, std::span<const std::uint8_t>(peer.public_key))
+        .step();
+  }
+  store::SqliteDatabase db(dir.path() / "peerdrop.db");
+  PeerStore store(db);
+  auto version = db.prepare("PRAGMA user_version").value();
+  version.step().value();
+  EXPECT_EQ(version.column_int(0), 3);
+  auto loaded = store.load_peers().value();
+  ASSERT_EQ(loaded.size(), 1u);
+  EXPECT_EQ(loaded[0].name, "kitchen");
+  EXPECT_EQ(loaded[0].last_seen_ms, 1'764'000'000'000);
+  EXPECT_EQ(loaded[0].last_connected_ms, 1'764'000'000'500);
+  // Known from before the date was kept: not "new"; and nobody has verified it yet.
+  EXPECT_EQ(loaded[0].first_seen_ms, 0);
+  EXPECT_FALSE(loaded[0].confirmed);
+  loaded[0].confirmed = true;
+  store.save_peer(loaded[0]);
+  PeerStore again(db);  // a second start does not migrate again
+  EXPECT_TRUE(again.load_peers().value().at(0).confirmed);
 }
 
 }  // namespace

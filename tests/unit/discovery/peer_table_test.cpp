@@ -4,6 +4,7 @@
 
 #include "core/errc.hpp"
 #include "identity/peer_id.hpp"
+#include "identity/verification_code.hpp"
 #include "support/fake_clock.hpp"
 
 namespace peerdrop::discovery {
@@ -30,6 +31,7 @@ class PeerTableTest : public ::testing::Test {
   testing::FakeClock clock_;
   identity::Identity self_ = identity::Identity::generate();
   identity::Identity alice_ = identity::Identity::generate();
+  identity::Identity bob_ = identity::Identity::generate();
   PeerTable table_{clock_, self_.public_key(), 42, PeerTable::Limits{.offline_after = 3500ms, .max_peers = 3}};
 };
 
@@ -242,6 +244,55 @@ TEST_F(PeerTableTest, RemembersTheLastConnectionOfAKnownPeerOnly) {
   table_.observe(from(alice_, 1, 2), "198.51.100.3", PeerSource::scan);
   table_.expire();
   EXPECT_EQ(table_.find(alice_.peer_id())->last_connected_ms, connected_at);
+}
+
+TEST_F(PeerTableTest, RemembersWhenAPeerWasFirstSeen) {
+  const auto first = clock_.unix_ms();
+  table_.observe(from(alice_, 1, 1), "198.51.100.2", PeerSource::broadcast);
+  EXPECT_EQ(table_.find(alice_.peer_id())->first_seen_ms, first);
+  // Later packets, a restarted daemon, a channel and expiry leave it alone.
+  clock_.advance(2h);
+  table_.observe(from(alice_, 1, 2), "198.51.100.3", PeerSource::scan);
+  clock_.advance(1s);
+  table_.observe(from(alice_, 2, 1), "198.51.100.3", PeerSource::scan);
+  table_.channel_changed(alice_.peer_id(), true);
+  table_.expire();
+  EXPECT_EQ(table_.find(alice_.peer_id())->first_seen_ms, first);
+  // A remembered peer keeps the date it was stored with.
+  PeerInfo remembered;
+  remembered.id = bob_.peer_id();
+  remembered.public_key = bob_.public_key();
+  remembered.first_seen_ms = 1'700'000'000'000;
+  table_.restore(remembered);
+  table_.observe(from(bob_, 1, 1), "198.51.100.4", PeerSource::broadcast);
+  EXPECT_EQ(table_.find(bob_.peer_id())->first_seen_ms, 1'700'000'000'000);
+}
+
+TEST_F(PeerTableTest, GivesEveryPeerItsVerificationCodeWithThisDaemon) {
+  table_.observe(from(alice_, 1, 1), "198.51.100.2", PeerSource::broadcast);
+  const auto code = table_.find(alice_.peer_id())->verification_code;
+  EXPECT_EQ(code, identity::verification_code(alice_.public_key(), self_.public_key()));
+  PeerInfo remembered;
+  remembered.id = bob_.peer_id();
+  remembered.public_key = bob_.public_key();
+  table_.restore(remembered);
+  EXPECT_EQ(table_.find(bob_.peer_id())->verification_code,
+            identity::verification_code(self_.public_key(), bob_.public_key()));
+  EXPECT_NE(table_.find(bob_.peer_id())->verification_code, code);
+}
+
+TEST_F(PeerTableTest, OnlyAVerifiedPeerCanBeMarkedVerifiedByTheUser) {
+  EXPECT_FALSE(table_.set_confirmed(alice_.peer_id(), true));  // unknown
+  table_.observe(from(alice_, 1, 1), "198.51.100.2", PeerSource::broadcast);
+  EXPECT_FALSE(table_.set_confirmed(alice_.peer_id(), true));  // only heard of: its key is not proven
+  EXPECT_FALSE(table_.find(alice_.peer_id())->confirmed);
+  table_.proven(alice_.peer_id(), {"198.51.100.2", 3001});
+  EXPECT_TRUE(table_.set_confirmed(alice_.peer_id(), true));
+  EXPECT_TRUE(table_.find(alice_.peer_id())->confirmed);
+  table_.observe(from(alice_, 1, 2), "198.51.100.2", PeerSource::broadcast);
+  EXPECT_TRUE(table_.find(alice_.peer_id())->confirmed);
+  EXPECT_TRUE(table_.set_confirmed(alice_.peer_id(), false));
+  EXPECT_FALSE(table_.find(alice_.peer_id())->confirmed);
 }
 
 TEST_F(PeerTableTest, FollowsTheRelayFlagOfEveryPacketWithoutPersistingIt) {

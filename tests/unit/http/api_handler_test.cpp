@@ -99,9 +99,87 @@ TEST_F(ApiHandlerTest, ListsPeersInTheDocumentedShape) {
   ASSERT_EQ(response.result(), bhttp::status::ok);
   EXPECT_EQ(json(response), boost::json::parse(R"([{"id":"PEER","name":"alice","addresses":["198.51.100.7:3001"],
       "candidates":[],"verified":false,"channel":false,
-      "online":true,"sources":["broadcast","persisted"],"lastSeen":1234,"lastConnected":0}])"));
+      "online":true,"sources":["broadcast","persisted"],"lastSeen":1234,"lastConnected":0,
+      "firstSeen":0,"confirmed":false}])"));
   directory_.known[0].last_connected_ms = 5678;
   EXPECT_EQ(json(call(bhttp::verb::get, "/api/peers")).at(0).at("lastConnected"), 5678);
+  directory_.known[0].first_seen_ms = 1000;
+  EXPECT_EQ(json(call(bhttp::verb::get, "/api/peers")).at(0).at("firstSeen"), 1000);
+}
+
+// The code compares keys: only a key a handshake proved has one worth comparing.
+TEST_F(ApiHandlerTest, AnswersTheVerificationCodeOfVerifiedPeersOnly) {
+  discovery::PeerInfo peer;
+  peer.id = std::string(52, 'B');
+  peer.name = "bob";
+  peer.verification_code = "054631";
+  directory_.known = {peer};
+  EXPECT_FALSE(json(call(bhttp::verb::get, "/api/peers")).at(0).as_object().contains("verificationCode"));
+  directory_.known[0].verified = true;
+  directory_.known[0].confirmed = true;
+  const auto listed = json(call(bhttp::verb::get, "/api/peers")).at(0);
+  EXPECT_EQ(listed.at("verificationCode"), "054631");  // a string: the leading zero is kept
+  EXPECT_EQ(listed.at("verified"), true);
+  EXPECT_EQ(listed.at("confirmed"), true);
+}
+
+TEST_F(ApiHandlerTest, MarksAPeerVerifiedAndTakesItBack) {
+  discovery::PeerInfo peer;
+  peer.id = std::string(52, 'B');
+  peer.name = "bob";
+  peer.verified = true;
+  peer.verification_code = "123456";
+  directory_.known = {peer};
+  const auto marked = call(bhttp::verb::put, "/api/peers/" + peer.id, "127.0.0.1", R"({"confirmed":true})");
+  ASSERT_EQ(marked.result(), bhttp::status::ok);
+  EXPECT_EQ(json(marked).at("confirmed"), true);
+  EXPECT_EQ(json(marked).at("verificationCode"), "123456");
+  EXPECT_EQ(json(call(bhttp::verb::get, "/api/peers")).at(0).at("confirmed"), true);
+  const auto cleared = call(bhttp::verb::put, "/api/peers/" + peer.id, "127.0.0.1", R"({"confirmed":false})");
+  ASSERT_EQ(cleared.result(), bhttp::status::ok);
+  EXPECT_EQ(json(cleared).at("confirmed"), false);
+  EXPECT_EQ(directory_.confirmations,
+            (std::vector<std::pair<std::string, bool>>{{peer.id, true}, {peer.id, false}}));
+}
+
+TEST_F(ApiHandlerTest, RefusesToMarkAPeerWhoseKeyIsNotProvenOrUnknown) {
+  discovery::PeerInfo peer;
+  peer.id = std::string(52, 'B');
+  peer.name = "bob";
+  directory_.known = {peer};
+  const auto unproven = call(bhttp::verb::put, "/api/peers/" + peer.id, "127.0.0.1", R"({"confirmed":true})");
+  EXPECT_EQ(unproven.result(), bhttp::status::conflict);
+  EXPECT_EQ(json(unproven).at("code"), "not_verified");
+  const auto unknown = call(bhttp::verb::put, "/api/peers/" + std::string(52, 'C'), "127.0.0.1", R"({"confirmed":true})");
+  EXPECT_EQ(unknown.result(), bhttp::status::not_found);
+  EXPECT_EQ(json(unknown).at("code"), "not_found");
+  EXPECT_FALSE(directory_.known[0].confirmed);
+}
+
+TEST_F(ApiHandlerTest, MarkingAPeerTakesExactlyOneBooleanAndAPeerId) {
+  discovery::PeerInfo peer;
+  peer.id = std::string(52, 'B');
+  peer.verified = true;
+  directory_.known = {peer};
+  for (const char* bad : {"", "{", "[]", "true", "null", R"({"confirmed":"true"})", R"({"confirmed":1})",
+                          R"({"confirmed":null})", R"({"confirmed":[true]})", R"({})", R"({"verified":true})",
+                          R"({"confirmed":true,"name":"mallory"})", R"({"confirmed":[[[[[[[[[[true]]]]]]]]]]})",
+                          R"({"confirmed":true} {})", R"({"confirmed":true)"}) {
+    const auto response = call(bhttp::verb::put, "/api/peers/" + peer.id, "127.0.0.1", bad);
+    EXPECT_EQ(response.result(), bhttp::status::bad_request) << bad;
+    EXPECT_EQ(json(response).at("code"), "bad_request") << bad;
+  }
+  for (const auto& target : std::vector<std::string>{"/api/peers/..%2F..%2Fetc", "/api/peers/" + std::string(52, 'b'),
+                                                     "/api/peers/" + peer.id + "/", "/api/peers/" + peer.id + "A",
+                                                     "/api/peers/"}) {
+    const auto response = call(bhttp::verb::put, target, "127.0.0.1", R"({"confirmed":true})");
+    EXPECT_EQ(response.result(), bhttp::status::not_found) << target;
+  }
+  EXPECT_TRUE(directory_.confirmations.empty());  // nothing malformed reached the directory
+  EXPECT_FALSE(directory_.known[0].confirmed);
+  const auto wrong = call(bhttp::verb::post, "/api/peers/" + peer.id, "127.0.0.1", R"({"confirmed":true})");
+  EXPECT_EQ(wrong.result(), bhttp::status::method_not_allowed);
+  EXPECT_EQ(wrong[bhttp::field::allow], "DELETE, PUT");
 }
 
 TEST_F(ApiHandlerTest, ShowsWhetherAPeersRelayIsOfferedOrReady) {
@@ -131,7 +209,13 @@ TEST_F(ApiHandlerTest, ControlEndpointsAnswerOnlyTheLocalUi) {
                             {{"Origin", "http://evil.example"}});
   EXPECT_EQ(refused.result(), bhttp::status::forbidden);
   EXPECT_EQ(json(refused).at("code"), "forbidden");
+  const auto mark = "/api/peers/" + std::string(52, 'B');
+  EXPECT_EQ(call(bhttp::verb::put, mark, "198.51.100.3", R"({"confirmed":true})").result(), bhttp::status::forbidden);
+  EXPECT_EQ(call(bhttp::verb::put, mark, "127.0.0.1", R"({"confirmed":true})", {{"Origin", "http://evil.example"}})
+                .result(),
+            bhttp::status::forbidden);
   EXPECT_TRUE(directory_.added.empty());
+  EXPECT_TRUE(directory_.confirmations.empty());
   EXPECT_EQ(directory_.scans, 0);
 }
 
@@ -148,6 +232,7 @@ TEST_F(ApiHandlerTest, ControlEndpointsNeedTheControlToken) {
              {bhttp::verb::get, "/api/peers", ""},
              {bhttp::verb::post, "/api/peers", R"({"address":"198.51.100.7"})"},
              {bhttp::verb::delete_, "/api/peers/" + std::string(52, 'B'), ""},
+             {bhttp::verb::put, "/api/peers/" + std::string(52, 'B'), R"({"confirmed":true})"},
              {bhttp::verb::post, "/api/scan", ""},
              {bhttp::verb::get, "/api/settings", ""},
              {bhttp::verb::put, "/api/settings", R"({"name":"mallory"})"},
@@ -162,6 +247,7 @@ TEST_F(ApiHandlerTest, ControlEndpointsNeedTheControlToken) {
   }
   EXPECT_TRUE(directory_.added.empty());
   EXPECT_TRUE(directory_.forgotten.empty());
+  EXPECT_TRUE(directory_.confirmations.empty());
   EXPECT_EQ(directory_.scans, 0);
   EXPECT_TRUE(settings_.changes.empty());
   EXPECT_TRUE(files_.opened.empty());

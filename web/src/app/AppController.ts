@@ -263,6 +263,14 @@ export class AppController {
     this.changed();
   }
 
+  /** A peer changed through the HTTP API (the daemon's `peers` push follows). */
+  peerChanged(peer: Peer): void {
+    if (!this.peers.some((p) => p.id === peer.id)) return;
+    this.peers = this.peers.map((p) => (p.id === peer.id ? peer : p));
+    this.controllers.get(peer.id)?.updatePeer(peer);
+    this.changed();
+  }
+
   /** A peer was forgotten through the HTTP API. */
   forgotten(id: string): void {
     this.peers = this.peers.filter((p) => p.id !== id);
@@ -464,5 +472,5 @@ function isView(view: PeerView | undefined): view is PeerView {
 }
 
 function placeholderPeer(id: string, name: string): Peer {
-  return { id, name, addresses: [], online: true, sources: [], lastSeen: 0, lastConnected: 0, verified: true, outdated: false };
+  return { id, name, addresses: [], online: true, sources: [], lastSeen: 0, lastConnected: 0, verified: true, outdated: false, firstSeen: 0, confirmed: false };
 }

@@ -136,6 +136,15 @@ export function App({ controller }: { controller: AppController }) {
     }
   };
 
+  const setConfirmed = async (id: string, confirmed: boolean): Promise<string | null> => {
+    try {
+      controller.peerChanged(await controller.api.setConfirmed(id, confirmed));
+      return null;
+    } catch (error) {
+      return `Could not save it: ${problemText(error)}`;
+    }
+  };
+
   const addPeer = async (address: string): Promise<string | null> => {
     try {
       await controller.api.addPeer(address);
@@ -208,6 +217,7 @@ export function App({ controller }: { controller: AppController }) {
             selectedPeerId={snapshot.selectedPeerId}
             actions={actions}
             debugPeerId={debugPeerId === snapshot.selectedPeerId ? debugPeerId : null}
+            selfName={snapshot.self?.name ?? null}
           />
           <ReceivedFiles
             files={snapshot.receivedFiles}
@@ -226,6 +236,8 @@ export function App({ controller }: { controller: AppController }) {
               transferActions={transferActions}
               autoAccept={autoAcceptList ? autoAcceptList.includes(selected.peer.id) : null}
               debugOpen={debugPeerId === selected.peer.id}
+              selfName={snapshot.self?.name ?? null}
+              onSetConfirmed={(confirmed) => setConfirmed(selected.peer.id, confirmed)}
               onDebugToggle={(open) => {
                 const id = selected.peer.id;
                 setDebugPeerId((current) => (open ? id : current === id ? null : current));

@@ -1,5 +1,7 @@
 import { peerRelayTitle } from '../app/relayView';
+import type { Peer } from '../daemon/protocol';
 import type { PeerView } from '../peer/PeerController';
+import { fingerprint, isNewToday, namesakeWarning, ownNameWarning } from '../peer/peerIdentity';
 import { relativeTime, sourcesText } from './format';
 
 export interface PeerCardActions {
@@ -20,10 +22,14 @@ interface Props {
   actions: PeerCardActions;
   /** This peer's debug panel is open. */
   debugOpen?: boolean;
+  /** Other listed peers with the same name (a warning says how to tell them apart). */
+  namesakes?: readonly Peer[];
+  /** It calls itself what this computer is called (a warning says it is another device). */
+  hasOwnName?: boolean;
 }
 
-/** One peer in the list: who it is, how it was found, its connection state and buttons. */
-export function PeerCard({ view, selected, now, actions, debugOpen = false }: Props) {
+/** One peer in the list: who it is (name, fingerprint, marks), how it was found, its connection state and buttons. */
+export function PeerCard({ view, selected, now, actions, debugOpen = false, namesakes = [], hasOwnName = false }: Props) {
   const { peer, connection } = view;
   const id = peer.id;
   const stateClass = `state state-${connection.state}`;
@@ -35,12 +41,35 @@ export function PeerCard({ view, selected, now, actions, debugOpen = false }: Pr
           {peer.name}
         </button>
         <span className={`pill ${peer.online ? 'pill-online' : 'pill-offline'}`}>{peer.online ? 'Online' : 'Offline'}</span>
+        {peer.confirmed && (
+          <span className="pill pill-verified" title="You compared verification codes with this device and marked it as verified">
+            Verified {'\u2713'}
+          </span>
+        )}
+        {isNewToday(peer.firstSeen, now) && (
+          <span className="pill pill-new" title="PeerDrop saw this device for the first time today">
+            New today
+          </span>
+        )}
         {peer.relay && (
           <span className="pill pill-relay" title={peerRelayTitle(peer.name, peer.relay)} data-testid="peer-relay">
             relay
           </span>
         )}
       </div>
+      <p className="muted small-text peer-fingerprint">
+        Fingerprint <code title={`Peer id ${id}`}>{fingerprint(id)}</code>
+      </p>
+      {namesakes.length > 0 && (
+        <p className="warning" role="note" aria-label="Same name">
+          {namesakeWarning(peer, namesakes)}
+        </p>
+      )}
+      {hasOwnName && (
+        <p className="warning" role="note" aria-label="Same name as this computer">
+          {ownNameWarning(peer)}
+        </p>
+      )}
       <p className="muted small-text peer-meta">
         Found by {sourcesText(peer.sources)}
         {peer.addresses[0] ? ` \u00b7 ${peer.addresses[0]}` : ''} {'\u00b7'} last connected{' '}

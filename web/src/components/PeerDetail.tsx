@@ -4,6 +4,7 @@ import { ChatPanel } from './ChatPanel';
 import { TransferPanel, type TransferActions } from './TransferPanel';
 import { DebugPanel } from './DebugPanel';
 import { QualityBadge } from './QualityBadge';
+import { VerificationPanel } from './VerificationPanel';
 
 interface Props {
   view: PeerView;
@@ -16,9 +17,13 @@ interface Props {
   /** The debug panel is open (controlled by the page); uncontrolled when absent. */
   debugOpen?: boolean;
   onDebugToggle?: (open: boolean) => void;
+  /** This computer's name (the verification instructions name it). */
+  selfName?: string | null;
+  /** "Mark as verified" and "Remove verification"; without it the verification code is not shown. */
+  onSetConfirmed?: (confirmed: boolean) => Promise<string | null>;
 }
 
-/** The selected peer: connection quality, files, chat and the debug panel. */
+/** The selected peer: its verification code, connection quality, files, chat and the debug panel. */
 export function PeerDetail({
   view,
   controller,
@@ -27,6 +32,8 @@ export function PeerDetail({
   autoAccept = null,
   debugOpen,
   onDebugToggle,
+  selfName = null,
+  onSetConfirmed,
 }: Props) {
   const { peer, connection } = view;
   const showChat = connection.chat || view.chat.length > 0;
@@ -36,6 +43,7 @@ export function PeerDetail({
         <h2>{peer.name}</h2>
         <span className={`state state-${connection.state}`}>{connection.label || (peer.online ? 'Online' : 'Offline')}</span>
       </header>
+      {onSetConfirmed && <VerificationPanel peer={peer} selfName={selfName} onSetConfirmed={onSetConfirmed} />}
       {connection.showsQuality && <QualityBadge sample={view.quality} />}
       {transferActions && (
         <TransferPanel

@@ -1,4 +1,6 @@
+import { useMemo } from 'react';
 import type { PeerView } from '../peer/PeerController';
+import { nameKey, namesakes } from '../peer/peerIdentity';
 import { PeerCard, type PeerCardActions } from './PeerCard';
 import { useNow } from './useNow';
 
@@ -8,11 +10,14 @@ interface Props {
   actions: PeerCardActions;
   /** The peer whose debug panel is open. */
   debugPeerId?: string | null;
+  /** This computer's name: a peer that uses it too is marked. */
+  selfName?: string | null;
 }
 
 /** The peers the daemon knows: recently connected first, then online, then by name. */
-export function PeerList({ peers, selectedPeerId, actions, debugPeerId = null }: Props) {
+export function PeerList({ peers, selectedPeerId, actions, debugPeerId = null, selfName = null }: Props) {
   const now = useNow(15_000);
+  const sameName = useMemo(() => namesakes(peers.map((v) => v.peer)), [peers]);
   return (
     <section className="peer-list" aria-labelledby="peers-heading">
       <h2 id="peers-heading" className="section-title">
@@ -33,6 +38,8 @@ export function PeerList({ peers, selectedPeerId, actions, debugPeerId = null }:
             now={now}
             actions={actions}
             debugOpen={view.peer.id === debugPeerId}
+            namesakes={sameName.get(view.peer.id)}
+            hasOwnName={selfName !== null && nameKey(view.peer.name) === nameKey(selfName)}
           />
         ))}
       </ul>

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { describeRelay } from '../app/relayView';
 import type { RelayStatus, SelfInfo } from '../daemon/protocol';
+import { fingerprint } from '../peer/peerIdentity';
 
 interface Props {
   self: SelfInfo | null;
@@ -10,7 +11,7 @@ interface Props {
   onRename: (name: string) => Promise<string | null>;
 }
 
-/** This computer: its name (editable), id, and its relay's state. */
+/** This computer: its name (editable), its fingerprint (which other computers show on its card), and its relay's state. */
 export function SelfCard({ self, relay = null, canRename, onRename }: Props) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
@@ -86,8 +87,8 @@ export function SelfCard({ self, relay = null, canRename, onRename }: Props) {
             </p>
           )}
           <p className="muted small-text">
-            This computer {'\u00b7'} id <code title={self.id}>{self.id.slice(0, 12)}{'\u2026'}</code> {'\u00b7'} PeerDrop{' '}
-            {self.version}
+            This computer {'\u00b7'} fingerprint <code title={`Peer id ${self.id}`}>{fingerprint(self.id)}</code>{' '}
+            {'\u00b7'} PeerDrop {self.version}
           </p>
           {relay && <RelayLine relay={relay} />}
         </div>

@@ -66,6 +66,13 @@ export class DaemonApi {
     }
   }
 
+  /** Marks the peer verified by the user (`confirmed`) or takes that back; the peer as the daemon has it now. */
+  async setConfirmed(id: string, confirmed: boolean): Promise<Peer> {
+    const peer = parsePeer(await this.request('PUT', `/api/peers/${encodeURIComponent(id)}`, { confirmed }));
+    if (!peer) throw new ApiError('The daemon answered with something that is not a peer.', 500, 'bad_answer');
+    return peer;
+  }
+
   async forgetPeer(id: string): Promise<void> {
     await this.request('DELETE', `/api/peers/${encodeURIComponent(id)}`);
   }

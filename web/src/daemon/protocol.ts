@@ -15,6 +15,12 @@ export interface Peer {
   lastConnected: number;
   /** A handshake with its daemon proved who it is: only such peers are listed. */
   verified: boolean;
+  /** Unix ms this daemon first saw it; 0 if it knew it before it kept the date. */
+  firstSeen: number;
+  /** The user compared verification codes and marked it verified ("Verified ✓"). */
+  confirmed: boolean;
+  /** The 6 digits both users compare (docs/protocol.md, "Verification code"); only for verified peers. */
+  verificationCode?: string;
   /** Its PeerDrop is too old to talk to (daemon protocol version 1). */
   outdated: boolean;
   /**
@@ -359,6 +365,11 @@ export function parsePeer(value: unknown): Peer | null {
     lastConnected: isNumber(value.lastConnected) ? value.lastConnected : 0,
     verified: value.verified === true,
     outdated: value.outdated === true,
+    firstSeen: isNumber(value.firstSeen) ? value.firstSeen : 0,
+    confirmed: value.confirmed === true,
+    ...(isString(value.verificationCode) && /^[0-9]{6}$/.test(value.verificationCode)
+      ? { verificationCode: value.verificationCode }
+      : {}),
     ...(value.relay === 'offered' || value.relay === 'ready' ? { relay: value.relay } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { FakeRtcNetwork, flushMicrotasks } from '../support/fakeRtc';
 import { FakeWebSocket, fakeSocketFactory } from '../support/fakeSocket';
 
 const SELF = { id: 'AAAASELF', name: 'Alice', version: '0.1.0', port: 3001, discoveryPort: 3001 };
-const BOB = { id: 'ZZZZBOB', name: 'Bob', addresses: ['198.51.100.3:3001'], online: true, sources: ['broadcast'], lastSeen: 1, lastConnected: 0, verified: true, outdated: false };
+const BOB = { id: 'ZZZZBOB', name: 'Bob', addresses: ['198.51.100.3:3001'], online: true, sources: ['broadcast'], lastSeen: 1, lastConnected: 0, verified: true, outdated: false, firstSeen: 0, confirmed: false };
 const CAROL = { ...BOB, id: 'MMMMCAROL', name: 'Carol', lastConnected: 1_700_000_000_000, online: false };
 
 function setup(opts: { settings?: boolean; sessionStorage?: Map<string, string> } = {}) {

@@ -11,6 +11,8 @@ const peer = (id: string, name: string, online: boolean, lastConnected: number):
   lastSeen: 0,
   verified: true,
   outdated: false,
+  firstSeen: 0,
+  confirmed: false,
 });
 
 describe('daemon protocol', () => {
@@ -22,7 +24,7 @@ describe('daemon protocol', () => {
       ],
       [
         { type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: ['198.51.100.2:3001'], online: true, sources: ['broadcast'], lastSeen: 5, lastConnected: 7, verified: true }, { bogus: 1 }] },
-        { type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: ['198.51.100.2:3001'], online: true, sources: ['broadcast'], lastSeen: 5, lastConnected: 7, verified: true, outdated: false }] },
+        { type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: ['198.51.100.2:3001'], online: true, sources: ['broadcast'], lastSeen: 5, lastConnected: 7, verified: true, outdated: false, firstSeen: 0, confirmed: false }] },
       ],
       [{ type: 'settings', settings: { name: 'B', iceServers: [], connectTimeoutMs: 5000 } }, { type: 'settings', settings: { name: 'B', iceServers: [], connectTimeoutMs: 5000 } }],
       [{ type: 'ack', ref: 's1', seq: 3, to: 'P', peerOnline: false }, { type: 'ack', ref: 's1', seq: 3, to: 'P', peerOnline: false }],
@@ -41,7 +43,23 @@ describe('daemon protocol', () => {
 
   it('fills lastConnected with 0 for daemons that do not send it', () => {
     const m = parseDaemonMessage(JSON.stringify({ type: 'peers', peers: [{ id: 'P', name: 'Bob' }] }));
-    expect(m).toEqual({ type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: [], online: false, sources: [], lastSeen: 0, lastConnected: 0, verified: false, outdated: false }] });
+    expect(m).toEqual({ type: 'peers', peers: [{ id: 'P', name: 'Bob', addresses: [], online: false, sources: [], lastSeen: 0, lastConnected: 0, verified: false, outdated: false, firstSeen: 0, confirmed: false }] });
+  });
+
+  it('reads when a peer was first seen, whether the user verified it, and its 6-digit code only', () => {
+    const parse = (fields: object) => {
+      const m = parseDaemonMessage(JSON.stringify({ type: 'peers', peers: [{ id: 'P', name: 'Bob', ...fields }] }));
+      return m?.type === 'peers' ? m.peers[0] : undefined;
+    };
+    expect(parse({ firstSeen: 1764000000000, confirmed: true, verificationCode: '054631' })).toMatchObject({
+      firstSeen: 1764000000000,
+      confirmed: true,
+      verificationCode: '054631',
+    });
+    for (const code of [54631, '54631', '0546311', '05463a', '', null]) {
+      expect(parse({ verificationCode: code })?.verificationCode, String(code)).toBeUndefined();
+    }
+    expect(parse({ confirmed: 'true', firstSeen: '5' })).toMatchObject({ confirmed: false, firstSeen: 0 });
   });
 
   it('refuses malformed frames', () => {

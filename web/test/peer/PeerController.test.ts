@@ -18,6 +18,8 @@ const peer = (id: string, name: string): Peer => ({
   lastConnected: 0,
   verified: true,
   outdated: false,
+  firstSeen: 0,
+  confirmed: false,
 });
 
 /**

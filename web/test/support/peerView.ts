@@ -7,7 +7,7 @@ import type { PeerView } from '../../src/peer/PeerController';
 
 export function peerView(name: string, state: ConnectionStateName, extra: Partial<PeerView> = {}): PeerView {
   return {
-    peer: { id: `ID-${name}`, name, addresses: ['198.51.100.3:3001'], online: true, sources: ['broadcast', 'manual'], lastSeen: 1, lastConnected: 0, verified: true, outdated: false },
+    peer: { id: `ID-${name}`, name, addresses: ['198.51.100.3:3001'], online: true, sources: ['broadcast', 'manual'], lastSeen: 1, lastConnected: 0, verified: true, outdated: false, firstSeen: 0, confirmed: false },
     connection: describeConnection(state, {
       peerName: name,
       failure: state === 'failed' ? { code: 'no_answer', text: `${name} did not answer the request` } : null,
