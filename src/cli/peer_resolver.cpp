@@ -38,7 +38,7 @@ std::string quoted(std::string_view query) { return "\"" + printable(query) + "\
 
 }  // namespace
 
-std::vector<const PeerRecord*> PeerResolver::matches(std::string_view query) const {
+std::vector<const PeerRecord*> PeerResolver::matches(std::string_view query, bool verified) const {
   std::string prefix;
   if (query.size() >= kMinIdPrefix) {
     std::transform(query.begin(), query.end(), std::back_inserter(prefix), upper);
@@ -46,11 +46,12 @@ std::vector<const PeerRecord*> PeerResolver::matches(std::string_view query) con
   }
   std::vector<const PeerRecord*> found;
   for (const auto& peer : peers_) {
+    if (peer.verified != verified) continue;
     if (peer.name == query || (!prefix.empty() && peer.id.starts_with(prefix))) found.push_back(&peer);
   }
   if (found.empty()) {
     for (const auto& peer : peers_) {
-      if (equal_ignoring_case(peer.name, query)) found.push_back(&peer);
+      if (peer.verified == verified && equal_ignoring_case(peer.name, query)) found.push_back(&peer);
     }
   }
   return found;
@@ -58,19 +59,25 @@ std::vector<const PeerRecord*> PeerResolver::matches(std::string_view query) con
 
 Outcome<PeerRecord> PeerResolver::resolve(std::string_view query) const {
   if (query.empty()) return usage("name a peer: its name, or the first 4 or more characters of its id");
-  const auto found = matches(query);
+  const auto found = matches(query, true);
   if (found.size() == 1) return *found.front();
   if (found.size() > 1) {
     return usage(quoted(query) + " could be " + std::to_string(found.size()) +
                  " peers; name one by the start of its id (at least 4 characters):" + listing(found));
   }
+  if (!matches(query, false).empty()) {
+    return failed(quoted(query) + " has not proved its key yet (peerdrop peers shows it as unverified); try again "
+                                  "once its daemon answered a handshake");
+  }
   std::string message = "no peer is called " + quoted(query);
   message += query.size() >= kMinIdPrefix ? " or has an id that starts with it"
                                           : " (an id prefix needs at least 4 characters)";
-  if (peers_.empty()) return usage(message + "; no peers are known yet (peerdrop peers lists them once found)");
-  std::vector<const PeerRecord*> all;
-  for (const auto& peer : peers_) all.push_back(&peer);
-  return usage(message + "; the known peers are:" + listing(all));
+  std::vector<const PeerRecord*> known;
+  for (const auto& peer : peers_) {
+    if (peer.verified) known.push_back(&peer);
+  }
+  if (known.empty()) return usage(message + "; no peers are known yet (peerdrop peers lists them once found)");
+  return usage(message + "; the known peers are:" + listing(known));
 }
 
 }  // namespace peerdrop::cli

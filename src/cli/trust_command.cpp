@@ -19,7 +19,7 @@ Outcome<> TrustCommand::run(const CommandContext& context) const {
     // A trusted peer the daemon has forgotten can still be untrusted, by its id.
     for (const auto& id : ids) {
       if (std::none_of(peers->begin(), peers->end(), [&](const PeerRecord& p) { return p.id == id; })) {
-        peers->push_back(PeerRecord{.id = id});
+        peers->push_back(PeerRecord{.id = id, .verified = true});  // it can be named by its id only
       }
     }
   }

@@ -54,15 +54,16 @@ class CliProcessTest : public ::testing::Test {
     return boost::json::parse(http_get(endpoint, "/api/settings").body).at("autoAccept").as_array();
   }
 
-  // Whether `peerdrop peers --json` of `name` lists a peer called `peer` online.
-  bool lists_online(const std::string& name, const std::string& peer) const {
+  // How many peers `peerdrop peers --json` of `name` lists called `peer`, online and verified.
+  std::size_t lists_verified(const std::string& name, const std::string& peer) const {
     const auto run = cli(name, {"peers", "--json"});
-    if (run.exit_code != 0) return false;
+    if (run.exit_code != 0) return 0;
     const auto answer = boost::json::parse(run.out);
+    std::size_t count = 0;
     for (const auto& p : answer.at("peers").as_array()) {
-      if (p.at("name") == peer.c_str() && p.at("online").as_bool()) return true;
+      if (p.at("name") == peer.c_str() && p.at("online").as_bool() && p.at("verified").as_bool()) ++count;
     }
-    return false;
+    return count;
   }
 
   TempDir dir_;
@@ -156,7 +157,7 @@ TEST_F(CliProcessTest, PeersListsTheDaemonsThatFoundEachOther) {
   auto two = start("two");
   endpoint_of(*one);
   const auto two_endpoint = endpoint_of(*two);
-  ASSERT_TRUE(wait_until([&] { return lists_online("one", "two"); }, 10s)) << one->log();
+  ASSERT_TRUE(wait_until([&] { return lists_verified("one", "two") == 1; }, 10s)) << one->log();
 
   const auto json = cli("one", {"peers", "--json"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
@@ -189,7 +190,7 @@ TEST_F(CliProcessTest, TrustAndUntrustChangeWhoseFilesAreAcceptedWithoutAsking) 
   auto two = start("two");
   const auto endpoint = endpoint_of(*one);
   const auto two_id = id_of(endpoint_of(*two));
-  ASSERT_TRUE(wait_until([&] { return lists_online("one", "two"); }, 10s)) << one->log();
+  ASSERT_TRUE(wait_until([&] { return lists_verified("one", "two") == 1; }, 10s)) << one->log();
 
   const auto trust = cli("one", {"trust", "two"});
   EXPECT_EQ(trust.exit_code, 0) << trust.err;
@@ -209,6 +210,18 @@ TEST_F(CliProcessTest, TrustAndUntrustChangeWhoseFilesAreAcceptedWithoutAsking) 
   EXPECT_EQ(untrust.exit_code, 0) << untrust.err;
   EXPECT_NE(untrust.out.find("No longer trusting two"), std::string::npos) << untrust.out;
   EXPECT_TRUE(trusted(endpoint).empty());
+
+  // A trusted peer the daemon has forgotten (and not heard again) is untrusted by its id.
+  ASSERT_EQ(cli("one", {"trust", "two"}).exit_code, 0);
+  two->signal(SIGTERM);
+  ASSERT_EQ(two->wait_for_exit(5s), 0);
+  ASSERT_EQ(http_get(endpoint, "/api/peers/" + two_id, "DELETE").status, 204);
+  EXPECT_EQ(cli("one", {"untrust", "two"}).exit_code, 2) << "its name is gone with it";
+  const auto forgotten = cli("one", {"untrust", two_id.substr(0, 6)});
+  EXPECT_EQ(forgotten.exit_code, 0) << forgotten.err;
+  EXPECT_EQ(forgotten.out, "No longer trusting the peer (" + two_id.substr(0, 7) +
+                               "): you are asked before its files and connection requests are accepted.\n");
+  EXPECT_TRUE(trusted(endpoint).empty());
 }
 
 TEST_F(CliProcessTest, AnAmbiguousOrUnknownPeerIsAUsageErrorThatListsTheCandidates) {
@@ -218,13 +231,7 @@ TEST_F(CliProcessTest, AnAmbiguousOrUnknownPeerIsAUsageErrorThatListsTheCandidat
   const auto endpoint = endpoint_of(*one);
   const auto a = id_of(endpoint_of(*twin_a));
   const auto b = id_of(endpoint_of(*twin_b));
-  ASSERT_TRUE(wait_until(
-      [&] {
-        const auto run = cli("one", {"peers"});
-        return run.out.find(a.substr(0, 7)) != std::string::npos && run.out.find(b.substr(0, 7)) != std::string::npos;
-      },
-      10s))
-      << one->log();
+  ASSERT_TRUE(wait_until([&] { return lists_verified("one", "twin") == 2; }, 10s)) << one->log();
 
   const auto ambiguous = cli("one", {"trust", "twin"});
   EXPECT_EQ(ambiguous.exit_code, 2);

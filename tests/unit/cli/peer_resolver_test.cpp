@@ -90,6 +90,27 @@ TEST(PeerResolver, AnUnknownPeerIsAUsageErrorThatListsTheKnownOnes) {
   EXPECT_EQ(PeerResolver({}).resolve("").error().code, ExitCode::usage);
 }
 
+TEST(PeerResolver, NamesOnlyPeersWhoseKeyAHandshakeProved) {
+  auto spoofed = peer("kitchen", kTwinA);  // anyone can announce a name
+  spoofed.verified = false;
+  auto heard = peer("attic", kTwinB);
+  heard.verified = false;
+  const PeerResolver peers({peer("kitchen", kKitchen), spoofed, heard});
+  const auto kitchen = peers.resolve("kitchen");
+  ASSERT_TRUE(kitchen) << kitchen.error().message;
+  EXPECT_EQ(kitchen->id, kKitchen);
+  const auto attic = peers.resolve("attic");
+  ASSERT_FALSE(attic);
+  EXPECT_EQ(attic.error().code, ExitCode::failed);
+  EXPECT_EQ(attic.error().message,
+            "\"attic\" has not proved its key yet (peerdrop peers shows it as unverified); try again once its daemon "
+            "answered a handshake");
+  EXPECT_FALSE(peers.resolve("TWINA")) << "nor by its id";
+  const auto unknown = peers.resolve("garage");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().message.find("TWIN"), std::string::npos) << "only verified peers are offered";
+}
+
 TEST(PeerResolver, ShowsAHostileNameHarmlessly) {
   const PeerResolver peers({peer("evil\x1b]0;owned\x07", kKitchen), peer("evil\x1b]0;owned\x07", kLaptop)});
   const auto found = peers.resolve("evil\x1b]0;owned\x07");
