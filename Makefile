@@ -12,13 +12,16 @@ FUZZ_SECONDS ?= 30
 LAB_JOBS    ?= 2
 
 # Debian packages the build, the tests and the lab need (openssl: the lab's client
-# certificates and s_client; libssl-dev does not pull it in).
+# certificates and s_client; libssl-dev does not pull it in; dbus, dunst and xvfb: the
+# desktop notification tests' session bus, notification server and X server).
 APT_PACKAGES := g++ cmake ninja-build pkg-config \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev libgtest-dev googletest \
+  libsystemd-dev \
   clang libclang-rt-14-dev \
   iproute2 iptables procps libnetfilter-queue-dev \
-  chromium libssl-dev openssl coturn
+  chromium libssl-dev openssl coturn \
+  dbus dunst xvfb
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -1,10 +1,12 @@
 // Benchmark 1 (and 4): discovery latency on one subnet, and start-up time.
 //
-// Hosts a (.10) and b (.11) run peerdropd on 198.51.100.0/24; then host c
-// (.12) starts a daemon N times, each with a fresh data dir (so a new
-// identity: a peer a and b have never seen). For every run, from the
+// Hosts a (.10) and b (.11) run peerdropd on 198.51.100.0/24; then hosts c,
+// d and e (.12 to .14) take turns starting a daemon, N times in all, each
+// with a fresh data dir (so a new identity: a peer a and b have never seen).
+// They take turns because a daemon accepts at most 16 new identities a
+// minute from one address. For every run, from the
 // process.hrtime instant just before the spawn:
-//   - startup: until GET /api/health on c first answers 200 (polled from c's agent);
+//   - startup: until GET /api/health on the new daemon first answers 200 (polled from its host's agent);
 //   - latency: until GET /api/peers on BOTH a and b lists the new id online
 //     (each polled from its own host's agent).
 // Then SIGTERM, wait for the exit and until a and b list it offline (its
@@ -42,7 +44,11 @@ export async function discoveryLatency({ runs, reuseRuns, pollMs, log }) {
   try {
     const hostA = await lab.addHost('a', { subnet: 'a', ip: '198.51.100.10' });
     const hostB = await lab.addHost('b', { subnet: 'a', ip: '198.51.100.11' });
-    const hostC = await lab.addHost('c', { subnet: 'a', ip: '198.51.100.12' });
+    const newcomers = [];
+    for (const [i, name] of ['c', 'd', 'e'].entries()) {
+      newcomers.push(await lab.addHost(name, { subnet: 'a', ip: `198.51.100.${12 + i}` }));
+    }
+    const [hostC] = newcomers;
     const observers = [new BenchDaemon(hostA, { name: 'a' }), new BenchDaemon(hostB, { name: 'b' })];
     await startAll(observers);
     await waitMesh(observers);
@@ -55,7 +61,7 @@ export async function discoveryLatency({ runs, reuseRuns, pollMs, log }) {
 
     const samples = [];
     for (let run = 1; run <= runs; run++) {
-      const sample = await oneRun({ hostC, observers, known, run, pollMs });
+      const sample = await oneRun({ host: newcomers[(run - 1) % newcomers.length], observers, known, run, pollMs });
       samples.push(sample);
       log(describe(sample, `run ${String(run).padStart(2)}/${runs}`));
       await sleep(kSettleMs);
@@ -65,7 +71,7 @@ export async function discoveryLatency({ runs, reuseRuns, pollMs, log }) {
     const reused = [];
     const dataDir = path.join(hostC.dir, 'data-reused');
     for (let run = 0; run <= reuseRuns; run++) {
-      const sample = await oneRun({ hostC, observers, known, run: `reused ${run}`, pollMs, dataDir });
+      const sample = await oneRun({ host: hostC, observers, known, run: `reused ${run}`, pollMs, dataDir });
       if (run > 0) reused.push(sample); // start 0 creates the data dir
       log(describe(sample, `existing data dir ${run}/${reuseRuns}${run === 0 ? ' (creates it, not counted)' : ''}`));
       await sleep(kSettleMs);
@@ -88,9 +94,9 @@ export async function discoveryLatency({ runs, reuseRuns, pollMs, log }) {
   }
 }
 
-async function oneRun({ hostC, observers, known, run, pollMs, dataDir = path.join(hostC.dir, `data-run${run}`) }) {
+async function oneRun({ host, observers, known, run, pollMs, dataDir = path.join(host.dir, `data-run${run}`) }) {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const daemon = new BenchDaemon(hostC, { name: 'c', dataDir });
+  const daemon = new BenchDaemon(host, { name: host.name, dataDir });
   // For each observer: new online ids → when the poll that first showed them was sent and answered.
   const firstSeen = observers.map(() => new Map());
   let failed;
@@ -115,7 +121,7 @@ async function oneRun({ hostC, observers, known, run, pollMs, dataDir = path.joi
     return res.status;
   }, {
     intervalMs: pollMs, timeoutMs: 5000, abort,
-    what: `${observer.name} to list the new daemon on c (run ${run}) online`,
+    what: `${observer.name} to list the new daemon on ${host.name} (run ${run}) online`,
     until: () => daemon.id !== undefined && firstSeen[k].has(daemon.id),
   }));
   const [started] = await Promise.all([health, ...listed]);
@@ -129,12 +135,12 @@ async function oneRun({ hostC, observers, known, run, pollMs, dataDir = path.joi
   // SIGTERM; meanwhile wait until both observers list it offline (its goodbye).
   const stoppedAt = now();
   const offline = Promise.all(observers.map((observer) => pollUntil(() => observer.peers(), {
-    intervalMs: pollMs, timeoutMs: 3000, what: `${observer.name} to list c (run ${run}) offline`,
+    intervalMs: pollMs, timeoutMs: 3000, what: `${observer.name} to list ${host.name} (run ${run}) offline`,
     until: (peers) => peers.find((p) => p.id === daemon.id)?.online === false,
   }))).then(() => msBetween(stoppedAt, now()), () => undefined); // undefined: goodbye not seen within 3 s
   const exit = await daemon.stop();
   const offlineMs = await offline;
-  if (exit.code !== 0) throw new Error(`run ${run}: peerdropd on c exited with ${JSON.stringify(exit)}\n${daemon.logTail()}`);
+  if (exit.code !== 0) throw new Error(`run ${run}: peerdropd on ${host.name} exited with ${JSON.stringify(exit)}\n${daemon.logTail()}`);
   for (const observer of observers) {
     const res = await observer.request(`/api/peers/${daemon.id}`, { method: 'DELETE' });
     if (res.status !== 204) throw new Error(`run ${run}: DELETE c from ${observer.name}: ${res.status ?? res.error}`);

@@ -7,51 +7,11 @@
 // are read at the start and end of a further `windowS` seconds of idleness.
 // Nothing polls the daemons during those periods. All three are measured.
 
-import { readFileSync } from 'node:fs';
 import { Lab, kSubnetA } from '../lab/lib/index.mjs';
 import { BenchDaemon, startAll, waitMesh, waitScanIdle } from './lib/bench_daemon.mjs';
 import { msBetween, now, sleep } from './lib/clock.mjs';
 import { clockTicksPerSecond } from './lib/machine.mjs';
-
-function procStatus(pid) {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name) => {
-    const match = new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text);
-    return match ? Number(match[1]) : undefined;
-  };
-  const name = /^Name:\s+(\S+)/m.exec(text)?.[1];
-  return {
-    comm: name, vmRssKiB: field('VmRSS'), vmHwmKiB: field('VmHWM'), rssAnonKiB: field('RssAnon'),
-    rssFileKiB: field('RssFile'), rssShmemKiB: field('RssShmem'), threads: field('Threads'),
-  };
-}
-
-/** Pss from /proc/<pid>/smaps_rollup and the mappings holding the most resident memory. */
-function procSmaps(pid, top = 8) {
-  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  const pss = (key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(rollup)?.[1]);
-  const byMapping = new Map();
-  let mapping = '';
-  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (head) {
-      mapping = head[1] || '[anonymous]';
-      continue;
-    }
-    const rss = /^Rss:\s+(\d+)/.exec(line);
-    if (rss) byMapping.set(mapping, (byMapping.get(mapping) ?? 0) + Number(rss[1]));
-  }
-  const mappings = [...byMapping.entries()].sort((x, y) => y[1] - x[1]).slice(0, top)
-    .map(([name, rssKiB]) => ({ name, rssKiB }));
-  return { pssKiB: pss('Pss'), pssAnonKiB: pss('Pss_Anon'), pssFileKiB: pss('Pss_File'), mappings };
-}
-
-/** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
-function cpuTicks(pid) {
-  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
-  return Number(fields[11]) + Number(fields[12]);
-}
+import { cpuTicks, procSmaps, procStatus } from './lib/proc.mjs';
 
 export async function idleFootprint({ settleS, windowS, log }) {
   const lab = await Lab.create({ subnets: [kSubnetA] });

@@ -188,38 +188,40 @@ function latencyText(results) {
 
 How: a lab with one subnet, 198.51.100.0/24 (a bridge in a switch namespace).
 Daemons run on hosts a (.10) and b (.11) with their defaults (no flags but
-\`--data-dir\`, \`--download-dir\`, \`--name\`, \`--log-level info\`; announce interval 20 s). Host c
-(.12) then starts peerdropd ${n} times, each time with a fresh data dir (so a new
-identity that a and b have never seen) and default flags. Time 0 is taken
+\`--data-dir\`, \`--download-dir\`, \`--name\`, \`--log-level info\`; announce interval 20 s). Hosts c,
+d and e (.12 to .14) then take turns starting peerdropd, ${n} times in all, each time
+with a fresh data dir (so a new identity that a and b have never seen) and
+default flags; they take turns because a daemon accepts at most 16 new
+identities a minute from one address. Time 0 is taken
 with \`process.hrtime\` in the benchmark process just before it spawns
-\`ip netns exec <c> peerdropd …\` (so the \`ip netns exec\` set-up is
+\`ip netns exec <host> peerdropd …\` (so the \`ip netns exec\` set-up is
 included). From then on the host agents poll, each on its own host, every
-${pollMs} ms: GET /api/health on c and GET /api/peers on a and on b.
+${pollMs} ms: GET /api/health on the new daemon and GET /api/peers on a and on b.
 
 - **Discovery latency** = until the answer of the first GET /api/peers that
   lists the new id online has arrived, on BOTH a and b (the later of the two).
   p50 / p95 / max: **${triple(l.latency)}** (mean ${ms(l.latency.mean)}). Taking the
   instant the successful poll was *sent* instead gives ${triple(l.lowerBound)};
   the truth lies between.
-- **Start-up time** = until the first 200 from GET /api/health on c:
+- **Start-up time** = until the first 200 from GET /api/health on the new daemon:
   **${triple(l.startup)}** (mean ${ms(l.startup.mean)}). Discovery latency minus start-up
-  time: ${triple(l.afterHealth)}; in ${l.listedFirst} of ${n} runs both a and b listed c
-  before its own health answer arrived. The daemon announces itself as soon as
+  time: ${triple(l.afterHealth)}; in ${l.listedFirst} of ${n} runs both a and b listed the new
+  daemon before its own health answer arrived. The daemon announces itself as soon as
   its event loop runs, and a and b list a new peer as soon as the announcement
   arrives, so the discovery latency is essentially the start-up time.
 - What the start-up time is made of: spawn → exit of \`ip netns exec <c>
   peerdropd --version\` (exec, dynamic linking, nothing else) takes ${triple(l.execOnly)}
   (p50 / p95 / max of ${l.execOnly.n}).${l.reusedStartup ? ` Starting with a data dir that already holds the key and the
-  database (${l.reusedStartup.n} starts of the same data dir after a first one that created it)
+  database (${l.reusedStartup.n} starts of the same data dir on c after a first one that created it)
   takes ${triple(l.reusedStartup)} to health and ${triple(l.reusedLatency)} to be listed by both.` : ''}
   ${l.reusedStartup ? `The difference to a fresh data dir (${ms(l.startup.p50 - l.reusedStartup.p50)} at the median) is the first-start work: the key
   file is created and fsync'd and the SQLite database is created (strace shows
   one fsync and six fdatasyncs for it), so it depends on the disk. ` : ''}The rest
   is process start-up and scheduling on the shared 2-core machine.
-- Between runs: SIGTERM to c while a and b are polled until they list it
+- Between runs: SIGTERM to the new daemon while a and b are polled until they list it
   offline (its goodbye${l.offline ? `: ${ms(l.offline.p50)} median, ${ms(l.offline.max)} max after the SIGTERM` +
     `${l.goodbyeMissed ? `; not seen within 3 s in ${l.goodbyeMissed} runs` : ', seen in every run'}` : ': never seen within 3 s'}),
-  wait for c's exit, DELETE /api/peers/{id} on a and b so every run starts
+  wait for its exit, DELETE /api/peers/{id} on a and b so every run starts
   alike, 250 ms of quiet. ${graceNote}
 - Measurement cost: each poll is a JSON line to a Node agent that opens a new
   HTTP connection to the daemon; with ${pollMs} ms polls on three hosts that is up to

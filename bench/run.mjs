@@ -1,24 +1,28 @@
 #!/usr/bin/env node
 // PeerDrop benchmarks (`make bench`): discovery latency and start-up time,
-// subnet scan time, idle memory and CPU of peerdropd, signaling (round
-// trips, messages per second, outbox memory) and the web UI's connection time
+// subnet scan time, idle memory and CPU of peerdropd, signaling (cold and
+// warm round trips, messages per second, outbox memory), the daemon channel
+// (handshake against a TCP connect, an idle daemon with 50 standing channels),
+// 50 daemons on one subnet (until all list all, idle packets, CPU and
+// memory) and the web UI's connection time
 // (Connect click to open data channel, headless Chromium per host) and the
 // file transfer throughput (a file through the UI against a raw data channel)
 // and a relayed data channel against a direct one (coturn run by peerdropd --turn),
 // measured in the lab (network
 // namespaces on 198.51.100.0/24, 203.0.113.0/24 and loopback inside a
 // namespace; nothing leaves this machine). Prints a table and writes the
-// "discovery", "signaling", "connect", "transfer" and "relay" sections of docs/benchmarks.md.
+// "discovery", "signaling", "channel", "mesh", "connect", "transfer" and "relay" sections of docs/benchmarks.md.
 //
 //   sudo node bench/run.mjs [--runs N] [--reuse-runs N] [--poll-ms MS] [--scan-repeats K]
-//                           [--idle-settle S] [--idle-window S] [--round-trips N] [--flood N]
+//                           [--idle-settle S] [--idle-window S] [--cold-runs N] [--round-trips N] [--flood N]
+//                           [--handshakes N] [--channels N] [--channel-settle S] [--channel-window S]
+//                           [--mesh-daemons N] [--mesh-joins N] [--mesh-settle S] [--mesh-window S] [--mesh-poll-ms MS]
 //                           [--connect-runs N] [--transfer-runs N] [--transfer-mib M] [--transfer-nice N]
 //                           [--relay-runs N] [--relay-mib M]
-//                           [--only latency,scan,idle,signaling,connect,transfer,relay] [--no-write]
+//                           [--only latency,scan,idle,signaling,channel,mesh,connect,transfer,relay] [--no-write]
 //
 // The discovery section is written only when latency, scan and idle all ran,
-// the signaling section when signaling ran, the connect section when connect ran, the transfer
-// section when transfer ran, the relay section when relay ran; --no-write leaves the page alone. Exit code: 0 when every
+// every other section when its part ran; --no-write leaves the page alone. Exit code: 0 when every
 // figure was measured (a missed target is reported, not an error), 1 otherwise.
 
 import { existsSync } from 'node:fs';
@@ -36,6 +40,10 @@ import { signalingBenchmarks } from './signaling.mjs';
 import { connectTimeBenchmarks } from './connect_time.mjs';
 import { connectRows, renderConnectSection } from './connect_report.mjs';
 import { renderSignalingSection, signalingRows } from './signaling_report.mjs';
+import { channelBenchmarks } from './channel.mjs';
+import { channelRows, renderChannelSection } from './channel_report.mjs';
+import { meshBenchmarks } from './mesh.mjs';
+import { meshRows, renderMeshSection } from './mesh_report.mjs';
 import { transferThroughput } from './transfer_throughput.mjs';
 import { renderTransferSection, transferRows } from './transfer_report.mjs';
 import { relayThroughput } from './relay_throughput.mjs';
@@ -45,6 +53,7 @@ const kPagePath = path.join(kRepoDir, 'docs', 'benchmarks.md');
 const kWatchdogMs = 20 * 60_000;
 const kTransferWatchdogMs = 25 * 60_000; // added when the transfer benchmark runs
 const kRelayWatchdogMs = 15 * 60_000; // added when the relay benchmark runs
+const kMeshWatchdogMs = 15 * 60_000; // added when the mesh benchmark runs
 
 const { values: options } = parseArgs({
   options: {
@@ -54,8 +63,18 @@ const { values: options } = parseArgs({
     'scan-repeats': { type: 'string', default: '5' },
     'idle-settle': { type: 'string', default: '30' },
     'idle-window': { type: 'string', default: '60' },
+    'cold-runs': { type: 'string', default: '5' },
     'round-trips': { type: 'string', default: '200' },
     flood: { type: 'string', default: '3000' },
+    handshakes: { type: 'string', default: '200' },
+    channels: { type: 'string', default: '50' },
+    'channel-settle': { type: 'string', default: '20' },
+    'channel-window': { type: 'string', default: '30' },
+    'mesh-daemons': { type: 'string', default: '50' },
+    'mesh-joins': { type: 'string', default: '3' },
+    'mesh-settle': { type: 'string', default: '30' },
+    'mesh-window': { type: 'string', default: '60' },
+    'mesh-poll-ms': { type: 'string', default: '100' },
     'connect-runs': { type: 'string', default: '20' },
     'transfer-runs': { type: 'string', default: '3' },
     'transfer-mib': { type: 'string', default: '500' },
@@ -73,9 +92,19 @@ const config = {
   scanRepeats: Number(options['scan-repeats']),
   idleSettleS: Number(options['idle-settle']),
   idleWindowS: Number(options['idle-window']),
+  coldRuns: Number(options['cold-runs']),
   signalingRoundTrips: Number(options['round-trips']),
   signalingWarmup: 5,
   signalingFlood: Number(options.flood),
+  handshakes: Number(options.handshakes),
+  channels: Number(options.channels),
+  channelSettleS: Number(options['channel-settle']),
+  channelWindowS: Number(options['channel-window']),
+  meshDaemons: Number(options['mesh-daemons']),
+  meshJoins: Number(options['mesh-joins']),
+  meshSettleS: Number(options['mesh-settle']),
+  meshWindowS: Number(options['mesh-window']),
+  meshPollMs: Number(options['mesh-poll-ms']),
   connectRuns: Number(options['connect-runs']),
   transferRuns: Number(options['transfer-runs']),
   transferMiB: Number(options['transfer-mib']),
@@ -90,6 +119,14 @@ const valid = Number.isInteger(config.runs) && config.runs >= 1 && config.runs <
   config.idleSettleS >= 0 && config.idleSettleS <= 600 && config.idleWindowS >= 1 && config.idleWindowS <= 600 &&
   Number.isInteger(config.signalingRoundTrips) && config.signalingRoundTrips >= 1 && config.signalingRoundTrips <= 5000 &&
   Number.isInteger(config.signalingFlood) && config.signalingFlood >= 250 && config.signalingFlood <= 6000 &&
+  Number.isInteger(config.coldRuns) && config.coldRuns >= 1 && config.coldRuns <= 100 &&
+  Number.isInteger(config.handshakes) && config.handshakes >= 20 && config.handshakes <= 5000 &&
+  Number.isInteger(config.channels) && config.channels >= 1 && config.channels <= 200 &&
+  config.channelSettleS >= 0 && config.channelSettleS <= 600 && config.channelWindowS >= 1 && config.channelWindowS <= 600 &&
+  Number.isInteger(config.meshDaemons) && config.meshDaemons >= 2 && config.meshDaemons <= 200 &&
+  Number.isInteger(config.meshJoins) && config.meshJoins >= 0 && config.meshJoins <= 50 &&
+  config.meshSettleS >= 0 && config.meshSettleS <= 600 && config.meshWindowS >= 1 && config.meshWindowS <= 600 &&
+  config.meshPollMs >= 10 && config.meshPollMs <= 1000 &&
   Number.isInteger(config.connectRuns) && config.connectRuns >= 1 && config.connectRuns <= 500 &&
   Number.isInteger(config.transferRuns) && config.transferRuns >= 1 && config.transferRuns <= 20 &&
   Number.isInteger(config.transferMiB) && config.transferMiB >= 1 && config.transferMiB <= 4096 &&
@@ -97,10 +134,10 @@ const valid = Number.isInteger(config.runs) && config.runs >= 1 && config.runs <
   Number.isInteger(config.relayRuns) && config.relayRuns >= 1 && config.relayRuns <= 20 &&
   Number.isInteger(config.relayMiB) && config.relayMiB >= 1 && config.relayMiB <= 4096;
 if (!valid) {
-  console.error(`bench: bad options ${JSON.stringify(options)} (runs 1-1000, reuse-runs 0-1000, poll-ms 1-100, scan-repeats 1-50, idle-settle 0-600, idle-window 1-600, round-trips 1-5000, flood 250-6000, connect-runs 1-500, transfer-runs 1-20, transfer-mib 1-4096, transfer-nice -20-0, relay-runs 1-20, relay-mib 1-4096)`);
+  console.error(`bench: bad options ${JSON.stringify(options)} (runs 1-1000, reuse-runs 0-1000, poll-ms 1-100, scan-repeats 1-50, idle-settle 0-600, idle-window 1-600, cold-runs 1-100, round-trips 1-5000, flood 250-6000, handshakes 20-5000, channels 1-200, channel-settle 0-600, channel-window 1-600, mesh-daemons 2-200, mesh-joins 0-50, mesh-settle 0-600, mesh-window 1-600, mesh-poll-ms 10-1000, connect-runs 1-500, transfer-runs 1-20, transfer-mib 1-4096, transfer-nice -20-0, relay-runs 1-20, relay-mib 1-4096)`);
   process.exit(2);
 }
-const kParts = ['latency', 'scan', 'idle', 'signaling', 'connect', 'transfer', 'relay'];
+const kParts = ['latency', 'scan', 'idle', 'signaling', 'channel', 'mesh', 'connect', 'transfer', 'relay'];
 const only = options.only ? new Set(options.only.split(',')) : undefined;
 if (only && [...only].some((name) => !kParts.includes(name))) {
   console.error(`bench: --only takes a comma-separated list of ${kParts.join(', ')}`);
@@ -108,10 +145,6 @@ if (only && [...only].some((name) => !kParts.includes(name))) {
 }
 const wanted = (name) => !only || only.has(name);
 const writeDiscovery = ['latency', 'scan', 'idle'].every(wanted) && !options['no-write'];
-const writeSignaling = wanted('signaling') && !options['no-write'];
-const writeConnect = wanted('connect') && !options['no-write'];
-const writeTransfer = wanted('transfer') && !options['no-write'];
-const writeRelay = wanted('relay') && !options['no-write'];
 
 const reason = await labUnsupportedReason();
 if (reason !== undefined) {
@@ -132,7 +165,8 @@ if (wanted('connect') || wanted('transfer') || wanted('relay')) {
 
 // A bound on the whole run: a wedged step must not hang `make bench`
 // (exiting runs the lab's exit handlers, which delete its namespaces).
-const watchdogMs = kWatchdogMs + (wanted('transfer') ? kTransferWatchdogMs : 0) + (wanted('relay') ? kRelayWatchdogMs : 0);
+const watchdogMs = kWatchdogMs + (wanted('transfer') ? kTransferWatchdogMs : 0) + (wanted('relay') ? kRelayWatchdogMs : 0) +
+  (wanted('mesh') ? kMeshWatchdogMs : 0);
 setTimeout(() => {
   console.error(`bench: still running after ${watchdogMs / 60_000} min; giving up`);
   process.exit(1);
@@ -144,7 +178,14 @@ const loadBefore = loadAverage();
 log(`bench: ${machine.date}, ${machine.nproc} × ${machine.cpuModel}, ${machine.memory}, kernel ${machine.kernel}, ` +
   `peerdropd ${machine.peerdropdVersion}, load ${loadBefore}`);
 const startedAt = Date.now();
-const results = { config, machine };
+const results = { config, machine, partS: {} };
+/** Runs one part and notes how long it took (results.partS[name], seconds). */
+async function timed(name, fn) {
+  const t0 = Date.now();
+  const value = await fn();
+  results.partS[name] = (Date.now() - t0) / 1000;
+  return value;
+}
 
 try {
   if (wanted('latency')) {
@@ -162,10 +203,25 @@ try {
     results.idle = await idleFootprint({ settleS: config.idleSettleS, windowS: config.idleWindowS, log });
   }
   if (wanted('signaling')) {
-    log(`\n[signaling] round trips (${config.signalingRoundTrips} per variant), flood (3 × ${config.signalingFlood}), outbox_bench`);
-    results.signaling = await signalingBenchmarks({
-      roundTrips: config.signalingRoundTrips, warmup: config.signalingWarmup, perSender: config.signalingFlood, log,
-    });
+    log(`\n[signaling] cold round trips (${config.coldRuns} per variant), warm round trips (${config.signalingRoundTrips} per variant), flood (3 × ${config.signalingFlood}), outbox_bench`);
+    results.signaling = await timed('signaling', () => signalingBenchmarks({
+      roundTrips: config.signalingRoundTrips, warmup: config.signalingWarmup, perSender: config.signalingFlood,
+      coldRuns: config.coldRuns, log,
+    }));
+  }
+  if (wanted('channel')) {
+    log(`\n[channel] ${config.handshakes} handshakes against TCP connects and health requests; an idle daemon with ${config.channels} standing channels`);
+    results.channel = await timed('channel', () => channelBenchmarks({
+      handshakes: config.handshakes, channels: config.channels, settleS: config.channelSettleS,
+      windowS: config.channelWindowS, log,
+    }));
+  }
+  if (wanted('mesh')) {
+    log(`\n[mesh] ${config.meshDaemons} daemons on one subnet: all at once, idle ${config.meshSettleS} s + ${config.meshWindowS} s, ${config.meshJoins} joins`);
+    results.mesh = await timed('mesh', () => meshBenchmarks({
+      count: config.meshDaemons, joins: config.meshJoins, settleS: config.meshSettleS, windowS: config.meshWindowS,
+      pollMs: config.meshPollMs, log,
+    }));
   }
   if (wanted('connect')) {
     log(`\n[connect] web UI: Connect click → open data channel, ${config.connectRuns} runs per variant`);
@@ -187,7 +243,10 @@ results.loadBefore = loadBefore;
 results.loadAfter = loadAverage();
 results.totalS = (Date.now() - startedAt) / 1000;
 
-printTable([...resultRows(results), ...signalingRows(results), ...connectRows(results), ...transferRows(results), ...relayRows(results)]);
+printTable([
+  ...resultRows(results), ...signalingRows(results), ...channelRows(results), ...meshRows(results), ...connectRows(results),
+  ...transferRows(results), ...relayRows(results),
+]);
 log(`\nload average (1/5/15 min) before ${results.loadBefore}, after ${results.loadAfter}; took ${results.totalS.toFixed(0)} s`);
 const pageName = path.relative(process.cwd(), kPagePath) || kPagePath;
 if (writeDiscovery) {
@@ -196,29 +255,17 @@ if (writeDiscovery) {
 } else {
   log(`bench: the discovery section of ${pageName} left alone (--only without all of latency,scan,idle, or --no-write)`);
 }
-if (writeSignaling) {
-  const how = writeSection(kPagePath, 'signaling', renderSignalingSection(results));
-  log(`bench: ${how} the signaling section of ${pageName}`);
-} else {
-  log(`bench: the signaling section of ${pageName} left alone (--only without signaling, or --no-write)`);
-}
-if (writeConnect) {
-  const how = writeSection(kPagePath, 'connect', renderConnectSection(results));
-  log(`bench: ${how} the connect section of ${pageName}`);
-} else {
-  log(`bench: the connect section of ${pageName} left alone (--only without connect, or --no-write)`);
-}
-if (writeTransfer) {
-  const how = writeSection(kPagePath, 'transfer', renderTransferSection(results));
-  log(`bench: ${how} the transfer section of ${pageName}`);
-} else {
-  log(`bench: the transfer section of ${pageName} left alone (--only without transfer, or --no-write)`);
-}
-if (writeRelay) {
-  const how = writeSection(kPagePath, 'relay', renderRelaySection(results));
-  log(`bench: ${how} the relay section of ${pageName}`);
-} else {
-  log(`bench: the relay section of ${pageName} left alone (--only without relay, or --no-write)`);
+// Every other section is its part's own: [part and section name, renderer].
+for (const [name, render] of [
+  ['signaling', renderSignalingSection], ['channel', renderChannelSection], ['mesh', renderMeshSection],
+  ['connect', renderConnectSection], ['transfer', renderTransferSection], ['relay', renderRelaySection],
+]) {
+  if (wanted(name) && !options['no-write']) {
+    const how = writeSection(kPagePath, name, render(results));
+    log(`bench: ${how} the ${name} section of ${pageName}`);
+  } else {
+    log(`bench: the ${name} section of ${pageName} left alone (--only without ${name}, or --no-write)`);
+  }
 }
 process.exit(0);
 

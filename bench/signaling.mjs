@@ -1,17 +1,28 @@
-// Signaling benchmarks: round trips UI → daemon → daemon → UI and back (same
-// subnet, and across a one-way network), the rate at which one daemon takes
-// signals from several peers, and the outbox with 100,000 queued messages
-// (build/bench/outbox_bench, no network).
+// Signaling benchmarks: round trips UI → daemon → daemon → UI and back over
+// the daemon channel (same subnet, and a one-way network from each side),
+// cold (the first message after both daemons started) and warm; the rate at
+// which one daemon takes signals from several peers; and the outbox with
+// 100,000 queued messages (build/bench/outbox_bench, no network).
 //
 // One lab, two subnets (198.51.100.0/24 = a, 203.0.113.0/24 = b, the lab
 // router between them):
 //   a .10, b .11, c .12, d .13 on subnet a; o 203.0.113.10 on subnet b.
-//   direct:   a ↔ b (same subnet).
+//   direct:   a ↔ b (same subnet: each hears the other's announcements).
 //   one-way:  a ↔ o; in a, `iptables -A OUTPUT -d <o> -m conntrack --ctstate NEW -j DROP`;
-//             o knows a via --peer, a knows o from o's probes (inbound); o's UI says
-//             {"type":"session","peer":a,"state":"connecting"} first, so o long-polls at a.
+//             o knows a via --peer and opens the channel, a knows o from that
+//             channel (inbound) and cannot open one itself; both directions
+//             travel over o's channel.
 //   flood:    a, c and d each send `perSender` signals to b.
-// Every daemon: lab defaults (announce interval 1 s) with --no-scan --log-level info.
+// Every daemon runs with the lab's defaults but the daemon's own announce
+// interval (`--announce-interval 20`, the default a user has) and
+// `--log-level info`.
+//
+// Cold: `coldRuns` times per variant, only the pair runs, each daemon with a
+// fresh data dir (two identities that never met): both start (on the one-way
+// network the side that cannot connect first), each UI opens and waits until
+// the other peer is listed online and verified (what a user waits for before
+// clicking Connect), then the first signal goes. Once more on the one-way
+// network with the side that connects started first.
 //
 // Times are the agents' Date.now() stamps (one clock: every agent runs on
 // this machine): the sending agent stamps just before it hands the frame to
@@ -23,7 +34,7 @@ import path from 'node:path';
 import { Lab, kSubnetA, kSubnetB, waitForPeer } from '../lab/lib/index.mjs';
 import { kRepoDir } from '../lab/lib/paths.mjs';
 
-const kDaemonArgs = ['--no-scan', '--log-level', 'info'];
+const kDaemonArgs = ['--announce-interval', '20', '--log-level', 'info'];
 export const kOutboxBench = path.join(kRepoDir, 'build', 'bench', 'outbox_bench');
 
 /**
@@ -155,7 +166,49 @@ async function flood(senders, targetUi, targetId, { perSender, chunk, maxOutstan
   };
 }
 
-export async function signalingBenchmarks({ roundTrips: count, warmup, perSender, log }) {
+/** Until `ui`'s latest peer list has `peer` online and verified; resolves with the agent time of that list. */
+async function waitListed(ui, peer, owner, timeout) {
+  const listing = await ui.waitFor(() => ui.messages.findLast((m) => m.type === 'peers' &&
+    m.peers.some((p) => p.id === peer.id && p.online && p.verified)), {
+    timeout, what: `${peer.name} listed online and verified in ${owner}'s UI`,
+  });
+  return ui.receivedAt(listing);
+}
+
+/**
+ * One cold round trip x → y → x between two daemons with fresh data dirs
+ * (identities that never met). On the one-way network `opener` ({ host,
+ * target }) is the side that can connect, started with `--peer <target>`.
+ * The daemons start one after the other, each once the one before answers
+ * GET /api/health: the target first (the opener's first probe finds it up),
+ * or with `openerFirst` the opener first. Then the UIs open and wait until
+ * each lists the other online and verified, and x's UI sends the first
+ * signal. Resolves with the legs of that round trip and listedMs: from the
+ * second daemon's health answer until both UIs listed the other.
+ */
+async function coldRoundTrip(x, y, { opener, openerFirst = false, tag, run, listTimeoutMs = 10_000 }) {
+  const argsFor = (host) => [
+    ...kDaemonArgs, '--data-dir', path.join(host.dir, `data-${tag}-${run}`),
+    ...(opener && host === opener.host ? ['--peer', `${opener.target.ip}:3001`] : []),
+  ];
+  let order = [x, y];
+  if (opener) order = openerFirst ? [opener.host, opener.target] : [opener.target, opener.host];
+  for (const host of order) await host.startDaemon(argsFor(host));
+  const started = Date.now();
+  const [ux, uy] = await Promise.all([x.openUi(), y.openUi()]);
+  try {
+    const listedAt = Math.max(...await Promise.all([
+      waitListed(ux, y, x.name, listTimeoutMs), waitListed(uy, x, y.name, listTimeoutMs),
+    ]));
+    const [sample] = await roundTrips(ux, uy, { xId: x.id, yId: y.id, count: 1, warmup: 0, tag: `${tag}-${run}`, log: () => {} });
+    return { ...sample, listedMs: listedAt - started };
+  } finally {
+    await Promise.all([ux.close(), uy.close()]);
+    await Promise.all([x.stopDaemon(), y.stopDaemon()]);
+  }
+}
+
+export async function signalingBenchmarks({ roundTrips: count, warmup, perSender, coldRuns, log }) {
   const results = {};
   const lab = await Lab.create({ subnets: [kSubnetA, kSubnetB] });
   try {
@@ -165,29 +218,54 @@ export async function signalingBenchmarks({ roundTrips: count, warmup, perSender
     const d = await lab.addHost('d', { subnet: 'a', ip: '198.51.100.13' });
     const o = await lab.addHost('o', { subnet: 'b', ip: '203.0.113.10' });
     await a.iptables(`-A OUTPUT -d ${o.ip} -m conntrack --ctstate NEW -m comment --comment one-way -j DROP`);
+
+    log(`\n[signaling 1/5] cold round trips (the first signal after both daemons started), ${coldRuns} runs per variant`);
+    const oneWay = { host: o, target: a }; // o opens the channel to a; a cannot open one to o
+    const variants = [
+      ['direct', 'a → b, same subnet', a, b, undefined],
+      ['fromBlocked', 'a → o, one-way network, from the side that cannot connect', a, o, oneWay],
+      ['fromOpen', 'o → a, one-way network, from the side that connects', o, a, oneWay],
+    ];
+    results.cold = Object.fromEntries(variants.map(([key]) => [key, []]));
+    for (let run = 1; run <= coldRuns; run++) {
+      for (const [key, label, x, y, opener] of variants) {
+        const sample = await coldRoundTrip(x, y, { opener, tag: `cold-${key}`, run });
+        results.cold[key].push(sample);
+        log(`  run ${run}/${coldRuns}, ${label}: listed after ${sample.listedMs} ms; first signal there ${sample.thereMs} ms, ` +
+          `round trip ${sample.rttMs} ms`);
+      }
+    }
+    // Once: the side that connects starts first, so its first probe of the
+    // other finds nothing, and the other cannot connect to it.
+    results.coldOpenerFirst = await coldRoundTrip(a, o, {
+      opener: oneWay, openerFirst: true, tag: 'cold-opener-first', run: 1, listTimeoutMs: 60_000,
+    });
+    log(`  once, a → o with o started first: listed after ${results.coldOpenerFirst.listedMs} ms; ` +
+      `first signal there ${results.coldOpenerFirst.thereMs} ms, round trip ${results.coldOpenerFirst.rttMs} ms`);
+
+    const dropped0 = await a.iptablesPackets('OUTPUT', 'one-way');
     for (const host of [a, b, c, d]) await host.startDaemon(kDaemonArgs);
     await o.startDaemon([...kDaemonArgs, '--peer', `${a.ip}:3001`]);
     await Promise.all([
-      ...[b, c, d].map((x) => waitForPeer(x, a, { timeout: 5000 })),
-      ...[a, c, d].map((x) => waitForPeer(b, x, { timeout: 5000 })),
-      waitForPeer(a, b, { timeout: 5000 }),
-      waitForPeer(o, a, { source: 'manual', timeout: 5000 }),
-      waitForPeer(a, o, { source: 'inbound', timeout: 5000 }),
+      ...[b, c, d].map((x) => waitForPeer(x, a, { verified: true, timeout: 5000 })),
+      ...[a, c, d].map((x) => waitForPeer(b, x, { verified: true, timeout: 5000 })),
+      waitForPeer(a, b, { verified: true, timeout: 5000 }),
+      waitForPeer(o, a, { verified: true, timeout: 5000 }),
+      waitForPeer(a, o, { verified: true, source: 'inbound', timeout: 5000 }),
     ]);
     const ui = {};
     for (const host of [a, b, c, d, o]) ui[host.name] = await host.openUi();
 
-    log(`\n[signaling 1/4] round trips a ↔ b, same subnet: ${warmup} warm-up + ${count}`);
+    log(`\n[signaling 2/5] warm round trips a ↔ b, same subnet: ${warmup} warm-up + ${count}`);
     results.direct = await roundTrips(ui.a, ui.b, { xId: a.id, yId: b.id, count, warmup, tag: 'direct', log });
 
-    log(`\n[signaling 2/4] round trips a ↔ o, one-way network (a cannot open connections to o): ${warmup} warm-up + ${count}`);
-    await ui.o.send({ type: 'session', peer: a.id, state: 'connecting' });
+    log(`\n[signaling 3/5] warm round trips on the one-way network (a cannot open connections to o), from a and from o: ${warmup} warm-up + ${count} each`);
     results.oneWay = await roundTrips(ui.a, ui.o, { xId: a.id, yId: o.id, count, warmup, tag: 'oneway', log });
-    await ui.o.send({ type: 'session', peer: a.id, state: 'closed' });
-    const listing = await a.exec(['iptables', '-w', '-L', 'OUTPUT', '-v', '-n', '-x']);
-    results.oneWayDropped = Number(listing.split('\n').find((l) => l.includes('/* one-way */'))?.trim().split(/\s+/)[0]);
+    results.oneWayFromOpen = await roundTrips(ui.o, ui.a, { xId: o.id, yId: a.id, count, warmup, tag: 'oneway-open', log });
+    results.oneWayDropped = (await a.iptablesPackets('OUTPUT', 'one-way')) - dropped0;
+    results.oneWayPeerAtA = (await a.peers()).find((p) => p.id === o.id);
 
-    log(`\n[signaling 3/4] flood: a, c and d send ${perSender} signals each to b`);
+    log(`\n[signaling 4/5] flood: a, c and d send ${perSender} signals each to b`);
     const before = b.daemon.memory();
     results.flood = await flood(
       [a, c, d].map((host) => ({ ui: ui[host.name], id: host.id, name: host.name })), ui.b, b.id,
@@ -200,7 +278,7 @@ export async function signalingBenchmarks({ roundTrips: count, warmup, perSender
     await lab.destroy();
   }
 
-  log(`\n[signaling 4/4] outbox with 100,000 queued messages: ${path.relative(kRepoDir, kOutboxBench)}`);
+  log(`\n[signaling 5/5] outbox with 100,000 queued messages: ${path.relative(kRepoDir, kOutboxBench)}`);
   results.outbox = await outboxBench(log);
   return results;
 }

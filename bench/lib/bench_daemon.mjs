@@ -40,6 +40,8 @@ export class BenchDaemon {
   get pid() { return this.process?.pid; }
   get id() { return this.health?.id; }
   get running() { return Boolean(this.process?.running); }
+  /** The control token the daemon made in its data dir at its first start (what its own UI sends). */
+  get token() { return readFileSync(path.join(this.dataDir, 'control-token'), 'utf8').trim(); }
 
   argv() {
     return [
@@ -95,9 +97,13 @@ export class BenchDaemon {
     return { ...exit, stopMs: msBetween(t0, now()) };
   }
 
-  /** HTTP from the host's namespace to this daemon: { status, body, json } or { error }. */
+  /**
+   * HTTP from the host's namespace to this daemon, with its control token
+   * (as its own UI sends it): { status, body, json } or { error }.
+   */
   async request(pathname, { method = 'GET', body, timeoutMs = 3000 } = {}) {
-    const res = await this.host.http({ url: `${this.baseUrl}${pathname}`, method, body, timeoutMs });
+    const headers = { authorization: `Bearer ${this.token}` };
+    const res = await this.host.http({ url: `${this.baseUrl}${pathname}`, method, headers, body, timeoutMs });
     if (res.error === undefined && /json/.test(res.headers?.['content-type'] ?? '')) {
       try {
         res.json = JSON.parse(res.body);

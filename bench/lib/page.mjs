@@ -67,3 +67,13 @@ export function machineTable(machine, results) {
     ['load average 1/5/15 min', `${results.loadBefore} before, ${results.loadAfter} after (${results.totalS.toFixed(0)} s run)`],
   ]);
 }
+
+/** One sentence on how busy the machine was during the run (the 1-minute load average against the cores). */
+export function loadSentence(results) {
+  const cores = Number(results.machine.nproc) || 1;
+  const load = Math.max(Number(results.loadBefore.split(' ')[0]), Number(results.loadAfter.split(' ')[0]));
+  return load > cores
+    ? `During this run the machine was busy (1-minute load average up to ${load.toFixed(1)} on ${cores} cores, other
+work included), so the times include waiting for a CPU.`
+    : 'The load average stayed at or below the core count during this run.';
+}

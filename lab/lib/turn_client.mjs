@@ -1,9 +1,11 @@
-// A minimal TURN client for the lab: one Allocate (RFC 8656) with long-term
+// A minimal TURN client for the lab: an Allocate (RFC 8656) with long-term
 // credentials (RFC 8489: MESSAGE-INTEGRITY = HMAC-SHA1 keyed with
-// MD5(username:realm:password)), sent from a host's agent, so a test can tell
-// an accepted credential from a refused one by its error code (401). Also the
-// TURN REST API credentials coturn's use-auth-secret expects, derived here
-// with node:crypto independently of the daemon.
+// MD5(username:realm:password)), then CreatePermission and Send indications
+// on that allocation, all sent from a host's agent, so a test can tell an
+// accepted credential from a refused one (401) and a peer the relay may
+// reach from one it may not (403). Also the TURN REST API credentials
+// coturn's use-auth-secret expects, derived here with node:crypto
+// independently of the daemon.
 
 import crypto from 'node:crypto';
 
@@ -11,10 +13,11 @@ const kMagicCookie = 0x2112a442;
 const kHeaderBytes = 20;
 export const TurnType = Object.freeze({
   bindingRequest: 0x0001, bindingSuccess: 0x0101, allocateRequest: 0x0003, allocateSuccess: 0x0103, allocateError: 0x0113,
+  createPermissionRequest: 0x0008, createPermissionSuccess: 0x0108, createPermissionError: 0x0118, sendIndication: 0x0016,
 });
 const Attr = Object.freeze({
-  xorMappedAddress: 0x0020, username: 0x0006, messageIntegrity: 0x0008, errorCode: 0x0009, realm: 0x0014, nonce: 0x0015,
-  xorRelayedAddress: 0x0016, requestedTransport: 0x0019,
+  xorMappedAddress: 0x0020, username: 0x0006, messageIntegrity: 0x0008, errorCode: 0x0009, xorPeerAddress: 0x0012,
+  data: 0x0013, realm: 0x0014, nonce: 0x0015, xorRelayedAddress: 0x0016, requestedTransport: 0x0019,
 });
 
 /** { username: '<expiry>:<user>', password: base64(HMAC-SHA1(secret, username)) } */
@@ -31,17 +34,17 @@ function attribute(type, value) {
   return padded;
 }
 
-/** An Allocate request for a UDP relay; with `auth` ({ username, realm, nonce, key }) it carries MESSAGE-INTEGRITY. */
-export function encodeAllocate(transactionId, auth) {
-  const attributes = [attribute(Attr.requestedTransport, Buffer.from([17, 0, 0, 0]))];
+/** A STUN message of `type` with `attributes`; with `auth` ({ username, realm, nonce, key }) it carries MESSAGE-INTEGRITY. */
+function encodeMessage(type, transactionId, attributes, auth) {
+  const all = [...attributes];
   if (auth) {
-    attributes.push(attribute(Attr.username, Buffer.from(auth.username)));
-    attributes.push(attribute(Attr.realm, Buffer.from(auth.realm)));
-    attributes.push(attribute(Attr.nonce, Buffer.from(auth.nonce)));
+    all.push(attribute(Attr.username, Buffer.from(auth.username)));
+    all.push(attribute(Attr.realm, Buffer.from(auth.realm)));
+    all.push(attribute(Attr.nonce, Buffer.from(auth.nonce)));
   }
-  const body = Buffer.concat(attributes);
+  const body = Buffer.concat(all);
   const header = Buffer.alloc(kHeaderBytes);
-  header.writeUInt16BE(TurnType.allocateRequest, 0);
+  header.writeUInt16BE(type, 0);
   header.writeUInt16BE(body.length + (auth ? 24 : 0), 2); // the length covers MESSAGE-INTEGRITY itself
   header.writeUInt32BE(kMagicCookie, 4);
   transactionId.copy(header, 8);
@@ -49,6 +52,20 @@ export function encodeAllocate(transactionId, auth) {
   if (!auth) return message;
   const hmac = crypto.createHmac('sha1', auth.key).update(message).digest();
   return Buffer.concat([message, attribute(Attr.messageIntegrity, hmac)]);
+}
+
+/** An Allocate request for a UDP relay; with `auth` ({ username, realm, nonce, key }) it carries MESSAGE-INTEGRITY. */
+export function encodeAllocate(transactionId, auth) {
+  return encodeMessage(TurnType.allocateRequest, transactionId, [attribute(Attr.requestedTransport, Buffer.from([17, 0, 0, 0]))], auth);
+}
+
+/** XOR-PEER-ADDRESS of an IPv4 'a.b.c.d' and port. */
+function xorPeerAddress(ip, port) {
+  const value = Buffer.alloc(8);
+  value[1] = 0x01; // IPv4
+  value.writeUInt16BE(port ^ (kMagicCookie >>> 16), 2);
+  ip.split('.').forEach((octet, i) => { value[4 + i] = Number(octet) ^ ((kMagicCookie >>> (24 - 8 * i)) & 0xff); });
+  return attribute(Attr.xorPeerAddress, value);
 }
 
 /** { type, transactionId, attributes: Map(type -> Buffer) }, or undefined for anything that is not STUN. */
@@ -100,27 +117,66 @@ export async function stunBinding(host, { server, port = 3478, timeoutMs = 2000 
 }
 
 /**
+ * One TURN allocation on `server:port` from one local port of `host` (coturn
+ * ties an allocation to the 5-tuple, so every request of the session comes
+ * from that port):
+ *   allocate()            { ok: true, relayed: 'ip:port' } or { ok: false, code, reason }
+ *   createPermission(ip)  { ok: true } or { ok: false, code, reason }: 403 for a
+ *                         peer the relay may not reach (coturn's "Forbidden IP")
+ *   send(ip, port, data)  a Send indication: the relay forwards `data` from its
+ *                         relayed address to ip:port only with a permission for ip
+ * `code` is undefined when nothing answered within timeoutMs.
+ */
+export class TurnSession {
+  constructor(host, { server, port = 3478, username, password, timeoutMs = 2000 }) {
+    this.host = host;
+    this.username = username;
+    this.password = password;
+    this.options = { server, port, bindPort: 20000 + crypto.randomInt(20000), timeoutMs };
+    this.auth = undefined;
+  }
+
+  async allocate() {
+    const challenge = await exchange(this.host, encodeAllocate(crypto.randomBytes(12)), this.options);
+    if (!challenge) return { ok: false, code: undefined, reason: 'no answer' };
+    if (challenge.type !== TurnType.allocateError || errorOf(challenge).code !== 401) {
+      return { ok: false, ...errorOf(challenge), reason: `unexpected answer 0x${challenge.type.toString(16)} to an unauthenticated Allocate` };
+    }
+    const realm = challenge.attributes.get(Attr.realm)?.toString('utf8') ?? '';
+    const nonce = challenge.attributes.get(Attr.nonce)?.toString('utf8') ?? '';
+    const key = crypto.createHash('md5').update(`${this.username}:${realm}:${this.password}`).digest();
+    const auth = { username: this.username, realm, nonce, key };
+    const answer = await exchange(this.host, encodeAllocate(crypto.randomBytes(12), auth), this.options);
+    if (!answer) return { ok: false, code: undefined, reason: 'no answer' };
+    if (answer.type === TurnType.allocateSuccess) {
+      this.auth = auth;
+      const relayed = answer.attributes.get(Attr.xorRelayedAddress);
+      return { ok: true, relayed: relayed ? xorAddress(relayed) : undefined };
+    }
+    return { ok: false, ...errorOf(answer) };
+  }
+
+  async createPermission(ip) {
+    if (!this.auth) throw new Error('createPermission before a successful allocate()');
+    const request = encodeMessage(TurnType.createPermissionRequest, crypto.randomBytes(12), [xorPeerAddress(ip, 0)], this.auth);
+    const answer = await exchange(this.host, request, this.options);
+    if (!answer) return { ok: false, code: undefined, reason: 'no answer' };
+    if (answer.type === TurnType.createPermissionSuccess) return { ok: true };
+    return { ok: false, ...errorOf(answer) };
+  }
+
+  async send(ip, port, data) {
+    const indication = encodeMessage(TurnType.sendIndication, crypto.randomBytes(12),
+      [xorPeerAddress(ip, port), attribute(Attr.data, Buffer.from(data))]);
+    await this.host.sendUdp(indication, this.options.server, this.options.port, { bindPort: this.options.bindPort });
+  }
+}
+
+/**
  * Allocates a UDP relay on `server:port` from `host` with `username` and
  * `password`: { ok: true, relayed: 'ip:port' } or { ok: false, code, reason }
  * (code undefined when nothing answered within timeoutMs).
  */
 export async function turnAllocate(host, { server, port = 3478, username, password, timeoutMs = 2000 }) {
-  // Both requests from one local port: coturn ties the nonce to the 5-tuple.
-  const bindPort = 20000 + crypto.randomInt(20000);
-  const options = { server, port, bindPort, timeoutMs };
-  const challenge = await exchange(host, encodeAllocate(crypto.randomBytes(12)), options);
-  if (!challenge) return { ok: false, code: undefined, reason: 'no answer' };
-  if (challenge.type !== TurnType.allocateError || errorOf(challenge).code !== 401) {
-    return { ok: false, ...errorOf(challenge), reason: `unexpected answer 0x${challenge.type.toString(16)} to an unauthenticated Allocate` };
-  }
-  const realm = challenge.attributes.get(Attr.realm)?.toString('utf8') ?? '';
-  const nonce = challenge.attributes.get(Attr.nonce)?.toString('utf8') ?? '';
-  const key = crypto.createHash('md5').update(`${username}:${realm}:${password}`).digest();
-  const answer = await exchange(host, encodeAllocate(crypto.randomBytes(12), { username, realm, nonce, key }), options);
-  if (!answer) return { ok: false, code: undefined, reason: 'no answer' };
-  if (answer.type === TurnType.allocateSuccess) {
-    const relayed = answer.attributes.get(Attr.xorRelayedAddress);
-    return { ok: true, relayed: relayed ? xorAddress(relayed) : undefined };
-  }
-  return { ok: false, ...errorOf(answer) };
+  return new TurnSession(host, { server, port, username, password, timeoutMs }).allocate();
 }

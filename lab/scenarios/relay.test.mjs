@@ -11,12 +11,16 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { kSubnetA, labSuite, labTest, missingToolsReason, unavailableTest, waitFor } from '../lib/index.mjs';
-import { stunBinding, turnAllocate, turnRestCredential } from '../lib/turn_client.mjs';
+import {
+  kSubnetA, kSubnetB, labSuite, labTest, missingToolsReason, unavailableTest, waitFor, waitForPeer, waitForRelay,
+} from '../lib/index.mjs';
+import { TurnSession, stunBinding, turnAllocate, turnRestCredential } from '../lib/turn_client.mjs';
 
 const kTurnPort = 3478;
 const kUserSecret = 'LAB-CONFIGURED-REST-SECRET-7f3a';
-const kTools = ['/usr/bin/turnserver', '/usr/bin/turnutils_uclient'];
+const kTools = ['/usr/bin/turnserver', '/usr/bin/turnutils_uclient', '/usr/bin/turnutils_peer'];
+const kEchoPort = 3480; // turnutils_peer's
+const kProbePort = 47000; // where the relay-reach test listens for what the relay forwards
 const missingCoturn = missingToolsReason(kTools, 'coturn');
 
 function relayFiles(host) {
@@ -53,11 +57,25 @@ async function relayEntry(ui, host, ref) {
   return { answer, entry };
 }
 
-/** turnutils_uclient from `client`: two relays exchanging a few packets (exit 0), over UDP or TCP. */
-async function uclient(client, server, { username, password, tcp = false }) {
-  const args = ['turnutils_uclient', '-y', '-c', '-n', '3', '-m', '1', ...(tcp ? ['-t'] : []),
-    '-u', username, '-w', password, '-p', String(kTurnPort), server];
+/**
+ * turnutils_uclient from `client`: a few packets through the relay to the
+ * echo peer (turnutils_peer) at `peer` and back (exit 0), over UDP or TCP.
+ * Not client to client (-y): both relayed addresses would be the relay
+ * host's own, which it may not reach.
+ */
+async function uclient(client, server, { username, password, peer, tcp = false }) {
+  const args = ['turnutils_uclient', '-c', '-n', '3', '-m', '1', ...(tcp ? ['-t'] : []),
+    '-e', peer, '-r', String(kEchoPort), '-u', username, '-w', password, '-p', String(kTurnPort), server];
   return client.exec(args, { timeout: 15_000 });
+}
+
+/** Starts turnutils_peer (an echo) on `host` and waits until it listens. */
+async function startEchoPeer(host) {
+  host.spawn(['turnutils_peer', '-L', host.ip, '-p', String(kEchoPort)]);
+  await waitFor(() => host.exec(['ss', '-Hlnu']), {
+    timeout: 5000, interval: 50, what: `turnutils_peer to listen on ${host.ip}:${kEchoPort}`,
+    until: (listening) => listening.includes(`${host.ip}:${kEchoPort}`),
+  });
 }
 
 if (missingCoturn) {
@@ -68,6 +86,8 @@ if (missingCoturn) {
       { subnets: [kSubnetA], timeout: 90_000 }, async (lab, t) => {
         const r = await lab.addHost('r', { subnet: 'a', ip: '198.51.100.10' });
         const c = await lab.addHost('c', { subnet: 'a', ip: '198.51.100.11' });
+        const echo = await lab.addHost('echo', { subnet: 'a', ip: '198.51.100.12' });
+        await startEchoPeer(echo);
         await r.startDaemon(['--no-scan', '--turn']);
         const files = relayFiles(r);
 
@@ -108,9 +128,9 @@ if (missingCoturn) {
           timeout: 5000, interval: 100, what: 'an allocation with the daemon\'s credentials', until: (result) => result.ok,
         });
         assert.match(allocated.relayed, /^198\.51\.100\.10:\d+$/);
-        const udp = await uclient(c, r.ip, { username: entry.username, password: entry.credential });
+        const udp = await uclient(c, r.ip, { username: entry.username, password: entry.credential, peer: echo.ip });
         t.diagnostic(`turnutils_uclient over UDP: ${udp.trim().split('\n').at(-3)}`);
-        await uclient(c, r.ip, { username: entry.username, password: entry.credential, tcp: true });
+        await uclient(c, r.ip, { username: entry.username, password: entry.credential, peer: echo.ip, tcp: true });
         // Browsers also send a STUN Binding to every TURN server: unanswered, their candidate gathering lasts 40 s.
         assert.match(await stunBinding(c, { server: r.ip }) ?? 'no answer', new RegExp(`^${c.ip.replaceAll('.', '\\.')}:\\d+$`),
           'the relay answers a STUN Binding with the client\'s address');
@@ -122,7 +142,7 @@ if (missingCoturn) {
         assert.deepEqual(await turnAllocate(c, { server: r.ip, ...forged }), { ok: false, code: 401, reason: 'Unauthorized' });
         const tampered = { username: entry.username.replace(/^\d+/, String(Number(expiry) + 86_400)), password: entry.credential };
         assert.equal((await turnAllocate(c, { server: r.ip, ...tampered })).code, 401, 'a later expiry needs a new password');
-        await assert.rejects(uclient(c, r.ip, { username: expired.username, password: expired.password }));
+        await assert.rejects(uclient(c, r.ip, { username: expired.username, password: expired.password, peer: echo.ip }));
 
         // coturn killed: restarted (after 1 s), and allocations work again.
         process.kill(firstPid, 'SIGKILL');
@@ -164,6 +184,107 @@ if (missingCoturn) {
           timeout: 5000, interval: 50, what: 'turnserver to be gone with its daemon', until: (isAlive) => !isAlive,
         });
       });
+
+    // Issue 16, items 1 and 4: credentials only for a peer whose key was
+    // proven and whom the user trusts; with them, the relay reaches the
+    // hosts of its discovery subnets and nothing else.
+    labTest('relay credentials only for a peer the user trusts; it cannot reach the relay host, a container bridge ' +
+      'there or another subnet', { subnets: [kSubnetA, kSubnetB], timeout: 120_000 }, async (lab, t) => {
+      const r = await lab.addHost('r', { subnet: 'a', ip: '198.51.100.10' });
+      const p = await lab.addHost('p', { subnet: 'a', ip: '198.51.100.11' }); // a peer r's user trusts
+      const e = await lab.addHost('e', { subnet: 'a', ip: '198.51.100.12' }); // a fresh identity on the LAN
+      const lan = await lab.addHost('lan', { subnet: 'a', ip: '198.51.100.13' }); // another host of r's subnet
+      const far = await lab.addHost('far', { subnet: 'b', ip: '203.0.113.10' }); // routed, outside r's discovery subnets
+      // A container bridge on r, as Docker makes one: 172.17.0.1/16 on docker0.
+      await r.exec(['ip', 'link', 'add', 'docker0', 'type', 'bridge']);
+      await r.exec(['ip', 'addr', 'add', '172.17.0.1/16', 'dev', 'docker0']);
+      await r.exec(['ip', 'link', 'set', 'docker0', 'up']);
+
+      await r.startDaemon(['--no-scan', '--turn']);
+      await waitFor(() => relayHealth(r), {
+        timeout: 10_000, interval: 50, what: "r's relay to be running", until: (relay) => relay?.state === 'running',
+      });
+      assert.match(r.daemon.log(), /not on docker0: container, virtual machine or VPN links/);
+      const conf = readFileSync(path.join(relayFiles(r).dir, 'turnserver.conf'), 'utf8');
+      assert.deepEqual(conf.split('\n').filter((l) => l.startsWith('allowed-peer-ip=')),
+        ['allowed-peer-ip=198.51.100.1-198.51.100.254'],
+        'the relay may reach the hosts of its subnet (its own LAN address too: its user\'s browser is there), nothing else');
+      assert.deepEqual(conf.split('\n').filter((l) => l.startsWith('listening-ip=')), ['listening-ip=198.51.100.10']);
+
+      await p.startDaemon(['--no-scan']);
+      await e.startDaemon(['--no-scan']);
+      await Promise.all([waitForPeer(r, p, { verified: true, timeout: 15_000 }),
+        waitForPeer(r, e, { verified: true, timeout: 15_000 })]);
+
+      // Both ask at once; r's user has connected to neither and trusts neither: refused, in words.
+      for (const who of ['p', 'e']) {
+        await waitFor(() => r.daemon.log(), {
+          timeout: 15_000, interval: 100, what: `r to refuse ${who} relay credentials`,
+          until: (log) => log.includes(`refused relay credentials to "${who}"`),
+        });
+      }
+      assert.match(r.daemon.log(), /refused relay credentials to "e" \(\w+…\): this computer's user has never connected to it and does not trust it/);
+      await waitFor(() => e.daemon.log(), {
+        timeout: 5000, interval: 100, what: "e to log r's refusal",
+        until: (log) => log.includes('gives no credentials for its TURN relay: "not_trusted"'),
+      });
+
+      // r's user puts p on the "always accept" list: p's next request gets credentials; e stays refused.
+      const trust = await r.fetch('/api/settings', { method: 'PUT', body: { autoAccept: [p.id] } });
+      assert.equal(trust.status, 200, trust.body);
+      await waitForRelay(p, r, { relay: 'ready', timeout: 45_000 });
+      assert.match(r.daemon.log(), /gave relay credentials to "p"/);
+      assert.doesNotMatch(r.daemon.log(), /gave relay credentials to "e"/);
+      assert.equal((await e.peers()).find((peer) => peer.id === r.id)?.relay, 'offered');
+
+      // p's page gets r's relay for a connection with r, and not for one with e.
+      const ui = await p.openUi();
+      await ui.send({ type: 'ice_servers', peer: r.id, ref: 'with-r' });
+      const [withR] = await ui.waitForType('ice_servers', { filter: (m) => m.ref === 'with-r' });
+      const entry = withR.iceServers.find((s) => [].concat(s.urls).some((u) => u.startsWith(`turn:${r.ip}:`)));
+      assert.ok(entry?.username?.endsWith(`:${p.id}`), `r's relay, issued to p: ${JSON.stringify(withR.iceServers)}`);
+      await ui.send({ type: 'ice_servers', peer: e.id, ref: 'with-e' });
+      const [withE] = await ui.waitForType('ice_servers', { filter: (m) => m.ref === 'with-e' });
+      assert.ok(!withE.iceServers.some((s) => [].concat(s.urls).some((u) => u.startsWith(`turn:${r.ip}:`))),
+        `r's relay is not offered for a connection with e: ${JSON.stringify(withE.iceServers)}`);
+
+      // With those credentials, p allocates on r's relay and asks it to reach each target.
+      const session = new TurnSession(p, { server: r.ip, username: entry.username, password: entry.credential });
+      const allocated = await session.allocate();
+      assert.ok(allocated.ok, JSON.stringify(allocated));
+      const denied = [
+        { what: "r's loopback", host: r, ip: '127.0.0.1' },
+        { what: "r's container bridge", host: r, ip: '172.17.0.1' },
+        { what: 'a container behind that bridge', ip: '172.17.0.2' },
+        { what: 'a host outside the discovery subnets', host: far, ip: far.ip },
+      ];
+      for (const target of denied) {
+        assert.deepEqual(await session.createPermission(target.ip), { ok: false, code: 403, reason: 'Forbidden IP' },
+          `a permission for ${target.what} (${target.ip})`);
+      }
+      assert.deepEqual(await session.createPermission(lan.ip), { ok: true }, 'a permission for a host of the LAN');
+      // r's own browser is at r's LAN address: a connection with r through r's relay reaches it.
+      assert.deepEqual(await session.createPermission(r.ip), { ok: true }, "a permission for r's own LAN address");
+
+      // And what it sends there: the LAN host gets it; the others, sent first each round, get nothing.
+      const listening = denied.filter((target) => target.host).map((target) => ({
+        ...target, received: target.host.receiveUdp(kProbePort, { address: target.ip, timeoutMs: 6000 }),
+      }));
+      let delivered;
+      const received = lan.receiveUdp(kProbePort, { address: lan.ip, timeoutMs: 6000 }).then((d) => { delivered = d; });
+      await waitFor(async () => {
+        for (const target of denied) await session.send(target.ip, kProbePort, `to ${target.what}`);
+        await session.send(lan.ip, kProbePort, 'to the LAN');
+        return delivered;
+      }, { timeout: 6000, interval: 250, what: 'a datagram relayed to the LAN host', until: (d) => d?.length > 0 });
+      await received;
+      assert.equal(delivered[0].data.toString(), 'to the LAN');
+      assert.equal(delivered[0].address, r.ip, 'it came from the relayed address');
+      for (const target of listening) {
+        assert.deepEqual(await target.received, [], `nothing relayed to ${target.what} (${target.ip})`);
+      }
+      t.diagnostic(`allocated ${allocated.relayed}; 403 for ${denied.map((target) => target.ip).join(', ')}`);
+    });
 
     labTest('--turn without a usable port or with --loopback', { subnets: [kSubnetA], timeout: 60_000 }, async (lab) => {
       const r = await lab.addHost('r', { subnet: 'a', ip: '198.51.100.10' });

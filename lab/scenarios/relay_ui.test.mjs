@@ -1,7 +1,7 @@
 // The relay through the web UI (issue 6, lab 1-3; cases/relay_ui.mjs): UDP
-// blocked between two subnets, "No route" until carol turns on her relay,
+// blocked between two subnets, "No route" until bob turns on his relay (trusting alice),
 // then connect, chat and a 4 MiB file through it (50 MiB in
-// soak/relay_ui.test.mjs); force relay on one subnet, and carol's
+// soak/relay_ui.test.mjs); force relay on one subnet, and alice's
 // turnserver SIGKILLed: the connection recovers by an ICE restart.
 // Run: node lab/run.mjs lab/scenarios/relay_ui.test.mjs
 

@@ -97,6 +97,29 @@ await labSuite('signaling', () => {
     assert.deepEqual(offlineSightings(uiA, b.id), [], "A's UI must not see B go offline while they exchange signals");
   });
 
+  // The other start order, with the user's announce interval (20 s): B, which can reach A, has
+  // been running and asking A's address in vain when A starts; A cannot reach B at all. B asks
+  // its manual addresses every second, so they find each other at once, not an interval later.
+  labTest('one-way network, the side that can connect started first (20 s announce interval): both list each other within 2 s of the other\'s start', { subnets: [kSubnetA, kSubnetB], timeout: 60_000 }, async (lab, t) => {
+    const a = await lab.addHost('a', { subnet: 'a', ip: '198.51.100.10' });
+    const b = await lab.addHost('b', { subnet: 'b', ip: '203.0.113.10' });
+    await a.iptables(`-A OUTPUT -d ${b.ip} -m conntrack --ctstate NEW -m comment --comment one-way -j DROP`);
+    await a.iptables(`-A INPUT -s ${b.ip} -p tcp --dport ${kPort} --syn -m comment --comment asked -j ACCEPT`);
+    await b.startDaemon(['--no-scan', '--announce-interval', '20', '--peer', `${a.ip}:${kPort}`]);
+    // B has been asking for a while: three times without an answer (nothing listens at A yet).
+    await waitFor(() => a.iptablesPackets('INPUT', 'asked'), { timeout: 10_000, interval: 100, what: "B's third try at A", until: (n) => n >= 3 });
+    await a.startDaemon(['--no-scan', '--announce-interval', '20']);
+    const started = Date.now();
+    const uiA = await a.openUi();
+    const uiB = await b.openUi();
+    await Promise.all([waitForUiPeer(uiA, b, 'A', 10_000), waitForUiPeer(uiB, a, 'B', 10_000)]);
+    const listed = Date.now() - started;
+    t.diagnostic(`each UI listed the other ${listed} ms after A started`);
+    assert.ok(listed <= kFirstSignalMs, `first contact took ${listed} ms after A started (at most ${kFirstSignalMs} ms)`);
+    const { delays } = await exchange(uiA, uiB, { to: b.id, from: a.id, tag: 'first A to B', count: 1, timeout: 5_000 });
+    t.diagnostic(`then the first signal A to B in ${delays[0]} ms`);
+  });
+
   // B is stopped first (its channel closes cleanly, nothing is left in flight), then cut off so that
   // it cannot reconnect before its UI is open again. A queues 40 signals: the first 20 keep the
   // default TTL (120 s), the last 20 live 3 s. A is SIGKILLed and restarted with them queued.
@@ -105,11 +128,9 @@ await labSuite('signaling', () => {
   });
 
   // The same with the short-lived signals between the long-lived ones: the expired ones leave holes
-  // in A's sequence that B must step over. peerdropd stops at the first hole (see the report of
-  // this change): B judges the next envelope a gap (its floor is A's lowest unacknowledged
-  // sequence, below the hole), acknowledges what it has, and A does not send the rest again on
-  // that channel; they wait for a new one.
-  labTest('signals queued behind an expired one still arrive: B steps over the hole', { timeout: 60_000, todo: 'peerdropd does not resend after a gap on the same channel' }, async (lab, t) => {
+  // in A's sequence that B must step over, on the channel that is up (A sends what lies past a hole
+  // once B's ack of what lies below it lets the envelope's floor reach it).
+  labTest('signals queued behind an expired one still arrive: B steps over the hole', { timeout: 60_000 }, async (lab, t) => {
     await queuedWhileAway(lab, t, { count: 10, shortLived: (i) => i % 2 === 1, sigkill: false });
   });
 
@@ -296,9 +317,9 @@ await labSuite('signaling', () => {
     assert.equal(after.serverId, b.id);
   });
 
-  // The daemon does not refuse a client that offers no ALPN (see the report of this change):
-  // OpenSSL calls the ALPN callback only when the client sends the extension.
-  labTest('the channel refuses a client that offers no ALPN', { timeout: 30_000, todo: 'peerdropd completes the handshake without ALPN' }, async (lab) => {
+  // OpenSSL calls the ALPN callback only when the client sends the extension: the daemon refuses a
+  // ClientHello without it on its own.
+  labTest('the channel refuses a client that offers no ALPN', { timeout: 30_000 }, async (lab) => {
     const b = await lab.addHost('b', { subnet: 'a', ip: '198.51.100.10' });
     const x = await lab.addHost('x', { subnet: 'a', ip: '198.51.100.66' });
     await b.startDaemon(['--no-scan']);

@@ -86,7 +86,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                "90m, 36h, 7d; default 7d)",
                1.0, 3650.0 * 86400);
   app.add_option("--discovery-port", d.port, "UDP port for discovery announcements");
-  app.add_option("--interface", d.interfaces, "Limit discovery to this network interface (repeatable)")
+  app.add_option("--interface", d.interfaces, "Use only this network interface (repeatable); container, VM and VPN links are used only when named")
       ->take_all()
       ->allow_extra_args(false);
   app.add_option("--scan", d.scan_subnets,

@@ -30,53 +30,26 @@ transfer::DownloadFolder open_download_folder(const std::filesystem::path& dir) 
   return std::move(*folder);
 }
 
-// Where the managed TURN relay listens and relays (the chosen interfaces'
-// addresses; 127.0.0.1 in loopback mode) and the LAN it may reach (their
-// subnets and the --scan subnets): made at start and again after every
-// change of the machine's addresses.
-struct RelayAddresses {
-  std::vector<std::string> listening_ips;
-  std::vector<relay::CoturnConfig::PeerRange> lan_ranges;
-};
-
-RelayAddresses relay_addresses(const Config& config, const std::vector<net::InterfaceAddress>& interfaces) {
-  RelayAddresses out;
-  if (config.discovery.loopback) {
-    out.listening_ips = {"127.0.0.1"};  // nothing may leave the machine
-    return out;
-  }
-  for (const auto& iface : net::select_interfaces(interfaces, config.discovery.interfaces, false)) {
-    out.listening_ips.push_back(net::Ipv4Subnet::format_address(iface.address));
-    if (auto range = relay::peer_range_of(iface.subnet.to_string())) out.lan_ranges.push_back(*range);
-  }
-  for (const auto& cidr : config.discovery.scan_subnets) {
-    if (auto range = relay::peer_range_of(cidr)) out.lan_ranges.push_back(*range);
-  }
-  return out;
-}
-
 // The managed TURN relay, off until started (--turn or the relay setting).
 // With --turn, options that can never work (a port browsers refuse) stop the
 // start; turned on from the settings, they make it `failed` with the reason.
-relay::RelayService make_relay(asio::any_io_executor executor, const Config& config,
-                               const std::vector<net::InterfaceAddress>& interfaces, const core::Clock& clock,
+relay::RelayService make_relay(asio::any_io_executor executor, const Config& config, const core::Clock& clock,
                                const relay::TurnCredentials& credentials, core::ProcessLauncher& launcher,
                                core::Alarm& alarm, relay::RelayService::Hooks hooks) {
   const auto& r = config.relay;
   std::error_code ec;
   const auto data_dir = std::filesystem::absolute(config.data_dir, ec);
-  auto addresses = relay_addresses(config, interfaces);
-  relay::CoturnConfig coturn{.listening_ips = std::move(addresses.listening_ips),
-                             .listening_port = r.port,
+  // Its addresses come from discovery once that runs (Daemon::update_relay_addresses).
+  relay::CoturnConfig coturn{.listening_port = r.port,
                              .min_port = r.min_port,
                              .max_port = r.max_port,
                              .realm = r.realm,
                              .loopback = config.discovery.loopback,
-                             .lan_ranges = std::move(addresses.lan_ranges),
                              .pid_file = data_dir / "relay" / "turnserver.pid",
                              .userdb_file = data_dir / "relay" / "userdb.sqlite",
                              .user_quota = r.user_quota,
                              .total_quota = r.total_quota,
+                             .max_users = static_cast<std::uint32_t>(r.max_grant_holders + 1),  // and our own UI
                              .max_bps = r.max_bps};
   if (r.enabled) {
     if (auto problem = coturn.options_problem()) throw core::StartupError("--turn: " + *problem);
@@ -157,7 +130,7 @@ Daemon::Daemon(Config config)
       turn_credentials_(clock_, config_.relay.credential_ttl),
       relay_launcher_(io_.get_executor()),
       relay_alarm_(io_.get_executor()),
-      relay_(make_relay(io_.get_executor(), config_, interfaces_.current(), clock_, turn_credentials_,
+      relay_(make_relay(io_.get_executor(), config_, clock_, turn_credentials_,
                         relay_launcher_, relay_alarm_,
                         relay::RelayService::Hooks{.health_changed = [this] { peer_feed_.relay_changed(); },
                                                    .running_changed = [this](bool running) {
@@ -179,13 +152,18 @@ Daemon::Daemon(Config config)
           [this](const std::string& peer) { return send_daemon_message(peer, "relay:request", "{}"); },
           [this] { peer_feed_.peers_changed(); },  // a peer's "relay" went "ready", or back
           core::make_logger("relay")),
+      relay_grant_store_(database_),
       relay_grants_(
-          clock_, [this](const std::string& id) { return discovery_.find_peer(id); },
+          clock_, relay_grant_store_, [this](const std::string& id) { return discovery_.find_peer(id); },
+          [this](const std::string& id) {
+            const auto& trusted = settings_.settings().auto_accept;
+            return std::find(trusted.begin(), trusted.end(), id) != trusted.end();
+          },
           [this](std::string_view user) { return relay_.ice_server(user); },
           [this](const std::string& peer, const std::string& payload) {
             send_daemon_message(peer, "relay:grant", payload);
           },
-          core::make_logger("relay")),
+          core::make_logger("relay"), relay::RelayGrantIssuer::Limits{.max_holders = config_.relay.max_grant_holders}),
       received_files_(received_file_store_, download_folder_, core::make_logger("transfer")),
       transfer_(download_folder_, config_.transfer, clock_, core::make_logger("transfer"),
                 transfer::TransferService::Hooks{
@@ -246,6 +224,7 @@ int Daemon::run() {
   });
   interfaces_.start([this](const std::vector<net::InterfaceAddress>& all) { interfaces_changed(all); });
   discovery_.start(interfaces_.current());
+  update_relay_addresses(interfaces_.current());
   signaling_.start();
   transfer_timers_.start();
   if (config_.relay.enabled || settings_.settings().relay) relay_.start();
@@ -294,9 +273,23 @@ void Daemon::settings_changed(const settings::Settings& now, const std::vector<s
 void Daemon::interfaces_changed(const std::vector<net::InterfaceAddress>& all) {
   policy_.set_own_addresses(own_addresses(all));
   discovery_.interfaces_changed(all);
-  // Other addresses on the chosen interfaces: a relay that is on restarts on them; the same ones change nothing.
-  auto addresses = relay_addresses(config_, all);
-  relay_.set_addresses(std::move(addresses.listening_ips), std::move(addresses.lan_ranges));
+  update_relay_addresses(all);
+}
+
+void Daemon::update_relay_addresses(const std::vector<net::InterfaceAddress>& all) {
+  // The relay listens on the addresses of the interfaces discovery works on
+  // (127.0.0.1 in loopback mode) and reaches discovery's subnets only, never
+  // this machine's own addresses. A relay that is on restarts when that
+  // changes; anything else changes nothing.
+  std::vector<std::string> listening_ips;
+  if (config_.discovery.loopback) {
+    listening_ips.push_back("127.0.0.1");  // nothing may leave the machine
+  } else {
+    for (const auto& iface : discovery_.interfaces()) {
+      listening_ips.push_back(net::Ipv4Subnet::format_address(iface.address));
+    }
+  }
+  relay_.set_addresses(std::move(listening_ips), discovery_.subnets());
 }
 
 void Daemon::peers_changed() {

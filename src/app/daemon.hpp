@@ -30,6 +30,7 @@
 #include "identity/identity.hpp"
 #include "net/interface_monitor.hpp"
 #include "relay/relay_grant_issuer.hpp"
+#include "relay/relay_grant_store.hpp"
 #include "relay/relay_service.hpp"
 #include "relay/remote_relays.hpp"
 #include "relay/turn_credentials.hpp"
@@ -69,6 +70,7 @@ class Daemon {
   void shutdown();
   void settings_changed(const settings::Settings& now, const std::vector<std::string>& changed);
   void interfaces_changed(const std::vector<net::InterfaceAddress>& all);
+  void update_relay_addresses(const std::vector<net::InterfaceAddress>& all);
   void peers_changed();
   void relay_running_changed(bool running);
   // Shared relays: queues a message of the daemons' own (`relay:…`) for a peer; false if it could not be queued.
@@ -108,6 +110,7 @@ class Daemon {
   // Shared relays: credentials for the relays other daemons offer, and our answers to their requests.
   core::SteadyAlarm remote_relays_alarm_;
   relay::RemoteRelays remote_relays_;
+  relay::RelayGrantStore relay_grant_store_;
   relay::RelayGrantIssuer relay_grants_;
   transfer::ReceivedFiles received_files_;
   transfer::TransferService transfer_;

@@ -97,6 +97,10 @@ asio::awaitable<void> ChannelHub::handshake_inbound(tcp::socket socket, std::vec
     ec = handshake_ec;
   }
   if (auto it = handshakes_.find(ip); it != handshakes_.end() && --it->second == 0) handshakes_.erase(it);
+  // TlsContexts refused a ClientHello without ALPN peerdrop/2 during the handshake; checked again all the same.
+  if (!ec && !TlsContexts::agreed_on_alpn(stream.native_handle())) {
+    ec = core::make_error_code(core::Errc::unsupported_version);
+  }
   const auto id = ec ? std::nullopt : proven_id(stream, clock_);
   if (!id || stopped_) {
     logger_->debug("refused a channel from {}: {}", ip, ec ? ec.message() : "no valid identity certificate");
@@ -131,6 +135,10 @@ asio::awaitable<boost::system::error_code> ChannelHub::connect(tcp::endpoint end
       co_return core::make_error_code(core::Errc::identity_mismatch);
     }
     co_return ec == asio::error::operation_aborted ? core::make_error_code(core::Errc::timeout) : ec;
+  }
+  // A server that chose no protocol (or another) does not speak version 2: its connection is not used.
+  if (!TlsContexts::agreed_on_alpn(stream.native_handle())) {
+    co_return core::make_error_code(core::Errc::unsupported_version);
   }
   const auto id = proven_id(stream, clock_);
   if (!id || *id != expected_id) co_return core::make_error_code(core::Errc::identity_mismatch);

@@ -15,6 +15,7 @@
 #include "channel/channel_config.hpp"
 #include "channel/daemon_channel.hpp"
 #include "channel/identity_certificate.hpp"
+#include "channel/peer_channels.hpp"
 #include "channel/tls_contexts.hpp"
 #include "core/clock.hpp"
 #include "core/logging.hpp"
@@ -31,7 +32,7 @@ namespace peerdrop::channel {
 // once, or an address was proven while a channel was up), the one opened by
 // the daemon with the lower id is kept, on both sides alike, and the other
 // closed. Frames to a peer go over its active channel.
-class ChannelHub final : public DaemonChannel::Listener {
+class ChannelHub final : public DaemonChannel::Listener, public PeerChannels {
  public:
   struct Events {
     // The peer's active channel is a new one (its first, or a replacement).
@@ -55,9 +56,9 @@ class ChannelHub final : public DaemonChannel::Listener {
   boost::asio::awaitable<boost::system::error_code> connect(boost::asio::ip::tcp::endpoint endpoint,
                                                             std::string expected_id);
 
-  // Sends on the peer's active channel; false if it has none or its queue is full.
-  bool send(const std::string& peer, FrameType type, std::span<const std::uint8_t> payload);
-  bool connected(const std::string& peer) const { return active_.count(peer) > 0; }
+  // PeerChannels: sends on the peer's active channel; false if it has none or its queue is full.
+  bool send(const std::string& peer, FrameType type, std::span<const std::uint8_t> payload) override;
+  bool connected(const std::string& peer) const override { return active_.count(peer) > 0; }
   // The peer's active channel, if it has one (valid until the next event).
   const DaemonChannel* active(const std::string& peer) const;
   // The address of the peer's active channel's other end.

@@ -16,6 +16,19 @@ namespace {
 // ALPN: a length-prefixed list with one protocol.
 const unsigned char kAlpnWire[] = {10, 'p', 'e', 'e', 'r', 'd', 'r', 'o', 'p', '/', '2'};
 
+// OpenSSL calls select_alpn only for a ClientHello that offers ALPN; one
+// without the extension is refused here, before anything else is done with it.
+int require_alpn(SSL* ssl, int* alert, void*) {
+  const unsigned char* offered = nullptr;
+  std::size_t offered_length = 0;
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &offered,
+                                &offered_length) != 1) {
+    *alert = SSL_AD_NO_APPLICATION_PROTOCOL;
+    return SSL_CLIENT_HELLO_ERROR;
+  }
+  return SSL_CLIENT_HELLO_SUCCESS;
+}
+
 int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
                 unsigned int in_length, void*) {
   unsigned char* selected = nullptr;
@@ -45,10 +58,18 @@ TlsContexts::TlsContexts(const IdentityCertificate& certificate, const core::Clo
     : clock_(clock), server_(ssl::context::tls_server), client_(ssl::context::tls_client) {
   configure(server_, certificate);
   configure(client_, certificate);
+  SSL_CTX_set_client_hello_cb(server_.native_handle(), require_alpn, nullptr);
   SSL_CTX_set_alpn_select_cb(server_.native_handle(), select_alpn, nullptr);
   if (SSL_CTX_set_alpn_protos(client_.native_handle(), kAlpnWire, sizeof kAlpnWire) != 0) {
     throw core::StartupError("cannot set up TLS for the daemon channel (ALPN)");
   }
+}
+
+bool TlsContexts::agreed_on_alpn(const SSL* connection) {
+  const unsigned char* selected = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(connection, &selected, &length);
+  return length == sizeof kAlpnWire - 1 && std::memcmp(selected, kAlpnWire + 1, length) == 0;
 }
 
 std::function<bool(bool, ssl::verify_context&)> TlsContexts::verifier(std::string expected_id) const {

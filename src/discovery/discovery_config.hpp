@@ -26,6 +26,10 @@ struct DiscoveryConfig {
   std::chrono::milliseconds scan_connect_timeout{250};
   std::chrono::milliseconds probe_timeout{1'500};  // connect + request + answer of one health probe
   std::chrono::milliseconds manual_probe_timeout{3'000};
+  // A manual address (--peer, POST /api/peers) whose daemon has no channel
+  // here is asked this often: behind a one-way firewall it cannot reach us,
+  // so our asking is how it is found when it starts.
+  std::chrono::milliseconds manual_probe_interval{1'000};
   std::chrono::milliseconds first_scan_delay{1'000};   // scan at start if nobody answered by then
   std::chrono::milliseconds scan_interval{60'000};     // --scan subnets are rescanned this often
   std::chrono::milliseconds interface_poll_interval{30'000};

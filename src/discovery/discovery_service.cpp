@@ -152,6 +152,16 @@ void DiscoveryService::start(const std::vector<net::InterfaceAddress>& all_inter
   for (const auto& iface : interfaces_) {
     logger_->info("discovery on {} ({})", iface.name, iface.subnet.to_string());
   }
+  if (config_.interfaces.empty() && !config_.loopback) {
+    std::set<std::string> skipped;
+    for (const auto& iface : all_interfaces) {
+      if (!iface.loopback && net::is_virtual_link(iface)) skipped.insert(iface.name);
+    }
+    if (!skipped.empty()) {
+      logger_->info("not on {}: container, virtual machine or VPN links (name them with --interface to use them)",
+                    fmt::join(skipped, ", "));
+    }
+  }
   udp_.set_interfaces(interfaces_);
   update_stun_subnets();
   udp_.start([this](const Announcement& a, const asio::ip::udp::endpoint& from) { handle_udp(a, from); });
@@ -361,7 +371,7 @@ asio::awaitable<void> DiscoveryService::startup() {
 
 asio::awaitable<void> DiscoveryService::maintenance() {
   constexpr auto kTick = 250ms;
-  auto next_probe = clock_.now() + config_.announce_interval;
+  auto next_probe = clock_.now() + config_.manual_probe_interval;
   while (!stopped_) {
     maintenance_timer_.expires_after(kTick);
     auto [ec] = co_await maintenance_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -375,8 +385,8 @@ asio::awaitable<void> DiscoveryService::maintenance() {
     }
     connect_due();
     if (clock_.now() >= next_probe && !probing_) {
-      // Manual addresses whose daemon is not connected: asked again once per interval.
-      next_probe = clock_.now() + config_.announce_interval;
+      // Manual addresses whose daemon is not connected: asked again every manual_probe_interval.
+      next_probe = clock_.now() + config_.manual_probe_interval;
       probing_ = true;
       asio::co_spawn(executor_, probe_manual(), [this](std::exception_ptr e) {
         probing_ = false;
@@ -465,11 +475,13 @@ asio::awaitable<void> DiscoveryService::probe_manual() {
     }
   });
 }
-void DiscoveryService::update_stun_subnets() {
-  std::vector<net::Ipv4Subnet> subnets(extra_subnets_);
-  for (const auto& iface : interfaces_) subnets.push_back(iface.subnet);
-  stun_gate_.set_subnets(std::move(subnets));
+std::vector<net::Ipv4Subnet> DiscoveryService::subnets() const {
+  std::vector<net::Ipv4Subnet> out(extra_subnets_);
+  for (const auto& iface : interfaces_) out.push_back(iface.subnet);
+  return out;
 }
+
+void DiscoveryService::update_stun_subnets() { stun_gate_.set_subnets(subnets()); }
 
 std::vector<net::Ipv4Subnet> DiscoveryService::subnets_to_scan(bool include_interface_subnets) const {
   std::vector<net::Ipv4Subnet> out;

@@ -61,6 +61,12 @@ class DiscoveryService final : public PeerDirectory {
   void want_channel(const std::string& id);
 
   std::optional<PeerInfo> find_peer(const std::string& id) const { return table_.find(id); }
+  // The interfaces it works on (net::select_interfaces: no container, VM or
+  // VPN link unless named with --interface), and the subnets it discovers
+  // on: theirs and --scan's. The STUN responder answers, and the TURN relay
+  // reaches, these subnets only.
+  const std::vector<net::InterfaceAddress>& interfaces() const { return interfaces_; }
+  std::vector<net::Ipv4Subnet> subnets() const;
   // STUN servers a browser here should use to reach `peer_id`: this daemon on
   // the addresses that face the peer (the same subnet; else every address),
   // then the peer's own daemon. "ip:port" each.
@@ -100,7 +106,6 @@ class DiscoveryService final : public PeerDirectory {
   boost::asio::awaitable<void> run_scan(bool include_interface_subnets, bool claimed);
   std::vector<boost::asio::ip::tcp::endpoint> manual_endpoints() const;
   std::vector<net::Ipv4Subnet> subnets_to_scan(bool include_interface_subnets) const;
-  // The subnets discovery works on, for the STUN gate: the selected interfaces' and --scan's.
   void update_stun_subnets();
 
   boost::asio::any_io_executor executor_;

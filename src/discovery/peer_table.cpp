@@ -148,9 +148,11 @@ ObserveResult PeerTable::channel_changed(const std::string& id, bool up) {
   p.channel = up;
   e.last_heard = clock_.now();  // down: offline after offline_after from now, unless heard again
   if (up) {
+    // Online comes with its hello, the first frame of every channel: a daemon
+    // that is stopping completes a TLS 1.3 handshake (the client is done
+    // first) and closes it without one.
     result.changed = !std::exchange(p.verified, true);
     p.last_seen_ms = clock_.unix_ms();
-    result.came_online = !std::exchange(p.online, true);
   }
   return result;
 }

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 #include <utility>
-
-#include "net/ipv4_subnet.hpp"
+#include <vector>
 
 namespace peerdrop::relay {
 namespace {
@@ -26,8 +26,40 @@ constexpr std::array<Block, 3> kNeverReachable{{
 }};
 constexpr Block kLoopback{0x7f000000, 0x7fffffff};
 
-bool overlaps(std::uint32_t first, std::uint32_t last, const Block& block) {
-  return first <= block.last && block.first <= last;
+// `ranges` (sorted, disjoint) without `cut`.
+std::vector<Block> subtract(const std::vector<Block>& ranges, const Block& cut) {
+  std::vector<Block> out;
+  for (const auto& r : ranges) {
+    if (cut.last < r.first || r.last < cut.first) {
+      out.push_back(r);
+      continue;
+    }
+    if (r.first < cut.first) out.push_back({r.first, cut.first - 1});
+    if (cut.last < r.last) out.push_back({cut.last + 1, r.last});
+  }
+  return out;
+}
+
+// Sorted, with overlapping and adjacent blocks joined.
+std::vector<Block> merged(std::vector<Block> blocks) {
+  std::sort(blocks.begin(), blocks.end(), [](const Block& a, const Block& b) { return a.first < b.first; });
+  std::vector<Block> out;
+  for (const auto& b : blocks) {
+    if (!out.empty() && (b.first <= out.back().last || b.first - 1 == out.back().last)) {
+      out.back().last = std::max(out.back().last, b.last);
+    } else {
+      out.push_back(b);
+    }
+  }
+  return out;
+}
+
+// A subnet's host addresses: without its network and broadcast addresses below /31.
+Block hosts_of(const Ipv4Subnet& subnet) {
+  const auto first = subnet.network();
+  const auto last = subnet.network() | ~subnet.netmask();
+  if (subnet.prefix() >= 31) return {first, last};
+  return {first + 1, last - 1};
 }
 
 bool has_control_character(std::string_view text) {
@@ -52,38 +84,21 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
-// A LAN range the relay may reach: inside none of the never-reachable blocks
-// (nor loopback outside loopback mode).
-bool is_reachable_range(const CoturnConfig::PeerRange& range, bool loopback) {
-  const auto first = Ipv4Subnet::parse_address(range.first);
-  const auto last = Ipv4Subnet::parse_address(range.last);
-  if (!first || !last || *first > *last) return false;
-  for (const auto& block : kNeverReachable) {
-    if (overlaps(*first, *last, block)) return false;
-  }
-  return loopback || !overlaps(*first, *last, kLoopback);
-}
-
 }  // namespace
 
-const std::vector<CoturnConfig::PeerRange>& CoturnConfig::private_ranges() {
-  static const std::vector<PeerRange> ranges{
-      {"10.0.0.0", "10.255.255.255"},      // RFC 1918
-      {"172.16.0.0", "172.31.255.255"},    // RFC 1918
-      {"192.168.0.0", "192.168.255.255"},  // RFC 1918
-      {"100.64.0.0", "100.127.255.255"},   // RFC 6598 shared address space (carrier NAT, some VPNs)
-      {"192.0.2.0", "192.0.2.255"},        // RFC 5737 TEST-NET-1
-      {"198.51.100.0", "198.51.100.255"},  // RFC 5737 TEST-NET-2 (the lab's subnet a)
-      {"203.0.113.0", "203.0.113.255"},    // RFC 5737 TEST-NET-3 (the lab's subnet b)
-  };
-  return ranges;
-}
-
-std::optional<CoturnConfig::PeerRange> peer_range_of(std::string_view cidr) {
-  const auto subnet = Ipv4Subnet::parse(cidr);
-  if (!subnet) return std::nullopt;
-  return CoturnConfig::PeerRange{Ipv4Subnet::format_address(subnet->network()),
-                                 Ipv4Subnet::format_address(subnet->network() | ~subnet->netmask())};
+std::vector<CoturnConfig::PeerRange> CoturnConfig::allowed_ranges() const {
+  std::vector<Block> blocks;
+  if (loopback) {
+    blocks.push_back(kLoopback);
+  } else {
+    for (const auto& subnet : lan_subnets) blocks.push_back(hosts_of(subnet));
+    blocks = merged(std::move(blocks));
+    for (const auto& never : kNeverReachable) blocks = subtract(blocks, never);
+    blocks = subtract(blocks, kLoopback);
+  }
+  std::vector<PeerRange> out;
+  for (const auto& b : blocks) out.push_back({Ipv4Subnet::format_address(b.first), Ipv4Subnet::format_address(b.last)});
+  return out;
 }
 
 std::optional<std::string> CoturnConfig::problem() const {
@@ -124,6 +139,10 @@ std::optional<std::string> CoturnConfig::options_problem() const {
   }
   if (tls_certificate && (!is_valid_path(*tls_certificate) || !is_valid_path(*tls_private_key))) {
     return "the TURN relay's certificate and key need absolute paths without control characters";
+  }
+  if (max_users == 0 || user_quota == 0 || std::uint64_t{user_quota} * max_users > total_quota) {
+    return "the TURN relay's quotas leave users without allocations: " + std::to_string(max_users) + " users × " +
+           std::to_string(user_quota) + " allocations each must fit in the total of " + std::to_string(total_quota);
   }
   return std::nullopt;
 }
@@ -177,23 +196,18 @@ std::string CoturnConfig::render(std::string_view secret) const {
   line("no-software-attribute");
   line("no-cli");
 
-  out += "\n# Quotas: allocations per credential and in all, bytes per second per session and direction.\n";
+  out += "\n# Quotas: allocations per user (peer id) and in all, bytes per second per session and direction;\n";
+  out += "# at most " + std::to_string(max_users) + " users hold credentials at once, so each can have its share.\n";
   line("user-quota", std::to_string(user_quota));
   line("total-quota", std::to_string(total_quota));
   line("max-bps", std::to_string(max_bps));
 
-  out += "\n# Peers: the LAN and nothing else. Everything is denied, then the LAN ranges are allowed\n";
-  out += "# (coturn lets an allowed range win); link-local, multicast and 0/8 are never allowed.\n";
+  out += "\n# Peers: the subnets PeerDrop discovers on and nothing else. Everything is denied, then their\n";
+  out += "# hosts are allowed (coturn lets an allowed range win), less loopback, link-local, multicast\n";
+  out += "# and 0/8" + std::string(loopback ? "; loopback mode: 127/8 only.\n" : ".\n");
   line("denied-peer-ip", "0.0.0.0-255.255.255.255");
   line("denied-peer-ip", "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
-  std::vector<PeerRange> allowed = private_ranges();
-  for (const auto& range : lan_ranges) {
-    if (std::find(allowed.begin(), allowed.end(), range) == allowed.end()) allowed.push_back(range);
-  }
-  if (loopback) allowed.push_back({"127.0.0.0", "127.255.255.255"});
-  for (const auto& range : allowed) {
-    if (is_reachable_range(range, loopback)) line("allowed-peer-ip", range.first + "-" + range.last);
-  }
+  for (const auto& range : allowed_ranges()) line("allowed-peer-ip", range.first + "-" + range.last);
   line("no-multicast-peers");
   if (loopback) line("allow-loopback-peers");
 

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "net/ipv4_subnet.hpp"
+
 namespace peerdrop::relay {
 
 // What peerdropd tells coturn (turnserver.conf, coturn 4.6.1 option names;
@@ -26,19 +28,30 @@ struct CoturnConfig {
   std::uint16_t min_port = 49160;
   std::uint16_t max_port = 49359;
   std::string realm = "peerdrop";
-  bool loopback = false;                   // --loopback: loopback peers allowed (and nothing else is reachable anyway)
-  std::vector<PeerRange> lan_ranges;       // the subnets of the chosen interfaces and of --scan: reachable peers
+  bool loopback = false;                   // --loopback: loopback peers only (127.0.0.0/8, this machine included)
+  // The subnets PeerDrop discovers on (discovery::DiscoveryService::subnets():
+  // the chosen interfaces' and --scan's): the only peers the relay may reach.
+  std::vector<net::Ipv4Subnet> lan_subnets;
   std::filesystem::path pid_file;
   std::filesystem::path userdb_file;       // coturn's own SQLite file, in the data dir (never /var/lib/turn)
   std::optional<std::filesystem::path> tls_certificate;  // both set: TLS and DTLS listeners; else no-tls, no-dtls
   std::optional<std::filesystem::path> tls_private_key;
-  std::uint32_t user_quota = 32;
+  std::uint32_t user_quota = 32;           // allocations per TURN user (coturn counts them per peer id)
   std::uint32_t total_quota = 256;
+  // TURN users that may hold credentials at once (this daemon's UI and the
+  // peers granted; RelayConfig::max_grant_holders): user_quota × max_users ≤
+  // total_quota, so no user can take the allocations the others are owed.
+  std::uint32_t max_users = 8;
   std::uint64_t max_bps = 50'000'000;
 
-  // Ranges every LAN relay may reach: RFC 1918, shared address space (RFC 6598),
-  // and the documentation ranges (RFC 5737), which the lab uses.
-  static const std::vector<PeerRange>& private_ranges();
+  // The peers the relay may reach, in coturn's "first-last" form, sorted and
+  // disjoint: the host addresses of the LAN subnets (network and broadcast
+  // addresses left out) less 0.0.0.0/8, loopback, link-local (169.254/16),
+  // multicast and above (224/3). This machine's own addresses on those
+  // subnets stay in: its user's browser is there, and a peer's relay serves
+  // connections with that peer. Its other addresses (loopback, container
+  // bridges, VPNs) are outside them. In loopback mode: 127.0.0.0/8 only.
+  std::vector<PeerRange> allowed_ranges() const;
 
   // Why coturn could not (or Chrome would not) use these settings, as a
   // sentence for an operator; nothing when they are fine. Chrome refuses TURN
@@ -55,8 +68,5 @@ struct CoturnConfig {
   // For the log: "127.0.0.1:3478 (UDP and TCP), relay ports 49160-49359". Never the secret.
   std::string describe() const;
 };
-
-// The IPv4 subnet "198.51.100.0/24" as a coturn range; nothing for a malformed one.
-std::optional<CoturnConfig::PeerRange> peer_range_of(std::string_view cidr);
 
 }  // namespace peerdrop::relay

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -16,9 +17,14 @@ struct RelayConfig {
   std::uint16_t max_port = 49359;        // --turn-max-port
   std::string realm = "peerdrop";
   std::chrono::seconds credential_ttl = std::chrono::hours(24);  // --turn-credential-ttl
-  // Quotas (coturn's user-quota, total-quota, max-bps): a user is one
-  // credential's username, i.e. one daemon's UI; a browser makes one or two
-  // allocations per connection and relay URL.
+  // Peers that may hold credentials for this relay at once (relay::RelayGrantIssuer).
+  std::size_t max_grant_holders = 7;
+  // Quotas (coturn's user-quota, total-quota, max-bps): coturn counts a
+  // user's allocations by peer id, whatever the credential's expiry; a
+  // browser makes one or two per connection and relay URL. The users are
+  // this daemon's UI and at most max_grant_holders peers, 8 in all, and
+  // 8 × 32 = 256: each gets its share, however busy the others are
+  // (CoturnConfig::options_problem checks it).
   std::uint32_t user_quota = 32;
   std::uint32_t total_quota = 256;
   std::uint64_t max_bps = 50'000'000;    // per session and direction: 400 Mbit/s, so one transfer cannot fill a gigabit link

@@ -76,11 +76,15 @@ void RelayService::stop() {
   if (was_stopping) health_changed();
 }
 
-bool RelayService::set_addresses(std::vector<std::string> listening_ips,
-                                 std::vector<CoturnConfig::PeerRange> lan_ranges) {
-  if (listening_ips == coturn_.listening_ips && lan_ranges == coturn_.lan_ranges) return false;
-  coturn_.listening_ips = std::move(listening_ips);
-  coturn_.lan_ranges = std::move(lan_ranges);
+bool RelayService::set_addresses(std::vector<std::string> listening_ips, std::vector<net::Ipv4Subnet> lan_subnets) {
+  auto next = coturn_;
+  next.listening_ips = std::move(listening_ips);
+  next.lan_subnets = std::move(lan_subnets);
+  // What coturn would be told, less the secret: an address that changes none
+  // of it (a VPN's, a container bridge's) restarts nothing.
+  const bool differs = next.render({}) != coturn_.render({});
+  coturn_ = std::move(next);
+  if (!differs) return false;
   if (!enabled_) return true;  // the next start writes them
   if (coturn_.listening_ips.empty()) {
     logger_->warn("the TURN relay has no address any more; it waits for one");

@@ -69,10 +69,10 @@ class RelayService {
   bool enabled() const { return enabled_; }
 
   // The chosen interfaces' addresses (where it listens and relays) and the
-  // LAN ranges it may reach, after the network changed. Different ones are
-  // written into the configuration and, while the relay is on, turnserver is
-  // restarted on them; the same ones change nothing. True if they differed.
-  bool set_addresses(std::vector<std::string> listening_ips, std::vector<CoturnConfig::PeerRange> lan_ranges);
+  // subnets it may reach, after the network changed. Different ones are written into the
+  // configuration and, while the relay is on, turnserver is restarted on
+  // them; the same ones change nothing. True if they differed.
+  bool set_addresses(std::vector<std::string> listening_ips, std::vector<net::Ipv4Subnet> lan_subnets);
 
   const RelaySupervisor::Health& health() const { return supervisor_.health(); }
   bool running() const { return health().state == RelaySupervisor::State::running; }

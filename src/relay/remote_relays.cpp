@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "net/host_port.hpp"
@@ -35,6 +36,14 @@ bool is_printable(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
+// What a refusal (RelayGrant::refusal) means, for the log.
+std::string_view refusal_meaning(std::string_view refusal) {
+  if (refusal == "off") return " (it is not running)";
+  if (refusal == "not_trusted") return " (it serves only peers its user has connected to or trusts)";
+  if (refusal == "full") return " (as many peers as it serves at once hold credentials already)";
+  return "";
+}
+
 }  // namespace
 
 RemoteRelays::RemoteRelays(const core::Clock& clock, core::Alarm& alarm, const identity::Identity& identity,
@@ -47,28 +56,52 @@ RemoteRelays::RemoteRelays(const core::Clock& clock, core::Alarm& alarm, const i
       logger_(std::move(logger)),
       config_(config) {}
 
+std::vector<const discovery::PeerInfo*> RemoteRelays::to_follow(const std::vector<discovery::PeerInfo>& peers) const {
+  std::vector<const discovery::PeerInfo*> offering;
+  for (const auto& peer : peers) {
+    if (peer.online && peer.relay && peer.verified && !peer.addresses.empty()) offering.push_back(&peer);
+  }
+  // Those a UI here connected to, most recent first; then those followed
+  // already (a newcomer does not push them out); then by id.
+  std::sort(offering.begin(), offering.end(), [this](const auto* a, const auto* b) {
+    if (a->last_connected_ms != b->last_connected_ms) return a->last_connected_ms > b->last_connected_ms;
+    const bool a_followed = peers_.count(a->id) > 0;
+    const bool b_followed = peers_.count(b->id) > 0;
+    if (a_followed != b_followed) return a_followed;
+    return a->id < b->id;
+  });
+  std::vector<const discovery::PeerInfo*> out;
+  std::map<std::string, std::size_t> per_address;
+  for (const auto* peer : offering) {
+    if (out.size() >= config_.max_peers) break;
+    auto& count = per_address[peer->addresses.front().ip];
+    if (count >= config_.max_per_address) continue;
+    ++count;
+    out.push_back(peer);
+  }
+  return out;
+}
+
 void RemoteRelays::update(const std::vector<discovery::PeerInfo>& peers) {
   if (stopped_) return;
   const auto now = clock_.now();
   bool changed = false;
-  std::set<std::string> offering;
-  for (const auto& peer : peers) {
-    if (!peer.online || !peer.relay) continue;
-    if (!peers_.count(peer.id) && peers_.size() >= config_.max_peers) continue;
-    auto [it, inserted] = peers_.try_emplace(peer.id);
+  std::set<std::string> followed;
+  for (const auto* peer : to_follow(peers)) {
+    auto [it, inserted] = peers_.try_emplace(peer->id);
     auto& tracked = it->second;
-    tracked.name = peer.name;
+    tracked.name = peer->name;
     tracked.ips.clear();
-    for (const auto& address : peer.addresses) tracked.ips.push_back(address.ip);
+    for (const auto& address : peer->addresses) tracked.ips.push_back(address.ip);
     if (inserted) {
       tracked.wait = config_.answer_timeout;
       tracked.next = now;  // ask at once
-      logger_->info("asking \"{}\" ({}…) for credentials for its TURN relay", peer.name, short_id(peer.id));
+      logger_->info("asking \"{}\" ({}…) for credentials for its TURN relay", peer->name, short_id(peer->id));
     }
-    offering.insert(peer.id);
+    followed.insert(peer->id);
   }
   for (auto it = peers_.begin(); it != peers_.end();) {
-    if (offering.count(it->first)) {
+    if (followed.count(it->first)) {
       ++it;
       continue;
     }
@@ -77,7 +110,8 @@ void RemoteRelays::update(const std::vector<discovery::PeerInfo>& peers) {
       drop_grant(it->first, it->second,
                  peer == peers.end() ? "it was forgotten"
                  : !peer->online     ? "it went offline"
-                                     : "it no longer offers its relay");
+                 : !peer->relay      ? "it no longer offers its relay"
+                                     : "more peers offer relays than this daemon follows, and others come first");
       changed = true;
     }
     it = peers_.erase(it);
@@ -106,7 +140,7 @@ void RemoteRelays::on_grant(const std::string& from, std::string_view payload) {
   if (!grant) return fail("the answer is malformed (" + grant.error().message() + ")");
   if (grant->refused()) {
     logger_->info("\"{}\" ({}…) gives no credentials for its TURN relay: \"{}\"{}", peer.name, short_id(from),
-                  grant->refusal, grant->refusal == "off" ? " (it is not running)" : "");
+                  grant->refusal, refusal_meaning(grant->refusal));
     if (peer.grant) drop_grant(from, peer, "its relay is off");
     back_off(peer, now);
     run();
@@ -124,9 +158,12 @@ void RemoteRelays::on_grant(const std::string& from, std::string_view payload) {
   sodium_memzero(opened->data(), opened->size());
   if (!is_printable(credential)) return fail("the password is not printable text");
 
+  auto urls = kept_urls(peer, grant->urls);
+  if (urls.empty()) return fail("none of its URLs is at an address the peer proved to hold");
+
   const auto kept = std::min(lifetime, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxLifetime));
   Held held{.relay = Relay{.peer_id = from,
-                           .urls = kept_urls(peer, grant->urls),
+                           .urls = std::move(urls),
                            .username = grant->username,
                            .credential = std::move(credential),
                            .expires_ms = grant->expires_ms},
@@ -153,18 +190,10 @@ bool RemoteRelays::ready(const std::string& peer_id) const {
   return it != peers_.end() && it->second.grant && usable(*it->second.grant, clock_.now());
 }
 
-std::vector<RemoteRelays::Relay> RemoteRelays::relays_for(const std::string& peer_id, std::size_t max) const {
-  std::vector<Relay> out;
-  const auto now = clock_.now();
-  if (const auto it = peers_.find(peer_id); it != peers_.end() && it->second.grant && usable(*it->second.grant, now)) {
-    out.push_back(it->second.grant->relay);
-  }
-  for (const auto& [id, peer] : peers_) {
-    if (out.size() >= max) break;
-    if (id != peer_id && peer.grant && usable(*peer.grant, now)) out.push_back(peer.grant->relay);
-  }
-  if (out.size() > max) out.resize(max);
-  return out;
+std::optional<RemoteRelays::Relay> RemoteRelays::relay_for(const std::string& peer_id) const {
+  const auto it = peers_.find(peer_id);
+  if (it == peers_.end() || !it->second.grant || !usable(*it->second.grant, clock_.now())) return std::nullopt;
+  return it->second.grant->relay;
 }
 
 void RemoteRelays::ask(const std::string& id, Tracked& peer, core::Clock::TimePoint now) {
@@ -216,12 +245,13 @@ void RemoteRelays::drop_grant(const std::string& id, Tracked& peer, const char* 
 }
 
 std::vector<std::string> RemoteRelays::kept_urls(const Tracked& peer, const std::vector<std::string>& urls) const {
-  // The relay's addresses that we know the peer by: those reach it from here.
+  // Only the relay's addresses that the peer proved to hold: a grant cannot
+  // send the browser anywhere else.
   std::vector<std::string> out;
   for (const auto& url : urls) {
     if (std::find(peer.ips.begin(), peer.ips.end(), url_host(url)) != peer.ips.end()) out.push_back(url);
   }
-  return out.empty() ? urls : out;
+  return out;
 }
 
 }  // namespace peerdrop::relay

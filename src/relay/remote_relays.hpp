@@ -19,12 +19,18 @@ namespace peerdrop::relay {
 
 // The requesting side of shared relays (docs/protocol.md, "Shared relays"):
 // credentials for the TURN relays other daemons offer, so the browsers here
-// can use them. For every online peer that offers a relay (PeerInfo::relay)
-// it sends a `relay:request` when it holds no grant, or its grant passed half
-// its lifetime; an unanswered request is sent again after the answer timeout,
-// which doubles up to a limit (as does the wait after a refusal). A peer's
-// grant is dropped when the peer goes offline, stops offering its relay, or
-// the grant expires.
+// can use a peer's relay for connections with that peer. It follows the
+// online, verified peers that offer a relay (PeerInfo::relay) and hold a
+// proven address, at most `max_per_address` identities per address (the
+// peer's most recent proven one) and `max_peers` in all, the peers a UI here
+// has connected to first: many identities on one host cannot crowd out the
+// others. To each it sends a `relay:request` when it holds no grant, or its
+// grant passed half its lifetime; an unanswered request is sent again after
+// the answer timeout, which doubles up to a limit (as does the wait after a
+// refusal). A grant keeps only the URLs at addresses the peer proved to hold
+// (a handshake there), and is refused when none is. A peer's grant is
+// dropped when the peer goes offline, stops offering its relay, is no longer
+// followed, or the grant expires.
 //
 // Pure logic on an injected clock: the Alarm only says when to look again,
 // and `send` queues the request (signaling), so tests use fakes.
@@ -35,6 +41,7 @@ class RemoteRelays {
     std::chrono::milliseconds max_wait{300'000};       // longest wait between requests to one peer
     std::chrono::milliseconds min_lifetime{60'000};    // a grant expiring sooner than this is refused
     std::size_t max_peers = 64;                        // peers followed at once; more wait until one leaves
+    std::size_t max_per_address = 2;                   // identities followed per address
   };
   // One remote relay for an RTCIceServer: the URLs kept for that peer and
   // credentials issued to this daemon.
@@ -58,21 +65,23 @@ class RemoteRelays {
   RemoteRelays(const RemoteRelays&) = delete;
   RemoteRelays& operator=(const RemoteRelays&) = delete;
 
-  // The whole peer list, whenever it changes: starts tracking the online
-  // peers that offer a relay (a request goes out at once), forgets the rest.
+  // The whole peer list, whenever it changes: starts following the peers
+  // that offer a relay, within the limits (a request goes out at once), forgets the rest.
   void update(const std::vector<discovery::PeerInfo>& peers);
   // A `relay:grant` from a peer (payload as sent, untrusted): kept if it is
-  // well formed, issued to this daemon, not about to expire and opens with
-  // this daemon's key; a refusal drops the peer's grant.
+  // well formed, issued to this daemon, not about to expire, opens with this
+  // daemon's key and names the relay at an address the peer proved to hold;
+  // a refusal drops the peer's grant.
   void on_grant(const std::string& from, std::string_view payload);
   // Stops asking (shutdown).
   void stop();
 
   // Whether a valid (unexpired) grant for the peer's relay is held.
   bool ready(const std::string& peer_id) const;
-  // The relays for a connection to `peer_id`: that peer's own first (if it
-  // offers one), then the others by peer id, at most `max`; valid grants only.
-  std::vector<Relay> relays_for(const std::string& peer_id, std::size_t max) const;
+  // The relay for a connection with `peer_id`: that peer's own, while a
+  // valid grant for it is held. Never another peer's relay: a peer is in
+  // the path of its own connections only.
+  std::optional<Relay> relay_for(const std::string& peer_id) const;
 
  private:
   struct Held {
@@ -82,7 +91,7 @@ class RemoteRelays {
   };
   struct Tracked {
     std::string name;
-    std::vector<std::string> ips;  // the addresses we know the peer by
+    std::vector<std::string> ips;  // the addresses the peer proved to hold
     std::optional<Held> grant;
     bool asking = false;               // a request is out, unanswered
     core::Clock::TimePoint next{};     // asking: when to give up on it; else when to ask
@@ -94,6 +103,8 @@ class RemoteRelays {
   // Sends what is due, drops what expired, and sets the alarm to the next due time.
   void run();
   void drop_grant(const std::string& id, Tracked& peer, const char* why);
+  // The peers to follow, in the order they get a place: connected to most recently first, then those followed already.
+  std::vector<const discovery::PeerInfo*> to_follow(const std::vector<discovery::PeerInfo>& peers) const;
   bool usable(const Held& held, core::Clock::TimePoint now) const { return now < held.expires_at; }
   std::vector<std::string> kept_urls(const Tracked& peer, const std::vector<std::string>& urls) const;
 

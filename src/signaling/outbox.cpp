@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <ranges>
 #include <utility>
 
 #include "core/errc.hpp"
@@ -142,9 +143,12 @@ std::vector<OutboxEntry> Outbox::pending(const std::string& recipient, std::size
   if (found == queues_.end()) return out;
   const auto now = clock_.unix_ms();
   std::size_t used = 0;
-  for (const auto& entry : found->second.entries) {
+  const auto& entries = found->second.entries;
+  const auto below = [](const Entry& entry, std::uint64_t sequence) { return entry.sequence < sequence; };
+  const auto first = std::lower_bound(entries.begin(), entries.end(), from, below);
+  for (const auto& entry : std::ranges::subrange(first, entries.end())) {
     if (out.size() >= max_count) break;
-    if (entry.sequence < from || expired(entry.expires_ms, now)) continue;
+    if (expired(entry.expires_ms, now)) continue;
     if (!out.empty() && used + entry.bytes() > max_bytes) break;
     used += entry.bytes();
     out.push_back(to_outbox_entry(recipient, entry));
@@ -160,6 +164,11 @@ std::uint64_t Outbox::floor(const std::string& recipient) const {
     if (!expired(entry.expires_ms, now)) return entry.sequence;
   }
   return found->second.next_sequence;
+}
+
+std::uint64_t Outbox::last_sequence(const std::string& recipient) const {
+  const auto found = queues_.find(recipient);
+  return found == queues_.end() ? 0 : found->second.next_sequence - 1;
 }
 
 std::size_t Outbox::acknowledge(const std::string& recipient, std::uint64_t up_to,

@@ -83,6 +83,10 @@ class Outbox {
   // assigned if there is none: the envelope's `floor` field.
   std::uint64_t floor(const std::string& recipient) const;
 
+  // The highest sequence ever handed out for the recipient (0 if none), also
+  // by earlier runs.
+  std::uint64_t last_sequence(const std::string& recipient) const;
+
   // Removes the recipient's entries with sequence <= up_to; returns how many.
   // `client_tags`, if given, receives the removed entries' tags (to tell their senders).
   std::size_t acknowledge(const std::string& recipient, std::uint64_t up_to,

@@ -15,7 +15,7 @@ using identity::short_id;
 
 SignalingService::SignalingService(asio::any_io_executor executor, const SignalingConfig& config,
                                    const core::Clock& clock, const identity::Identity& identity,
-                                   discovery::DiscoveryService& discovery, channel::ChannelHub& channels,
+                                   discovery::DiscoveryService& discovery, channel::PeerChannels& channels,
                                    Outbox& outbox, InboxState& inbox, Callbacks callbacks, core::Logger logger)
     : config_(config),
       clock_(clock),
@@ -27,7 +27,11 @@ SignalingService::SignalingService(asio::any_io_executor executor, const Signali
       callbacks_(std::move(callbacks)),
       logger_(std::move(logger)),
       executor_(executor),
-      purge_timer_(executor) {}
+      purge_timer_(executor) {
+  // What a previous run queued may have been sent before it stopped: the
+  // peer's acknowledgement of it, the first thing on the next channel, counts.
+  for (const auto& peer : outbox_.recipients()) links_[peer].highest_sent = outbox_.last_sequence(peer);
+}
 
 void SignalingService::start() {
   asio::co_spawn(executor_, purger(), core::log_exceptions(logger_, "signaling purge"));
@@ -57,7 +61,7 @@ boost::system::result<OutboxEntry> SignalingService::send(const std::string& pee
 
 void SignalingService::channel_up(const std::string& peer_id) {
   auto& link = links_[peer_id];
-  link.next_to_send = 0;  // a new channel: what the old one carried may not have arrived
+  link.last_sent = 0;  // a new channel: what the old one carried may not have arrived
   // Our side of the sequence first, so the peer can let go of what we hold.
   channels_.send(peer_id, channel::FrameType::ack, channel::u64_payload(inbox_.last_delivered(peer_id)));
   flush(peer_id);
@@ -74,15 +78,26 @@ void SignalingService::flush(const std::string& peer_id) {
   if (stopped_ || !channels_.connected(peer_id)) return;
   const auto peer = discovery_.find_peer(peer_id);
   if (!peer) return;
+  // An envelope whose floor steps over expired messages lets the peer skip
+  // them, and its ack then covers them: they leave the outbox (reported
+  // expired) first, so that ack cannot report them delivered.
+  report_expired();
   auto& link = links_[peer_id];
+  // Everything below the floor was acknowledged or expired.
+  const auto floor = outbox_.floor(peer_id);
   for (;;) {
     const auto entries = outbox_.pending(peer_id, config_.max_batch_messages, config_.max_batch_bytes,
-                                         link.next_to_send);
-    if (entries.empty()) return;
-    const auto floor = outbox_.floor(peer_id);
+                                         link.last_sent + 1);
     std::vector<std::vector<std::uint8_t>> envelopes;
     envelopes.reserve(entries.size());
+    auto last = link.last_sent;
     for (const auto& entry : entries) {
+      // The receiver can deliver this one on arrival if its predecessor went
+      // just before it on this channel, or if its floor is its own sequence.
+      // Past a hole (an expired message below it, with live ones below that)
+      // it would arrive as a gap: it waits until acknowledgements bring the
+      // floor up to it (acknowledged() and tick() flush again).
+      if (entry.sequence != last + 1 && entry.sequence != floor) break;
       Envelope e;
       e.recipient_key = peer->public_key;
       e.sequence = entry.sequence;
@@ -92,12 +107,22 @@ void SignalingService::flush(const std::string& peer_id) {
           std::clamp<std::int64_t>(entry.expires_ms - entry.created_ms, 1, Envelope::kMaxTtlMs));
       e.type = entry.type;
       e.payload = entry.payload;
-      if (auto bytes = encode_envelope(e, identity_)) envelopes.push_back(std::move(*bytes));
+      auto bytes = encode_envelope(e, identity_);
+      if (!bytes) {
+        // Not expected (it was checked when queued); it waits for its TTL like a hole.
+        logger_->debug("cannot sign message {} for peer {}: {}", entry.sequence, short_id(peer_id),
+                       bytes.error().message());
+        break;
+      }
+      envelopes.push_back(std::move(*bytes));
+      last = entry.sequence;
     }
-    // A full channel queue: the rest goes at the next purge tick.
+    if (envelopes.empty()) return;
+    // A full channel queue: the rest goes at the next tick.
     if (!channels_.send(peer_id, channel::FrameType::envelopes, frame_envelopes(envelopes))) return;
-    link.next_to_send = entries.back().sequence + 1;
-    link.highest_sent = std::max(link.highest_sent, entries.back().sequence);
+    link.last_sent = last;
+    link.highest_sent = std::max(link.highest_sent, last);
+    if (envelopes.size() < entries.size()) return;  // stopped at a hole
   }
 }
 
@@ -133,6 +158,7 @@ void SignalingService::acknowledged(const std::string& peer_id, std::uint64_t up
   if (callbacks_.delivered) {
     for (const auto tag : tags) callbacks_.delivered(tag);
   }
+  flush(peer_id);  // the floor may have risen past a hole
 }
 
 void SignalingService::receive(const std::string& peer_id, std::span<const std::uint8_t> body) {
@@ -171,15 +197,24 @@ asio::awaitable<void> SignalingService::purger() {
     purge_timer_.expires_after(config_.purge_interval);
     auto [ec] = co_await purge_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec || stopped_) co_return;
-    for (const auto& entry : outbox_.purge_expired()) {
-      const bool daemon_message = is_daemon_type(entry.type);  // no UI waits for it
-      logger_->log(daemon_message ? spdlog::level::debug : spdlog::level::info,
-                   "a \"{}\" message for peer {} expired undelivered after {} s", entry.type,
-                   short_id(entry.recipient), (entry.expires_ms - entry.created_ms) / 1000);
-      if (callbacks_.expired && !daemon_message) callbacks_.expired(entry.client_tag, entry.recipient);
-    }
-    // What a full channel queue held back goes now.
-    for (const auto& peer : outbox_.recipients()) flush(peer);
+    tick();
+  }
+}
+
+void SignalingService::tick() {
+  if (stopped_) return;
+  report_expired();
+  // What a full channel queue or a hole held back goes now.
+  for (const auto& peer : outbox_.recipients()) flush(peer);
+}
+
+void SignalingService::report_expired() {
+  for (const auto& entry : outbox_.purge_expired()) {
+    const bool daemon_message = is_daemon_type(entry.type);  // no UI waits for it
+    logger_->log(daemon_message ? spdlog::level::debug : spdlog::level::info,
+                 "a \"{}\" message for peer {} expired undelivered after {} s", entry.type,
+                 short_id(entry.recipient), (entry.expires_ms - entry.created_ms) / 1000);
+    if (callbacks_.expired && !daemon_message) callbacks_.expired(entry.client_tag, entry.recipient);
   }
 }
 

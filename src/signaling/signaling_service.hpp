@@ -10,7 +10,7 @@
 #include <span>
 #include <string>
 
-#include "channel/channel_hub.hpp"
+#include "channel/peer_channels.hpp"
 #include "core/clock.hpp"
 #include "core/logging.hpp"
 #include "discovery/discovery_service.hpp"
@@ -37,6 +37,11 @@ struct IncomingSignal {
 //  - when a peer's channel is up, everything pending goes out at once, and
 //    each new message as it is queued; a new channel sends everything
 //    unacknowledged again (the receiver drops what it has);
+//  - an envelope goes out only if the receiver can deliver it on arrival:
+//    it follows the one sent before it on this channel, or nothing below it
+//    is held any more (its floor is its own sequence). So after a hole (an
+//    expired message) the rest waits for the acknowledgement that brings the
+//    floor up to it: one round trip per hole, and never a gap at the receiver;
 //  - the receiving side checks each envelope's sender against the channel's
 //    proven peer before its signature, delivers by sequence (InboxState) and
 //    acknowledges.
@@ -54,11 +59,15 @@ class SignalingService {
 
   SignalingService(boost::asio::any_io_executor executor, const SignalingConfig& config, const core::Clock& clock,
                    const identity::Identity& identity, discovery::DiscoveryService& discovery,
-                   channel::ChannelHub& channels, Outbox& outbox, InboxState& inbox, Callbacks callbacks,
+                   channel::PeerChannels& channels, Outbox& outbox, InboxState& inbox, Callbacks callbacks,
                    core::Logger logger);
 
   void start();
   void stop();
+  // Purges expired messages (telling their senders) and sends what waited
+  // (a full channel queue, a hole that expired). The purge timer calls it
+  // every purge_interval.
+  void tick();
 
   // Queues a message for a verified peer and sends it at once if its channel
   // is up. Errors: unknown_peer, queue_full, too_large, io_error.
@@ -72,12 +81,15 @@ class SignalingService {
 
  private:
   struct Link {
-    std::uint64_t next_to_send = 0;  // on the current channel: what went out already is not sent again
-    std::uint64_t highest_sent = 0;  // over every channel: an ack above it is not believed
+    std::uint64_t last_sent = 0;     // on the current channel (0: nothing yet); what went out is not sent again
+    std::uint64_t highest_sent = 0;  // over every channel and earlier runs: an ack above it is not believed
   };
 
-  // Sends what is pending and not yet sent on the peer's channel.
+  // Sends, in order, what is pending, not yet sent on the peer's channel and
+  // deliverable on arrival; stops at a hole.
   void flush(const std::string& peer_id);
+  // Removes the expired messages from the outbox and tells whoever waits for them.
+  void report_expired();
   void receive(const std::string& peer_id, std::span<const std::uint8_t> body);
   void acknowledged(const std::string& peer_id, std::uint64_t up_to);
   boost::asio::awaitable<void> purger();
@@ -86,7 +98,7 @@ class SignalingService {
   const core::Clock& clock_;
   const identity::Identity& identity_;
   discovery::DiscoveryService& discovery_;
-  channel::ChannelHub& channels_;
+  channel::PeerChannels& channels_;
   Outbox& outbox_;
   InboxState& inbox_;
   Callbacks callbacks_;

@@ -41,9 +41,9 @@ json::array IceServerList::servers_for(const std::string& peer_id) const {
   if (auto relayed = relay_.ice_server(own_id_)) {
     servers.push_back(turn_entry(relayed->urls, relayed->credential.username, relayed->credential.password));
   }
-  // Other daemons' relays (credentials they granted this daemon): the peer's own first.
-  for (const auto& remote : remote_relays_.relays_for(peer_id, kMaxRemoteRelays)) {
-    servers.push_back(turn_entry(remote.urls, remote.username, remote.credential));
+  // The peer's own relay (credentials it granted this daemon), never another peer's.
+  if (const auto remote = remote_relays_.relay_for(peer_id)) {
+    servers.push_back(turn_entry(remote->urls, remote->username, remote->credential));
   }
   for (const auto& configured : settings_.settings().ice_servers) {
     if (configured.secret) {

@@ -17,14 +17,12 @@ namespace peerdrop::ui {
 // The answer to a tab's `ice_servers` (docs/protocol.md): the STUN and TURN
 // servers its browser should use to reach a peer, in order: this daemon's
 // STUN responder on the addresses facing the peer, the peer daemon's, this
-// daemon's relay while it runs, other daemons' relays this daemon holds
-// credentials for (the peer's own first), then the user's servers. Every
+// daemon's relay while it runs, the peer's own relay when this daemon holds
+// credentials for it (never another peer's), then the user's servers. Every
 // TURN credential is short-lived and issued to this daemon's id: no shared
 // secret ever reaches a tab.
 class IceServerList {
  public:
-  static constexpr std::size_t kMaxRemoteRelays = 3;
-
   IceServerList(UiSender& tabs, std::string own_id, const discovery::DiscoveryService& discovery,
                 const settings::SettingsService& settings, const relay::TurnCredentials& credentials,
                 const relay::RelayService& relay, const relay::RemoteRelays& remote_relays);

@@ -1,11 +1,14 @@
 // Shared relays on the real daemon binary with the real coturn, on loopback
-// only: one daemon runs a relay (--turn), the other finds it in discovery,
-// gets credentials for it over the signed channel and hands them to its UI.
+// only: one daemon runs a relay (--turn), the other finds it in discovery and
+// asks for credentials over the signed channel: refused while the relay's user
+// neither connected to it nor trusts it, granted once trusted, and handed to
+// its UI for connections with the relay's daemon only.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <fstream>
 
+#include "identity/identity.hpp"
 #include "relay/turn_credentials.hpp"
 #include "support/daemon_process.hpp"
 #include "support/free_turn_port.hpp"
@@ -71,8 +74,28 @@ TEST_F(SharedRelayProcessTest, APeerGetsCredentialsForAnotherDaemonsRelayOverThe
   const std::string id_alpha(ui_alpha.next("welcome").at("self").at("id").as_string());
   const std::string id_bravo(ui_bravo.next("welcome").at("self").at("id").as_string());
 
-  // Bravo hears alpha offer its relay, asks, and holds credentials for it.
-  ASSERT_TRUE(wait_until([&] { return relay_of(peer(endpoint_of(*bravo), id_alpha)) == "ready"; }, 20s))
+  // Bravo hears alpha offer its relay and asks; alpha's user has never
+  // connected to bravo nor trusts it, so alpha refuses and says why.
+  ASSERT_TRUE(wait_until(
+      [&] { return alpha->log().find("refused relay credentials to \"bravo\"") != std::string::npos; }, 20s))
+      << alpha->log() << bravo->log();
+  EXPECT_NE(alpha->log().find("this computer's user has never connected to it and does not trust it"),
+            std::string::npos)
+      << alpha->log();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return bravo->log().find("gives no credentials for its TURN relay: \"not_trusted\"") != std::string::npos;
+      },
+      5s))
+      << bravo->log();
+  EXPECT_EQ(relay_of(peer(endpoint_of(*bravo), id_alpha)), "offered");
+  EXPECT_EQ(alpha->log().find("gave relay credentials"), std::string::npos) << alpha->log();
+
+  // Alpha's user puts bravo on the "always accept" list: bravo's next request
+  // (after its back-off) gets credentials.
+  ASSERT_EQ(http_get(endpoint_of(*alpha), "/api/settings", "PUT", R"({"autoAccept":[")" + id_bravo + R"("]})").status,
+            200);
+  ASSERT_TRUE(wait_until([&] { return relay_of(peer(endpoint_of(*bravo), id_alpha)) == "ready"; }, 30s))
       << "bravo sees alpha as " << json::serialize(peer(endpoint_of(*bravo), id_alpha)) << "\n"
       << alpha->log() << bravo->log();
   // Alpha offers nothing of bravo's: no "relay" there.
@@ -112,6 +135,14 @@ TEST_F(SharedRelayProcessTest, APeerGetsCredentialsForAnotherDaemonsRelayOverThe
   const auto secret = secret_of("alpha");
   ASSERT_EQ(secret.size(), 64u);
   EXPECT_EQ(credential, relay::TurnCredentials::hmac_sha1_base64(secret, username));
+  // For a connection with anyone else, bravo's page is not given alpha's relay.
+  const auto someone_else = identity::Identity::generate().peer_id();
+  ui_bravo.send({{"type", "ice_servers"}, {"peer", someone_else}, {"ref", 4}});
+  const auto other = ui_bravo.next("ice_servers");
+  ASSERT_FALSE(other.empty());
+  for (const auto& server : other.at("iceServers").as_array()) {
+    EXPECT_FALSE(server.as_object().contains("username")) << json::serialize(other);
+  }
 
   // Said in words by both daemons; the credential is in neither log.
   EXPECT_NE(alpha->log().find("gave relay credentials to \"bravo\" (" + id_bravo.substr(0, 7)), std::string::npos)

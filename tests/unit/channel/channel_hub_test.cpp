@@ -6,9 +6,11 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
+#include <optional>
 
 #include "core/errc.hpp"
 #include "support/fake_clock.hpp"
+#include "support/raw_tls.hpp"
 #include "support/run_coroutine.hpp"
 
 namespace peerdrop::channel {
@@ -170,6 +172,46 @@ TEST_F(ChannelHubTest, AClosedChannelIsDownOnBothSides) {
   ASSERT_TRUE(run_until([&] { return !b_.downs.empty(); }));
   EXPECT_EQ(b_.downs, std::vector<std::string>{a_.identity.peer_id()});
   EXPECT_FALSE(b_.hub.connected(a_.identity.peer_id()));
+}
+
+// A client with a valid identity certificate that offers no ALPN, or only
+// another protocol, never gets a channel: the handshake fails.
+TEST_F(ChannelHubTest, AClientWithoutAlpnPeerdrop2GetsNoChannel) {
+  const auto client_identity = identity::Identity::generate();
+  const auto certificate = IdentityCertificate::create(client_identity, clock_.unix_ms() / 1000);
+  for (const std::string alpn : {"", "http/1.1"}) {
+    auto context = testing::raw_tls_context(asio::ssl::context::tls_client, certificate, alpn);
+    asio::ssl::stream<tcp::socket> client(io_, context);
+    const auto ec = testing::run_coroutine(io_, testing::raw_tls_connect(client, b_.endpoint()));
+    EXPECT_TRUE(ec) << "ALPN \"" << alpn << "\": the handshake completed";
+    io_.restart();
+    io_.run_for(100ms);
+    EXPECT_EQ(b_.hub.size(), 0u) << "ALPN \"" << alpn << "\"";
+    EXPECT_TRUE(b_.ups.empty()) << "ALPN \"" << alpn << "\"";
+  }
+}
+
+// A server with the expected identity that selects no protocol is not used as a channel.
+TEST_F(ChannelHubTest, AServerThatSelectsNoAlpnIsRefused) {
+  const auto server_identity = identity::Identity::generate();
+  const auto certificate = IdentityCertificate::create(server_identity, clock_.unix_ms() / 1000);
+  auto context = testing::raw_tls_context(asio::ssl::context::tls_server, certificate);
+  tcp::acceptor acceptor(io_, {asio::ip::address_v4::loopback(), 0});
+  std::optional<asio::ssl::stream<tcp::socket>> server;
+  acceptor.async_accept([&](boost::system::error_code ec, tcp::socket socket) {
+    if (ec) return;
+    server.emplace(std::move(socket), context);
+    server->async_handshake(asio::ssl::stream_base::server, [](boost::system::error_code) {});
+  });
+  EXPECT_EQ(testing::run_coroutine(io_, a_.hub.connect(acceptor.local_endpoint(), server_identity.peer_id())),
+            core::Errc::unsupported_version);
+  EXPECT_EQ(a_.hub.size(), 0u);
+  EXPECT_TRUE(a_.ups.empty());
+  // The server's handshake ends before its stream goes.
+  acceptor.close();
+  if (server) server->next_layer().close();
+  io_.restart();
+  io_.run_for(100ms);
 }
 
 }  // namespace

@@ -181,6 +181,23 @@ TEST_F(PeerTableTest, AChannelProvesThePeerAndKeepsItOnline) {
   EXPECT_EQ(table_.expire(), std::vector<std::string>{alice_.peer_id()});
 }
 
+// A daemon that is stopping says goodbye and closes its channels; a peer that
+// reconnects at once completes its side of a TLS 1.3 handshake before the
+// stopping daemon refuses it. That channel, without a hello, is no sign of life.
+TEST_F(PeerTableTest, AChannelWithoutItsHelloDoesNotBringAPeerThatLeftBack) {
+  table_.observe(from(alice_, 1, 1), "198.51.100.2", PeerSource::broadcast);
+  table_.channel_changed(alice_.peer_id(), true);
+  table_.observe(from(alice_, 1, 2, AnnouncementKind::goodbye), "198.51.100.2", PeerSource::broadcast);
+  table_.channel_changed(alice_.peer_id(), false);
+  EXPECT_FALSE(table_.find(alice_.peer_id())->online);
+  const auto again = table_.channel_changed(alice_.peer_id(), true);
+  EXPECT_FALSE(again.came_online);
+  EXPECT_FALSE(table_.find(alice_.peer_id())->online);
+  // Its hello on a channel is: a probe packet.
+  const auto hello = table_.observe(from(alice_, 1, 3, AnnouncementKind::probe), "198.51.100.2", PeerSource::none);
+  EXPECT_TRUE(hello.came_online);
+}
+
 TEST_F(PeerTableTest, AnOldDaemonIsListedAsOutdated) {
   auto old = from(alice_, 1, 1);
   old.version = 1;

@@ -10,9 +10,11 @@ namespace {
 
 constexpr std::string_view kSecret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
+net::Ipv4Subnet subnet(const char* cidr) { return *net::Ipv4Subnet::parse(cidr); }
+
 CoturnConfig lan_config() {
   return CoturnConfig{.listening_ips = {"198.51.100.10"},
-                      .lan_ranges = {{"198.51.100.0", "198.51.100.255"}},
+                      .lan_subnets = {subnet("198.51.100.0/24")},
                       .pid_file = "/var/lib/pd/relay/turnserver.pid",
                       .userdb_file = "/var/lib/pd/relay/userdb.sqlite"};
 }
@@ -107,34 +109,82 @@ TEST(CoturnConfig, TlsListenersOnlyWithACertificate) {
   EXPECT_TRUE(config.problem());
 }
 
-TEST(CoturnConfig, ReachesTheLanAndNothingElse) {
+std::vector<std::string> allowed_of(const std::vector<std::string>& lines) {
+  std::vector<std::string> out;
+  for (const auto& line : lines) {
+    if (line.starts_with("allowed-peer-ip=")) out.push_back(line.substr(16));
+  }
+  return out;
+}
+
+TEST(CoturnConfig, ReachesTheHostsOfTheDiscoverySubnetsAndNothingElse) {
   auto config = lan_config();
-  config.lan_ranges.push_back({"169.254.0.0", "169.254.255.255"});  // a link-local interface: never
-  config.lan_ranges.push_back({"127.0.0.0", "127.255.255.255"});    // loopback outside loopback mode: never
-  config.lan_ranges.push_back({"130.92.0.0", "130.92.255.255"});    // a LAN with public addresses (--scan)
+  config.lan_subnets.push_back(subnet("169.254.0.0/16"));  // a link-local interface: never
+  config.lan_subnets.push_back(subnet("127.0.0.0/8"));     // loopback outside loopback mode: never
+  config.lan_subnets.push_back(subnet("130.92.0.0/16"));   // a LAN with public addresses (--scan)
+  config.lan_subnets.push_back(subnet("198.51.100.0/25"));  // a --scan subnet inside an interface's: once
   const auto lines = lines_of(config.render(kSecret));
   // Everything is denied first; coturn lets an allowed range win.
   EXPECT_TRUE(has(lines, "denied-peer-ip=0.0.0.0-255.255.255.255"));
   EXPECT_TRUE(has(lines, "denied-peer-ip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
-  for (const auto* range : {"10.0.0.0-10.255.255.255", "172.16.0.0-172.31.255.255", "192.168.0.0-192.168.255.255",
-                            "198.51.100.0-198.51.100.255", "203.0.113.0-203.0.113.255", "192.0.2.0-192.0.2.255",
-                            "130.92.0.0-130.92.255.255"}) {
-    EXPECT_TRUE(has(lines, std::string("allowed-peer-ip=") + range)) << range;
-  }
-  EXPECT_EQ(count_starting(lines, "allowed-peer-ip=198.51.100.0-"), 1u);  // the interface's subnet once
-  for (const auto& line : lines) {
-    EXPECT_FALSE(line.starts_with("allowed-peer-ip=169.254.")) << line;
-    EXPECT_FALSE(line.starts_with("allowed-peer-ip=127.")) << line;
-    EXPECT_FALSE(line.starts_with("allowed-peer-ip=0.")) << line;
-    EXPECT_FALSE(line.starts_with("allowed-peer-ip=224.")) << line;
+  // The hosts only: no network or broadcast address.
+  EXPECT_EQ(allowed_of(lines), (std::vector<std::string>{"130.92.0.1-130.92.255.254", "198.51.100.1-198.51.100.254"}));
+  EXPECT_FALSE(has(lines, "allow-loopback-peers"));
+}
+
+// Issue 16, finding 1: the relay reached this host's loopback, container
+// bridges and VPN links. It reaches its own addresses on the discovery
+// subnets only: its user's browser is there, and a peer's relay serves
+// connections with that peer (whose browser runs on the relay's host).
+TEST(CoturnConfig, ReachesItsOwnLanAddressesButNotLoopbackOrItsOtherLinks) {
+  auto config = lan_config();
+  config.listening_ips = {"198.51.100.10", "203.0.113.10"};
+  config.lan_subnets = {subnet("198.51.100.0/24"), subnet("203.0.113.0/24")};
+  const auto lines = lines_of(config.render(kSecret));
+  EXPECT_EQ(allowed_of(lines), (std::vector<std::string>{"198.51.100.1-198.51.100.254", "203.0.113.1-203.0.113.254"}));
+  for (const auto& range : allowed_of(lines)) {
+    for (const auto* other : {"127.", "172.17.", "100.101."}) EXPECT_FALSE(range.starts_with(other)) << range;
   }
   EXPECT_FALSE(has(lines, "allow-loopback-peers"));
+}
+
+// Issue 16, finding 1: the relay could reach every private range (10/8,
+// 172.16/12, 192.168/16, 100.64/10), so a peer could send UDP into the
+// host's containers, VPN or tailnet. Only the discovery subnets are allowed.
+TEST(CoturnConfig, AllowsOnlyTheDiscoverySubnetsNotEveryPrivateRange) {
+  const auto allowed = allowed_of(lines_of(lan_config().render(kSecret)));
+  for (const auto& range : allowed) {
+    for (const auto* elsewhere : {"10.", "172.", "192.168.", "100.", "192.0.2.", "203.0.113."}) {
+      EXPECT_FALSE(range.starts_with(elsewhere)) << range;
+    }
+  }
+  EXPECT_EQ(allowed, (std::vector<std::string>{"198.51.100.1-198.51.100.254"}));
+  // No subnet known yet (discovery has not started): nothing at all.
+  auto config = lan_config();
+  config.lan_subnets.clear();
+  EXPECT_TRUE(allowed_of(lines_of(config.render(kSecret))).empty());
+}
+
+// Issue 16, finding 1: eight identities × user-quota 32 used up total-quota
+// 256; the users that may hold credentials at once each get their share.
+TEST(CoturnConfig, QuotasGiveEveryUserItsShare) {
+  auto config = lan_config();
+  EXPECT_EQ(std::uint64_t{config.user_quota} * config.max_users, config.total_quota);
+  EXPECT_FALSE(config.problem());
+  config.max_users = 9;
+  const auto problem = config.options_problem();
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("9 users × 32 allocations each must fit in the total of 256"), std::string::npos)
+      << *problem;
+  const auto lines = lines_of(lan_config().render(kSecret));
+  EXPECT_TRUE(has(lines, "user-quota=32"));
+  EXPECT_TRUE(has(lines, "total-quota=256"));
 }
 
 TEST(CoturnConfig, LoopbackModeStaysOnLoopback) {
   CoturnConfig config{.listening_ips = {"127.0.0.1"},
                       .loopback = true,
-                      .lan_ranges = {{"127.0.0.0", "127.255.255.255"}},
+                      .lan_subnets = {subnet("127.0.0.0/8")},
                       .pid_file = "/d/relay/turnserver.pid",
                       .userdb_file = "/d/relay/userdb.sqlite"};
   EXPECT_FALSE(config.problem());
@@ -143,7 +193,9 @@ TEST(CoturnConfig, LoopbackModeStaysOnLoopback) {
   EXPECT_TRUE(has(lines, "relay-ip=127.0.0.1"));
   EXPECT_EQ(count_starting(lines, "listening-ip="), 1u);
   EXPECT_TRUE(has(lines, "allow-loopback-peers"));
-  EXPECT_TRUE(has(lines, "allowed-peer-ip=127.0.0.0-127.255.255.255"));
+  // This machine's loopback address too: the tests' daemons all live there.
+  EXPECT_EQ(allowed_of(lines), (std::vector<std::string>{"127.0.0.0-127.255.255.255"}));
+  EXPECT_EQ(count_starting(lines, "denied-peer-ip=1"), 0u);
   EXPECT_EQ(config.describe(), "127.0.0.1:3478 (UDP and TCP), relay ports 49160-49359, loopback only");
 }
 
@@ -185,12 +237,6 @@ TEST(CoturnConfig, RefusesWhatCouldBreakTheFile) {
   config = lan_config();
   config.userdb_file = "relative/userdb.sqlite";
   EXPECT_TRUE(config.problem());
-}
-
-TEST(CoturnConfig, TurnsSubnetsIntoRanges) {
-  EXPECT_EQ(peer_range_of("198.51.100.7/24"), (CoturnConfig::PeerRange{"198.51.100.0", "198.51.100.255"}));
-  EXPECT_EQ(peer_range_of("10.1.2.3/32"), (CoturnConfig::PeerRange{"10.1.2.3", "10.1.2.3"}));
-  EXPECT_FALSE(peer_range_of("nonsense"));
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ class RelayServiceTest : public ::testing::Test {
   RelayService& make(std::vector<std::string> ips = {"198.51.100.10"}, std::uint16_t port = 3478) {
     CoturnConfig coturn{.listening_ips = std::move(ips),
                         .listening_port = port,
-                        .lan_ranges = {{"198.51.100.0", "198.51.100.255"}},
+                        .lan_subnets = {*net::Ipv4Subnet::parse("198.51.100.0/24")},
                         .pid_file = dir_.path() / "relay" / "turnserver.pid",
                         .userdb_file = dir_.path() / "relay" / "userdb.sqlite"};
     relay_.emplace(io_.get_executor(), RelayConfig{}, std::move(coturn), dir_.path(), clock_, credentials_, launcher_,
@@ -55,6 +55,9 @@ class RelayServiceTest : public ::testing::Test {
     return text.str();
   }
   std::string log() const { return log_.str(); }
+  static std::vector<net::Ipv4Subnet> two_subnets() {
+    return {*net::Ipv4Subnet::parse("198.51.100.0/24"), *net::Ipv4Subnet::parse("203.0.113.0/24")};
+  }
   static json::object off() { return {{"enabled", false}, {"state", "off"}}; }
 
   boost::asio::io_context io_;  // never run: only the log-size timer waits on it
@@ -181,8 +184,7 @@ TEST_F(RelayServiceTest, OptionsThatCannotWorkAreAFailureNotACrash) {
 TEST_F(RelayServiceTest, NewAddressesRestartTurnserverOnceOnThem) {
   auto& relay = make();
   relay.start();
-  EXPECT_TRUE(relay.set_addresses({"198.51.100.12", "203.0.113.12"},
-                                  {{"198.51.100.0", "198.51.100.255"}, {"203.0.113.0", "203.0.113.255"}}));
+  EXPECT_TRUE(relay.set_addresses({"198.51.100.12", "203.0.113.12"}, two_subnets()));
   EXPECT_EQ(launcher_.signals, std::vector<int>{SIGTERM});
   EXPECT_EQ(relay.health_json().at("state"), "stopping");
   EXPECT_EQ(relay.health_json().at("enabled"), true);
@@ -193,11 +195,10 @@ TEST_F(RelayServiceTest, NewAddressesRestartTurnserverOnceOnThem) {
   const auto text = conf();
   EXPECT_TRUE(contains(text, "\nlistening-ip=198.51.100.12\nlistening-ip=203.0.113.12\n")) << text;
   EXPECT_FALSE(contains(text, "198.51.100.10")) << text;
-  EXPECT_TRUE(contains(text, "\nallowed-peer-ip=203.0.113.0-203.0.113.255\n")) << text;
+  EXPECT_TRUE(contains(text, "\nallowed-peer-ip=203.0.113.1-203.0.113.254\n")) << text;
   EXPECT_TRUE(contains(log(), "the relay restarts on the new addresses 198.51.100.12, 203.0.113.12")) << log();
-  // The same addresses again (another interface changed): nothing.
-  EXPECT_FALSE(relay.set_addresses({"198.51.100.12", "203.0.113.12"},
-                                   {{"198.51.100.0", "198.51.100.255"}, {"203.0.113.0", "203.0.113.255"}}));
+  // The same addresses again (another interface changed, a container bridge came up): nothing.
+  EXPECT_FALSE(relay.set_addresses({"198.51.100.12", "203.0.113.12"}, two_subnets()));
   EXPECT_EQ(launcher_.specs.size(), 2u);
   EXPECT_TRUE(launcher_.signals.empty());
   EXPECT_EQ(relay.health_json().at("state"), "running");
@@ -207,7 +208,7 @@ TEST_F(RelayServiceTest, TheSameAddressesRestartNothing) {
   auto& relay = make();
   relay.start();
   const auto told = told_.size();
-  EXPECT_FALSE(relay.set_addresses({"198.51.100.10"}, {{"198.51.100.0", "198.51.100.255"}}));
+  EXPECT_FALSE(relay.set_addresses({"198.51.100.10"}, {*net::Ipv4Subnet::parse("198.51.100.0/24")}));
   EXPECT_TRUE(launcher_.signals.empty());
   EXPECT_EQ(launcher_.specs.size(), 1u);
   EXPECT_EQ(told_.size(), told);

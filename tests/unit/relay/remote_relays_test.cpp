@@ -30,6 +30,7 @@ class RemoteRelaysTest : public ::testing::Test {
     p.addresses = {{ip, 3001}};
     p.online = online;
     p.relay = relay;
+    p.verified = true;
     return p;
   }
 
@@ -89,13 +90,13 @@ TEST_F(RemoteRelaysTest, KeepsAGrantThatOpensWithItsKey) {
   relays_.on_grant(bob_.peer_id(), grant());
   EXPECT_TRUE(relays_.ready(bob_.peer_id()));
   EXPECT_EQ(changes_, 1);
-  const auto relays = relays_.relays_for(bob_.peer_id(), 3);
-  ASSERT_EQ(relays.size(), 1u);
-  EXPECT_EQ(relays[0].peer_id, bob_.peer_id());
-  EXPECT_EQ(relays[0].urls, (std::vector<std::string>{"turn:198.51.100.12:3478?transport=udp",
-                                                      "turn:198.51.100.12:3478?transport=tcp"}));
-  EXPECT_EQ(relays[0].username, std::to_string(clock_.unix_ms() / 1000 + 86400) + ":" + self_.peer_id());
-  EXPECT_EQ(relays[0].credential, last_password_);
+  const auto relay = relays_.relay_for(bob_.peer_id());
+  ASSERT_TRUE(relay);
+  EXPECT_EQ(relay->peer_id, bob_.peer_id());
+  EXPECT_EQ(relay->urls, (std::vector<std::string>{"turn:198.51.100.12:3478?transport=udp",
+                                                   "turn:198.51.100.12:3478?transport=tcp"}));
+  EXPECT_EQ(relay->username, std::to_string(clock_.unix_ms() / 1000 + 86400) + ":" + self_.peer_id());
+  EXPECT_EQ(relay->credential, last_password_);
   EXPECT_EQ(log_.str().find(last_password_), std::string::npos) << "the credential must never be logged";
 }
 
@@ -107,9 +108,9 @@ TEST_F(RemoteRelaysTest, AsksAgainAtHalfTheGrantsLifetimeAndKeepsItMeanwhile) {
   alarm_.ring(clock_);
   EXPECT_EQ(sent_to(bob_), 2u);
   EXPECT_TRUE(relays_.ready(bob_.peer_id()));
-  const auto old_username = relays_.relays_for(bob_.peer_id(), 1)[0].username;
+  const auto old_username = relays_.relay_for(bob_.peer_id())->username;
   relays_.on_grant(bob_.peer_id(), grant(24h));
-  EXPECT_NE(relays_.relays_for(bob_.peer_id(), 1)[0].username, old_username);
+  EXPECT_NE(relays_.relay_for(bob_.peer_id())->username, old_username);
   EXPECT_EQ(changes_, 1);  // ready all along
   EXPECT_EQ(alarm_.due_in(clock_), 12h);
 }
@@ -149,7 +150,7 @@ TEST_F(RemoteRelaysTest, DropsTheGrantWhenThePeerGoesOfflineOrStopsOffering) {
   relays_.update({peer(bob_, "bob", false), peer(carol_, "carol", true, false, "198.51.100.13")});
   EXPECT_FALSE(relays_.ready(carol_.peer_id()));
   EXPECT_EQ(changes_, 4);
-  EXPECT_TRUE(relays_.relays_for(bob_.peer_id(), 3).empty());
+  EXPECT_FALSE(relays_.relay_for(bob_.peer_id()));
   EXPECT_FALSE(alarm_.at());  // nobody left to ask
   // A grant arriving late for a peer no longer followed is ignored.
   relays_.on_grant(bob_.peer_id(), grant());
@@ -168,41 +169,46 @@ TEST_F(RemoteRelaysTest, DropsAGrantThatExpiresUnrenewed) {
   EXPECT_TRUE(relays_.ready(bob_.peer_id()));
   while (relays_.ready(bob_.peer_id())) alarm_.ring(clock_);
   EXPECT_EQ(changes_, 2);
-  EXPECT_TRUE(relays_.relays_for(bob_.peer_id(), 3).empty());
+  EXPECT_FALSE(relays_.relay_for(bob_.peer_id()));
   EXPECT_TRUE(alarm_.at());  // still asking
 }
 
-TEST_F(RemoteRelaysTest, KeepsOnlyTheUrlsOfTheAddressesItKnowsThePeerBy) {
+TEST_F(RemoteRelaysTest, KeepsOnlyTheUrlsAtAddressesThePeerProvedToHold) {
   relays_.update({peer(bob_, "bob")});
   relays_.on_grant(bob_.peer_id(),
                    grant(24h, {"turn:203.0.113.5:3478?transport=udp", "turn:198.51.100.12:3478?transport=udp",
                                "turn:203.0.113.5:3478?transport=tcp", "turn:198.51.100.12:3478?transport=tcp"}));
   EXPECT_EQ(
-      relays_.relays_for(bob_.peer_id(), 1)[0].urls,
+      relays_.relay_for(bob_.peer_id())->urls,
       (std::vector<std::string>{"turn:198.51.100.12:3478?transport=udp", "turn:198.51.100.12:3478?transport=tcp"}));
-  // None of them: all are kept (the relay may know better, e.g. behind a NAT).
-  relays_.on_grant(bob_.peer_id(), grant(24h, {"turn:203.0.113.5:3478?transport=udp", "turn:[2001:db8::5]:3478"}));
-  EXPECT_EQ(relays_.relays_for(bob_.peer_id(), 1)[0].urls,
-            (std::vector<std::string>{"turn:203.0.113.5:3478?transport=udp", "turn:[2001:db8::5]:3478"}));
 }
 
-TEST_F(RemoteRelaysTest, PutsThePeersOwnRelayFirstAndCountsThemAll) {
+TEST_F(RemoteRelaysTest, FollowsOnlyVerifiedPeersWithAProvenAddress) {
+  auto unverified = peer(bob_, "bob");
+  unverified.verified = false;
+  auto no_address = peer(carol_, "carol");
+  no_address.addresses.clear();
+  relays_.update({unverified, no_address});
+  EXPECT_TRUE(sent_.empty());
+}
+
+TEST_F(RemoteRelaysTest, PeersAUiHereConnectedToComeFirstWhenPlacesAreShort) {
+  RemoteRelays relays{clock_, alarm_, self_,
+                      [this](const std::string& id) {
+                        sent_.push_back(id);
+                        return true;
+                      },
+                      nullptr, logger_, RemoteRelays::Config{.max_peers = 2}};
   auto dave = identity::Identity::generate();
-  auto erin = identity::Identity::generate();
-  relays_.update({peer(bob_, "bob"), peer(carol_, "carol"), peer(dave, "dave"), peer(erin, "erin")});
-  for (const auto* who : {&bob_, &carol_, &dave, &erin}) relays_.on_grant(who->peer_id(), grant());
-  for (const auto* who : {&bob_, &carol_, &dave, &erin}) {
-    const auto relays = relays_.relays_for(who->peer_id(), 3);
-    ASSERT_EQ(relays.size(), 3u);
-    EXPECT_EQ(relays[0].peer_id, who->peer_id());
-    EXPECT_NE(relays[1].peer_id, who->peer_id());
-    EXPECT_NE(relays[2].peer_id, who->peer_id());
-    EXPECT_NE(relays[1].peer_id, relays[2].peer_id);
-  }
-  // A peer without a relay of its own gets the others.
-  const auto stranger = identity::Identity::generate();
-  EXPECT_EQ(relays_.relays_for(stranger.peer_id(), 3).size(), 3u);
-  EXPECT_EQ(relays_.relays_for(stranger.peer_id(), 2).size(), 2u);
+  relays.update({peer(carol_, "carol", true, true, "198.51.100.13"), peer(dave, "dave", true, true, "198.51.100.14")});
+  ASSERT_EQ(sent_.size(), 2u);
+  // bob, whom a UI here has connected to, takes the place of one of the others.
+  auto connected = peer(bob_, "bob");
+  connected.last_connected_ms = clock_.unix_ms();
+  relays.update({peer(carol_, "carol", true, true, "198.51.100.13"), peer(dave, "dave", true, true, "198.51.100.14"),
+                 connected});
+  EXPECT_EQ(sent_to(bob_), 1u);
+  EXPECT_EQ(sent_.size(), 3u);
 }
 
 TEST_F(RemoteRelaysTest, RefusesGrantsThatAreNotForThisDaemonOrDoNotOpen) {
@@ -259,6 +265,39 @@ TEST_F(RemoteRelaysTest, ARefusalDropsTheGrantAndWaitsBeforeAskingAgain) {
   EXPECT_EQ(sent_to(bob_), 2u);
   relays_.on_grant(bob_.peer_id(), R"({"error":"off"})");
   EXPECT_EQ(alarm_.due_in(clock_), 20s);
+}
+
+// Issue 16, finding 4: a grant whose URLs are at none of the peer's
+// addresses pointed the browser anywhere ("all are kept").
+TEST_F(RemoteRelaysTest, DropsAGrantWithNoUrlAtAnAddressThePeerProved) {
+  relays_.update({peer(bob_, "bob")});
+  relays_.on_grant(bob_.peer_id(), grant(24h, {"turn:203.0.113.5:3478?transport=udp", "turn:[2001:db8::5]:3478"}));
+  EXPECT_FALSE(relays_.ready(bob_.peer_id()));
+  EXPECT_FALSE(relays_.relay_for(bob_.peer_id()));
+}
+
+// Issue 16, finding 4: a peer's relay was offered for connections with every other peer too.
+TEST_F(RemoteRelaysTest, OffersAPeersRelayOnlyForConnectionsWithThatPeer) {
+  relays_.update({peer(bob_, "bob"), peer(carol_, "carol", true, false, "198.51.100.13")});
+  relays_.on_grant(bob_.peer_id(), grant());
+  ASSERT_TRUE(relays_.ready(bob_.peer_id()));
+  EXPECT_TRUE(relays_.relay_for(bob_.peer_id()));
+  EXPECT_FALSE(relays_.relay_for(carol_.peer_id()));
+  EXPECT_FALSE(relays_.relay_for(identity::Identity::generate().peer_id()));
+}
+
+// Issue 16, finding 4: 64 identities from one host filled every tracked slot,
+// so a real peer's relay was never asked for.
+TEST_F(RemoteRelaysTest, ManyIdentitiesFromOneAddressCannotCrowdOutAnotherPeer) {
+  std::vector<discovery::PeerInfo> list;
+  std::vector<identity::Identity> sybils;
+  for (int i = 0; i < 100; ++i) sybils.push_back(identity::Identity::generate());
+  for (const auto& who : sybils) list.push_back(peer(who, "sybil", true, true, "198.51.100.66"));
+  relays_.update(list);
+  list.push_back(peer(bob_, "bob"));
+  relays_.update(list);
+  EXPECT_EQ(sent_to(bob_), 1u);
+  EXPECT_LE(sent_.size(), 4u);  // the sybils got a couple of slots between them, and bob one
 }
 
 TEST_F(RemoteRelaysTest, StopsAsking) {

@@ -4,7 +4,7 @@
 import type { PeerRelay, RelayStatus } from '../daemon/protocol';
 
 export interface RelayView {
-  /** "Relay: on, 198.51.100.12:3478 — other PeerDrops on this network can use it" */
+  /** "Relay: on, 198.51.100.12:3478 — computers you trust can connect with this one through it" */
   text: string;
   /** It should run but cannot: shown as an error. */
   problem: boolean;
@@ -30,7 +30,7 @@ export function describeRelay(relay: RelayStatus): RelayView {
     case 'running': {
       const where = relay.addresses.map((a) => endpoint(a, relay.port)).join(', ');
       return {
-        text: `Relay: on${where ? `, ${where}` : ''} \u2014 other PeerDrops on this network can use it`,
+        text: `Relay: on${where ? `, ${where}` : ''} \u2014 computers you trust can connect with this one through it`,
         problem: false,
       };
     }
@@ -54,6 +54,6 @@ export function describeRelay(relay: RelayStatus): RelayView {
 
 /** The title of a peer's "relay" mark. */
 export function peerRelayTitle(name: string, relay: PeerRelay): string {
-  const runs = `${name}\u2019s computer runs a relay: computers that cannot reach each other directly can connect through it`;
+  const runs = `${name}\u2019s computer runs a relay: a connection with ${name} can go through it`;
   return relay === 'ready' ? `${runs} (PeerDrop here can use it)` : runs;
 }

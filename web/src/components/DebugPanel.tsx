@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { PeerView } from '../peer/PeerController';
 import { formatTime, type DebugCategory } from '../rtc/DebugLog';
+import { RELAY_WHERE } from '../rtc/connectionMachine';
 
 interface Props {
   view: PeerView;
@@ -90,7 +91,7 @@ export function DebugPanel({ view, debugText, onForceRelay, open, onToggle }: Pr
         {noRelay && (
           <p className="error small-text" role="alert">
             Force relay is on, but no relay is available for {name}: turn on the relay (Settings {'\u2192'} Run a relay on
-            this computer) on a computer both can reach, or turn Force relay off.
+            this computer) {RELAY_WHERE}, or turn Force relay off.
           </p>
         )}
       </div>

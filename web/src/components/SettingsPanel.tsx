@@ -117,9 +117,9 @@ export function SettingsPanel({ settings, available, onSave, onClose }: Props) {
               Run a relay on this computer
             </label>
             <span className="muted small-text" id="settings-relay-help">
-              Computers that cannot reach each other directly (for example when a firewall blocks WebRTC between them)
-              connect through it. Turn it on on a computer both can reach; its state shows under this computer{'\u2019'}s
-              name.
+              When a firewall blocks WebRTC between this computer and another, connections between the two go through it,
+              for computers you trust here ({'\u201c'}Always accept{'\u201d'}) or have connected with; its state shows under
+              this computer{'\u2019'}s name.
             </span>
           </div>
         )}

@@ -125,6 +125,8 @@ export function remoteRequestWins(selfId: string, peerId: string): boolean {
 }
 
 const RELAY_SETTING = 'Settings \u2192 Run a relay on this computer';
+/** Where a relay helps: a peer's relay serves connections with that peer, to peers its user trusts. */
+export const RELAY_WHERE = 'on one of the two computers, with \u201cAlways accept\u201d ticked there for the other';
 
 /**
  * ICE found no route: with no relay in the list the two computers need one (say
@@ -137,12 +139,12 @@ export function noRouteText(name: string, ice: IcePlan | null): string {
     if (forceRelay) {
       return (
         `No route to ${name}: Force relay is on, but no relay is available. Turn on the relay (${RELAY_SETTING}) ` +
-        'on a computer both can reach, or turn Force relay off, then try again.'
+        `${RELAY_WHERE}, or turn Force relay off, then try again.`
       );
     }
     return (
       `No route to ${name}: the two computers cannot reach each other directly (a firewall may block WebRTC), ` +
-      `and no relay is available. Turn on the relay (${RELAY_SETTING}) on a computer both can reach, then try again.`
+      `and no relay is available. Turn on the relay (${RELAY_SETTING}) ${RELAY_WHERE}, then try again.`
     );
   }
   const through = relays.length === 1 ? `the relay (${relays[0]})` : `the relays (${relays.join(', ')})`;

@@ -7,11 +7,11 @@ const relay = (patch: Partial<RelayStatus>): RelayStatus => ({ enabled: true, st
 describe('the relay in words', () => {
   it('running: where, and who can use it', () => {
     expect(describeRelay(relay({ addresses: ['198.51.100.12'] }))).toEqual({
-      text: 'Relay: on, 198.51.100.12:3478 \u2014 other PeerDrops on this network can use it',
+      text: 'Relay: on, 198.51.100.12:3478 \u2014 computers you trust can connect with this one through it',
       problem: false,
     });
     expect(describeRelay(relay({ addresses: ['198.51.100.12', 'fd00::5'] })).text).toBe(
-      'Relay: on, 198.51.100.12:3478, [fd00::5]:3478 \u2014 other PeerDrops on this network can use it',
+      'Relay: on, 198.51.100.12:3478, [fd00::5]:3478 \u2014 computers you trust can connect with this one through it',
     );
   });
 
@@ -35,7 +35,7 @@ describe('the relay in words', () => {
 
   it('a peer\u2019s relay mark explains itself', () => {
     expect(peerRelayTitle('Carol', 'offered')).toBe(
-      'Carol\u2019s computer runs a relay: computers that cannot reach each other directly can connect through it',
+      'Carol\u2019s computer runs a relay: a connection with Carol can go through it',
     );
     expect(peerRelayTitle('Carol', 'ready')).toMatch(/\(PeerDrop here can use it\)$/);
   });

@@ -34,7 +34,7 @@ describe('SelfCard: the relay', () => {
       />,
     );
     const status = screen.getByRole('status', { name: 'Relay status' });
-    expect(status.textContent).toBe('Relay: on, 198.51.100.12:3478 \u2014 other PeerDrops on this network can use it');
+    expect(status.textContent).toBe('Relay: on, 198.51.100.12:3478 \u2014 computers you trust can connect with this one through it');
     expect(screen.getByTestId('relay-status')).toBe(status);
   });
 
@@ -69,7 +69,7 @@ describe('PeerCard: the relay mark, the Debug button and "No route"', () => {
     const [carol, bob] = screen.getAllByRole('listitem');
     const mark = within(carol!).getByText('relay');
     expect(mark.getAttribute('title')).toBe(
-      'Carol\u2019s computer runs a relay: computers that cannot reach each other directly can connect through it',
+      'Carol\u2019s computer runs a relay: a connection with Carol can go through it',
     );
     expect(within(bob!).queryByTestId('peer-relay')).toBeNull();
   });
@@ -156,7 +156,7 @@ describe('SettingsPanel: the relay switch and shared secrets', () => {
     const box = screen.getByRole('checkbox', { name: 'Run a relay on this computer' }) as HTMLInputElement;
     expect(box.checked).toBe(false);
     expect(document.getElementById(box.getAttribute('aria-describedby')!)!.textContent).toMatch(
-      /cannot reach each other directly \(for example when a firewall blocks WebRTC between them\) connect through it/,
+      /When a firewall blocks WebRTC between this computer and another, connections between the two go through it, for computers you trust here/,
     );
     fireEvent.click(box);
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));

@@ -246,7 +246,7 @@ describe('PeerController: a whole connection', () => {
     expect(alice.state).toBe('failed');
     expect(alice.view().connection.detail).toBe(
       'No route to Bob: the two computers cannot reach each other directly (a firewall may block WebRTC), and no relay ' +
-        'is available. Turn on the relay (Settings \u2192 Run a relay on this computer) on a computer both can reach, then try again.',
+        'is available. Turn on the relay (Settings \u2192 Run a relay on this computer) on one of the two computers, with \u201cAlways accept\u201d ticked there for the other, then try again.',
     );
     expect(alice.view().relays).toEqual([]);
   });

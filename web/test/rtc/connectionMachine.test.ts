@@ -359,7 +359,7 @@ describe('connection machine: no route', () => {
   it('no relay in the list: the computers cannot reach each other; turn on a relay', () => {
     expect(iceFails({ relays: [], forceRelay: false })).toBe(
       'No route to Bob: the two computers cannot reach each other directly (a firewall may block WebRTC), and no relay ' +
-        'is available. Turn on the relay (Settings \u2192 Run a relay on this computer) on a computer both can reach, then try again.',
+        'is available. Turn on the relay (Settings \u2192 Run a relay on this computer) on one of the two computers, with \u201cAlways accept\u201d ticked there for the other, then try again.',
     );
   });
 
