@@ -50,7 +50,8 @@ int CliApp::run(int argc, const char* const* argv) {
   commands.push_back({peers, [&json](const CommandContext& c) { return PeersCommand(json).run(c); }});
 
   std::string trust_peer;
-  auto* trust = app.add_subcommand("trust", "Always accept files and connection requests from PEER");
+  auto* trust = app.add_subcommand(
+      "trust", "Always accept files and connection requests from PEER (it may also use this computer's relay)");
   trust->add_option("PEER", trust_peer, "A peer's name, or the first 4 or more characters of its id")->required();
   commands.push_back({trust, [&trust_peer](const CommandContext& c) { return TrustCommand(trust_peer, true).run(c); }});
 

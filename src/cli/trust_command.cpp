@@ -40,7 +40,8 @@ Outcome<> TrustCommand::run(const CommandContext& context) const {
   const auto changed = context.daemon.set_trusted(ids);
   if (!changed) return changed.error();
   if (trust_) {
-    context.out << "Trusting " << who << ": its files and connection requests are accepted without asking.\n";
+    context.out << "Trusting " << who << ": its files and connection requests are accepted without asking, and it "
+                                         "may use this computer's relay.\n";
   } else {
     context.out << "No longer trusting " << who << ": you are asked before its files and connection requests are "
                                                    "accepted.\n";

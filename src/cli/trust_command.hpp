@@ -8,8 +8,9 @@
 namespace peerdrop::cli {
 
 // `peerdrop trust PEER` and `peerdrop untrust PEER`: whether the daemon
-// accepts PEER's files and connection requests without asking (the setting
-// autoAccept, "Always accept files from …" in the UI).
+// accepts PEER's files and connection requests without asking, and gives it
+// credentials for this computer's relay (the setting autoAccept, "Always
+// accept files from …" in the UI).
 class TrustCommand {
  public:
   TrustCommand(std::string peer, bool trust) : peer_(std::move(peer)), trust_(trust) {}

@@ -195,7 +195,8 @@ TEST_F(CliProcessTest, TrustAndUntrustChangeWhoseFilesAreAcceptedWithoutAsking) 
   const auto trust = cli("one", {"trust", "two"});
   EXPECT_EQ(trust.exit_code, 0) << trust.err;
   EXPECT_EQ(trust.out, "Trusting two (" + two_id.substr(0, 7) +
-                           "): its files and connection requests are accepted without asking.\n");
+                           "): its files and connection requests are accepted without asking, and it may use this "
+                           "computer's relay.\n");
   EXPECT_EQ(trusted(endpoint), boost::json::array{two_id.c_str()});
   const auto again = cli("one", {"trust", "two"});
   EXPECT_EQ(again.exit_code, 0);
