@@ -11,6 +11,8 @@
 #include <tuple>
 #include <utility>
 
+#include "control/data_dir.hpp"
+
 namespace peerdrop::app {
 namespace {
 
@@ -18,14 +20,6 @@ std::string host_name() {
   char buffer[256] = {};
   if (::gethostname(buffer, sizeof buffer - 1) != 0 || buffer[0] == '\0') return "peerdrop";
   return buffer;
-}
-
-std::filesystem::path default_data_dir() {
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::filesystem::path(xdg) / "peerdrop";
-  if (const char* home = std::getenv("HOME"); home && *home) {
-    return std::filesystem::path(home) / ".local" / "share" / "peerdrop";
-  }
-  return std::filesystem::path(".peerdrop");
 }
 
 // $HOME/Downloads/PeerDrop; empty without a $HOME (the daemon then asks for --download-dir).
@@ -143,7 +137,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   }
 
   if (config.name.empty()) config.name = host_name();
-  if (config.data_dir.empty()) config.data_dir = default_data_dir();
+  if (config.data_dir.empty()) config.data_dir = control::default_data_dir();
   if (config.transfer.download_dir.empty()) config.transfer.download_dir = default_download_dir();
   if (!config.transfer.download_dir.empty()) {
     std::error_code ec;

@@ -203,6 +203,8 @@ Daemon::Daemon(Config config)
                      channels_.accept(std::move(socket), std::move(already_read));
                    },
                    core::make_logger("http")),
+      endpoint_file_(config_.data_dir,
+                     control::endpoint_for(config_.http.bind, http_port_, ::getpid(), identity_.peer_id())),
       signals_(io_, SIGINT, SIGTERM) {
   const auto discovery_port = discovery_.open();
   logger_->info("peerdropd {} \"{}\" id {}", PEERDROP_VERSION, signer_.name(), identity_.peer_id());
@@ -210,9 +212,8 @@ Daemon::Daemon(Config config)
   logger_->info("received files go to {}", config_.transfer.download_dir.string());
   logger_->info("listening on http://{}:{} (discovery on UDP {}{})", config_.http.bind, http_port_, discovery_port,
                 config_.discovery.loopback ? ", loopback only" : "");
-  const auto ui_host = config_.http.bind == "0.0.0.0" ? std::string("127.0.0.1") : config_.http.bind;
   // The link carries the control token in its fragment, which the browser never sends: the page keeps it.
-  logger_->info("open the UI at http://{}:{}/#token={}", ui_host, http_port_, control_token_.value());
+  logger_->info("open the UI at {}/#token={}", endpoint_file_.endpoint().url(), control_token_.value());
 }
 
 int Daemon::run() {

@@ -12,6 +12,7 @@
 
 #include "app/config.hpp"
 #include "channel/channel_hub.hpp"
+#include "control/control_endpoint_file.hpp"
 #include "core/child_process.hpp"
 #include "core/clock.hpp"
 #include "core/logging.hpp"
@@ -127,6 +128,8 @@ class Daemon {
   ui::UiRouter ui_router_;
   http::ApiHandler api_;
   http::HttpServer http_server_;
+  // data_dir/control-endpoint: where the `peerdrop` command finds this daemon; removed when it stops.
+  control::ControlEndpointFile endpoint_file_;
   boost::asio::signal_set signals_;
   // Stops the loop if shutting down takes longer than kShutdownGrace (it never should).
   static constexpr std::chrono::milliseconds kShutdownGrace{5'000};

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "core/errc.hpp"
 #include "core/unique_fd.hpp"
 
 namespace peerdrop::core {
@@ -83,6 +84,20 @@ boost::system::error_code write_private_file(const std::filesystem::path& path, 
   if (!ec && ::rename(tmp.c_str(), path.c_str()) != 0) ec = errno_code(errno);
   if (ec) ::unlink(tmp.c_str());
   return ec;
+}
+
+boost::system::result<std::string> read_small_file(const std::filesystem::path& path, std::size_t max_bytes) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!fd) return errno_code(errno);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return errno_code(errno);
+  if (!S_ISREG(st.st_mode)) return make_error_code(Errc::malformed);
+  std::string text(max_bytes + 1, '\0');  // one byte more tells a file that is too large
+  const auto read = read_all(fd.get(), std::as_writable_bytes(std::span(text.data(), text.size())));
+  if (!read) return read.error();
+  if (*read > max_bytes) return make_error_code(Errc::too_large);
+  text.resize(*read);
+  return text;
 }
 
 }  // namespace peerdrop::core

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace peerdrop::core {
@@ -30,5 +31,11 @@ boost::system::result<std::size_t> pread_all(int fd, std::span<std::byte> buffer
 // through a link), synced and renamed into place: a reader sees the old file
 // or the whole new one, and no other user can read it (keys, secrets).
 boost::system::error_code write_private_file(const std::filesystem::path& path, std::span<const std::byte> bytes);
+
+// The whole of a small regular file, never through a link at its last
+// component and never waiting on a FIFO or device: the errno of opening it,
+// Errc::malformed when it is not a regular file, Errc::too_large when it
+// holds more than `max_bytes` (nothing more than that is read).
+boost::system::result<std::string> read_small_file(const std::filesystem::path& path, std::size_t max_bytes);
 
 }  // namespace peerdrop::core

@@ -8,8 +8,8 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/url/parse.hpp>
 #include <cstdint>
-#include <fstream>
 
+#include "control/control_token_file.hpp"
 #include "core/base32.hpp"
 #include "core/fd_io.hpp"
 #include "core/startup_error.hpp"
@@ -18,24 +18,6 @@ namespace peerdrop::http {
 namespace {
 
 constexpr std::size_t kTokenBytes = 32;
-constexpr std::size_t kTokenChars = 52;  // base32 of 32 bytes, no padding
-
-bool well_formed(std::string_view text) {
-  if (text.size() != kTokenChars) return false;
-  for (const char c : text) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7'))) return false;
-  }
-  return true;
-}
-
-std::string read_token(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string text(kTokenChars + 2, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return well_formed(text) ? text : std::string();
-}
 
 }  // namespace
 
@@ -44,7 +26,7 @@ ControlToken ControlToken::load_or_create(const std::filesystem::path& data_dir)
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
     if ((st.st_mode & 077) != 0) ::chmod(path.c_str(), 0600);
-    if (auto text = read_token(path); !text.empty()) return ControlToken(std::move(text));
+    if (auto text = control::read_control_token(data_dir)) return ControlToken(std::move(*text));
   }
   std::array<std::uint8_t, kTokenBytes> random{};
   if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {

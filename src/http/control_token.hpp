@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "control/control_token_file.hpp"
 #include "http/json_response.hpp"
 
 namespace peerdrop::http {
@@ -14,7 +15,7 @@ namespace peerdrop::http {
 // another user of the machine, or a program without the file, may not.
 class ControlToken {
  public:
-  static constexpr const char* kFileName = "control-token";
+  static constexpr const char* kFileName = control::kControlTokenFileName;
 
   // Reads data_dir/control-token, or writes a new one (the first start, or a
   // damaged file). A file others could read is made private again. Throws

@@ -1,0 +1,91 @@
+#include "cli/cli_app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cli/browser_launcher.hpp"
+#include "cli/daemon_locator.hpp"
+#include "cli/open_command.hpp"
+#include "cli/peers_command.hpp"
+#include "cli/status_command.hpp"
+#include "cli/trust_command.hpp"
+#include "control/data_dir.hpp"
+
+namespace peerdrop::cli {
+namespace {
+
+int exit_code(ExitCode code) { return static_cast<int>(code); }
+
+}  // namespace
+
+int CliApp::run(int argc, const char* const* argv) {
+  CLI::App app("peerdrop: PeerDrop from a terminal. Talks to this machine's peerdropd (the one of --data-dir) "
+               "over its control API.",
+               "peerdrop");
+  app.set_version_flag("--version", PEERDROP_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();  // --data-dir after the command too
+  std::filesystem::path data_dir = control::default_data_dir();
+  app.add_option("--data-dir", data_dir, "The data dir of the peerdropd to talk to (default: peerdropd's own)")
+      ->type_name("DIR")
+      ->capture_default_str();
+
+  // Each command: its subcommand, and what runs when it was chosen.
+  struct Command {
+    CLI::App* subcommand;
+    std::function<Outcome<>(const CommandContext&)> run;
+  };
+  std::vector<Command> commands;
+
+  auto* status = app.add_subcommand("status", "This machine's PeerDrop: its name and id, its daemon, peers online, "
+                                              "the relay");
+  commands.push_back({status, [](const CommandContext& c) { return StatusCommand().run(c); }});
+
+  bool json = false;
+  auto* peers = app.add_subcommand("peers", "The peers the daemon knows: name, id, online or not, addresses");
+  peers->add_flag("--json", json, "Print JSON (its format is stable, see docs/protocol.md)");
+  commands.push_back({peers, [&json](const CommandContext& c) { return PeersCommand(json).run(c); }});
+
+  std::string trust_peer;
+  auto* trust = app.add_subcommand(
+      "trust", "Always accept files and connection requests from PEER (it may also use this computer's relay)");
+  trust->add_option("PEER", trust_peer, "A peer's name, or the first 4 or more characters of its id")->required();
+  commands.push_back({trust, [&trust_peer](const CommandContext& c) { return TrustCommand(trust_peer, true).run(c); }});
+
+  std::string untrust_peer;
+  auto* untrust = app.add_subcommand("untrust", "Ask again before accepting files and connection requests from PEER");
+  untrust->add_option("PEER", untrust_peer, "A peer's name, or the first 4 or more characters of its id")
+      ->required();
+  commands.push_back(
+      {untrust, [&untrust_peer](const CommandContext& c) { return TrustCommand(untrust_peer, false).run(c); }});
+
+  const BrowserLauncher launcher;
+  auto* open = app.add_subcommand("open", "Print the web UI's link (it carries the daemon's key) and open it in the "
+                                          "default browser when there is a display");
+  commands.push_back({open, [&launcher](const CommandContext& c) { return OpenCommand(launcher).run(c); }});
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out_, err_);
+    return code == 0 ? 0 : exit_code(ExitCode::usage);
+  }
+
+  const auto chosen = std::find_if(commands.begin(), commands.end(),
+                                   [](const Command& command) { return command.subcommand->parsed(); });
+  if (chosen == commands.end()) return exit_code(ExitCode::usage);  // require_subcommand(1) lets none through
+  const auto report = [this](const Failure& failure) {
+    err_ << "peerdrop: " << failure.message << "\n";
+    return exit_code(failure.code);
+  };
+  auto client = DaemonLocator(data_dir, kTimeout).locate();
+  if (!client) return report(client.error());
+  const DaemonApi daemon(std::move(*client), data_dir);
+  const auto done = chosen->run(CommandContext{daemon, out_, err_});
+  return done ? exit_code(ExitCode::done) : report(done.error());
+}
+
+}  // namespace peerdrop::cli

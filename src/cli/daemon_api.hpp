@@ -1,0 +1,50 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/control_client.hpp"
+#include "cli/daemon_health.hpp"
+#include "cli/daemon_settings.hpp"
+#include "cli/failure.hpp"
+#include "cli/peer_record.hpp"
+
+namespace peerdrop::cli {
+
+// The control API calls `peerdrop` makes (docs/protocol.md), each answer
+// checked and typed, each failure a sentence for a person.
+class DaemonApi {
+ public:
+  DaemonApi(ControlClient client, std::filesystem::path data_dir)
+      : client_(std::move(client)), data_dir_(std::move(data_dir)) {}
+
+  Outcome<DaemonHealth> health() const;                    // GET /api/health
+  Outcome<DaemonSettings> settings() const;                // GET /api/settings
+  Outcome<std::vector<PeerRecord>> peers() const;          // GET /api/peers
+  // PUT /api/settings {"autoAccept":[…]}: the peers whose files are accepted without asking; the new settings.
+  Outcome<DaemonSettings> set_trusted(const std::vector<std::string>& ids) const;
+
+  const control::ControlEndpoint& endpoint() const { return client_.endpoint(); }
+  const std::string& token() const { return client_.token(); }
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+
+ private:
+  template <typename T>
+  using Parser = std::optional<T> (*)(std::string_view);
+
+  // The answer's body when the daemon did it (2xx), else why not.
+  Outcome<std::string> call(std::string_view method, std::string_view target, std::string_view body = {}) const;
+  // The answer, read by `parse`.
+  template <typename T>
+  Outcome<T> typed(std::string_view method, std::string_view target, Parser<T> parse,
+                   std::string_view body = {}) const;
+  Failure not_understood(std::string_view method, std::string_view target) const;
+
+  ControlClient client_;
+  std::filesystem::path data_dir_;
+};
+
+}  // namespace peerdrop::cli

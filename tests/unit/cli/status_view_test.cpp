@@ -1,0 +1,50 @@
+#include "cli/status_view.hpp"
+
+#include <gtest/gtest.h>
+
+namespace peerdrop::cli {
+namespace {
+
+const std::string kId = "MZUHVLPYMK6XO3EPYGFY5H4OEAEJOFEFN3RDHM4QFJMR2DK7FESQ";
+const std::string kKitchen = "KITCHENAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const std::string kGarage = "GARAGEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+StatusFacts facts() {
+  return StatusFacts{
+      .health = DaemonHealth{.id = kId, .name = "alice", .version = "0.1.0", .port = 3001},
+      .settings =
+          DaemonSettings{.name = "alice", .auto_accept = {kGarage}, .download_dir = "/home/alice/Downloads/PeerDrop"},
+      .peers = {PeerRecord{.id = kKitchen, .name = "kitchen", .online = true},
+                PeerRecord{.id = kGarage, .name = "garage", .online = false}},
+      .endpoint = control::ControlEndpoint{.host = "127.0.0.1", .port = 3001, .pid = 4321, .id = kId},
+      .data_dir = "/home/alice/.local/share/peerdrop"};
+}
+
+TEST(StatusView, SaysWhatThisMachinesPeerDropIs) {
+  EXPECT_EQ(status_text(facts()),
+            "PeerDrop on this machine: alice\n"
+            "  id         " + kId + "\n"
+            "  daemon     peerdropd 0.1.0 (pid 4321) at http://127.0.0.1:3001\n"
+            "  data dir   /home/alice/.local/share/peerdrop\n"
+            "  peers      1 online, 2 known, 1 trusted\n"
+            "  relay      off\n"
+            "  downloads  /home/alice/Downloads/PeerDrop\n");
+}
+
+TEST(StatusView, SaysWhatTheRelayDoes) {
+  auto running = facts();
+  running.health.relay_enabled = true;
+  running.health.relay_state = "running";
+  running.health.relay_port = 3478;
+  EXPECT_NE(status_text(running).find("  relay      on: running, port 3478\n"), std::string::npos);
+  auto failed = facts();
+  failed.health.relay_enabled = true;
+  failed.health.relay_state = "failed";
+  EXPECT_NE(status_text(failed).find("  relay      on: failed\n"), std::string::npos);
+  auto stopping = facts();
+  stopping.health.relay_state = "stopping";
+  EXPECT_NE(status_text(stopping).find("  relay      off (stopping)\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace peerdrop::cli
