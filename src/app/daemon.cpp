@@ -224,7 +224,7 @@ int Daemon::run() {
   });
   interfaces_.start([this](const std::vector<net::InterfaceAddress>& all) { interfaces_changed(all); });
   discovery_.start(interfaces_.current());
-  update_relay_addresses(interfaces_.current());
+  update_relay_addresses();
   signaling_.start();
   transfer_timers_.start();
   if (config_.relay.enabled || settings_.settings().relay) relay_.start();
@@ -273,14 +273,13 @@ void Daemon::settings_changed(const settings::Settings& now, const std::vector<s
 void Daemon::interfaces_changed(const std::vector<net::InterfaceAddress>& all) {
   policy_.set_own_addresses(own_addresses(all));
   discovery_.interfaces_changed(all);
-  update_relay_addresses(all);
+  update_relay_addresses();
 }
 
-void Daemon::update_relay_addresses(const std::vector<net::InterfaceAddress>& all) {
+void Daemon::update_relay_addresses() {
   // The relay listens on the addresses of the interfaces discovery works on
-  // (127.0.0.1 in loopback mode) and reaches discovery's subnets only, never
-  // this machine's own addresses. A relay that is on restarts when that
-  // changes; anything else changes nothing.
+  // (127.0.0.1 in loopback mode) and reaches discovery's subnets only. A
+  // relay that is on restarts when that changes; anything else changes nothing.
   std::vector<std::string> listening_ips;
   if (config_.discovery.loopback) {
     listening_ips.push_back("127.0.0.1");  // nothing may leave the machine

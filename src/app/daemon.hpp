@@ -70,7 +70,7 @@ class Daemon {
   void shutdown();
   void settings_changed(const settings::Settings& now, const std::vector<std::string>& changed);
   void interfaces_changed(const std::vector<net::InterfaceAddress>& all);
-  void update_relay_addresses(const std::vector<net::InterfaceAddress>& all);
+  void update_relay_addresses();
   void peers_changed();
   void relay_running_changed(bool running);
   // Shared relays: queues a message of the daemons' own (`relay:…`) for a peer; false if it could not be queued.
