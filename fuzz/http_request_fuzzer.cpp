@@ -40,6 +40,7 @@
 #include "identity/peer_id.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_file_library.hpp"
+#include "support/fake_lane_control.hpp"
 #include "support/fake_peer_directory.hpp"
 #include "support/fake_settings.hpp"
 
@@ -101,8 +102,9 @@ struct Daemon {
   http::StaticAssets assets;
   testing::FakeSettings settings;
   testing::FakeFileLibrary files;
+  testing::FakeLaneControl lane;
   http::ApiHandler handler{
-      http::ApiServices{.directory = directory, .settings = settings, .files = files},
+      http::ApiServices{.directory = directory, .settings = settings, .files = files, .lane = lane},
       policy, token, limiter, limiter, assets, quiet_logger()};
 
   Daemon() {

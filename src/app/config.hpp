@@ -6,6 +6,7 @@
 #include "channel/channel_config.hpp"
 #include "discovery/discovery_config.hpp"
 #include "http/http_config.hpp"
+#include "lane/lane_config.hpp"
 #include "relay/relay_config.hpp"
 #include "signaling/signaling_config.hpp"
 #include "transfer/transfer_config.hpp"
@@ -24,6 +25,7 @@ struct Config {
   ui::WsConfig ws;
   signaling::SignalingConfig signaling;
   transfer::TransferConfig transfer;
+  lane::LaneConfig lane;
   relay::RelayConfig relay;
 };
 
