@@ -177,7 +177,8 @@ Daemon::Daemon(Config config)
                                               std::uint32_t index) { return received_files_.find(peer, tid, index); }}),
       transfer_timers_(io_.get_executor(), transfer_, config_.transfer),
       lane_store_(database_, config_.lane.max_kept_finished),
-      lane_(io_.get_executor(), config_.lane, clock_, channels_, transfer_, lane_store_,
+      upload_spool_(config_.data_dir / "outgoing"),
+      lane_(io_.get_executor(), config_.lane, clock_, channels_, transfer_, lane_store_, upload_spool_,
             lane::LaneService::Hooks{
                 .receiver = {.trusted = [this](const std::string& peer) { return trusts(peer); },
                              .landed = [this](const transfer::ReceivedFile& file) { file_handler_.landed(file); },
@@ -185,7 +186,7 @@ Daemon::Daemon(Config config)
                              .waiting = {},
                              .settled = {},
                              .wrote = [this] { transfer_timers_.arm_checkpoint(); }},
-                .changed = {},
+                .changed = [this] { lane_feed_.changed(); },
                 .known_peer = [this](const std::string& id) { return discovery_.find_peer(id).has_value(); },
                 .peer_name =
                     [this](const std::string& id) {
@@ -200,7 +201,11 @@ Daemon::Daemon(Config config)
       peer_rate_limiter_(clock_, core::RateLimiter::Limits{.rate = config_.http.peer_rate_per_second,
                                                            .burst = config_.http.peer_rate_burst}),
       ui_hub_(config_.ws,
-              ui::UiHub::Events{.opened = [this](ui::Tab tab) { ui_router_.opened(tab); },
+              ui::UiHub::Events{.opened =
+                                    [this](ui::Tab tab) {
+                                      ui_router_.opened(tab);
+                                      lane_feed_.greet(tab);
+                                    },
                                 .text = [this](ui::Tab tab, std::string_view text) { ui_router_.text(tab, text); },
                                 .binary = [this](ui::Tab tab,
                                                  std::span<const std::uint8_t> bytes) { ui_router_.binary(tab, bytes); },
@@ -211,6 +216,7 @@ Daemon::Daemon(Config config)
       ice_servers_(ui_hub_, identity_.peer_id(), discovery_, settings_, turn_credentials_, relay_, remote_relays_),
       file_handler_(io_.get_executor(), ui_hub_, transfer_, received_files_, transfer_timers_, config_.transfer),
       ui_router_(ui_hub_, peer_feed_, signal_router_, ice_servers_, file_handler_),
+      lane_feed_(io_.get_executor(), ui_hub_, lane_),
       api_(http::ApiServices{.directory = discovery_,
                              .settings = settings_,
                              .files = received_files_,
@@ -267,6 +273,7 @@ void Daemon::shutdown() {
   transfer_timers_.stop();
   lane_.stop();
   file_handler_.stop();
+  lane_feed_.stop();
   remote_relays_.stop();
   relay_.stop();  // SIGTERM now, SIGKILL after its stop timeout
   http_server_.stop();

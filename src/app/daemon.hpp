@@ -49,6 +49,7 @@
 #include "transfer/transfer_timers.hpp"
 #include "ui/file_transfer_handler.hpp"
 #include "ui/ice_server_list.hpp"
+#include "ui/lane_feed.hpp"
 #include "ui/peer_feed.hpp"
 #include "ui/signal_router.hpp"
 #include "ui/ui_hub.hpp"
@@ -120,6 +121,7 @@ class Daemon {
   transfer::TransferTimers transfer_timers_;
   // Files daemon to daemon over the channels, received through transfer_.
   lane::LaneStore lane_store_;
+  lane::UploadSpool upload_spool_;  // data_dir/outgoing: files pages send
   lane::LaneService lane_;
   http::LocalRequestPolicy policy_;
   http::ControlToken control_token_;  // data_dir/control-token: the key of the control API and /ws
@@ -132,6 +134,7 @@ class Daemon {
   ui::IceServerList ice_servers_;
   ui::FileTransferHandler file_handler_;
   ui::UiRouter ui_router_;
+  ui::LaneFeed lane_feed_;
   http::ApiHandler api_;
   http::HttpServer http_server_;
   // data_dir/control-endpoint: where the `peerdrop` command finds this daemon; removed when it stops.

@@ -209,6 +209,7 @@ void LaneReceiver::data(const std::string& peer, const DataFrame& frame) {
   if (entry->granted - entry->received_in_gen + config_.credit_step_bytes <= config_.window_bytes) {
     entry->granted = entry->received_in_gen + config_.window_bytes;
     send(peer, Credit{.tid = entry->record.tid, .gen = entry->gen, .credit = entry->granted});
+    if (hooks_.changed) hooks_.changed();  // progress (the feed pushes it at most every so often)
   }
 }
 
