@@ -12,7 +12,7 @@
 import type { LaneFileToSend } from '../daemon/laneProtocol';
 import { isLaneTid } from '../daemon/laneProtocol';
 import type { StorageLike } from '../settings/theme';
-import type { PickedFile } from '../transfer/pickFiles';
+import { baseName, type PickedFile } from '../transfer/pickFiles';
 
 export const LANE_STORE_PREFIX = 'peerdrop.lane.';
 export const LANE_IDB_NAME = 'peerdrop-lane';
@@ -50,18 +50,35 @@ function identity(file: LaneFileToSend): string {
  */
 export function matchExactly(record: LaneResumeRecord, picked: readonly PickedFile[]): Map<number, PickedFile> | null {
   if (picked.length !== record.files.length) return null;
-  const found = matchSome(record, picked);
-  return found.size === record.files.length ? found : null;
-}
-
-/** The record's file indices of those picked files that are among its files. */
-export function matchSome(record: LaneResumeRecord, picked: readonly PickedFile[]): Map<number, PickedFile> {
   const byIdentity = new Map<string, number>();
   record.files.forEach((file, index) => byIdentity.set(identity(file), index));
   const found = new Map<number, PickedFile>();
   for (const p of picked) {
     const index = byIdentity.get(identity(fileToSend(p)));
-    if (index !== undefined) found.set(index, p);
+    if (index === undefined) return null;
+    found.set(index, p);
+  }
+  return found.size === record.files.length ? found : null;
+}
+
+/**
+ * The record's file indices of those picked files that are among its files.
+ * A file input gives no folder path, so a picked file also matches by its
+ * name, size and date when exactly one of the record's files has them.
+ */
+export function matchSome(record: LaneResumeRecord, picked: readonly PickedFile[]): Map<number, PickedFile> {
+  const byIdentity = new Map<string, number>();
+  const byName = new Map<string, number | null>();
+  record.files.forEach((file, index) => {
+    byIdentity.set(identity(file), index);
+    const key = identity({ ...file, path: baseName(file.path) });
+    byName.set(key, byName.has(key) ? null : index);
+  });
+  const found = new Map<number, PickedFile>();
+  for (const p of picked) {
+    const file = fileToSend(p);
+    const index = byIdentity.get(identity(file)) ?? byName.get(identity({ ...file, path: baseName(file.path) }));
+    if (index !== undefined && index !== null && !found.has(index)) found.set(index, p);
   }
   return found;
 }

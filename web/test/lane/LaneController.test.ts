@@ -85,6 +85,25 @@ describe('LaneController: sending from the page', () => {
     expect(storage.getItem(`${LANE_STORE_PREFIX}t1`)).toBeNull();
   });
 
+  it('"Select the files again" on a paused transfer resumes it; files it lacks are named', async () => {
+    const storage = new MemoryStorage();
+    const daemon = new FakeLaneDaemon();
+    const first = setup(daemon, storage).lane;
+    daemon.networkFailures = 1;
+    await first.send('BOBID', files());
+    first.dispose();
+    const { lane } = setup(daemon, storage);
+    await lane.ready();
+    push(lane, [laneTransfer({ tid: 't1', fileCount: 2, totalBytes: 150, source: 'page' })]);
+    // Only one of the two files, chosen with a file input (no folder in its path).
+    expect(await lane.reselect('t1', [pickedFile('a.jpg', 100, 111)])).toBe(true);
+    expect(lane.currentNotes()).toEqual(['Choose these files too, to resume: photos/b.jpg.']);
+    expect(await lane.reselect('t1', [pickedFile('a.jpg', 100, 111), pickedFile('b.jpg', 50, 222)])).toBe(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(daemon.held('t1')).toEqual([100, 50]);
+    expect(await lane.reselect('t1', [pickedFile('zzz', 1)])).toBe(false);
+  });
+
   it('other files, another peer, or a transfer the daemon no longer has: a new transfer', async () => {
     const storage = new MemoryStorage();
     const daemon = new FakeLaneDaemon();

@@ -36,6 +36,15 @@ describe('resume records: matching', () => {
     expect(matchExactly(record('t1'), [a, pickedFile('b.txt', 20, 222)])).toBeNull();
     expect([...matchSome(record('t1'), [b, pickedFile('x', 1)]).keys()]).toEqual([1]);
   });
+
+  it('choosing files again with a file input (no folder path) matches by name, size and date when that is unambiguous', () => {
+    const rec = record('t1');
+    expect([...matchSome(rec, [pickedFile('b.txt', 20, 222)]).keys()]).toEqual([1]);
+    const twins: LaneResumeRecord = { ...rec, files: [fileToSend(a), { ...fileToSend(a), path: 'other/a.txt' }] };
+    expect(matchSome(twins, [pickedFile('a.txt', 10, 111)]).size).toBe(0);
+    // Not for a new pick: that must be the same paths.
+    expect(matchExactly(rec, [pickedFile('a.txt', 10, 111), pickedFile('b.txt', 20, 222)])).toBeNull();
+  });
 });
 
 describe('resume records: storage', () => {
