@@ -50,6 +50,8 @@ export class LaneController {
   /** Records checked with GET because a push did not list them. */
   private readonly checked = new Set<string>();
   private readonly loaded: Promise<void>;
+  /** Sends under way (POST not answered yet), by peer and files. */
+  private readonly sending = new Map<string, Promise<string | null>>();
   private notes: { id: number; text: string }[] = [];
   private nextNote = 1;
   private disposed = false;
@@ -92,8 +94,18 @@ export class LaneController {
    * that did not finish uploading them, continue that transfer. The tid, or
    * null when it could not be sent (a note says why).
    */
-  async send(peerId: string, picked: readonly PickedFile[]): Promise<string | null> {
-    if (picked.length === 0) return null;
+  send(peerId: string, picked: readonly PickedFile[]): Promise<string | null> {
+    if (picked.length === 0) return Promise.resolve(null);
+    // The same drop twice while the first is still being offered: one transfer.
+    const key = `${peerId}\n${picked.map((p) => JSON.stringify(fileToSend(p))).sort().join('\n')}`;
+    const pending = this.sending.get(key);
+    if (pending) return pending;
+    const sent = this.sendNow(peerId, picked).finally(() => this.sending.delete(key));
+    this.sending.set(key, sent);
+    return sent;
+  }
+
+  private async sendNow(peerId: string, picked: readonly PickedFile[]): Promise<string | null> {
     await this.loaded;
     for (const record of [...this.records.values()]) {
       if (record.peer !== peerId) continue;
@@ -111,10 +123,11 @@ export class LaneController {
       this.note(`Could not send to ${this.peerName(peerId, peerId.slice(0, 8))}: ${errorText(error)}`);
       return null;
     }
-    if (this.disposed) return transfer.tid;
+    // Kept even if the tab is going away: a later page resumes it.
     const record: LaneResumeRecord = { v: 1, tid: transfer.tid, peer: peerId, files, createdAt: this.timers.now() };
     this.records.set(record.tid, record);
     this.options.store.save(record);
+    if (this.disposed) return transfer.tid;
     this.dispatch({ type: 'FILES', tid: record.tid, files: files.map(({ path, size }) => ({ path, size })) });
     const uploaded = new Map(transfer.files.map((f) => [f.index, f.uploaded]));
     this.startUpload(

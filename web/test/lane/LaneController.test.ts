@@ -133,6 +133,13 @@ describe('LaneController: sending from the page', () => {
     expect(storage.getItem(`${LANE_STORE_PREFIX}ty`)).toBeNull();
   });
 
+  it('the same drop twice while the first is being offered makes one transfer', async () => {
+    const { lane, daemon } = setup();
+    const [one, two] = await Promise.all([lane.send('BOBID', files()), lane.send('BOBID', files())]);
+    expect([one, two]).toEqual(['t1', 't1']);
+    expect(daemon.calls.filter((c) => c.startsWith('POST'))).toHaveLength(1);
+  });
+
   it('a send the daemon refuses leaves a note and no record', async () => {
     const daemon = new FakeLaneDaemon();
     daemon.send = async () => {
