@@ -192,7 +192,8 @@ Daemon::Daemon(Config config)
                     [this](const std::string& id) {
                       const auto peer = discovery_.find_peer(id);
                       return peer ? peer->name : std::string();
-                    }},
+                    },
+                .want_channel = [this](const std::string& id) { discovery_.want_channel(id); }},
             core::make_logger("transfer")),
       policy_(http_port_, own_addresses(interfaces_.current())),
       control_token_(http::ControlToken::load_or_create(config_.data_dir)),

@@ -72,6 +72,7 @@ void LaneSender::load(std::vector<LaneTransfer> transfers) {
     auto& entry = entries_[t.tid];
     entry.record = std::move(t);
     entry.wake = std::make_shared<asio::steady_timer>(executor_);
+    if (!is_final(entry.record.state) && hooks_.want_channel) hooks_.want_channel(entry.record.peer);
   }
 }
 
@@ -130,7 +131,11 @@ boost::system::result<LaneTransfer> LaneSender::start(const std::string& peer, s
   entry.wake = std::make_shared<asio::steady_timer>(executor_);
   logger_->info("offering {} files ({} bytes) to {}, transfer {}", record.files.size(), record.total_bytes(), peer,
                 record.tid);
-  if (channels_.connected(peer)) offer(entry);
+  if (channels_.connected(peer)) {
+    offer(entry);
+  } else if (hooks_.want_channel) {
+    hooks_.want_channel(peer);
+  }
   if (hooks_.changed) hooks_.changed();
   return record;
 }
@@ -355,6 +360,7 @@ asio::awaitable<void> LaneSender::pump(std::string tid) {
       hash.update(bytes);
       pos += n;
       entry->sent_in_gen += n;
+      entry->data_bytes += n;
       entry->current_offset = pos;
       if (hooks_.changed) hooks_.changed();  // progress (the feed pushes it at most every so often)
       co_await asio::post(executor_, asio::use_awaitable);
@@ -428,6 +434,7 @@ LaneSender::Progress LaneSender::progress(const std::string& tid) const {
   if (it == entries_.end()) return p;
   const auto& entry = it->second;
   p.landed = entry.landed;
+  p.data_bytes = entry.data_bytes;
   p.files_landed = entry.landed.size();
   p.stalled = entry.stalled;
   // A page that uploads a little behind is not worth a word; one that stopped is.

@@ -40,9 +40,12 @@ class LaneSender {
  public:
   struct Hooks {
     std::function<void()> changed;  // a transfer's state changed
+    // Something waits for a peer that has no channel: discovery should get one up (the peer may have to open it).
+    std::function<void(const std::string& peer)> want_channel;
   };
   struct Progress {
     std::uint64_t sent = 0;  // bytes of landed files plus what was sent of the current one
+    std::uint64_t data_bytes = 0;  // every data byte sent since this daemon started (resends too)
     std::size_t files_landed = 0;
     std::string stalled;  // the receiver's reason for not taking bytes now
     std::map<std::uint32_t, std::string> landed;  // index → name at the receiver
@@ -88,6 +91,7 @@ class LaneSender {
     std::deque<WantedFile> queue;
     std::uint64_t credit = 0;
     std::uint64_t sent_in_gen = 0;
+    std::uint64_t data_bytes = 0;
     std::map<std::uint32_t, std::string> landed;
     std::uint32_t current = 0;          // the file being sent
     std::uint64_t current_offset = 0;   // and how far

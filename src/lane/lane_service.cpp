@@ -46,6 +46,10 @@ LaneService::LaneService(asio::any_io_executor executor, const LaneConfig& confi
               LaneSender::Hooks{.changed =
                                     [this] {
                                       if (hooks_.changed) hooks_.changed();
+                                    },
+                                .want_channel =
+                                    [this](const std::string& peer) {
+                                      if (hooks_.want_channel) hooks_.want_channel(peer);
                                     }},
               logger),
       executor_(executor),
@@ -175,6 +179,7 @@ json::object LaneService::to_json(const LaneTransfer& t, bool with_files) const 
   } else {
     auto p = sender_.progress(t.tid);
     o["done_bytes"] = p.sent;
+    o["sent_bytes"] = p.data_bytes;  // with resends: what the transfer cost this run
     o["files_landed"] = p.files_landed;
     if (!p.stalled.empty()) o["stalled"] = p.stalled;
     names = std::move(p.landed);

@@ -32,6 +32,7 @@ class LaneService final : public LaneControl {
     std::function<void()> changed;                           // either side changed (the UI's push)
     std::function<bool(const std::string& peer)> known_peer;  // a verified peer of the table
     std::function<std::string(const std::string& peer)> peer_name;
+    std::function<void(const std::string& peer)> want_channel;  // discovery: get a channel to the peer up
   };
 
   LaneService(boost::asio::any_io_executor executor, const LaneConfig& config, const core::Clock& clock,
