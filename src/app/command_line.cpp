@@ -90,6 +90,9 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                "How long an offer of files from another computer waits for an answer here before it expires "
                "(seconds, or 5m, 1h; default 10m)",
                1.0, 7 * 86400.0);
+  app.add_option("--notify-bus", config.notify.bus_address,
+                 "D-Bus address for desktop notifications of offers (default: the user's session bus; \"none\": "
+                 "no notifications)");
   app.add_option("--discovery-port", d.port, "UDP port for discovery announcements");
   app.add_option("--interface", d.interfaces, "Use only this network interface (repeatable); container, VM and VPN links are used only when named")
       ->take_all()

@@ -183,8 +183,8 @@ Daemon::Daemon(Config config)
                 .receiver = {.trusted = [this](const std::string& peer) { return trusts(peer); },
                              .landed = [this](const transfer::ReceivedFile& file) { file_handler_.landed(file); },
                              .changed = {},
-                             .waiting = {},
-                             .settled = {},
+                             .waiting = [this](const lane::LaneTransfer& offer) { notify_offer(offer); },
+                             .settled = [this](const lane::LaneTransfer& offer) { notifier_.withdraw(offer.tid); },
                              .wrote = [this] { transfer_timers_.arm_checkpoint(); }},
                 .changed = [this] { lane_feed_.changed(); },
                 .known_peer = [this](const std::string& id) { return discovery_.find_peer(id).has_value(); },
@@ -218,6 +218,12 @@ Daemon::Daemon(Config config)
       file_handler_(io_.get_executor(), ui_hub_, transfer_, received_files_, transfer_timers_, config_.transfer),
       ui_router_(ui_hub_, peer_feed_, signal_router_, ice_servers_, file_handler_),
       lane_feed_(io_.get_executor(), ui_hub_, lane_),
+      notifier_(io_.get_executor(), clock_, config_.notify,
+                notify::DesktopNotifier::Hooks{
+                    .accepted = [this](const std::string& tid) { lane_.answer(tid, true, "notification"); },
+                    .declined = [this](const std::string& tid) { lane_.answer(tid, false, "notification"); },
+                    .dismissed = {}},  // it still waits: in the UI, for `peerdrop accept`, or until it expires
+                core::make_logger("notify")),
       api_(http::ApiServices{.directory = discovery_,
                              .settings = settings_,
                              .files = received_files_,
@@ -275,6 +281,7 @@ void Daemon::shutdown() {
   lane_.stop();
   file_handler_.stop();
   lane_feed_.stop();
+  notifier_.stop();
   remote_relays_.stop();
   relay_.stop();  // SIGTERM now, SIGKILL after its stop timeout
   http_server_.stop();
@@ -334,6 +341,17 @@ void Daemon::relay_running_changed(bool running) {
   // restarted on new addresses). Whatever offers this relay to others follows it from here.
   logger_->debug("the TURN relay {}", running ? "runs" : "does not run");
   discovery_.set_relay_offered(running);  // the announcement flag (a new burst) and our health answers
+}
+
+void Daemon::notify_offer(const lane::LaneTransfer& offer) {
+  const auto peer = discovery_.find_peer(offer.peer);
+  const auto left = std::chrono::milliseconds(std::max<std::int64_t>(0, offer.expires_at - clock_.unix_ms()));
+  notifier_.show(notify::OfferNotice{.key = offer.tid,
+                                     .sender_name = peer ? peer->name : std::string("a peer"),
+                                     .file_count = offer.files.size(),
+                                     .total_bytes = offer.total_bytes(),
+                                     .file_name = offer.files.size() == 1 ? offer.files.front().path : std::string(),
+                                     .expires_at = clock_.now() + left});
 }
 
 bool Daemon::trusts(const std::string& peer_id) const {

@@ -30,6 +30,7 @@
 #include "identity/identity.hpp"
 #include "lane/lane_service.hpp"
 #include "lane/lane_store.hpp"
+#include "notify/desktop_notifier.hpp"
 #include "net/interface_monitor.hpp"
 #include "relay/relay_grant_issuer.hpp"
 #include "relay/relay_grant_store.hpp"
@@ -81,6 +82,7 @@ class Daemon {
   void daemon_message(const signaling::IncomingSignal& message);
   boost::json::object relay_status() const;
   bool trusts(const std::string& peer_id) const;
+  void notify_offer(const lane::LaneTransfer& offer);  // a desktop notification, if there is a session bus
 
   Config config_;
   core::SystemClock clock_;
@@ -135,6 +137,8 @@ class Daemon {
   ui::FileTransferHandler file_handler_;
   ui::UiRouter ui_router_;
   ui::LaneFeed lane_feed_;
+  // Offers as desktop notifications with Accept and Decline (when there is a session bus).
+  notify::DesktopNotifier notifier_;
   http::ApiHandler api_;
   http::HttpServer http_server_;
   // data_dir/control-endpoint: where the `peerdrop` command finds this daemon; removed when it stops.

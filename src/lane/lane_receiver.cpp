@@ -58,7 +58,9 @@ void LaneReceiver::load(std::vector<LaneTransfer> transfers) {
   for (auto& t : transfers) {
     if (t.direction != Direction::incoming) continue;
     Key key{t.peer, t.tid};
-    entries_[key].record = std::move(t);
+    auto& entry = entries_[key];
+    entry.record = std::move(t);
+    if (entry.record.state == LaneState::offered && hooks_.waiting) hooks_.waiting(entry.record);  // still waiting
   }
 }
 
