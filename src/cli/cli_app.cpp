@@ -107,10 +107,10 @@ int CliApp::run(int argc, const char* const* argv) {
   auto* accept = app.add_subcommand("accept", "Accept an offer of files (peerdrop inbox lists them), or --all");
   auto* accept_id = accept->add_option("OFFER", accept_offer, "An offer's id, or the first 4 or more characters of it");
   accept->add_flag("--all", accept_all, "Accept every offer that waits")->excludes(accept_id);
-  commands.push_back({accept, [&accept_offer, &accept_all](const CommandContext& c) -> Outcome<> {
-                        if (accept_offer.empty() && !accept_all) {
-                          return usage("name the offer to accept (peerdrop inbox lists them), or give --all");
-                        }
+  accept->callback([&accept_offer, &accept_all] {
+    if (accept_offer.empty() && !accept_all) throw CLI::RequiredError("OFFER (peerdrop inbox lists them) or --all");
+  });
+  commands.push_back({accept, [&accept_offer, &accept_all](const CommandContext& c) {
                         return AnswerCommand(accept_offer, accept_all, true).run(c);
                       }});
 

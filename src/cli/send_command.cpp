@@ -79,9 +79,10 @@ std::string SendCommand::ending(const TransferRecord& t) {
   return "the transfer to " + who + " failed" + because + "; peerdrop status shows what was sent";
 }
 
-Failure SendCommand::stopped_waiting(const TransferRecord& transfer, const std::string& why) const {
-  return failed(why + "; the transfer to " + peer_word(transfer) + " goes on in the background: peerdrop status " +
-                "shows it, peerdrop cancel " + tid_argument(transfer.tid) + " stops it");
+Failure SendCommand::stopped_waiting(const TransferRecord& transfer, const std::string& why,
+                                     const std::string& when) const {
+  return failed(why + "; the transfer to " + peer_word(transfer) + " goes on in the background" + when +
+                ": peerdrop status shows it, peerdrop cancel " + tid_argument(transfer.tid) + " stops it");
 }
 
 Outcome<> SendCommand::run(const CommandContext& context) const {
@@ -189,8 +190,8 @@ Outcome<DaemonApi> SendCommand::reconnect(const CommandContext& context, const T
     context.err << "peerdropd is back.\n" << std::flush;
     return std::move(*daemon);
   }
-  return stopped_waiting(transfer, "peerdropd stopped answering for " + std::to_string(kRelocateFor.count() / 1000) +
-                                       " s, so peerdrop stops waiting");
+  return stopped_waiting(transfer, "peerdropd stopped answering for " + std::to_string(kRelocateFor.count() / 1000) + " s",
+                         " once it runs again");
 }
 
 }  // namespace peerdrop::cli

@@ -55,7 +55,8 @@ class SendCommand {
   Outcome<> follow(const CommandContext& context, const TransferRecord& offered) const;
   // The daemon again after it stopped answering, or why waiting ends.
   Outcome<DaemonApi> reconnect(const CommandContext& context, const TransferRecord& transfer) const;
-  Failure stopped_waiting(const TransferRecord& transfer, const std::string& why) const;
+  // Exit 1 for a wait that ends while the transfer goes on ("…goes on in the background" + `when`).
+  Failure stopped_waiting(const TransferRecord& transfer, const std::string& why, const std::string& when = "") const;
 
   SendRequest request_;
   SendSurroundings surroundings_;
