@@ -76,9 +76,13 @@ int percent_done(std::uint64_t done_bytes, std::uint64_t total_bytes) {
 
 std::string progress_line(std::uint64_t done_bytes, std::uint64_t total_bytes,
                           std::optional<double> bytes_per_second) {
-  const auto percent_text = std::to_string(percent_done(done_bytes, total_bytes)) + "%";
-  std::string line = std::string(4 - std::min<std::size_t>(percent_text.size(), 4), ' ') + percent_text + "  " +
-                     size_text(done_bytes) + " of " + size_text(total_bytes);
+  constexpr int kBarWidth = 10;
+  const auto percent = percent_done(done_bytes, total_bytes);
+  const auto filled = static_cast<std::size_t>(percent * kBarWidth / 100);
+  const auto percent_text = std::to_string(percent) + "%";
+  std::string line = "[" + std::string(filled, '#') + std::string(kBarWidth - filled, ' ') + "] " +
+                     std::string(4 - percent_text.size(), ' ') + percent_text + "  " + size_text(done_bytes) +
+                     " of " + size_text(total_bytes);
   if (bytes_per_second) {
     line += "  " + rate_text(*bytes_per_second);
     if (*bytes_per_second > 0 && done_bytes <= total_bytes) {

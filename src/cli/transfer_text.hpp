@@ -34,8 +34,9 @@ std::string peer_word(const TransferRecord& transfer);
 // Whole percents done, rounded down (100 only once every byte is there; 100 for nothing to do).
 int percent_done(std::uint64_t done_bytes, std::uint64_t total_bytes);
 
-// The progress line of a transfer (no line end), e.g.
-// " 42%  21.0 MiB of 50.0 MiB  12.3 MiB/s  ETA 0:03"
+// The progress line of a transfer (no line end, under 72 columns, so a
+// terminal never wraps it), e.g.
+// "[####      ]  42%  21.0 MiB of 50.0 MiB  12.3 MiB/s  ETA 0:03"
 // without the speed and ETA while there is no speed yet.
 std::string progress_line(std::uint64_t done_bytes, std::uint64_t total_bytes, std::optional<double> bytes_per_second);
 

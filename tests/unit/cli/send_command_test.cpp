@@ -122,9 +122,9 @@ TEST_F(SendCommandTest, OnATerminalItRedrawsOneProgressLine) {
             state("accepted", 15 * kMiB), state("done", 50 * kMiB)};
   ASSERT_TRUE(send(to_bob(), true));
   const auto err = err_.str();
-  EXPECT_NE(err.find("\r\033[K  0%  0 B of 50.0 MiB"), std::string::npos) << err;
+  EXPECT_NE(err.find("\r\033[K[          ]   0%  0 B of 50.0 MiB"), std::string::npos) << err;
   // 15 MiB in 600 ms: 25 MiB/s, 35 MiB to go: 1.4 s.
-  EXPECT_NE(err.find("\r\033[K 30%  15.0 MiB of 50.0 MiB  25.0 MiB/s  ETA 0:02"), std::string::npos) << err;
+  EXPECT_NE(err.find("\r\033[K[###       ]  30%  15.0 MiB of 50.0 MiB  25.0 MiB/s  ETA 0:02"), std::string::npos) << err;
   EXPECT_TRUE(err.ends_with("\r\033[K")) << "the progress line is gone before the result";
   EXPECT_EQ(err.find('\n', err.find("\r")), std::string::npos) << "redrawn in place: " << err;
   EXPECT_NE(out_.str().find("Sent 3 files"), std::string::npos);
@@ -171,7 +171,7 @@ TEST_F(SendCommandTest, AnUnknownPeerIsAUsageErrorThatListsTheCandidates) {
   const auto done = send(request);
   ASSERT_FALSE(done);
   EXPECT_EQ(done.error().code, ExitCode::usage);
-  EXPECT_EQ(done.error().message, "no peer is called \"carol\"; the known peers are:\n  bob  BOBBBBB  online");
+  EXPECT_EQ(done.error().message, "no peer is called \"carol\" or has an id that starts with it; the known peers are:\n  bob  BOBBBBB  online");
   EXPECT_EQ(requests_for("POST"), 0u) << "nothing offered";
 }
 

@@ -108,8 +108,8 @@ TEST(TransferRecord, ReadsTheListsOfTransfersAndOffers) {
   EXPECT_EQ(transfers->at(1).state, "done");
   EXPECT_FALSE(parse_transfer_records(list, "offers"));
   EXPECT_TRUE(parse_transfer_records("{\"offers\":[]}", "offers"));
-  for (const std::string bad : {"[]", "{\"offers\":{}}", "{\"offers\":[1]}", "{\"offers\":null}",
-                                "{\"offers\":[" + transfer_json() + ",{}]}"}) {
+  for (const std::string& bad : std::vector<std::string>{"[]", "{\"offers\":{}}", "{\"offers\":[1]}",
+                                                         "{\"offers\":null}", "{\"offers\":[" + transfer_json() + ",{}]}"}) {
     EXPECT_FALSE(parse_transfer_records(bad, "offers")) << bad;
   }
 }
