@@ -1,5 +1,6 @@
 #include "cli/send_command.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <system_error>
@@ -123,6 +124,9 @@ Outcome<> SendCommand::follow(const CommandContext& context, const TransferRecor
   ProgressMeter meter;
   std::string state = offered.state;
   std::string stalled;
+  // Shown progress never goes back: the sender's count dips between a file's last byte and the
+  // receiver's verdict, and starts from 0 after a restart until the receiver says what it has.
+  std::uint64_t shown_bytes = 0;
   auto started = clock.now();  // when the bytes began to flow (at the latest)
   for (;;) {
     if (surroundings_.interrupted()) {
@@ -145,6 +149,7 @@ Outcome<> SendCommand::follow(const CommandContext& context, const TransferRecor
       auto back = reconnect(context, offered);
       if (!back) return back.error();
       replaced.emplace(std::move(*back));
+      meter = ProgressMeter();  // the time away says nothing about the speed
       continue;
     }
     const auto& t = *got;
@@ -160,8 +165,9 @@ Outcome<> SendCommand::follow(const CommandContext& context, const TransferRecor
       stalled = t.stalled;
     }
     if (t.state == "accepted") {
-      meter.add(now, t.done_bytes);
-      line.draw(progress_line(t.done_bytes, t.total_bytes, meter.bytes_per_second()));
+      shown_bytes = std::max(shown_bytes, t.done_bytes);
+      meter.add(now, shown_bytes);
+      line.draw(progress_line(shown_bytes, t.total_bytes, meter.bytes_per_second()));
     }
     if (t.active()) continue;
     line.clear();

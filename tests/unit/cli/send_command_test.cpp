@@ -130,6 +130,18 @@ TEST_F(SendCommandTest, OnATerminalItRedrawsOneProgressLine) {
   EXPECT_NE(out_.str().find("Sent 3 files"), std::string::npos);
 }
 
+TEST_F(SendCommandTest, ProgressShownNeverGoesBack) {
+  // The sender's count dips to 0 between a file's last byte and the receiver's verdict.
+  polls_ = {state("accepted", 10 * kMiB), state("accepted", 50 * kMiB), state("accepted", 0),
+            state("done", 50 * kMiB)};
+  ASSERT_TRUE(send(to_bob(), true));
+  EXPECT_EQ(err_.str().find("0 B of 50.0 MiB"), std::string::npos) << err_.str();
+  const auto err = err_.str();
+  const auto full = std::string("\r\033[K[##########] 100%  50.0 MiB of 50.0 MiB");
+  ASSERT_NE(err.find(full), std::string::npos) << err;
+  EXPECT_NE(err.find(full, err.find(full) + 1), std::string::npos) << "drawn again as it was: " << err;
+}
+
 TEST_F(SendCommandTest, SaysWhyBytesStopAndWhenTheyGoOn) {
   polls_ = {state("accepted", 10 * kMiB, {{"stalled", "the receiver's disk is full"}}),
             state("accepted", 10 * kMiB, {{"stalled", "the receiver's disk is full"}}), state("accepted", 20 * kMiB),
