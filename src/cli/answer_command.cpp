@@ -11,7 +11,7 @@ Outcome<> AnswerCommand::answer(const CommandContext& context, const TransferRec
   if (!done) {
     if (done.error().cause != "not_found") return done.error();
     return failed("the offer " + short_tid(offer.tid) + " of " + what +
-                  " no longer waits (answered elsewhere, expired or cancelled); peerdrop status shows how it went");
+                  " no longer waits (answered elsewhere, expired or cancelled); peerdrop inbox lists those that do");
   }
   if (accept_) {
     context.out << "Accepted " << what << " [" << short_tid(offer.tid) << "]: peerdrop status shows the progress.\n";

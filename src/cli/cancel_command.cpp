@@ -17,7 +17,7 @@ Outcome<> CancelCommand::run(const CommandContext& context) const {
   const auto done = context.daemon.cancel(transfer->tid);
   if (!done) {
     if (done.error().cause != "not_found") return done.error();
-    return failed(what + " ended just now; there is nothing to cancel (peerdrop status shows how it went)");
+    return failed(what + " ended just now; there is nothing to cancel");
   }
   context.out << "Cancelled " << what << "; " << peer_word(*transfer) << " is told.\n";
   return {};

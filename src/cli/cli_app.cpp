@@ -79,7 +79,8 @@ int CliApp::run(int argc, const char* const* argv) {
   send->add_option("--to", send_request.peer, "A peer's name, or the first 4 or more characters of its id")
       ->type_name("PEER")
       ->required();
-  send->add_flag("--no-wait", no_wait, "Print the transfer's id and leave it to the daemon (peerdrop status follows it)");
+  send->add_flag("--no-wait", no_wait,
+                 "Print the transfer's id and leave it to the daemon (peerdrop status follows it)");
   commands.push_back({send, [&](const CommandContext& c) {
                         const InterruptFlag interrupt;  // Ctrl-C ends the waiting, not the transfer
                         send_request.wait = !no_wait;
@@ -117,8 +118,9 @@ int CliApp::run(int argc, const char* const* argv) {
   std::string decline_offer;
   auto* decline = app.add_subcommand("decline", "Decline an offer of files: nothing is written, the sender is told");
   decline->add_option("OFFER", decline_offer, "An offer's id, or the first 4 or more characters of it")->required();
-  commands.push_back(
-      {decline, [&decline_offer](const CommandContext& c) { return AnswerCommand(decline_offer, false, false).run(c); }});
+  commands.push_back({decline, [&decline_offer](const CommandContext& c) {
+                        return AnswerCommand(decline_offer, false, false).run(c);
+                      }});
 
   std::string cancel_transfer;
   auto* cancel = app.add_subcommand("cancel", "Stop a transfer, to or from this machine; the other side is told");

@@ -31,8 +31,8 @@ std::string names_text(const TransferRecord& offer) {
     out += (i == 0 ? "" : ", ") + short_name(offer.files[i].path);
   }
   if (offer.file_count > kNamesShown && !out.empty()) {
-    out += " and " + std::to_string(offer.file_count - std::min<std::uint64_t>(offer.files.size(), kNamesShown)) +
-           " more";
+    out +=
+        " and " + std::to_string(offer.file_count - std::min<std::uint64_t>(offer.files.size(), kNamesShown)) + " more";
   }
   return out;
 }

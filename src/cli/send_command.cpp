@@ -77,7 +77,7 @@ std::string SendCommand::ending(const TransferRecord& t) {
            " can answer (peerdrop accept there), or have " + who + " trust this computer";
   }
   if (t.state == "cancelled") return "the transfer to " + who + " was cancelled" + because;
-  return "the transfer to " + who + " failed" + because + "; peerdrop status shows what was sent";
+  return "the transfer to " + who + " failed" + because;
 }
 
 Failure SendCommand::stopped_waiting(const TransferRecord& transfer, const std::string& why,
@@ -110,8 +110,7 @@ Outcome<> SendCommand::run(const CommandContext& context) const {
   if (peer->online) {
     context.err << offered << ": waiting for " << who << " to accept.\n" << std::flush;
   } else {
-    context.err << offered << ": " << who << " is offline; the offer goes out when it is back, waiting.\n"
-                << std::flush;
+    context.err << offered << ": " << who << " is offline; waiting for it to come back and accept.\n" << std::flush;
   }
   return follow(context, transfer);
 }
@@ -196,7 +195,8 @@ Outcome<DaemonApi> SendCommand::reconnect(const CommandContext& context, const T
     context.err << "peerdropd is back.\n" << std::flush;
     return std::move(*daemon);
   }
-  return stopped_waiting(transfer, "peerdropd stopped answering for " + std::to_string(kRelocateFor.count() / 1000) + " s",
+  return stopped_waiting(transfer,
+                         "peerdropd stopped answering for " + std::to_string(kRelocateFor.count() / 1000) + " s",
                          " once it runs again");
 }
 

@@ -14,7 +14,7 @@ constexpr std::size_t kMinTidBytes = 22;
 constexpr std::size_t kMaxTidBytes = 32;
 constexpr std::uint64_t kMaxCount = std::numeric_limits<std::uint32_t>::max();
 constexpr std::uint64_t kMaxBytes = std::numeric_limits<std::int64_t>::max();
-constexpr std::array<std::string_view, 7> kStates{"offered",  "accepted",  "done",  "declined",
+constexpr std::array<std::string_view, 7> kStates{"offered", "accepted",  "done",  "declined",
                                                   "expired", "cancelled", "failed"};
 
 // An optional string field: empty when absent, nothing when of another type.

@@ -35,8 +35,8 @@ Outcome<TransferRecord> TransferResolver::resolve(std::string_view query) const 
   }
   if (found.size() == 1) return *found.front();
   if (found.size() > 1) {
-    return usage(quoted + " could be " + std::to_string(found.size()) + " " + noun_ + "s; give more of its id:" +
-                 listing(found));
+    return usage(quoted + " could be " + std::to_string(found.size()) + " " + noun_ +
+                 "s; give more of its id:" + listing(found));
   }
   const auto message = "no " + noun_ + " here has an id that starts with " + quoted;
   if (transfers_.empty()) {

@@ -56,9 +56,7 @@ std::string files_text(std::uint64_t count) { return std::to_string(count) + (co
 
 std::string short_tid(const std::string& tid) { return tid.substr(0, 8); }
 
-std::string tid_argument(const std::string& tid) {
-  return (tid.starts_with('-') ? "-- " : "") + short_tid(tid);
-}
+std::string tid_argument(const std::string& tid) { return (tid.starts_with('-') ? "-- " : "") + short_tid(tid); }
 
 std::string peer_text(const TransferRecord& transfer) {
   const auto id = identity::short_id(transfer.peer);
@@ -74,15 +72,14 @@ int percent_done(std::uint64_t done_bytes, std::uint64_t total_bytes) {
   return static_cast<int>(static_cast<long double>(done_bytes) * 100 / static_cast<long double>(total_bytes));
 }
 
-std::string progress_line(std::uint64_t done_bytes, std::uint64_t total_bytes,
-                          std::optional<double> bytes_per_second) {
+std::string progress_line(std::uint64_t done_bytes, std::uint64_t total_bytes, std::optional<double> bytes_per_second) {
   constexpr int kBarWidth = 10;
   const auto percent = percent_done(done_bytes, total_bytes);
   const auto filled = static_cast<std::size_t>(percent * kBarWidth / 100);
   const auto percent_text = std::to_string(percent) + "%";
   std::string line = "[" + std::string(filled, '#') + std::string(kBarWidth - filled, ' ') + "] " +
-                     std::string(4 - percent_text.size(), ' ') + percent_text + "  " + size_text(done_bytes) +
-                     " of " + size_text(total_bytes);
+                     std::string(4 - percent_text.size(), ' ') + percent_text + "  " + size_text(done_bytes) + " of " +
+                     size_text(total_bytes);
   if (bytes_per_second) {
     line += "  " + rate_text(*bytes_per_second);
     if (*bytes_per_second > 0 && done_bytes <= total_bytes) {

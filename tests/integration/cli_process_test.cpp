@@ -329,10 +329,9 @@ TEST_F(CliProcessTest, OpenHandsTheBrowserAPrivatePageNotTheKey) {
 TEST_F(CliProcessTest, SendWaitsUntilThePeerAcceptedAndVerifiedTheFiles) {
   start_pair();
   CliRun send;
-  std::thread sender([&] {
-    send = cli("one", {"send", (dir_.path() / "outbox" / "a.txt").string(), (dir_.path() / "outbox" / "folder").string(),
-                       "--to", "two"});
-  });
+  const auto outbox = dir_.path() / "outbox";
+  std::thread sender(
+      [&] { send = cli("one", {"send", (outbox / "a.txt").string(), (outbox / "folder").string(), "--to", "two"}); });
   ASSERT_TRUE(wait_until([&] { return offers("two").size() == 1; }, 10s)) << two_->log();
   const std::string tid(offers("two").at(0).at("tid").as_string());
   const auto inbox = cli("two", {"inbox"});

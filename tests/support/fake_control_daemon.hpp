@@ -47,8 +47,8 @@ class FakeControlDaemon {
   FakeControlDaemon& operator=(const FakeControlDaemon&) = delete;
 
   control::ControlEndpoint endpoint() const {
-    return control::ControlEndpoint{.host = "127.0.0.1", .port = acceptor_.local_endpoint().port(), .pid = 1,
-                                    .id = std::string(52, 'A')};
+    return control::ControlEndpoint{
+        .host = "127.0.0.1", .port = acceptor_.local_endpoint().port(), .pid = 1, .id = std::string(52, 'A')};
   }
   // A DaemonApi that talks to it (with a short deadline).
   cli::DaemonApi api() const {

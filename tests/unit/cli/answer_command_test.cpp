@@ -23,14 +23,15 @@ class AnswerCommandTest : public ::testing::Test {
     if (method == "GET" && target == "/api/offers") {
       std::string list;
       for (const auto& tid : waiting_) {
-        list += (list.empty() ? "" : ",") +
-                testing::transfer_json({{"tid", tid}, {"direction", "incoming"}, {"file_count", 1},
-                                        {"total_bytes", 2048}});
+        list +=
+            (list.empty() ? "" : ",") +
+            testing::transfer_json({{"tid", tid}, {"direction", "incoming"}, {"file_count", 1}, {"total_bytes", 2048}});
       }
       return {200, "{\"offers\":[" + list + "]}"};
     }
     for (const auto& tid : waiting_) {
-      if (method == "POST" && (target == "/api/offers/" + tid + "/accept" || target == "/api/offers/" + tid + "/decline")) {
+      if (method == "POST" &&
+          (target == "/api/offers/" + tid + "/accept" || target == "/api/offers/" + tid + "/decline")) {
         if (gone_.contains(tid)) break;
         return {204, ""};
       }
@@ -63,7 +64,8 @@ TEST_F(AnswerCommandTest, AcceptsAnOfferNamedByTheStartOfItsId) {
   const auto done = run("AbCd", false, true);
   ASSERT_TRUE(done) << done.error().message;
   EXPECT_EQ(answers(), std::vector<std::string>{"POST /api/offers/" + kFirst + "/accept {\"via\":\"command line\"}"});
-  EXPECT_EQ(out_.str(), "Accepted 1 file (2.0 KiB) from bob (BOBBBBB) [AbCd1234]: peerdrop status shows the progress.\n");
+  EXPECT_EQ(out_.str(),
+            "Accepted 1 file (2.0 KiB) from bob (BOBBBBB) [AbCd1234]: peerdrop status shows the progress.\n");
 }
 
 TEST_F(AnswerCommandTest, DeclinesAnOffer) {
@@ -86,14 +88,16 @@ TEST_F(AnswerCommandTest, AnOfferThatStoppedWaitingMeanwhileFailsClearly) {
   const auto done = run("AbCd", false, true);
   ASSERT_FALSE(done);
   EXPECT_EQ(done.error().code, ExitCode::failed);
-  EXPECT_EQ(done.error().message, "the offer AbCd1234 of 1 file (2.0 KiB) from bob (BOBBBBB) no longer waits "
-                                  "(answered elsewhere, expired or cancelled); peerdrop status shows how it went");
+  EXPECT_EQ(done.error().message,
+            "the offer AbCd1234 of 1 file (2.0 KiB) from bob (BOBBBBB) no longer waits "
+            "(answered elsewhere, expired or cancelled); peerdrop inbox lists those that do");
 }
 
 TEST_F(AnswerCommandTest, AcceptAllAcceptsEveryOfferThatWaits) {
   ASSERT_TRUE(run("", true, true));
-  EXPECT_EQ(answers(), (std::vector<std::string>{"POST /api/offers/" + kFirst + "/accept {\"via\":\"command line\"}",
-                                                 "POST /api/offers/" + kSecond + "/accept {\"via\":\"command line\"}"}));
+  EXPECT_EQ(answers(),
+            (std::vector<std::string>{"POST /api/offers/" + kFirst + "/accept {\"via\":\"command line\"}",
+                                      "POST /api/offers/" + kSecond + "/accept {\"via\":\"command line\"}"}));
   EXPECT_NE(out_.str().find("Accepted 1 file (2.0 KiB) from bob (BOBBBBB) [AbCd1234]"), std::string::npos);
   EXPECT_NE(out_.str().find("Accepted 1 file (2.0 KiB) from bob (BOBBBBB) [Zz_-aaaa]"), std::string::npos);
 }

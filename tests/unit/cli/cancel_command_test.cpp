@@ -52,8 +52,9 @@ TEST_F(CancelCommandTest, ATransferThatEndedHasNothingToCancel) {
   const auto done = run("DoNe");
   ASSERT_FALSE(done);
   EXPECT_EQ(done.error().code, ExitCode::failed);
-  EXPECT_EQ(done.error().message, "the transfer DoNe1234 of 3 files (50.0 MiB) from bob (BOBBBBB) already ended "
-                                  "(done); there is nothing to cancel");
+  EXPECT_EQ(done.error().message,
+            "the transfer DoNe1234 of 3 files (50.0 MiB) from bob (BOBBBBB) already ended "
+            "(done); there is nothing to cancel");
   EXPECT_EQ(daemon_.requests().size(), 1u) << "no DELETE";
   ended_meanwhile_ = true;
   const auto late = run("K3F9");
@@ -65,9 +66,10 @@ TEST_F(CancelCommandTest, AnUnknownTransferIsAUsageErrorThatListsThem) {
   const auto done = run("nope");
   ASSERT_FALSE(done);
   EXPECT_EQ(done.error().code, ExitCode::usage);
-  EXPECT_EQ(done.error().message, "no transfer here has an id that starts with \"nope\"; the transfers are:\n"
-                                  "  K3F9XZ2A  to bob (BOBBBBB)  3 files, 50.0 MiB  accepted\n"
-                                  "  DoNe1234  from bob (BOBBBBB)  3 files, 50.0 MiB  done");
+  EXPECT_EQ(done.error().message,
+            "no transfer here has an id that starts with \"nope\"; the transfers are:\n"
+            "  K3F9XZ2A  to bob (BOBBBBB)  3 files, 50.0 MiB  accepted\n"
+            "  DoNe1234  from bob (BOBBBBB)  3 files, 50.0 MiB  done");
 }
 
 }  // namespace

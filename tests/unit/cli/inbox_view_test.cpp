@@ -48,9 +48,10 @@ TEST(InboxView, ListsEachOfferWithItsFirstFiles) {
 
 TEST(InboxView, NamesFromThePeerCannotTakeOverTheTerminal) {
   const std::string long_name(200, 'x');
-  const InboxFacts facts{
-      .offers = {offer({{"peer_name", "bob\x1b[2J"}, {"file_count", 2}, {"files", files({"\x1b]0;title\x07.txt", long_name.c_str()})}})},
-      .now_ms = kNow};
+  const InboxFacts facts{.offers = {offer({{"peer_name", "bob\x1b[2J"},
+                                           {"file_count", 2},
+                                           {"files", files({"\x1b]0;title\x07.txt", long_name.c_str()})}})},
+                         .now_ms = kNow};
   const auto text = inbox_text(facts);
   EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
   EXPECT_EQ(text.find('\x07'), std::string::npos) << text;

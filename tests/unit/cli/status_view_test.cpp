@@ -51,8 +51,10 @@ TEST(StatusView, ListsTheTransfersInProgressBothWays) {
   const auto text = status_text(with);
   EXPECT_NE(text.find("  transfers  4 in progress\n"
                       "    K3F9XZ2A  to bob (BOBBBBB)  3 files, 21.0 MiB of 50.0 MiB (42%)\n"
-                      "    Zz_-aaaa  from carol\xEF\xBF\xBD[2J (BOBBBBB)  1 file, 2.0 KiB  waits for your answer (peerdrop inbox)\n"
-                      "    Yy_-aaaa  to bob (BOBBBBB)  3 files, 0 B of 50.0 MiB (0%); stalled: the receiver's disk is full\n"
+                      "    Zz_-aaaa  from carol\xEF\xBF\xBD[2J (BOBBBBB)  1 file, 2.0 KiB  waits for your answer "
+                      "(peerdrop inbox)\n"
+                      "    Yy_-aaaa  to bob (BOBBBBB)  3 files, 0 B of 50.0 MiB (0%); stalled: the receiver's disk "
+                      "is full\n"
                       "    Xx_-aaaa  to bob (BOBBBBB)  3 files, 50.0 MiB  waiting for bob to accept\n"),
             std::string::npos)
       << text;

@@ -21,8 +21,9 @@ TEST(TransferRecord, ReadsATransferAsTheDaemonDescribesIt) {
        {"files_landed", 1},
        {"stalled", "the receiver's disk is full"},
        {"answered_by", "command line"},
-       {"files", boost::json::array{boost::json::object{{"index", 0}, {"path", "a.txt"}, {"size", 5}, {"name", "a (1).txt"}},
-                                    boost::json::object{{"index", 1}, {"path", "d/b.txt"}, {"size", 7}}}},
+       {"files",
+        boost::json::array{boost::json::object{{"index", 0}, {"path", "a.txt"}, {"size", 5}, {"name", "a (1).txt"}},
+                           boost::json::object{{"index", 1}, {"path", "d/b.txt"}, {"size", 7}}}},
        {"something_new", 1}}));
   ASSERT_TRUE(record);
   EXPECT_EQ(record->tid, kTid);
@@ -48,9 +49,11 @@ TEST(TransferRecord, ReadsATransferAsTheDaemonDescribesIt) {
 }
 
 TEST(TransferRecord, ReadsHowATransferEnded) {
-  const auto record = parse_transfer_record(transfer_json(
-      {{"direction", "incoming"}, {"state", "declined"}, {"code", "declined"}, {"reason", "the receiver declined"},
-       {"expires_at", nullptr}}));
+  const auto record = parse_transfer_record(transfer_json({{"direction", "incoming"},
+                                                           {"state", "declined"},
+                                                           {"code", "declined"},
+                                                           {"reason", "the receiver declined"},
+                                                           {"expires_at", nullptr}}));
   ASSERT_TRUE(record);
   EXPECT_TRUE(record->incoming);
   EXPECT_FALSE(record->active());
@@ -72,7 +75,7 @@ TEST(TransferRecord, RefusesAFieldMissingOrOfTheWrongType) {
 
 TEST(TransferRecord, RefusesHostileOrImpossibleValues) {
   const std::vector<boost::json::object> hostile{
-      {{"tid", "../../api/settings"}},               // would change the URL it is put in
+      {{"tid", "../../api/settings"}},  // would change the URL it is put in
       {{"tid", "K3F9XZ2A?token=xyzxyzxyzxyz"}},
       {{"tid", "short"}},
       {{"tid", std::string(33, 'A')}},
@@ -81,8 +84,8 @@ TEST(TransferRecord, RefusesHostileOrImpossibleValues) {
       {{"state", "exploded"}},
       {{"file_count", -1}},
       {{"total_bytes", -5}},
-      {{"done_bytes", 50 * 1024 * 1024 + 1}},      // more done than there is
-      {{"files_landed", 4}},                        // more files than the transfer has
+      {{"done_bytes", 50 * 1024 * 1024 + 1}},  // more done than there is
+      {{"files_landed", 4}},                   // more files than the transfer has
       {{"total_bytes", 1e300}},
       {{"created_at", 1.5}},
       {{"files", boost::json::array{1, 2}}},
@@ -108,8 +111,9 @@ TEST(TransferRecord, ReadsTheListsOfTransfersAndOffers) {
   EXPECT_EQ(transfers->at(1).state, "done");
   EXPECT_FALSE(parse_transfer_records(list, "offers"));
   EXPECT_TRUE(parse_transfer_records("{\"offers\":[]}", "offers"));
-  for (const std::string& bad : std::vector<std::string>{"[]", "{\"offers\":{}}", "{\"offers\":[1]}",
-                                                         "{\"offers\":null}", "{\"offers\":[" + transfer_json() + ",{}]}"}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"[]", "{\"offers\":{}}", "{\"offers\":[1]}", "{\"offers\":null}",
+                                "{\"offers\":[" + transfer_json() + ",{}]}"}) {
     EXPECT_FALSE(parse_transfer_records(bad, "offers")) << bad;
   }
 }

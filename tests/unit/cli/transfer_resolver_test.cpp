@@ -35,7 +35,8 @@ TEST(TransferResolver, AShortOrAmbiguousStartIsAUsageError) {
   EXPECT_EQ(found.error().message,
             "name an offer by its id, or the first 4 or more characters of it (\"AbC\" is too short); peerdrop inbox "
             "lists them");
-  const auto both = TransferResolver({offer(kFirst), offer("AbCdXXXXefgh5678ijkl90", "carol")}, "offer").resolve("AbCd");
+  const auto both =
+      TransferResolver({offer(kFirst), offer("AbCdXXXXefgh5678ijkl90", "carol")}, "offer").resolve("AbCd");
   ASSERT_FALSE(both);
   EXPECT_EQ(both.error().code, ExitCode::usage);
   EXPECT_EQ(both.error().message,
@@ -56,8 +57,9 @@ TEST(TransferResolver, AnUnknownIdListsTheOffersThere) {
   const auto none = TransferResolver({}, "offer").resolve("AbCd");
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().code, ExitCode::usage);
-  EXPECT_EQ(none.error().message, "no offer here has an id that starts with \"AbCd\"; nothing waits for an answer (it "
-                                  "may have been answered, have expired or been cancelled)");
+  EXPECT_EQ(none.error().message,
+            "no offer here has an id that starts with \"AbCd\"; nothing waits for an answer (it "
+            "may have been answered, have expired or been cancelled)");
 }
 
 TEST(TransferResolver, QuotesWhatWasTypedSafely) {

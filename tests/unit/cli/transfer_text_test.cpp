@@ -43,13 +43,17 @@ TEST(TransferText, SpeedsAndTimes) {
 TEST(TransferText, TheProgressLineHasPercentBytesSpeedAndEta) {
   EXPECT_EQ(progress_line(21 * kMiB, 50 * kMiB, std::nullopt), "[####      ]  42%  21.0 MiB of 50.0 MiB");
   // 29 MiB left at 12 MiB/s: 2.4 s, shown as the next whole second.
-  EXPECT_EQ(progress_line(21 * kMiB, 50 * kMiB, 12.0 * kMiB), "[####      ]  42%  21.0 MiB of 50.0 MiB  12.0 MiB/s  ETA 0:03");
+  EXPECT_EQ(progress_line(21 * kMiB, 50 * kMiB, 12.0 * kMiB),
+            "[####      ]  42%  21.0 MiB of 50.0 MiB  12.0 MiB/s  ETA 0:03");
   EXPECT_EQ(progress_line(0, 50 * kMiB, 0.0), "[          ]   0%  0 B of 50.0 MiB  0 B/s") << "no ETA without speed";
-  EXPECT_EQ(progress_line(50 * kMiB - 1, 50 * kMiB, 1.0 * kMiB), "[######### ]  99%  50.0 MiB of 50.0 MiB  1.0 MiB/s  ETA 0:01")
+  EXPECT_EQ(progress_line(50 * kMiB - 1, 50 * kMiB, 1.0 * kMiB),
+            "[######### ]  99%  50.0 MiB of 50.0 MiB  1.0 MiB/s  ETA 0:01")
       << "100% only once it is all there";
-  EXPECT_EQ(progress_line(50 * kMiB, 50 * kMiB, 1.0 * kMiB), "[##########] 100%  50.0 MiB of 50.0 MiB  1.0 MiB/s  ETA 0:00");
+  EXPECT_EQ(progress_line(50 * kMiB, 50 * kMiB, 1.0 * kMiB),
+            "[##########] 100%  50.0 MiB of 50.0 MiB  1.0 MiB/s  ETA 0:00");
   EXPECT_EQ(progress_line(0, 0, std::nullopt), "[##########] 100%  0 B of 0 B");
-  EXPECT_EQ(progress_line(0, 1024ull * 1024 * kMiB, 1.0), "[          ]   0%  0 B of 1.0 TiB  1 B/s") << "no ETA of years";
+  EXPECT_EQ(progress_line(0, 1024ull * 1024 * kMiB, 1.0), "[          ]   0%  0 B of 1.0 TiB  1 B/s")
+      << "no ETA of years";
   // The widest line fits a terminal of 80 columns: 1023.9 GiB of 1023.9 GiB at 1023.9 MiB/s, 99 h to go.
   const std::uint64_t big = 1023 * kMiB * 1024 + 900 * kMiB;
   const auto widest = progress_line(big / 2, big, big / 2 / (99.9 * 3600));
