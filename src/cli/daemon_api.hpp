@@ -11,6 +11,7 @@
 #include "cli/daemon_settings.hpp"
 #include "cli/failure.hpp"
 #include "cli/peer_record.hpp"
+#include "cli/transfer_record.hpp"
 
 namespace peerdrop::cli {
 
@@ -26,6 +27,17 @@ class DaemonApi {
   Outcome<std::vector<PeerRecord>> peers() const;          // GET /api/peers
   // PUT /api/settings {"autoAccept":[…]}: the peers whose files are accepted without asking; the new settings.
   Outcome<DaemonSettings> set_trusted(const std::vector<std::string>& ids) const;
+
+  // The transfer lane (docs/protocol.md, "Control API: transfers"). A failure's
+  // cause is the daemon's code (not_found, unknown_peer, no_files, …) or kDaemonLost.
+  // POST /api/transfers {"to","paths"}: offers the files and folders at `paths` (absolute) to the peer.
+  Outcome<TransferRecord> send(const std::string& peer_id, const std::vector<std::string>& paths) const;
+  Outcome<std::vector<TransferRecord>> transfers() const;         // GET /api/transfers, newest first
+  Outcome<TransferRecord> transfer(const std::string& tid) const;  // GET /api/transfers/TID, with its files
+  Outcome<> cancel(const std::string& tid) const;                  // DELETE /api/transfers/TID
+  Outcome<std::vector<TransferRecord>> offers() const;             // GET /api/offers
+  // POST /api/offers/TID/accept (or /decline) {"via":"command line"}
+  Outcome<> answer(const std::string& tid, bool accept) const;
 
   const control::ControlEndpoint& endpoint() const { return client_.endpoint(); }
   const std::string& token() const { return client_.token(); }
