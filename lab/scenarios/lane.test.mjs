@@ -2,7 +2,7 @@
 // browser open. Each test builds its own lab; the receiving hosts run no
 // browser unless the test says so.
 //   - an offer waits at the receiver (listed by GET /api/offers) until it is
-//     accepted there from the command line; the files land verified in the
+//     accepted there with `peerdrop accept`; the files land verified in the
 //     download folder. A declined offer and an expired one write nothing and
 //     the sender learns why.
 //   - a trusted sender needs no answer; a one-way network (either side) and
@@ -52,6 +52,18 @@ function makeFiles(host, bigBytes) {
   return { root, folder: path.join(root, 'photos'), big: path.join(root, 'big.bin') };
 }
 
+const kCli = process.env.PEERDROP || path.resolve(import.meta.dirname, '../../build/peerdrop');
+
+/** `peerdrop ARGS` on `host`, against its daemon; resolves with { code, out, err }. */
+async function cli(host, args) {
+  try {
+    const out = await host.exec([kCli, ...args, '--data-dir', host.dataDir]);
+    return { code: 0, out, err: '' };
+  } catch (error) {
+    return { code: error.code, out: error.stdout ?? '', err: error.stderr ?? '' };
+  }
+}
+
 async function call(host, method, url, body) {
   const res = await host.fetch(url, {
     method, headers: body ? { 'content-type': 'application/json' } : {}, body: body && JSON.stringify(body),
@@ -99,23 +111,28 @@ async function pair(lab, { receiverArgs = [] } = {}) {
 }
 
 await labSuite('transfer lane', () => {
-  labTest('an offer waits at a computer with no browser; accepted there, the files land verified; declined and expired ones write nothing', { timeout: 90_000 }, async (lab, t) => {
+  labTest('an offer waits at a computer with no browser; `peerdrop accept` there lands the files verified; declined and expired ones write nothing', { timeout: 90_000 }, async (lab, t) => {
     const { a, b } = await pair(lab, { receiverArgs: ['--offer-timeout', '4'] });
     const files = makeFiles(a, 3 * 1024 * 1024);
 
-    const sent = await offer(a, b, [files.folder, files.big]);
-    assert.equal(sent.file_count, 4);
-    const offers = await waitFor(async () => (await call(b, 'GET', '/api/offers')).json.offers, {
-      timeout: 5000, what: 'the offer in bob\'s inbox', until: (list) => list.length === 1,
+    const send = await cli(a, ['send', files.folder, files.big, '--to', 'bob', '--no-wait']);
+    assert.equal(send.code, 0, `peerdrop send: ${send.err}`);
+    const sent = { tid: send.out.trim() };
+    assert.match(sent.tid, /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/, `send --no-wait prints the transfer id: ${send.out}`);
+    assert.equal((await transfer(a, sent.tid)).file_count, 4);
+    const offers = await waitFor(async () => JSON.parse((await cli(b, ['inbox', '--json'])).out).offers, {
+      timeout: 5000, what: 'the offer in bob\'s `peerdrop inbox`', until: (list) => list.length === 1,
     });
+    t.diagnostic(`peerdrop inbox on bob:\n${(await cli(b, ['inbox'])).out}`);
     t.diagnostic(`bob's inbox: ${JSON.stringify(offers[0].files.map((f) => `${f.path} ${f.size}`))}`);
     assert.equal(offers[0].peer_name, 'alice');
     assert.deepEqual(offers[0].files.map((f) => f.path).sort(), ['big.bin', 'photos/2026/b.bin', 'photos/a.txt', 'photos/empty']);
     assert.deepEqual(listFiles(b.downloadDir), [], 'nothing is written before an answer');
     assert.equal((await transfer(a, sent.tid)).state, 'offered');
 
-    const accepted = await call(b, 'POST', `/api/offers/${sent.tid}/accept`, { via: 'command line' });
-    assert.equal(accepted.status, 204, accepted.body);
+    const accepted = await cli(b, ['accept', sent.tid.slice(0, 6)]);
+    assert.equal(accepted.code, 0, `peerdrop accept: ${accepted.err}`);
+    t.diagnostic(`peerdrop accept: ${accepted.out.trim()}`);
     const done = await waitState(a, sent.tid, 'done');
     assert.equal(done.files_landed, 4);
     assert.deepEqual(listFiles(b.downloadDir), ['big.bin', 'photos/2026/b.bin', 'photos/a.txt', 'photos/empty']);
@@ -132,7 +149,8 @@ await labSuite('transfer lane', () => {
     await waitFor(async () => (await call(b, 'GET', '/api/offers')).json.offers, {
       timeout: 5000, what: 'the second offer', until: (list) => list.length === 1,
     });
-    assert.equal((await call(b, 'POST', `/api/offers/${declined.tid}/decline`, { via: 'command line' })).status, 204);
+    const no = await cli(b, ['decline', declined.tid.slice(0, 6)]);
+    assert.equal(no.code, 0, `peerdrop decline: ${no.err}`);
     const refused = await waitState(a, declined.tid, 'declined');
     assert.equal(refused.code, 'declined');
     t.diagnostic(`alice sees: ${refused.reason}`);
