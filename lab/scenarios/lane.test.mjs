@@ -237,6 +237,32 @@ await labSuite('transfer lane', () => {
     assert.ok(twice < 0.10, `under 10 % of the bytes sent twice, not ${(twice * 100).toFixed(1)} %`);
   });
 
+  uiTest('files picked on a peer card go through the page\'s daemon to a computer with no browser', { skip: skipUi, timeout: 90_000 }, async (lab, t) => {
+    const { a, b } = await pair(lab);
+    assert.equal((await call(b, 'PUT', '/api/settings', { autoAccept: [a.id] })).status, 200);
+    const files = makeFiles(a, 8 * 1024 * 1024);
+    const ui = new PeerDropUi(await a.openBrowser());
+    await ui.waitPeer('bob');
+    const started = Date.now();
+    await ui.peerItem('bob').getByLabel('Files to send to bob', { exact: true })
+      .setInputFiles([files.big, path.join(files.folder, 'a.txt')]);
+    const sent = await waitFor(async () => (await call(a, 'GET', '/api/transfers')).json.transfers, {
+      timeout: 10_000, what: 'the page\'s transfer at alice\'s daemon', until: (list) => list.length === 1,
+    });
+    assert.equal(sent[0].source, 'page');
+    const done = await waitState(a, sent[0].tid, 'done', { timeout: 30_000 });
+    t.diagnostic(`8 MiB and a small file from the page verified at bob in ${Date.now() - started} ms`);
+    assert.equal(done.files_landed, 2);
+    assertLanded(b, { 'big.bin': files.big, 'a.txt': path.join(files.folder, 'a.txt') });
+    const article = ui.page.getByRole('article', { name: 'To bob: 2 files' });
+    const words = await ui.waitUntil(() => article.allInnerTexts(), {
+      what: 'the transfer to say bob verified the files', until: (texts) => /Sent to bob · Verified/.test(texts.join('\n')),
+      show: 'page',
+    });
+    t.diagnostic(`alice's page: ${words.join(' | ').replace(/\s+/g, ' ')}`);
+    assert.deepEqual(readdirSync(path.join(a.dataDir, 'outgoing')), [], 'the upload spool is gone');
+  });
+
   uiTest('an offer made while no tab is open shows in a tab opened later; accepting there completes it', { skip: skipUi, timeout: 90_000 }, async (lab, t) => {
     const { a, b } = await pair(lab);
     const files = makeFiles(a, 1024 * 1024);
