@@ -7,9 +7,11 @@
 //     the sender learns why.
 //   - a trusted sender needs no answer; a one-way network (either side) and
 //     UDP blocked with TCP open still carry it (the channel is TCP).
-//   - resume: the receiving daemon SIGKILLed mid-transfer and restarted, then
-//     the sending one: the file completes verified with under 10 % of its
-//     bytes sent twice (the link is held to 16 MiB/s so the kills land mid-file).
+//   - resume (cases/lane.mjs, at full size in soak/lane.test.mjs): either
+//     daemon SIGKILLed mid-file, a network cut; under 10 % sent twice. A
+//     folder of small files; a small download disk (too big refused up front,
+//     a full disk waits and resumes); cancel from either side.
+//   - files picked on a peer card go through the page's daemon.
 //   - an offer made while no tab is open shows in a tab opened later, and
 //     accepting it there completes the transfer.
 // Run: node lab/run.mjs lab/scenarios/lane.test.mjs
@@ -18,6 +20,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { cancelTest, killResumeTest, kMiB, manyFilesTest, networkCutTest, smallDiskTest } from '../cases/lane.mjs';
 import {
   PeerDropUi, blockNewConnections, cutBetween, kSubnetA, kSubnetB, labSuite, labTest, uiScenarioSkip, uiTest,
   waitFor, waitForPeer,
@@ -111,6 +114,11 @@ async function pair(lab, { receiverArgs = [] } = {}) {
 }
 
 await labSuite('transfer lane', () => {
+  killResumeTest({ bytes: 96 * kMiB, mbit: 128 });
+  networkCutTest({ bytes: 64 * kMiB, mbit: 128, cutMs: 5000 });
+  manyFilesTest({ count: 1000 });
+  smallDiskTest({ diskMiB: 48, fileMiB: 24, mbit: 64 });
+  cancelTest({ bytes: 32 * kMiB, mbit: 64 });
   labTest('an offer waits at a computer with no browser; `peerdrop accept` there lands the files verified; declined and expired ones write nothing', { timeout: 90_000 }, async (lab, t) => {
     const { a, b } = await pair(lab, { receiverArgs: ['--offer-timeout', '4'] });
     const files = makeFiles(a, 3 * 1024 * 1024);
@@ -206,35 +214,6 @@ await labSuite('transfer lane', () => {
     // Each landed under its own name: big.bin, big (1).bin, big (2).bin.
     assert.deepEqual(listFiles(b.downloadDir), ['big (1).bin', 'big (2).bin', 'big.bin']);
     for (const name of listFiles(b.downloadDir)) assert.equal(sha256(path.join(b.downloadDir, name)), sha256(files.big));
-  });
-
-  labTest('resume: the receiving daemon and then the sending one are killed mid-transfer; the file completes verified', { timeout: 120_000 }, async (lab, t) => {
-    const { a, b } = await pair(lab);
-    assert.equal((await call(b, 'PUT', '/api/settings', { autoAccept: [a.id] })).status, 200);
-    const size = 96 * 1024 * 1024;
-    const files = makeFiles(a, size);
-    // 16 MiB/s out of alice: six seconds for the file, so each kill lands mid-file.
-    await a.tc(['qdisc', 'replace', 'dev', 'eth0', 'root', 'tbf', 'rate', '128mbit', 'burst', '256kb', 'latency', '50ms']);
-    const sent = await offer(a, b, [files.big]);
-    const progressed = (host, bytes) => waitFor(() => transfer(host, sent.tid), {
-      timeout: 20_000, interval: 100, what: `${bytes} bytes of the transfer on ${host.name}`,
-      until: (x) => x.done_bytes >= bytes,
-    });
-
-    await progressed(b, size / 4);
-    await b.stopDaemon('SIGKILL');
-    await b.startDaemon(['--no-scan']);
-    await progressed(b, size / 2);
-    const before = await transfer(a, sent.tid);
-    await a.stopDaemon('SIGKILL');
-    await a.startDaemon(['--no-scan']);
-    const done = await waitState(a, sent.tid, 'done', { timeout: 40_000 });
-    assertLanded(b, { 'big.bin': files.big });
-    // Resent: what alice sent in both runs beyond the file's size.
-    const sentTotal = before.sent_bytes + done.sent_bytes;
-    const twice = (sentTotal - size) / size;
-    t.diagnostic(`bytes sent ${sentTotal} for a file of ${size}: ${(twice * 100).toFixed(1)} % twice`);
-    assert.ok(twice < 0.10, `under 10 % of the bytes sent twice, not ${(twice * 100).toFixed(1)} %`);
   });
 
   uiTest('files picked on a peer card go through the page\'s daemon to a computer with no browser', { skip: skipUi, timeout: 90_000 }, async (lab, t) => {
