@@ -122,7 +122,8 @@ void LaneReceiver::offered(const std::string& peer, const Offer& offer) {
     if (key.first == peer) ++waiting_here;
     if (e.record.tid == offer.tid) return refuse("duplicate", "another offer with this id waits here");
   }
-  if (waiting_here >= kMaxWaitingPerPeer || waiting >= kMaxWaiting) {
+  const bool trusted = hooks_.trusted && hooks_.trusted(peer);
+  if (!trusted && (waiting_here >= kMaxWaitingPerPeer || waiting >= kMaxWaiting)) {
     return refuse("busy", "too many offers wait for an answer here; try again later");
   }
   LaneTransfer record{.direction = Direction::incoming, .peer = peer, .tid = offer.tid};
@@ -148,7 +149,7 @@ void LaneReceiver::offered(const std::string& peer, const Offer& offer) {
   auto& entry = entries_[Key{peer, offer.tid}];
   entry.record = std::move(record);
   logger_->info("{} offers {} files ({}), transfer {}", peer, offer.files.size(), bytes_text(total), offer.tid);
-  if (hooks_.trusted && hooks_.trusted(peer)) {
+  if (trusted) {
     entry.record.state = LaneState::accepted;
     entry.record.answered_by = "trust";
     save(entry);
@@ -207,6 +208,11 @@ void LaneReceiver::data(const std::string& peer, const DataFrame& frame) {
   }
   const auto handle = entry->handles.find(frame.index);
   if (handle == entry->handles.end()) return;
+  if (entry->received_in_gen + frame.bytes.size() > entry->granted) {
+    logger_->debug("dropped {} bytes of transfer {} from {}: past the credit given", frame.bytes.size(),
+                   entry->record.tid, peer);
+    return;
+  }
   entry->received_in_gen += frame.bytes.size();
   const auto ec = service_.write(entry->tab, handle->second, frame.offset, frame.bytes);
   if (hooks_.wrote) hooks_.wrote();
