@@ -6,6 +6,7 @@
 #include "channel/channel_config.hpp"
 #include "discovery/discovery_config.hpp"
 #include "http/http_config.hpp"
+#include "messages/messages_config.hpp"
 #include "relay/relay_config.hpp"
 #include "signaling/signaling_config.hpp"
 #include "transfer/transfer_config.hpp"
@@ -25,6 +26,7 @@ struct Config {
   signaling::SignalingConfig signaling;
   transfer::TransferConfig transfer;
   relay::RelayConfig relay;
+  messages::MessagesConfig messages;
 };
 
 }  // namespace peerdrop::app

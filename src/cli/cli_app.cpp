@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/browser_launcher.hpp"
 #include "cli/daemon_locator.hpp"
+#include "cli/msg_command.hpp"
 #include "cli/open_command.hpp"
 #include "cli/peers_command.hpp"
 #include "cli/status_command.hpp"
@@ -61,6 +63,22 @@ int CliApp::run(int argc, const char* const* argv) {
       ->required();
   commands.push_back(
       {untrust, [&untrust_peer](const CommandContext& c) { return TrustCommand(untrust_peer, false).run(c); }});
+
+  std::string msg_peer;
+  std::string msg_text;
+  double msg_wait_seconds = 5;
+  auto* msg = app.add_subcommand("msg", "Send TEXT to PEER; waits until PEER's daemon has it, or says it is queued");
+  msg->add_option("PEER", msg_peer, "A peer's name, or the first 4 or more characters of its id")->required();
+  msg->add_option("TEXT", msg_text, "The message (one argument: quote it)")->required();
+  msg->add_option("--wait", msg_wait_seconds, "How long to wait for delivery before saying it is queued (seconds)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  commands.push_back({msg, [&](const CommandContext& c) {
+                        const auto wait = std::chrono::milliseconds(static_cast<std::int64_t>(msg_wait_seconds * 1000));
+                        return MsgCommand(msg_peer, msg_text, wait, [](std::chrono::milliseconds d) {
+                                 std::this_thread::sleep_for(d);
+                               }).run(c);
+                      }});
 
   const BrowserLauncher launcher;
   auto* open = app.add_subcommand("open", "Print the web UI's link (it carries the daemon's key) and open it in the "

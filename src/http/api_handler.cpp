@@ -72,6 +72,7 @@ ApiHandler::ApiHandler(ApiServices services, const LocalRequestPolicy& policy, c
                        core::RateLimiter& limiter, core::RateLimiter& peer_limiter, const StaticAssets& assets,
                        core::Logger logger)
     : services_(std::move(services)),
+      messages_api_(services_.messages),
       policy_(policy),
       token_(token),
       limiter_(limiter),
@@ -163,6 +164,7 @@ asio::awaitable<Reply> ApiHandler::route(const Request& request, const ClientInf
     if (method != bhttp::verb::get && method != bhttp::verb::head) co_return method_not_allowed("GET, HEAD");
     co_return download(request);
   }
+  if (MessagesApi::serves(path)) co_return messages_api_.handle(request, path);
   if (path.starts_with("/api/")) {
     co_return error_response(bhttp::status::not_found, "not_found", "there is no such API endpoint");
   }

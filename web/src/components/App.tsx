@@ -54,6 +54,12 @@ export function App({ controller }: { controller: AppController }) {
     document.documentElement.dataset.theme = shownTheme;
   }, [shownTheme]);
 
+  // The selected peer's messages daemon to daemon: fetched when it is picked, and read.
+  const selectedPeerId = snapshot.selectedPeerId;
+  useEffect(() => {
+    if (selectedPeerId) void controller.openConversation(selectedPeerId);
+  }, [controller, selectedPeerId]);
+
   useEffect(() => {
     const self = snapshot.self;
     document.title = self ? `PeerDrop \u2013 ${self.name}` : 'PeerDrop';
@@ -142,6 +148,15 @@ export function App({ controller }: { controller: AppController }) {
       return null;
     } catch (error) {
       return `Could not save it: ${problemText(error)}`;
+    }
+  };
+
+  const sendMessage = async (id: string, text: string): Promise<string | null> => {
+    try {
+      await controller.sendMessage(id, text);
+      return null;
+    } catch (error) {
+      return `Not sent: ${problemText(error)}`;
     }
   };
 
@@ -238,6 +253,8 @@ export function App({ controller }: { controller: AppController }) {
               debugOpen={debugPeerId === selected.peer.id}
               selfName={snapshot.self?.name ?? null}
               onSetConfirmed={(confirmed) => setConfirmed(selected.peer.id, confirmed)}
+              messages={snapshot.conversations[selected.peer.id] ?? []}
+              onSendMessage={(text) => sendMessage(selected.peer.id, text)}
               onDebugToggle={(open) => {
                 const id = selected.peer.id;
                 setDebugPeerId((current) => (open ? id : current === id ? null : current));
