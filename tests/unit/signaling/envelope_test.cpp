@@ -249,14 +249,31 @@ TEST_F(EnvelopeTest, AcceptsEveryDocumentedType) {
 }
 
 TEST_F(EnvelopeTest, TellsTheDaemonsOwnTypesFromTheUisOnes) {
-  for (const char* type : {"relay:request", "relay:grant", "relay:anything-later"}) {
+  for (const char* type : {"relay:request", "relay:grant", "relay:anything-later", "msg:text", "msg:later"}) {
     EXPECT_TRUE(is_valid_type(type)) << type;
     EXPECT_TRUE(is_daemon_type(type)) << type;
     EXPECT_TRUE(decode_envelope(forge(type, "{}"))) << type;
   }
-  for (const char* type : {"offer", "app:relay", "relay", "relay_request", "app:relay:grant", "relay.grant"}) {
+  for (const char* type : {"offer", "app:relay", "relay", "relay_request", "app:relay:grant", "relay.grant", "msg",
+                           "app:msg:text"}) {
     EXPECT_FALSE(is_daemon_type(type)) << type;
   }
+}
+
+TEST_F(EnvelopeTest, OnlyTheDaemonsOwnTypesMayLiveLongerThanTenMinutes) {
+  auto e = sample();
+  e.type = "msg:text";
+  e.ttl_ms = Envelope::kMaxDaemonTtlMs;
+  const auto decoded = decode_envelope(encode(e));
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->ttl_ms, Envelope::kMaxDaemonTtlMs);
+  e.ttl_ms = Envelope::kMaxDaemonTtlMs + 1;
+  EXPECT_EQ(encode_envelope(e, sender_).error(), core::Errc::malformed);
+  e.type = "offer";
+  e.ttl_ms = Envelope::kMaxTtlMs + 1;
+  EXPECT_EQ(encode_envelope(e, sender_).error(), core::Errc::malformed);
+  EXPECT_EQ(max_ttl_ms("relay:grant"), Envelope::kMaxDaemonTtlMs);
+  EXPECT_EQ(max_ttl_ms("ice_candidate"), Envelope::kMaxTtlMs);
 }
 
 TEST_F(EnvelopeTest, RejectsBadTypes) {
