@@ -219,7 +219,7 @@ Daemon::Daemon(Config config)
       signal_router_(ui_hub_, signaling_, discovery_),
       ice_servers_(ui_hub_, identity_.peer_id(), discovery_, settings_, turn_credentials_, relay_, remote_relays_),
       file_handler_(io_.get_executor(), ui_hub_, transfer_, received_files_, transfer_timers_, config_.transfer),
-      message_feed_(ui_hub_, messages_),
+      message_feed_(io_.get_executor(), ui_hub_, messages_),
       ui_router_(ui_hub_, peer_feed_, signal_router_, ice_servers_, file_handler_),
       api_(http::ApiServices{.directory = discovery_,
                              .settings = settings_,

@@ -1,5 +1,7 @@
 #include "ui/message_feed.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include "messages/message_json.hpp"
 #include "ui/ui_message_writer.hpp"
 
@@ -12,7 +14,12 @@ void MessageFeed::changed(const messages::Message& message) {
 }
 
 void MessageFeed::unread_changed() {
-  if (tabs_.size() > 0) tabs_.broadcast(counts_message());
+  if (counts_push_pending_ || tabs_.size() == 0) return;
+  counts_push_pending_ = true;
+  boost::asio::post(executor_, [this] {
+    counts_push_pending_ = false;
+    tabs_.broadcast(counts_message());
+  });
 }
 
 std::string MessageFeed::counts_message() const {
