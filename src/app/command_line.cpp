@@ -63,6 +63,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   bool no_scan = false;
   double announce_seconds = 20;
   double partial_max_age_seconds = 7 * 24 * 3600.0;
+  double offer_timeout_seconds = 600;
   double message_ttl_seconds = 7 * 24 * 3600.0;
 
   CLI::App app("peerdropd: finds the other PeerDrop daemons on the local network, carries their WebRTC signaling "
@@ -86,6 +87,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                "Remove partial files of unfinished transfers untouched for this long (seconds, or with a unit: "
                "90m, 36h, 7d; default 7d)",
                1.0, 3650.0 * 86400);
+  add_duration(app, "--offer-timeout", offer_timeout_seconds,
+               "How long an offer of files from another computer waits for an answer here before it expires "
+               "(seconds, or 5m, 1h; default 10m)",
+               1.0, 7 * 86400.0);
   add_duration(app, "--message-ttl", message_ttl_seconds,
                "How long a message waits for its peer's daemon before it expires undelivered (seconds, or with a "
                "unit; default 7d, at most 30d)",
@@ -155,6 +160,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   }
   config.transfer.partial_max_age =
       std::chrono::milliseconds(static_cast<std::int64_t>(partial_max_age_seconds * 1000));
+  config.lane.offer_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(offer_timeout_seconds * 1000));
   config.messages.ttl = std::chrono::milliseconds(static_cast<std::int64_t>(message_ttl_seconds * 1000));
   d.announce_interval = std::chrono::milliseconds(static_cast<std::int64_t>(announce_seconds * 1000));
   r.credential_ttl = std::chrono::seconds(static_cast<std::int64_t>(turn_ttl_seconds));

@@ -6,6 +6,7 @@
 #include "channel/channel_config.hpp"
 #include "discovery/discovery_config.hpp"
 #include "http/http_config.hpp"
+#include "lane/lane_config.hpp"
 #include "messages/messages_config.hpp"
 #include "relay/relay_config.hpp"
 #include "signaling/signaling_config.hpp"
@@ -25,6 +26,7 @@ struct Config {
   ui::WsConfig ws;
   signaling::SignalingConfig signaling;
   transfer::TransferConfig transfer;
+  lane::LaneConfig lane;
   relay::RelayConfig relay;
   messages::MessagesConfig messages;
 };

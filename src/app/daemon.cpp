@@ -106,11 +106,13 @@ Daemon::Daemon(Config config)
                         [this](const std::string& peer, const channel::DaemonChannel& channel) {
                           discovery_.channel_up(peer, channel);  // its hello goes first
                           signaling_.channel_up(peer);
+                          lane_.channel_up(peer);
                         },
                     .down =
                         [this](const std::string& peer) {
                           discovery_.channel_down(peer);
                           signaling_.channel_down(peer);
+                          lane_.channel_down(peer);
                         },
                     .frame =
                         [this](const std::string& peer, channel::FrameType type,
@@ -119,6 +121,9 @@ Daemon::Daemon(Config config)
                             const auto* channel = channels_.active(peer);
                             discovery_.hello(peer, payload, channel->remote().address().to_string(),
                                              channel->direction() == channel::DaemonChannel::Direction::inbound);
+                          } else if (type == channel::FrameType::transfer ||
+                                     type == channel::FrameType::transfer_data) {
+                            lane_.frame(peer, type, payload);
                           } else {
                             signaling_.frame(peer, type, payload);
                           }
@@ -182,10 +187,7 @@ Daemon::Daemon(Config config)
       relay_grant_store_(database_),
       relay_grants_(
           clock_, relay_grant_store_, [this](const std::string& id) { return discovery_.find_peer(id); },
-          [this](const std::string& id) {
-            const auto& trusted = settings_.settings().auto_accept;
-            return std::find(trusted.begin(), trusted.end(), id) != trusted.end();
-          },
+          [this](const std::string& id) { return trusts(id); },
           [this](std::string_view user) { return relay_.ice_server(user); },
           [this](const std::string& peer, const std::string& payload) {
             send_daemon_message(peer, "relay:grant", payload);
@@ -194,10 +196,30 @@ Daemon::Daemon(Config config)
       received_files_(received_file_store_, download_folder_, core::make_logger("transfer")),
       transfer_(download_folder_, config_.transfer, clock_, core::make_logger("transfer"),
                 transfer::TransferService::Hooks{
-                    .progress = [this](const transfer::TransferService::Progress& p) { file_handler_.progress(p); },
+                    .progress =
+                        [this](const transfer::TransferService::Progress& p) {
+                          if (!lane_.owns(p.tab)) file_handler_.progress(p);  // the lane's show in its own list
+                        },
                     .finished_lookup = [this](const std::string& peer, const std::string& tid,
                                               std::uint32_t index) { return received_files_.find(peer, tid, index); }}),
       transfer_timers_(io_.get_executor(), transfer_, config_.transfer),
+      lane_store_(database_, config_.lane.max_kept_finished),
+      lane_(io_.get_executor(), config_.lane, clock_, channels_, transfer_, lane_store_,
+            lane::LaneService::Hooks{
+                .receiver = {.trusted = [this](const std::string& peer) { return trusts(peer); },
+                             .landed = [this](const transfer::ReceivedFile& file) { file_handler_.landed(file); },
+                             .changed = {},
+                             .waiting = {},
+                             .settled = {},
+                             .wrote = [this] { transfer_timers_.arm_checkpoint(); }},
+                .changed = {},
+                .known_peer = [this](const std::string& id) { return discovery_.find_peer(id).has_value(); },
+                .peer_name =
+                    [this](const std::string& id) {
+                      const auto peer = discovery_.find_peer(id);
+                      return peer ? peer->name : std::string();
+                    }},
+            core::make_logger("transfer")),
       policy_(http_port_, own_addresses(interfaces_.current())),
       control_token_(http::ControlToken::load_or_create(config_.data_dir)),
       rate_limiter_(clock_, core::RateLimiter::Limits{.rate = config_.http.rate_per_second,
@@ -224,6 +246,7 @@ Daemon::Daemon(Config config)
       api_(http::ApiServices{.directory = discovery_,
                              .settings = settings_,
                              .files = received_files_,
+                             .lane = lane_,
                              .relay_status = [this] { return std::optional(relay_status()); },
                              .relay_ready = [this](const std::string& id) { return remote_relays_.ready(id); },
                              .messages = messages_},
@@ -261,6 +284,7 @@ int Daemon::run() {
   signaling_.start();
   messages_.start();
   transfer_timers_.start();
+  lane_.start();
   if (config_.relay.enabled || settings_.settings().relay) relay_.start();
   http_server_.start();
   io_.run();  // returns once shutdown() has ended every socket, timer and child
@@ -276,6 +300,7 @@ void Daemon::shutdown() {
   messages_.stop();
   channels_.stop();
   transfer_timers_.stop();
+  lane_.stop();
   file_handler_.stop();
   remote_relays_.stop();
   relay_.stop();  // SIGTERM now, SIGKILL after its stop timeout
@@ -336,6 +361,12 @@ void Daemon::relay_running_changed(bool running) {
   // restarted on new addresses). Whatever offers this relay to others follows it from here.
   logger_->debug("the TURN relay {}", running ? "runs" : "does not run");
   discovery_.set_relay_offered(running);  // the announcement flag (a new burst) and our health answers
+}
+
+bool Daemon::trusts(const std::string& peer_id) const {
+  // "Always accept connections and files from X".
+  const auto& trusted = settings_.settings().auto_accept;
+  return std::find(trusted.begin(), trusted.end(), peer_id) != trusted.end();
 }
 
 bool Daemon::send_daemon_message(const std::string& peer_id, std::string type, std::string payload) {

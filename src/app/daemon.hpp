@@ -28,6 +28,8 @@
 #include "http/static_assets.hpp"
 #include "identity/data_dir_lock.hpp"
 #include "identity/identity.hpp"
+#include "lane/lane_service.hpp"
+#include "lane/lane_store.hpp"
 #include "messages/message_service.hpp"
 #include "messages/message_store.hpp"
 #include "net/interface_monitor.hpp"
@@ -80,6 +82,7 @@ class Daemon {
   bool send_daemon_message(const std::string& peer_id, std::string type, std::string payload);
   void daemon_message(const signaling::IncomingSignal& message);
   boost::json::object relay_status() const;
+  bool trusts(const std::string& peer_id) const;
 
   Config config_;
   core::SystemClock clock_;
@@ -122,6 +125,9 @@ class Daemon {
   transfer::ReceivedFiles received_files_;
   transfer::TransferService transfer_;
   transfer::TransferTimers transfer_timers_;
+  // Files daemon to daemon over the channels, received through transfer_.
+  lane::LaneStore lane_store_;
+  lane::LaneService lane_;
   http::LocalRequestPolicy policy_;
   http::ControlToken control_token_;  // data_dir/control-token: the key of the control API and /ws
   core::RateLimiter rate_limiter_;

@@ -18,7 +18,9 @@ bool is_known_type(FrameType type) {
     case FrameType::envelopes:
     case FrameType::ack:
     case FrameType::ping:
-    case FrameType::pong: return true;
+    case FrameType::pong:
+    case FrameType::transfer:
+    case FrameType::transfer_data: return true;
   }
   return false;
 }

@@ -18,6 +18,8 @@ enum class FrameType : std::uint8_t {
   ack = 3,        // u64: the sender delivered the receiver's envelopes up to this sequence
   ping = 4,       // u64 nonce; answered with pong
   pong = 5,       // the ping's nonce
+  transfer = 6,       // a transfer lane control message: one JSON object (lane/lane_message.hpp)
+  transfer_data = 7,  // a transfer lane data frame (lane/lane_data_frame.hpp)
 };
 
 struct FrameHeader {

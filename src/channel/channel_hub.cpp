@@ -184,6 +184,11 @@ bool ChannelHub::send(const std::string& peer, FrameType type, std::span<const s
   return it != active_.end() && it->second->send(type, payload);
 }
 
+std::size_t ChannelHub::queued_bytes(const std::string& peer) const {
+  const auto it = active_.find(peer);
+  return it == active_.end() ? 0 : it->second->queued_bytes();
+}
+
 const DaemonChannel* ChannelHub::active(const std::string& peer) const {
   const auto it = active_.find(peer);
   return it == active_.end() ? nullptr : it->second.get();

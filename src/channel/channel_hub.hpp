@@ -59,6 +59,7 @@ class ChannelHub final : public DaemonChannel::Listener, public PeerChannels {
   // PeerChannels: sends on the peer's active channel; false if it has none or its queue is full.
   bool send(const std::string& peer, FrameType type, std::span<const std::uint8_t> payload) override;
   bool connected(const std::string& peer) const override { return active_.count(peer) > 0; }
+  std::size_t queued_bytes(const std::string& peer) const override;
   // The peer's active channel, if it has one (valid until the next event).
   const DaemonChannel* active(const std::string& peer) const;
   // The address of the peer's active channel's other end.

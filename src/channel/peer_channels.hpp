@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -16,6 +17,8 @@ class PeerChannels {
   virtual bool connected(const std::string& peer) const = 0;
   // Sends on the peer's channel; false (nothing sent) if it has none or its queue is full.
   virtual bool send(const std::string& peer, FrameType type, std::span<const std::uint8_t> payload) = 0;
+  // Bytes waiting in the peer's channel queue (0 without a channel): bulk senders keep it low.
+  virtual std::size_t queued_bytes(const std::string& peer) const = 0;
 };
 
 }  // namespace peerdrop::channel

@@ -46,6 +46,8 @@ class ErrcCategory final : public boost::system::error_category {
       case Errc::file_closed: return "the partial file was already finished or discarded";
       case Errc::unknown_handle: return "no open file has that handle";
       case Errc::too_many_files: return "too many files are open";
+      case Errc::unknown_transfer: return "no such transfer";
+      case Errc::source_changed: return "the file changed since it was offered";
     }
     return "unknown error";
   }

@@ -42,6 +42,8 @@ enum class Errc {
   file_closed,           // the partial file was already finished or discarded
   unknown_handle,        // a UI tab named a file handle it has not opened (or that was closed)
   too_many_files,        // a UI tab has as many files open as it may
+  unknown_transfer,      // no transfer (or waiting offer) with that id
+  source_changed,        // a file being sent changed or vanished since it was offered
 };
 
 const boost::system::error_category& category() noexcept;

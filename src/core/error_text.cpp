@@ -44,6 +44,10 @@ ErrorText error_text(const boost::system::error_code& ec) {
         return {"path_blocked", "a file or a link in the download folder is in the way of this file's folder"};
       case Errc::name_taken:
         return {"name_taken", "every numbered variant of this file's name is taken in the download folder"};
+      case Errc::unknown_transfer:
+        return {"unknown_transfer", "there is no such transfer or offer (it may have finished or expired)"};
+      case Errc::source_changed:
+        return {"source_changed", "a file being sent changed or vanished since it was offered; send it again"};
       case Errc::storage_failed:
         return {"internal", "the database refused the write; nothing was changed"};
       default: break;

@@ -78,7 +78,8 @@ ApiHandler::ApiHandler(ApiServices services, const LocalRequestPolicy& policy, c
       limiter_(limiter),
       peer_limiter_(peer_limiter),
       assets_(assets),
-      logger_(std::move(logger)) {}
+      logger_(std::move(logger)),
+      transfers_(services_.lane) {}
 
 asio::awaitable<Reply> ApiHandler::handle(const Request& request, const ClientInfo& client) {
   const auto url = boost::urls::parse_origin_form(request.target());
@@ -164,6 +165,7 @@ asio::awaitable<Reply> ApiHandler::route(const Request& request, const ClientInf
     if (method != bhttp::verb::get && method != bhttp::verb::head) co_return method_not_allowed("GET, HEAD");
     co_return download(request);
   }
+  if (TransferRoutes::handles(path)) co_return transfers_.route(request, path);
   if (MessagesApi::serves(path)) co_return messages_api_.handle(request, path);
   if (path.starts_with("/api/")) {
     co_return error_response(bhttp::status::not_found, "not_found", "there is no such API endpoint");

@@ -15,6 +15,8 @@
 #include "http/local_request_policy.hpp"
 #include "http/messages_api.hpp"
 #include "http/static_assets.hpp"
+#include "http/transfer_routes.hpp"
+#include "lane/lane_control.hpp"
 #include "settings/settings_access.hpp"
 #include "transfer/file_library.hpp"
 
@@ -42,6 +44,7 @@ struct ApiServices {
   discovery::PeerDirectory& directory;
   settings::SettingsAccess& settings;       // GET and PUT /api/settings
   transfer::FileLibrary& files;             // GET /api/files and /api/files/download
+  lane::LaneControl& lane;                  // /api/transfers and /api/offers
   // GET /api/health's "relay": the managed TURN relay's state, also when it is off (the daemon's always is).
   std::function<std::optional<boost::json::object>()> relay_status;
   // Whether this daemon holds valid credentials for a peer's relay: its "relay":"ready" in the peer list.
@@ -88,6 +91,7 @@ class ApiHandler {
   core::RateLimiter& peer_limiter_;
   const StaticAssets& assets_;
   core::Logger logger_;
+  TransferRoutes transfers_;
 };
 
 }  // namespace peerdrop::http

@@ -151,6 +151,10 @@ class TransferService {
   // Removes partial files untouched for longer than partial_max_age (files open here are left alone).
   boost::system::result<PartialFileSweeper::Result> sweep();
 
+  // Whether `bytes` more would fit beside the rest of every open file and the
+  // free-space margin (an offer's total is checked before any file opens).
+  bool can_take(std::uint64_t bytes) const { return fits(bytes); }
+
   std::size_t open_handles() const { return entries_.size(); }
   std::size_t active_files() const { return active_.size(); }
 

@@ -35,10 +35,11 @@ class FileTransferHandler {
   void on_binary(Tab tab, std::span<const std::uint8_t> frame);
   void progress(const transfer::TransferService::Progress& progress);
   void tab_closed(Tab tab);
+  // A file landed (from a tab, or the daemons' transfer lane): recorded, and the tabs get the new list.
+  void landed(const transfer::ReceivedFile& file);
   void stop();
 
  private:
-  void landed(const transfer::ReceivedFile& file);
   std::string files_message();
 
   UiSender& tabs_;

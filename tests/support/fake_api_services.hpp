@@ -6,6 +6,7 @@
 
 #include "http/api_handler.hpp"
 #include "support/fake_file_library.hpp"
+#include "support/fake_lane_control.hpp"
 #include "support/fake_message_access.hpp"
 #include "support/fake_peer_directory.hpp"
 #include "support/fake_settings.hpp"
@@ -20,6 +21,7 @@ struct FakeApiServices {
         .directory = directory,
         .settings = settings,
         .files = files,
+        .lane = lane,
         .relay_status = [this] { return relay_status ? std::optional(relay_status()) : std::nullopt; },
         .relay_ready = [this](const std::string& id) { return relay_ready && relay_ready(id); },
         .messages = messages};
@@ -28,6 +30,7 @@ struct FakeApiServices {
   FakePeerDirectory directory;
   FakeSettings settings;
   FakeFileLibrary files;
+  FakeLaneControl lane;
   FakeMessageAccess messages;
   std::function<boost::json::object()> relay_status;
   std::function<bool(const std::string&)> relay_ready;

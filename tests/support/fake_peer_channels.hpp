@@ -29,6 +29,8 @@ class FakePeerChannels final : public channel::PeerChannels {
     return true;
   }
 
+  std::size_t queued_bytes(const std::string&) const override { return 0; }
+
   void up(const std::string& peer) { up_.insert(peer); }
   // The channel closes: what was in flight to the peer is lost.
   void down(const std::string& peer) {

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <string>
+#include <vector>
+
+namespace peerdrop::lane {
+
+// What the control API (POST/GET/DELETE /api/transfers, /api/offers) asks
+// of the transfer lane; LaneService is the implementation. Answers are the
+// JSON of docs/protocol.md, "Control API: transfers".
+class LaneControl {
+ public:
+  virtual ~LaneControl() = default;
+  // Offers the files and folders at `paths` (absolute) to `peer`. Errors:
+  // unknown_peer, malformed (no files), too_many_files, a system error about
+  // `failed_path`, storage_failed.
+  virtual boost::system::result<boost::json::object> send_paths(const std::string& peer,
+                                                                const std::vector<std::string>& paths,
+                                                                std::string& failed_path) = 0;
+  // {"transfers":[…]}, newest first, both directions, without their file lists.
+  virtual boost::json::object list() const = 0;
+  // One transfer with its files; unknown_transfer.
+  virtual boost::system::result<boost::json::object> get(const std::string& tid) const = 0;
+  // Cancels a transfer in either direction; unknown_transfer.
+  virtual boost::system::error_code cancel(const std::string& tid) = 0;
+  // {"offers":[…]}: incoming offers that wait for an answer here.
+  virtual boost::json::object offers() const = 0;
+  // Answers a waiting offer; `by` says who (command line, tab, notification). unknown_transfer.
+  virtual boost::system::error_code answer(const std::string& tid, bool accept, const std::string& by) = 0;
+};
+
+}  // namespace peerdrop::lane
