@@ -40,9 +40,9 @@ export function exchangeTest({ count, restartMidway, timeoutMinutes }) {
   });
 }
 
-/** A message to a stopped daemon arrives when it starts; both histories survive a restart. */
+/** A message to a stopped daemon arrives when it starts; both histories survive a restart; a tab opened then sees the unread ones. */
 export function stoppedPeerTest() {
-  labTest('a message to a stopped daemon arrives when it starts; both histories survive a restart', { timeout: 60_000 }, async (lab, t) => {
+  labTest('a message to a stopped daemon arrives when it starts; both histories survive a restart; a tab opened then is told what is unread and gets new messages', { timeout: 60_000 }, async (lab, t) => {
     const { a, b } = await verifiedPair(lab);
     await b.stopDaemon();
     await waitForPeer(a, b, { online: false, timeout: 3000 });
@@ -69,9 +69,18 @@ export function stoppedPeerTest() {
     assert.deepEqual(await history(a, b.id), before.a, "a's history is the same after a restart");
     assert.deepEqual(await history(b, a.id), before.b, "b's history is the same after a restart");
 
+    // A tab opened now is told what waits unread, and hears of a new message.
+    const tab = await b.openUi();
+    const [greeting] = await tab.waitForType('unread_messages', { what: "b's greeting with the unread counts" });
+    assert.deepEqual(greeting.unread, { [a.id]: 3 });
+    const [later] = await sendMessages(a, b, 3, 4);
+    const [pushed] = await tab.waitForType('message', { filter: (m) => m.message.id === later.id, timeout: 5000, what: 'the new message in the open tab' });
+    assert.equal(pushed.message.text, 'a-3');
+    assert.equal(pushed.message.direction, 'in');
+
     const read = await b.fetch('/api/messages/read', { method: 'POST', body: { peer: a.id } });
     assert.equal(read.status, 200);
-    assert.equal(read.json.read, 3);
+    assert.equal(read.json.read, 4);
     assert.deepEqual((await b.fetch('/api/messages?unread=1')).json.unread, {});
   });
 }

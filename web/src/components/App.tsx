@@ -233,6 +233,7 @@ export function App({ controller }: { controller: AppController }) {
             actions={actions}
             debugPeerId={debugPeerId === snapshot.selectedPeerId ? debugPeerId : null}
             selfName={snapshot.self?.name ?? null}
+            unreadMessages={snapshot.unreadMessages}
           />
           <ReceivedFiles
             files={snapshot.receivedFiles}

@@ -48,3 +48,17 @@ describe('MessagesPanel', () => {
     expect(box.value).toBe('bad');
   });
 });
+
+describe('PeerList with unread messages', () => {
+  it('a peer card says how many messages from it are unread', async () => {
+    const { PeerList } = await import('../../src/components/PeerList');
+    const { peerView } = await import('../support/peerView');
+    const bob = peerView('Bob', 'idle');
+    const carol = peerView('Carol', 'idle');
+    const actions = { connect: vi.fn(), disconnect: vi.fn(), retry: vi.fn(), dismiss: vi.fn(), forget: vi.fn(), select: vi.fn(), debug: vi.fn() };
+    render(<PeerList peers={[bob, carol]} selectedPeerId={null} actions={actions} unreadMessages={{ [bob.peer.id]: 3 }} />);
+    const items = within(screen.getByRole('list', { name: 'Peers' })).getAllByRole('listitem');
+    expect(items[0]!.textContent).toContain('3 new messages');
+    expect(items[1]!.textContent).not.toContain('new message');
+  });
+});
