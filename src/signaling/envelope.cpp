@@ -49,7 +49,7 @@ bool is_type_char(char c) {
 // order (type, ttl, payload), then the constraints the layout table states.
 boost::system::error_code check_content(const Envelope& e) {
   if (!is_valid_type(e.type)) return Errc::malformed;
-  if (e.ttl_ms == 0 || e.ttl_ms > max_ttl_ms(e.type)) return Errc::malformed;
+  if (e.ttl_ms == 0 || e.ttl_ms > Envelope::kMaxTtlMs) return Errc::malformed;
   if (e.payload.size() > Envelope::kMaxPayloadBytes) return Errc::too_large;
   if (!is_valid_payload(e.payload)) return Errc::malformed;
   if ((e.flags & ~Envelope::kFlagCannotReachYou) != 0) return Errc::malformed;
@@ -64,10 +64,6 @@ bool is_valid_type(std::string_view type) {
 }
 
 bool is_daemon_type(std::string_view type) { return type.starts_with("relay:") || type.starts_with("msg:"); }
-
-std::uint32_t max_ttl_ms(std::string_view type) {
-  return is_daemon_type(type) ? Envelope::kMaxDaemonTtlMs : Envelope::kMaxTtlMs;
-}
 
 bool is_valid_payload(std::string_view payload) {
   if (payload.size() > Envelope::kMaxPayloadBytes) return false;

@@ -19,8 +19,7 @@ struct Envelope {
   static constexpr std::size_t kMaxSize = 70'000;          // whole envelope, bytes
   static constexpr std::size_t kMaxPayloadBytes = 65'536;  // the JSON payload
   static constexpr std::size_t kMaxTypeBytes = 32;
-  static constexpr std::uint32_t kMaxTtlMs = 600'000;                 // a UI's message
-  static constexpr std::uint32_t kMaxDaemonTtlMs = 30u * 86'400'000;  // a daemon's own (is_daemon_type): 30 days
+  static constexpr std::uint32_t kMaxTtlMs = 600'000;
   static constexpr std::int64_t kClockSkewMs = 5 * 60 * 1000;  // how long past created + ttl is still accepted
   static constexpr std::uint8_t kFlagCannotReachYou = 0x01;    // the only flag version 1 defines
 
@@ -31,7 +30,7 @@ struct Envelope {
   std::uint64_t sequence = 0;    // per (sender, recipient), from 1
   std::uint64_t floor = 0;       // lowest sequence the sender still holds, 1 <= floor <= sequence
   std::uint64_t created_ms = 0;  // Unix ms, sender clock
-  std::uint32_t ttl_ms = 0;      // 1 ... max_ttl_ms(type)
+  std::uint32_t ttl_ms = 0;      // 1 ... kMaxTtlMs
   std::string type;              // [a-z0-9_:.-]{1,32}
   std::string payload;           // a JSON object, at most kMaxPayloadBytes
 
@@ -67,10 +66,6 @@ bool is_valid_type(std::string_view type);
 // `msg:text`: everything starting with "relay:" or "msg:"): consumed by the
 // receiving daemon, never delivered to a UI, and refused when a UI asks to send one.
 bool is_daemon_type(std::string_view type);
-// The longest ttl an envelope of that type may carry: kMaxDaemonTtlMs for a
-// daemon's own type (a message waits for a peer that is away for days),
-// kMaxTtlMs for the UI's.
-std::uint32_t max_ttl_ms(std::string_view type);
 // A payload as the protocol allows it: at most kMaxPayloadBytes of UTF-8 JSON
 // whose top level is an object, nested at most 32 deep.
 bool is_valid_payload(std::string_view payload);

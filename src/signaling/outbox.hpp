@@ -57,7 +57,8 @@ class Outbox {
     std::chrono::milliseconds default_ttl{120'000};
     std::chrono::milliseconds max_ttl{600'000};  // the envelope's ttl field allows at most 600,000
     // For the daemons' own types (is_daemon_type), e.g. a message waiting for
-    // a peer that is away: the envelope allows 30 days.
+    // a peer that is away for days: signaling signs such a message afresh
+    // each time it sends it, with what is left of its TTL.
     std::chrono::milliseconds max_daemon_ttl{std::chrono::hours(24 * 30)};
   };
 

@@ -102,9 +102,14 @@ void SignalingService::flush(const std::string& peer_id) {
       e.recipient_key = peer->public_key;
       e.sequence = entry.sequence;
       e.floor = std::min(floor, entry.sequence);
-      e.created_ms = static_cast<std::uint64_t>(entry.created_ms);
-      e.ttl_ms = static_cast<std::uint32_t>(
-          std::clamp<std::int64_t>(entry.expires_ms - entry.created_ms, 1, max_ttl_ms(entry.type)));
+      // A daemon's own message may wait longer than an envelope may live
+      // (Outbox::Limits::max_daemon_ttl): it is signed afresh when it goes,
+      // with what is left of its TTL, at most the envelope's 10 minutes.
+      const bool outlives_envelope =
+          is_daemon_type(entry.type) && entry.expires_ms - entry.created_ms > Envelope::kMaxTtlMs;
+      const auto created = outlives_envelope ? std::max(clock_.unix_ms(), entry.created_ms) : entry.created_ms;
+      e.created_ms = static_cast<std::uint64_t>(created);
+      e.ttl_ms = static_cast<std::uint32_t>(std::clamp<std::int64_t>(entry.expires_ms - created, 1, Envelope::kMaxTtlMs));
       e.type = entry.type;
       e.payload = entry.payload;
       auto bytes = encode_envelope(e, identity_);

@@ -260,22 +260,6 @@ TEST_F(EnvelopeTest, TellsTheDaemonsOwnTypesFromTheUisOnes) {
   }
 }
 
-TEST_F(EnvelopeTest, OnlyTheDaemonsOwnTypesMayLiveLongerThanTenMinutes) {
-  auto e = sample();
-  e.type = "msg:text";
-  e.ttl_ms = Envelope::kMaxDaemonTtlMs;
-  const auto decoded = decode_envelope(encode(e));
-  ASSERT_TRUE(decoded);
-  EXPECT_EQ(decoded->ttl_ms, Envelope::kMaxDaemonTtlMs);
-  e.ttl_ms = Envelope::kMaxDaemonTtlMs + 1;
-  EXPECT_EQ(encode_envelope(e, sender_).error(), core::Errc::malformed);
-  e.type = "offer";
-  e.ttl_ms = Envelope::kMaxTtlMs + 1;
-  EXPECT_EQ(encode_envelope(e, sender_).error(), core::Errc::malformed);
-  EXPECT_EQ(max_ttl_ms("relay:grant"), Envelope::kMaxDaemonTtlMs);
-  EXPECT_EQ(max_ttl_ms("ice_candidate"), Envelope::kMaxTtlMs);
-}
-
 TEST_F(EnvelopeTest, RejectsBadTypes) {
   for (const std::string& type :
        {std::string(), std::string(33, 'a'), std::string(255, 'a'), std::string("Offer"), std::string("of fer"),

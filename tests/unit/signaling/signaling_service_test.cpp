@@ -12,6 +12,7 @@
 #include "core/logging.hpp"
 #include "discovery/announcement_signer.hpp"
 #include "discovery/peer_store.hpp"
+#include "signaling/envelope.hpp"
 #include "store/sqlite_database.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_peer_channels.hpp"
@@ -176,6 +177,19 @@ TEST_F(SignalingServiceTest, ADaemonMessageWaitsDaysAndItsSenderHearsOfItByTag) 
   EXPECT_EQ(a_.expired, (std::vector<std::uint64_t>{78, 5}));
   clock_.advance(24h);
   connect();
+  // Signed afresh as it goes: an envelope lives 10 minutes at most, whatever waited how long.
+  std::size_t checked = 0;
+  for (const auto& frame : a_.channels.in_flight) {
+    if (frame.type != channel::FrameType::envelopes) continue;
+    for (const auto bytes : *split_frames(frame.payload, 256)) {
+      const auto envelope = decode_envelope(bytes);
+      ASSERT_TRUE(envelope);
+      EXPECT_EQ(envelope->created_ms, static_cast<std::uint64_t>(clock_.unix_ms()));
+      EXPECT_EQ(envelope->ttl_ms, Envelope::kMaxTtlMs);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 1u) << "the one past the holes goes once the first is acknowledged";
   settle();
   ASSERT_EQ(b_.daemon_received.size(), 2u);
   EXPECT_EQ(b_.daemon_received[0].type, "msg:text");
