@@ -13,7 +13,10 @@ export class NamespaceProcess {
     this.exitInfo = undefined;
     appendFileSync(logPath, `=== lab: ${new Date().toISOString()} start in ${namespace}: ${formatArgv(argv)}\n`);
     const fd = openSync(logPath, 'a');
-    this.child = spawn('ip', ['netns', 'exec', namespace, ...argv], { stdio: ['ignore', fd, fd], cwd });
+    // Lab processes never reach the desktop of whoever runs the lab (no desktop notifications).
+    const env = Object.fromEntries(Object.entries(process.env)
+      .filter(([key]) => key !== 'DBUS_SESSION_BUS_ADDRESS' && key !== 'XDG_RUNTIME_DIR'));
+    this.child = spawn('ip', ['netns', 'exec', namespace, ...argv], { stdio: ['ignore', fd, fd], cwd, env });
     closeSync(fd);
     this.pid = this.child.pid;
     this.exited = new Promise((resolve) => {

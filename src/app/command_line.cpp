@@ -91,6 +91,9 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                "How long an offer of files from another computer waits for an answer here before it expires "
                "(seconds, or 5m, 1h; default 10m)",
                1.0, 7 * 86400.0);
+  app.add_option("--notify-bus", config.notify.bus_address,
+                 "D-Bus address for desktop notifications of offers (default: the user's session bus; \"none\": "
+                 "no notifications)");
   add_duration(app, "--message-ttl", message_ttl_seconds,
                "How long a message waits for its peer's daemon before it expires undelivered (seconds, or with a "
                "unit; default 7d, at most 30d)",

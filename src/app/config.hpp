@@ -7,6 +7,7 @@
 #include "discovery/discovery_config.hpp"
 #include "http/http_config.hpp"
 #include "lane/lane_config.hpp"
+#include "notify/notify_config.hpp"
 #include "messages/messages_config.hpp"
 #include "relay/relay_config.hpp"
 #include "signaling/signaling_config.hpp"
@@ -27,6 +28,7 @@ struct Config {
   signaling::SignalingConfig signaling;
   transfer::TransferConfig transfer;
   lane::LaneConfig lane;
+  notify::NotifyConfig notify;
   relay::RelayConfig relay;
   messages::MessagesConfig messages;
 };

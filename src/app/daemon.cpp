@@ -204,21 +204,23 @@ Daemon::Daemon(Config config)
                                               std::uint32_t index) { return received_files_.find(peer, tid, index); }}),
       transfer_timers_(io_.get_executor(), transfer_, config_.transfer),
       lane_store_(database_, config_.lane.max_kept_finished),
-      lane_(io_.get_executor(), config_.lane, clock_, channels_, transfer_, lane_store_,
+      upload_spool_(config_.data_dir / "outgoing"),
+      lane_(io_.get_executor(), config_.lane, clock_, channels_, transfer_, lane_store_, upload_spool_,
             lane::LaneService::Hooks{
                 .receiver = {.trusted = [this](const std::string& peer) { return trusts(peer); },
                              .landed = [this](const transfer::ReceivedFile& file) { file_handler_.landed(file); },
                              .changed = {},
-                             .waiting = {},
-                             .settled = {},
+                             .waiting = [this](const lane::LaneTransfer& offer) { notify_offer(offer); },
+                             .settled = [this](const lane::LaneTransfer& offer) { notifier_.withdraw(offer.tid); },
                              .wrote = [this] { transfer_timers_.arm_checkpoint(); }},
-                .changed = {},
+                .changed = [this] { lane_feed_.changed(); },
                 .known_peer = [this](const std::string& id) { return discovery_.find_peer(id).has_value(); },
                 .peer_name =
                     [this](const std::string& id) {
                       const auto peer = discovery_.find_peer(id);
                       return peer ? peer->name : std::string();
-                    }},
+                    },
+                .want_channel = [this](const std::string& id) { discovery_.want_channel(id); }},
             core::make_logger("transfer")),
       policy_(http_port_, own_addresses(interfaces_.current())),
       control_token_(http::ControlToken::load_or_create(config_.data_dir)),
@@ -230,6 +232,7 @@ Daemon::Daemon(Config config)
               ui::UiHub::Events{.opened =
                                     [this](ui::Tab tab) {
                                       ui_router_.opened(tab);
+                                      lane_feed_.greet(tab);
                                       message_feed_.greet(tab);
                                     },
                                 .text = [this](ui::Tab tab, std::string_view text) { ui_router_.text(tab, text); },
@@ -243,6 +246,13 @@ Daemon::Daemon(Config config)
       file_handler_(io_.get_executor(), ui_hub_, transfer_, received_files_, transfer_timers_, config_.transfer),
       message_feed_(io_.get_executor(), ui_hub_, messages_),
       ui_router_(ui_hub_, peer_feed_, signal_router_, ice_servers_, file_handler_),
+      lane_feed_(io_.get_executor(), ui_hub_, lane_),
+      notifier_(io_.get_executor(), clock_, config_.notify,
+                notify::DesktopNotifier::Hooks{
+                    .accepted = [this](const std::string& tid) { lane_.answer(tid, true, "notification"); },
+                    .declined = [this](const std::string& tid) { lane_.answer(tid, false, "notification"); },
+                    .dismissed = {}},  // it still waits: in the UI, for `peerdrop accept`, or until it expires
+                core::make_logger("notify")),
       api_(http::ApiServices{.directory = discovery_,
                              .settings = settings_,
                              .files = received_files_,
@@ -302,6 +312,8 @@ void Daemon::shutdown() {
   transfer_timers_.stop();
   lane_.stop();
   file_handler_.stop();
+  lane_feed_.stop();
+  notifier_.stop();
   remote_relays_.stop();
   relay_.stop();  // SIGTERM now, SIGKILL after its stop timeout
   http_server_.stop();
@@ -361,6 +373,17 @@ void Daemon::relay_running_changed(bool running) {
   // restarted on new addresses). Whatever offers this relay to others follows it from here.
   logger_->debug("the TURN relay {}", running ? "runs" : "does not run");
   discovery_.set_relay_offered(running);  // the announcement flag (a new burst) and our health answers
+}
+
+void Daemon::notify_offer(const lane::LaneTransfer& offer) {
+  const auto peer = discovery_.find_peer(offer.peer);
+  const auto left = std::chrono::milliseconds(std::max<std::int64_t>(0, offer.expires_at - clock_.unix_ms()));
+  notifier_.show(notify::OfferNotice{.key = offer.tid,
+                                     .sender_name = peer ? peer->name : std::string("a peer"),
+                                     .file_count = offer.files.size(),
+                                     .total_bytes = offer.total_bytes(),
+                                     .file_name = offer.files.size() == 1 ? offer.files.front().path : std::string(),
+                                     .expires_at = clock_.now() + left});
 }
 
 bool Daemon::trusts(const std::string& peer_id) const {

@@ -30,6 +30,7 @@
 #include "identity/identity.hpp"
 #include "lane/lane_service.hpp"
 #include "lane/lane_store.hpp"
+#include "notify/desktop_notifier.hpp"
 #include "messages/message_service.hpp"
 #include "messages/message_store.hpp"
 #include "net/interface_monitor.hpp"
@@ -51,6 +52,7 @@
 #include "transfer/transfer_timers.hpp"
 #include "ui/file_transfer_handler.hpp"
 #include "ui/ice_server_list.hpp"
+#include "ui/lane_feed.hpp"
 #include "ui/message_feed.hpp"
 #include "ui/peer_feed.hpp"
 #include "ui/signal_router.hpp"
@@ -83,6 +85,7 @@ class Daemon {
   void daemon_message(const signaling::IncomingSignal& message);
   boost::json::object relay_status() const;
   bool trusts(const std::string& peer_id) const;
+  void notify_offer(const lane::LaneTransfer& offer);  // a desktop notification, if there is a session bus
 
   Config config_;
   core::SystemClock clock_;
@@ -127,6 +130,7 @@ class Daemon {
   transfer::TransferTimers transfer_timers_;
   // Files daemon to daemon over the channels, received through transfer_.
   lane::LaneStore lane_store_;
+  lane::UploadSpool upload_spool_;  // data_dir/outgoing: files pages send
   lane::LaneService lane_;
   http::LocalRequestPolicy policy_;
   http::ControlToken control_token_;  // data_dir/control-token: the key of the control API and /ws
@@ -140,6 +144,9 @@ class Daemon {
   ui::FileTransferHandler file_handler_;
   ui::MessageFeed message_feed_;
   ui::UiRouter ui_router_;
+  ui::LaneFeed lane_feed_;
+  // Offers as desktop notifications with Accept and Decline (when there is a session bus).
+  notify::DesktopNotifier notifier_;
   http::ApiHandler api_;
   http::HttpServer http_server_;
   // data_dir/control-endpoint: where the `peerdrop` command finds this daemon; removed when it stops.

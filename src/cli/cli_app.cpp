@@ -1,5 +1,7 @@
 #include "cli/cli_app.hpp"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <functional>
@@ -7,14 +9,20 @@
 #include <thread>
 #include <vector>
 
+#include "cli/answer_command.hpp"
 #include "cli/browser_launcher.hpp"
+#include "cli/cancel_command.hpp"
 #include "cli/daemon_locator.hpp"
+#include "cli/inbox_command.hpp"
+#include "cli/interrupt_flag.hpp"
 #include "cli/msg_command.hpp"
 #include "cli/open_command.hpp"
 #include "cli/peers_command.hpp"
+#include "cli/send_command.hpp"
 #include "cli/status_command.hpp"
 #include "cli/trust_command.hpp"
 #include "control/data_dir.hpp"
+#include "core/clock.hpp"
 
 namespace peerdrop::cli {
 namespace {
@@ -42,8 +50,9 @@ int CliApp::run(int argc, const char* const* argv) {
   };
   std::vector<Command> commands;
 
+  const core::SystemClock clock;
   auto* status = app.add_subcommand("status", "This machine's PeerDrop: its name and id, its daemon, peers online, "
-                                              "the relay");
+                                              "the relay, transfers in progress");
   commands.push_back({status, [](const CommandContext& c) { return StatusCommand().run(c); }});
 
   bool json = false;
@@ -63,6 +72,63 @@ int CliApp::run(int argc, const char* const* argv) {
       ->required();
   commands.push_back(
       {untrust, [&untrust_peer](const CommandContext& c) { return TrustCommand(untrust_peer, false).run(c); }});
+
+  SendRequest send_request;
+  bool no_wait = false;
+  auto* send = app.add_subcommand("send", "Send files and folders to PEER and wait until its daemon verified them");
+  send->add_option("PATH", send_request.paths, "Files and folders to send")->required();
+  send->add_option("--to", send_request.peer, "A peer's name, or the first 4 or more characters of its id")
+      ->type_name("PEER")
+      ->required();
+  send->add_flag("--no-wait", no_wait,
+                 "Print the transfer's id and leave it to the daemon (peerdrop status follows it)");
+  commands.push_back({send, [&](const CommandContext& c) {
+                        const InterruptFlag interrupt;  // Ctrl-C ends the waiting, not the transfer
+                        send_request.wait = !no_wait;
+                        SendSurroundings around{
+                            .clock = clock,
+                            .sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
+                            .relocate = [&data_dir]() -> Outcome<DaemonApi> {
+                              auto client = DaemonLocator(data_dir, kTimeout).locate();
+                              if (!client) return client.error();
+                              return DaemonApi(std::move(*client), data_dir);
+                            },
+                            .interrupted = [&interrupt] { return interrupt.raised(); },
+                            .terminal = ::isatty(STDERR_FILENO) == 1};
+                        return SendCommand(send_request, std::move(around)).run(c);
+                      }});
+
+  bool inbox_json = false;
+  auto* inbox = app.add_subcommand("inbox", "What waits here for an answer: offers of files");
+  inbox->add_flag("--json", inbox_json, "Print JSON (its format is stable, see docs/protocol.md)");
+  commands.push_back(
+      {inbox, [&inbox_json, &clock](const CommandContext& c) { return InboxCommand(inbox_json, clock).run(c); }});
+
+  std::string accept_offer;
+  bool accept_all = false;
+  auto* accept = app.add_subcommand("accept", "Accept an offer of files (peerdrop inbox lists them), or --all");
+  auto* accept_id = accept->add_option("OFFER", accept_offer, "An offer's id, or the first 4 or more characters of it");
+  accept->add_flag("--all", accept_all, "Accept every offer that waits")->excludes(accept_id);
+  accept->callback([&accept_offer, &accept_all] {
+    if (accept_offer.empty() && !accept_all) throw CLI::RequiredError("OFFER (peerdrop inbox lists them) or --all");
+  });
+  commands.push_back({accept, [&accept_offer, &accept_all](const CommandContext& c) {
+                        return AnswerCommand(accept_offer, accept_all, true).run(c);
+                      }});
+
+  std::string decline_offer;
+  auto* decline = app.add_subcommand("decline", "Decline an offer of files: nothing is written, the sender is told");
+  decline->add_option("OFFER", decline_offer, "An offer's id, or the first 4 or more characters of it")->required();
+  commands.push_back({decline, [&decline_offer](const CommandContext& c) {
+                        return AnswerCommand(decline_offer, false, false).run(c);
+                      }});
+
+  std::string cancel_transfer;
+  auto* cancel = app.add_subcommand("cancel", "Stop a transfer, to or from this machine; the other side is told");
+  cancel->add_option("TRANSFER", cancel_transfer, "A transfer's id, or the first 4 or more characters of it")
+      ->required();
+  commands.push_back(
+      {cancel, [&cancel_transfer](const CommandContext& c) { return CancelCommand(cancel_transfer).run(c); }});
 
   std::string msg_peer;
   std::string msg_text;

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "cli/terminal_text.hpp"
 #include "control/control_token_file.hpp"
 #include "core/errc.hpp"
 #include "core/json_fields.hpp"
@@ -20,13 +21,14 @@ Outcome<std::string> DaemonApi::call(std::string_view method, std::string_view t
   const auto url = client_.endpoint().url();
   auto answer = client_.request(method, target, body);
   if (!answer) {
-    if (answer.error() == core::Errc::timeout) {
-      return failed("peerdropd at " + url + " did not answer within the time allowed; it may be stuck: look at its "
-                    "log, or restart it");
-    }
     if (answer.error() == core::Errc::too_large) return not_understood(method, target);
-    return failed("lost peerdropd at " + url + " (" + answer.error().message() +
-                  "); is it still running? peerdrop status tells");
+    auto lost = answer.error() == core::Errc::timeout
+                    ? failed("peerdropd at " + url + " did not answer within the time allowed; it may be stuck: look "
+                             "at its log, or restart it")
+                    : failed("lost peerdropd at " + url + " (" + answer.error().message() +
+                             "); is it still running? peerdrop status tells");
+    lost.cause = kDaemonLost;
+    return lost;
   }
   if (answer->status >= 200 && answer->status < 300) return std::move(answer->body);
   if (answer->status == 401) {
@@ -35,9 +37,12 @@ Outcome<std::string> DaemonApi::call(std::string_view method, std::string_view t
   }
   // {"error": "a sentence", "code": "…"}: the daemon's own words.
   const auto error = core::parse_json(answer->body, 4);
-  const auto* sentence = error && error->is_object() ? core::string_field(error->get_object(), "error") : nullptr;
+  const auto* object = error && error->is_object() ? &error->get_object() : nullptr;
+  const auto* sentence = object ? core::string_field(*object, "error") : nullptr;
   if (!sentence) return not_understood(method, target);
-  return failed("peerdropd refused: " + std::string(*sentence));
+  auto refused = failed("peerdropd refused: " + printable(*sentence));
+  if (const auto* code = core::string_field(*object, "code")) refused.cause = std::string(*code);
+  return refused;
 }
 
 template <typename T>
@@ -61,6 +66,53 @@ Outcome<DaemonSettings> DaemonApi::set_trusted(const std::vector<std::string>& i
   for (const auto& id : ids) list.emplace_back(id);
   return typed("PUT", "/api/settings", parse_daemon_settings,
                boost::json::serialize(boost::json::object{{"autoAccept", std::move(list)}}));
+}
+
+namespace {
+
+std::optional<std::vector<TransferRecord>> parse_transfer_list(std::string_view body) {
+  return parse_transfer_records(body, "transfers");
+}
+
+std::optional<std::vector<TransferRecord>> parse_offer_list(std::string_view body) {
+  return parse_transfer_records(body, "offers");
+}
+
+}  // namespace
+
+Outcome<TransferRecord> DaemonApi::send(const std::string& peer_id, const std::vector<std::string>& paths) const {
+  boost::json::array list;
+  for (const auto& path : paths) list.emplace_back(path);
+  return typed("POST", "/api/transfers", parse_transfer_record,
+               boost::json::serialize(boost::json::object{{"to", peer_id}, {"paths", std::move(list)}}));
+}
+
+Outcome<std::vector<TransferRecord>> DaemonApi::transfers() const {
+  return typed("GET", "/api/transfers", parse_transfer_list);
+}
+
+Outcome<TransferRecord> DaemonApi::transfer(const std::string& tid) const {
+  if (!looks_like_transfer_id(tid)) return usage("\"" + printable(tid) + "\" is not a transfer id");
+  return typed("GET", "/api/transfers/" + tid, parse_transfer_record);
+}
+
+Outcome<> DaemonApi::cancel(const std::string& tid) const {
+  if (!looks_like_transfer_id(tid)) return usage("\"" + printable(tid) + "\" is not a transfer id");
+  const auto done = call("DELETE", "/api/transfers/" + tid);
+  if (!done) return done.error();
+  return {};
+}
+
+Outcome<std::vector<TransferRecord>> DaemonApi::offers() const {
+  return typed("GET", "/api/offers", parse_offer_list);
+}
+
+Outcome<> DaemonApi::answer(const std::string& tid, bool accept) const {
+  if (!looks_like_transfer_id(tid)) return usage("\"" + printable(tid) + "\" is not a transfer id");
+  const auto done = call("POST", "/api/offers/" + tid + (accept ? "/accept" : "/decline"),
+                         R"({"via":"command line"})");
+  if (!done) return done.error();
+  return {};
 }
 
 Outcome<MessageRecord> DaemonApi::send_message(const std::string& peer_id, const std::string& text) const {

@@ -12,6 +12,7 @@
 #include "cli/failure.hpp"
 #include "cli/message_record.hpp"
 #include "cli/peer_record.hpp"
+#include "cli/transfer_record.hpp"
 
 namespace peerdrop::cli {
 
@@ -30,6 +31,17 @@ class DaemonApi {
   // POST /api/messages {"to":…,"text":…}: the queued message.
   Outcome<MessageRecord> send_message(const std::string& peer_id, const std::string& text) const;
   Outcome<MessageRecord> message(const std::string& id) const;  // GET /api/messages/{id}
+
+  // The transfer lane (docs/protocol.md, "Control API: transfers"). A failure's
+  // cause is the daemon's code (not_found, unknown_peer, no_files, …) or kDaemonLost.
+  // POST /api/transfers {"to","paths"}: offers the files and folders at `paths` (absolute) to the peer.
+  Outcome<TransferRecord> send(const std::string& peer_id, const std::vector<std::string>& paths) const;
+  Outcome<std::vector<TransferRecord>> transfers() const;         // GET /api/transfers, newest first
+  Outcome<TransferRecord> transfer(const std::string& tid) const;  // GET /api/transfers/TID, with its files
+  Outcome<> cancel(const std::string& tid) const;                  // DELETE /api/transfers/TID
+  Outcome<std::vector<TransferRecord>> offers() const;             // GET /api/offers
+  // POST /api/offers/TID/accept (or /decline) {"via":"command line"}
+  Outcome<> answer(const std::string& tid, bool accept) const;
 
   const control::ControlEndpoint& endpoint() const { return client_.endpoint(); }
   const std::string& token() const { return client_.token(); }

@@ -15,10 +15,18 @@ struct Failure {
   // What went wrong and what to do, on one line; a usage failure may list
   // the candidates it chose between on further lines.
   std::string message;
+  // Why a control call failed, for a command that acts on it: the daemon's
+  // own code when it refused ("not_found", "unknown_peer"), kDaemonLost when
+  // it did not answer at all; empty for everything else.
+  std::string cause;
 };
 
-inline Failure failed(std::string message) { return Failure{ExitCode::failed, std::move(message)}; }
-inline Failure usage(std::string message) { return Failure{ExitCode::usage, std::move(message)}; }
+// The cause of a control call that got no answer: the daemon stopped, is
+// restarting, or is stuck.
+inline constexpr const char* kDaemonLost = "daemon_lost";
+
+inline Failure failed(std::string message) { return Failure{ExitCode::failed, std::move(message), {}}; }
+inline Failure usage(std::string message) { return Failure{ExitCode::usage, std::move(message), {}}; }
 
 // A command's result: a value, or why there is none.
 template <typename T = void>

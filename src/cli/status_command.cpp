@@ -12,11 +12,14 @@ Outcome<> StatusCommand::run(const CommandContext& context) const {
   if (!settings) return settings.error();
   auto peers = daemon.peers();
   if (!peers) return peers.error();
+  auto transfers = daemon.transfers();
+  if (!transfers) return transfers.error();
   context.out << status_text(StatusFacts{.health = std::move(*health),
                                          .settings = std::move(*settings),
                                          .peers = std::move(*peers),
                                          .endpoint = daemon.endpoint(),
-                                         .data_dir = daemon.data_dir()});
+                                         .data_dir = daemon.data_dir(),
+                                         .transfers = std::move(*transfers)});
   return {};
 }
 

@@ -5,7 +5,8 @@
 
 namespace peerdrop::cli {
 
-// `peerdrop status`: this machine's PeerDrop (name, id, daemon, peers, relay).
+// `peerdrop status`: this machine's PeerDrop (name, id, daemon, peers, relay)
+// and the transfers in progress, both directions.
 class StatusCommand {
  public:
   Outcome<> run(const CommandContext& context) const;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cli/terminal_text.hpp"
+#include "cli/transfer_text.hpp"
 
 namespace peerdrop::cli {
 namespace {
@@ -26,6 +27,21 @@ std::string peers_text(const std::vector<PeerRecord>& peers, const std::vector<s
          std::to_string(trusted_known) + " trusted";
 }
 
+// "K3F9XZ2A  to bob (ABCDEFG)  3 files, 21.0 MiB of 50.0 MiB (42%)"
+std::string transfer_text(const TransferRecord& t) {
+  auto out = short_tid(t.tid) + "  " + (t.incoming ? "from " : "to ") + peer_text(t) + "  " +
+             files_text(t.file_count) + ", ";
+  if (t.state == "offered") {
+    out += size_text(t.total_bytes) + "  ";
+    out += t.incoming ? "waits for your answer (peerdrop inbox)" : "waiting for " + peer_word(t) + " to accept";
+  } else {
+    out += size_text(t.done_bytes) + " of " + size_text(t.total_bytes) + " (" +
+           std::to_string(percent_done(t.done_bytes, t.total_bytes)) + "%)";
+  }
+  if (!t.stalled.empty()) out += "; stalled: " + printable(t.stalled);
+  return out;
+}
+
 }  // namespace
 
 std::string status_text(const StatusFacts& facts) {
@@ -41,6 +57,12 @@ std::string status_text(const StatusFacts& facts) {
   line("peers", peers_text(facts.peers, facts.settings.auto_accept));
   line("relay", relay_text(health));
   line("downloads", printable(facts.settings.download_dir));
+  std::vector<const TransferRecord*> going;
+  for (const auto& t : facts.transfers) {
+    if (t.active()) going.push_back(&t);
+  }
+  line("transfers", going.empty() ? "none in progress" : std::to_string(going.size()) + " in progress");
+  for (const auto* t : going) out += "    " + transfer_text(*t) + "\n";
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include "cli/daemon_health.hpp"
 #include "cli/daemon_settings.hpp"
 #include "cli/peer_record.hpp"
+#include "cli/transfer_record.hpp"
 #include "control/control_endpoint.hpp"
 
 namespace peerdrop::cli {
@@ -18,11 +19,12 @@ struct StatusFacts {
   std::vector<PeerRecord> peers;
   control::ControlEndpoint endpoint;
   std::filesystem::path data_dir;
+  std::vector<TransferRecord> transfers;  // GET /api/transfers: those in progress are shown
 };
 
 // `peerdrop status` for a person: this machine's name and id, its daemon
 // (version, pid, address), the data dir, peers online and known, the relay,
-// the download folder.
+// the download folder, and the transfers in progress in both directions.
 std::string status_text(const StatusFacts& facts);
 
 }  // namespace peerdrop::cli

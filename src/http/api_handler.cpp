@@ -106,27 +106,7 @@ asio::awaitable<Reply> ApiHandler::route(const Request& request, const ClientInf
   const auto method = request.method();
 
   if (is_control_path(path)) {
-    // A browser says when another site's page made the request; cross-site
-    // GETs (an <img>, a <script>) carry no Origin, so this is the one sign of them.
-    if (request["Sec-Fetch-Site"] == "cross-site") {
-      logger_->debug("refused {} {} from {}: made by another site's page", request.method_string(), path, client.ip);
-      co_return error_response(bhttp::status::forbidden, "forbidden",
-                               "this endpoint answers PeerDrop's own page only, not another site's");
-    }
-    const auto origin = request.find(bhttp::field::origin);
-    const auto refused = policy_.refuse_reason(
-        client.ip, request[bhttp::field::host],
-        origin == request.end() ? std::nullopt : std::optional<std::string_view>(origin->value()));
-    if (refused) {
-      logger_->debug("refused {} {} from {}: {}", request.method_string(), path, client.ip, *refused);
-      co_return error_response(bhttp::status::forbidden, "forbidden", *refused);
-    }
-    // Another Unix user of this machine is local too; only the token's reader is this user.
-    if (!token_.presented_by(request)) {
-      logger_->info("refused {} {} from {}: no valid control token (another user or program of this machine?)",
-                    request.method_string(), path, client.ip);
-      co_return unauthorized();
-    }
+    if (auto refused = refuse_control(request, client, path)) co_return std::move(*refused);
   }
 
   if (path == "/api/health") {
@@ -172,6 +152,45 @@ asio::awaitable<Reply> ApiHandler::route(const Request& request, const ClientInf
   }
   if (method != bhttp::verb::get && method != bhttp::verb::head) co_return method_not_allowed("GET, HEAD");
   co_return static_file(request);
+}
+
+std::optional<Response> ApiHandler::refuse_control(const Request& request, const ClientInfo& client,
+                                                   std::string_view path) const {
+  // A browser says when another site's page made the request; cross-site
+  // GETs (an <img>, a <script>) carry no Origin, so this is the one sign of them.
+  if (request["Sec-Fetch-Site"] == "cross-site") {
+    logger_->debug("refused {} {} from {}: made by another site's page", request.method_string(), path, client.ip);
+    return error_response(bhttp::status::forbidden, "forbidden",
+                          "this endpoint answers PeerDrop's own page only, not another site's");
+  }
+  const auto origin = request.find(bhttp::field::origin);
+  const auto refused = policy_.refuse_reason(
+      client.ip, request[bhttp::field::host],
+      origin == request.end() ? std::nullopt : std::optional<std::string_view>(origin->value()));
+  if (refused) {
+    logger_->debug("refused {} {} from {}: {}", request.method_string(), path, client.ip, *refused);
+    return error_response(bhttp::status::forbidden, "forbidden", *refused);
+  }
+  // Another Unix user of this machine is local too; only the token's reader is this user.
+  if (!token_.presented_by(request)) {
+    logger_->info("refused {} {} from {}: no valid control token (another user or program of this machine?)",
+                  request.method_string(), path, client.ip);
+    return unauthorized();
+  }
+  return std::nullopt;
+}
+
+bool ApiHandler::is_upload(const Request& header) {
+  const auto url = boost::urls::parse_origin_form(header.target());
+  return url && TransferRoutes::is_upload(header, url->path());
+}
+
+std::variant<TransferRoutes::Upload, Response> ApiHandler::begin_upload(const Request& header,
+                                                                       const ClientInfo& client) {
+  const auto url = boost::urls::parse_origin_form(header.target());
+  const std::string path = url->path();
+  if (auto refused = refuse_control(header, client, path)) return std::move(*refused);
+  return transfers_.begin_upload(header, path);
 }
 
 std::optional<Response> ApiHandler::check_websocket(const Request& request, const ClientInfo& client) const {

@@ -4,7 +4,9 @@
 #include <boost/json/object.hpp>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
+#include <variant>
 
 #include "core/logging.hpp"
 #include "core/rate_limiter.hpp"
@@ -71,7 +73,23 @@ class ApiHandler {
   // control token), else the refusal to send.
   std::optional<Response> check_websocket(const Request& request, const ClientInfo& client) const;
 
+  // A page's file upload (PUT /api/transfers/TID/files/I): the server reads
+  // its header, asks begin_upload (the control checks, then TransferRoutes),
+  // streams the body into upload() and answers finish_upload().
+  static bool is_upload(const Request& header);
+  std::variant<TransferRoutes::Upload, Response> begin_upload(const Request& header, const ClientInfo& client);
+  boost::system::error_code upload(const TransferRoutes::Upload& upload, std::uint64_t offset,
+                                   std::span<const std::uint8_t> bytes) {
+    return transfers_.upload(upload, offset, bytes);
+  }
+  Response finish_upload(const TransferRoutes::Upload& upload, const boost::system::error_code& error) {
+    return transfers_.finish_upload(upload, error);
+  }
+
  private:
+  // The refusal of a control request (another site's page, not local, no token), if it is refused.
+  std::optional<Response> refuse_control(const Request& request, const ClientInfo& client,
+                                         std::string_view path) const;
   boost::asio::awaitable<Reply> route(const Request& request, const ClientInfo& client, const std::string& path);
   Response health();
   Response peers_list();

@@ -1,5 +1,8 @@
 #include "http/http_server.hpp"
 
+#include <boost/beast/http/buffer_body.hpp>
+#include <tuple>
+
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -64,6 +67,15 @@ std::optional<Response> read_error_response(const boost::system::error_code& ec)
     return error_response(bhttp::status::bad_request, "bad_request", "the request is not valid HTTP/1.1");
   }
   return std::nullopt;  // timeout, reset, end of stream: nobody to answer
+}
+
+// Writes `response`; whether the connection goes on (written, and `keep_alive`).
+asio::awaitable<bool> write_response(beast::tcp_stream& stream, Response& response, bool keep_alive,
+                                     std::chrono::milliseconds write_timeout) {
+  response.keep_alive(keep_alive);
+  stream.expires_after(write_timeout);
+  auto [write_ec, written] = co_await bhttp::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
+  co_return !write_ec && keep_alive;
 }
 
 // Writes `reply`'s headers and then its file; false if the connection cannot go on.
@@ -215,9 +227,28 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(config_.header_limit));
     parser.body_limit(config_.body_limit);
+    // The body limit is checked here, once the header says which request it is: an upload's
+    // body streams to disk and may be as large as its file.
+    parser.body_limit(boost::none);
     stream.expires_after(config_.request_timeout);
     auto [read_ec, read_bytes] =
-        co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    if (!read_ec && ApiHandler::is_upload(parser.get())) {
+      // A page's file: its body streams to the transfer lane, never whole in memory.
+      // (A named argument: g++ 12 mishandles temporaries bound to coroutine parameters.)
+      const ClientInfo uploader{client};
+      const bool go_on = co_await receive_upload(stream, buffer, parser, uploader);
+      if (!go_on || stopped_) break;
+      continue;
+    }
+    if (!read_ec && parser.content_length() && *parser.content_length() > config_.body_limit) {
+      read_ec = bhttp::error::body_limit;
+    }
+    parser.body_limit(config_.body_limit);  // a chunked body's limit
+    if (!read_ec && !parser.is_done()) {
+      std::tie(read_ec, read_bytes) =
+          co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    }
     if (read_ec) {
       if (read_ec == beast::error::timeout) logger_->debug("closed a connection from {}: request too slow", client);
       if (auto response = read_error_response(read_ec); response && !stopped_) {
@@ -277,6 +308,67 @@ asio::awaitable<void> HttpServer::session(tcp::socket socket) {
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.socket().close(ec);
+}
+
+asio::awaitable<bool> HttpServer::receive_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                bhttp::request_parser<bhttp::string_body>& header,
+                                                const ClientInfo& client) {
+  const bool keep_alive = header.get().keep_alive();
+  auto started = handler_.begin_upload(header.get(), client);
+  boost::system::error_code ec;
+
+  if (auto* refusal = std::get_if<Response>(&started)) {
+    // Refused before its body: answered, and the connection closed (the body is not read).
+    co_await write_response(stream, *refusal, false, config_.write_timeout);
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_return false;
+  }
+  const auto& upload = std::get<TransferRoutes::Upload>(started);
+  const auto room = upload.size - upload.offset;  // not a byte past the file's end
+  if (header.content_length() && *header.content_length() > room) {
+    auto response = error_response(bhttp::status::payload_too_large, "too_large",
+                                   "the body goes past the file's size");
+    co_await write_response(stream, response, false, config_.write_timeout);
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_return false;
+  }
+  bhttp::request_parser<bhttp::buffer_body> parser(std::move(header));
+  parser.body_limit(room);  // a chunked body's limit
+  std::vector<std::uint8_t> chunk(kUploadChunkBytes);
+  std::uint64_t offset = upload.offset;
+  boost::system::error_code failed;
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk.data();
+    parser.get().body().size = chunk.size();
+    stream.expires_after(config_.request_timeout);
+    auto [read_ec, n] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    if (read_ec == bhttp::error::need_buffer) read_ec = {};
+    const auto got = chunk.size() - parser.get().body().size;
+    if (got > 0 && !failed) {
+      failed = handler_.upload(upload, offset, std::span(chunk.data(), got));
+      offset += got;
+    }
+    if (read_ec) {
+      if (read_ec == bhttp::error::body_limit) {
+        auto response = error_response(bhttp::status::payload_too_large, "too_large",
+                                       "the body goes past the file's size");
+        co_await write_response(stream, response, false, config_.write_timeout);
+      } else {
+        logger_->debug("an upload of file {} of transfer {} stopped after {} bytes: {}", upload.index, upload.tid,
+                       offset, read_ec.message());
+      }
+      co_return false;  // what arrived is kept: the page goes on from there
+    }
+    if (failed) break;
+  }
+  auto response = handler_.finish_upload(upload, failed);
+  if (failed) {
+    co_await write_response(stream, response, false, config_.write_timeout);
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_return false;
+  }
+  const bool go_on = co_await write_response(stream, response, keep_alive, config_.write_timeout);
+  co_return go_on;
 }
 
 }  // namespace peerdrop::http

@@ -3,6 +3,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <functional>
 #include <map>
 #include <memory>
@@ -48,6 +52,11 @@ class HttpServer {
  private:
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+  // Streams a page's file upload (its header is read) into the handler; false if the connection ends.
+  boost::asio::awaitable<bool> receive_upload(boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
+                                              boost::beast::http::request_parser<boost::beast::http::string_body>& header,
+                                              const ClientInfo& client);
+  static constexpr std::size_t kUploadChunkBytes = 256 * 1024;
 
   boost::asio::io_context& io_;
   const HttpConfig& config_;

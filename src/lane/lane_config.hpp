@@ -13,7 +13,7 @@ struct LaneConfig {
   // A sender gives up on an offer the peer never saw (it stayed unreachable) after offer_timeout plus this.
   std::chrono::milliseconds unanswered_grace{std::chrono::minutes(1)};
   // Bytes a receiver lets the sender have in flight beyond what it has written.
-  std::uint64_t window_bytes = 8 * 1024 * 1024;
+  std::uint64_t window_bytes = 4 * 1024 * 1024;
   // The receiver grants more credit after writing this much.
   std::uint64_t credit_step_bytes = 1024 * 1024;
   // The sender's read size: one data frame.

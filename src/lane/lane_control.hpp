@@ -3,7 +3,10 @@
 #include <boost/json/object.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
+#include <cstdint>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace peerdrop::lane {
@@ -20,6 +23,18 @@ class LaneControl {
   virtual boost::system::result<boost::json::object> send_paths(const std::string& peer,
                                                                 const std::vector<std::string>& paths,
                                                                 std::string& failed_path) = 0;
+  // Offers files a page will upload (each {path, size}) to `peer`. Errors:
+  // unknown_peer, malformed (no files, a bad path), too_many_files, storage_failed.
+  virtual boost::system::result<boost::json::object> send_from_page(const std::string& peer,
+                                                                    std::vector<std::pair<std::string, std::uint64_t>> files) = 0;
+  // A page's bytes of file `index` of its transfer `tid`, at `offset`
+  // (LaneSender::upload). Errors: unknown_transfer, out_of_order (see
+  // uploaded()), too_large, a system error (the disk is full …).
+  virtual boost::system::error_code upload(const std::string& tid, std::uint32_t index, std::uint64_t offset,
+                                           std::span<const std::uint8_t> bytes) = 0;
+  virtual std::uint64_t uploaded(const std::string& tid, std::uint32_t index) const = 0;
+  // The size of file `index` of a page's transfer that has not ended; unknown_transfer otherwise.
+  virtual boost::system::result<std::uint64_t> upload_size(const std::string& tid, std::uint32_t index) const = 0;
   // {"transfers":[…]}, newest first, both directions, without their file lists.
   virtual boost::json::object list() const = 0;
   // One transfer with its files; unknown_transfer.

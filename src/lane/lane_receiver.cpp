@@ -18,6 +18,17 @@ constexpr unsigned kMaxHashRetries = 2;
 constexpr std::size_t kMaxWaitingPerPeer = 16;
 constexpr std::size_t kMaxWaiting = 128;
 
+// "10 minutes", "45 seconds", "1 hour".
+std::string duration_text(std::chrono::milliseconds d) {
+  const auto seconds = d.count() / 1000;
+  const auto plural = [](long long n, const char* unit) {
+    return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
+  };
+  if (seconds >= 3600 && seconds % 3600 == 0) return plural(seconds / 3600, "hour");
+  if (seconds >= 60 && seconds % 60 == 0) return plural(seconds / 60, "minute");
+  return plural(seconds, "second");
+}
+
 std::string bytes_text(std::uint64_t bytes) {
   const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
   double value = static_cast<double>(bytes);
@@ -47,7 +58,9 @@ void LaneReceiver::load(std::vector<LaneTransfer> transfers) {
   for (auto& t : transfers) {
     if (t.direction != Direction::incoming) continue;
     Key key{t.peer, t.tid};
-    entries_[key].record = std::move(t);
+    auto& entry = entries_[key];
+    entry.record = std::move(t);
+    if (entry.record.state == LaneState::offered && hooks_.waiting) hooks_.waiting(entry.record);  // still waiting
   }
 }
 
@@ -209,6 +222,7 @@ void LaneReceiver::data(const std::string& peer, const DataFrame& frame) {
   if (entry->granted - entry->received_in_gen + config_.credit_step_bytes <= config_.window_bytes) {
     entry->granted = entry->received_in_gen + config_.window_bytes;
     send(peer, Credit{.tid = entry->record.tid, .gen = entry->gen, .credit = entry->granted});
+    if (hooks_.changed) hooks_.changed();  // progress (the feed pushes it at most every so often)
   }
 }
 
@@ -338,8 +352,7 @@ void LaneReceiver::tick() {
   const auto now = clock_.now();
   for (auto& [key, entry] : entries_) {
     if (entry.record.state == LaneState::offered && now_ms >= entry.record.expires_at) {
-      const std::string reason = "nobody answered the offer within " +
-                                 std::to_string(config_.offer_timeout.count() / 60'000) + " minutes";
+      const std::string reason = "nobody answered the offer within " + duration_text(config_.offer_timeout);
       send(key.first, Answer{.tid = key.second, .accepted = false, .code = "expired", .reason = reason});
       end(entry, LaneState::expired, "expired", reason);
       logger_->info("transfer {} from {} expired: {}", key.second, key.first, reason);

@@ -26,6 +26,8 @@ using core::Errc;
 namespace {
 
 constexpr auto kPoll = std::chrono::milliseconds(2);
+// While a page has not uploaded the next bytes yet (an upload wakes it sooner).
+constexpr auto kPageWait = std::chrono::milliseconds(200);
 
 std::string new_transfer_id() {
   std::uint8_t bytes[16];
@@ -53,12 +55,14 @@ std::int64_t mtime_ns(const struct stat& st) {
 }  // namespace
 
 LaneSender::LaneSender(asio::any_io_executor executor, const LaneConfig& config, const core::Clock& clock,
-                       channel::PeerChannels& channels, LaneStore& store, Hooks hooks, core::Logger logger)
+                       channel::PeerChannels& channels, LaneStore& store, UploadSpool& spool, Hooks hooks,
+                       core::Logger logger)
     : executor_(std::move(executor)),
       config_(config),
       clock_(clock),
       channels_(channels),
       store_(store),
+      spool_(spool),
       hooks_(std::move(hooks)),
       logger_(std::move(logger)) {}
 
@@ -68,13 +72,52 @@ void LaneSender::load(std::vector<LaneTransfer> transfers) {
     auto& entry = entries_[t.tid];
     entry.record = std::move(t);
     entry.wake = std::make_shared<asio::steady_timer>(executor_);
+    if (!is_final(entry.record.state) && hooks_.want_channel) hooks_.want_channel(entry.record.peer);
   }
 }
 
 boost::system::result<LaneTransfer> LaneSender::send(const std::string& peer, std::vector<LaneFile> files) {
+  return start(peer, new_transfer_id(), std::move(files));
+}
+
+boost::system::result<LaneTransfer> LaneSender::send_from_page(const std::string& peer, std::vector<LaneFile> files) {
+  auto tid = new_transfer_id();
+  for (std::uint32_t i = 0; i < files.size(); ++i) {
+    files[i].source = spool_.path_of(tid, i);
+    files[i].from_page = true;
+    files[i].mtime_ns = 0;
+  }
+  return start(peer, std::move(tid), std::move(files));
+}
+
+boost::system::error_code LaneSender::upload(const std::string& tid, std::uint32_t index, std::uint64_t offset,
+                                             std::span<const std::uint8_t> bytes) {
+  auto* entry = find_entry(tid);
+  if (!entry || is_final(entry->record.state) || index >= entry->record.files.size() ||
+      !entry->record.files[index].from_page) {
+    return core::make_error_code(Errc::unknown_transfer);
+  }
+  if (offset != spool_.size(tid, index)) return core::make_error_code(Errc::out_of_order);
+  if (offset + bytes.size() > entry->record.files[index].size) return core::make_error_code(Errc::too_large);
+  if (const auto ec = spool_.write(tid, index, offset, bytes)) return ec;
+  entry->last_upload = clock_.now();
+  if (entry->awaiting_page) entry->wake->cancel();
+  return {};
+}
+
+std::uint64_t LaneSender::uploaded(const std::string& tid, std::uint32_t index) const {
+  const auto it = entries_.find(tid);
+  if (it == entries_.end() || index >= it->second.record.files.size() || !it->second.record.files[index].from_page) {
+    return 0;
+  }
+  return spool_.size(tid, index);
+}
+
+boost::system::result<LaneTransfer> LaneSender::start(const std::string& peer, std::string tid,
+                                                      std::vector<LaneFile> files) {
   if (files.empty() || files.size() > config_.max_files) return core::make_error_code(Errc::malformed);
   const auto now = clock_.unix_ms();
-  LaneTransfer record{.direction = Direction::outgoing, .peer = peer, .tid = new_transfer_id(),
+  LaneTransfer record{.direction = Direction::outgoing, .peer = peer, .tid = std::move(tid),
                       .files = std::move(files)};
   record.created_at = now;
   record.updated_at = now;
@@ -88,7 +131,11 @@ boost::system::result<LaneTransfer> LaneSender::send(const std::string& peer, st
   entry.wake = std::make_shared<asio::steady_timer>(executor_);
   logger_->info("offering {} files ({} bytes) to {}, transfer {}", record.files.size(), record.total_bytes(), peer,
                 record.tid);
-  if (channels_.connected(peer)) offer(entry);
+  if (channels_.connected(peer)) {
+    offer(entry);
+  } else if (hooks_.want_channel) {
+    hooks_.want_channel(peer);
+  }
   if (hooks_.changed) hooks_.changed();
   return record;
 }
@@ -217,22 +264,52 @@ asio::awaitable<void> LaneSender::pump(std::string tid) {
       continue;
     }
     const LaneFile file = entry->record.files[wanted.index];
-    core::UniqueFd fd(::open(file.source.c_str(), O_RDONLY | O_CLOEXEC));
-    struct stat st {};
-    if (!fd || ::fstat(fd.get(), &st) != 0) {
-      fail_source(*entry, file.source + " cannot be read (" + std::strerror(errno) + ")");
-      co_return;
+    core::UniqueFd fd;
+    if (file.from_page) {
+      // A page uploads it: wait for its first bytes (or for an empty file's end).
+      while (!(fd = core::UniqueFd(::open(file.source.c_str(), O_RDONLY | O_CLOEXEC))) && file.size > 0) {
+        if (!(entry = current())) break;
+        entry->awaiting_page = true;
+        entry->wake->expires_after(kPageWait);
+        const auto wake = entry->wake;
+        co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
+      }
+      if (!current()) continue;
+    } else {
+      fd = core::UniqueFd(::open(file.source.c_str(), O_RDONLY | O_CLOEXEC));
+      struct stat st {};
+      if (!fd || ::fstat(fd.get(), &st) != 0) {
+        fail_source(*entry, file.source + " cannot be read (" + std::strerror(errno) + ")");
+        co_return;
+      }
+      if (static_cast<std::uint64_t>(st.st_size) != file.size || mtime_ns(st) != file.mtime_ns) {
+        fail_source(*entry, file.source + " changed since it was offered");
+        co_return;
+      }
     }
-    if (static_cast<std::uint64_t>(st.st_size) != file.size || mtime_ns(st) != file.mtime_ns) {
-      fail_source(*entry, file.source + " changed since it was offered");
-      co_return;
-    }
+    // How many bytes of the file can be read now: all of a file on disk; what a page uploaded so far.
+    const auto available = [&]() -> std::uint64_t {
+      if (!file.from_page) return file.size;
+      struct stat st {};
+      return fd && ::fstat(fd.get(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+    };
     transfer::Sha256 hash;
     std::uint64_t pos = 0;
     bool ok = true;
+    bool waiting = false;
     // The receiver holds the bytes below the offset: they are hashed here, not sent.
     while (ok && pos < wanted.offset) {
-      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), wanted.offset - pos));
+      auto* e = current();
+      if (!e) break;
+      const auto ready = std::min(available(), wanted.offset);
+      if (ready <= pos) {
+        e->awaiting_page = true;
+        e->wake->expires_after(kPageWait);
+        const auto wake = e->wake;
+        co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
+        continue;
+      }
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), ready - pos));
       const auto got = core::pread_all(fd.get(), std::span(buffer.data(), n), static_cast<off_t>(pos));
       if (!got || *got != n) {
         ok = false;
@@ -241,7 +318,6 @@ asio::awaitable<void> LaneSender::pump(std::string tid) {
       hash.update(std::span(reinterpret_cast<const std::uint8_t*>(buffer.data()), n));
       pos += n;
       co_await asio::post(executor_, asio::use_awaitable);
-      if (!current()) break;
     }
     if (!ok) {
       if (auto* e = find_entry(tid)) fail_source(*e, file.source + " could not be read to the end");
@@ -254,14 +330,18 @@ asio::awaitable<void> LaneSender::pump(std::string tid) {
     while (pos < file.size) {
       entry = current();
       if (!entry) break;
-      if (entry->sent_in_gen >= entry->credit || channels_.queued_bytes(peer) > config_.channel_high_water) {
-        entry->wake->expires_after(kPoll);
+      const auto ready = available();
+      waiting = ready <= pos;
+      entry->awaiting_page = waiting;
+      if (waiting || entry->sent_in_gen >= entry->credit ||
+          channels_.queued_bytes(peer) > config_.channel_high_water) {
+        entry->wake->expires_after(waiting ? kPageWait : kPoll);
         const auto wake = entry->wake;  // the entry's timer lives on if the transfer ends meanwhile
         co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
         continue;
       }
       const auto n = static_cast<std::size_t>(
-          std::min<std::uint64_t>({buffer.size(), file.size - pos, entry->credit - entry->sent_in_gen}));
+          std::min<std::uint64_t>({buffer.size(), ready - pos, entry->credit - entry->sent_in_gen}));
       const auto got = core::pread_all(fd.get(), std::span(buffer.data(), n), static_cast<off_t>(pos));
       if (!got || *got != n) {
         fail_source(*entry, file.source + " changed while it was sent (it is shorter now)");
@@ -280,7 +360,9 @@ asio::awaitable<void> LaneSender::pump(std::string tid) {
       hash.update(bytes);
       pos += n;
       entry->sent_in_gen += n;
+      entry->data_bytes += n;
       entry->current_offset = pos;
+      if (hooks_.changed) hooks_.changed();  // progress (the feed pushes it at most every so often)
       co_await asio::post(executor_, asio::use_awaitable);
     }
     entry = current();
@@ -311,6 +393,10 @@ void LaneSender::end(Entry& entry, LaneState state, std::string code, std::strin
   entry.wanted = false;
   entry.queue.clear();
   entry.wake->cancel();
+  entry.awaiting_page = false;
+  if (std::any_of(entry.record.files.begin(), entry.record.files.end(), [](const LaneFile& f) { return f.from_page; })) {
+    spool_.remove(entry.record.tid);
+  }
   save(entry);
   if (hooks_.changed) hooks_.changed();
 }
@@ -348,8 +434,13 @@ LaneSender::Progress LaneSender::progress(const std::string& tid) const {
   if (it == entries_.end()) return p;
   const auto& entry = it->second;
   p.landed = entry.landed;
+  p.data_bytes = entry.data_bytes;
   p.files_landed = entry.landed.size();
   p.stalled = entry.stalled;
+  // A page that uploads a little behind is not worth a word; one that stopped is.
+  if (p.stalled.empty() && entry.awaiting_page && clock_.now() - entry.last_upload > std::chrono::seconds(3)) {
+    p.stalled = "waiting for the page to send the rest: open PeerDrop here and offer the same files again";
+  }
   if (entry.record.state == LaneState::done) {
     p.sent = entry.record.total_bytes();
     p.files_landed = entry.record.files.size();

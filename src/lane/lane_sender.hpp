@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "lane/lane_message.hpp"
 #include "lane/lane_store.hpp"
 #include "lane/lane_transfer.hpp"
+#include "lane/upload_spool.hpp"
 
 namespace peerdrop::lane {
 
@@ -38,21 +40,35 @@ class LaneSender {
  public:
   struct Hooks {
     std::function<void()> changed;  // a transfer's state changed
+    // Something waits for a peer that has no channel: discovery should get one up (the peer may have to open it).
+    std::function<void(const std::string& peer)> want_channel;
   };
   struct Progress {
     std::uint64_t sent = 0;  // bytes of landed files plus what was sent of the current one
+    std::uint64_t data_bytes = 0;  // every data byte sent since this daemon started (resends too)
     std::size_t files_landed = 0;
     std::string stalled;  // the receiver's reason for not taking bytes now
     std::map<std::uint32_t, std::string> landed;  // index → name at the receiver
   };
 
   LaneSender(boost::asio::any_io_executor executor, const LaneConfig& config, const core::Clock& clock,
-             channel::PeerChannels& channels, LaneStore& store, Hooks hooks, core::Logger logger);
+             channel::PeerChannels& channels, LaneStore& store, UploadSpool& spool, Hooks hooks,
+             core::Logger logger);
 
   void load(std::vector<LaneTransfer> transfers);
   // Makes and offers a transfer of `files` (collect_source_files) to `peer`.
   // Errors: malformed (no files), storage_failed.
   boost::system::result<LaneTransfer> send(const std::string& peer, std::vector<LaneFile> files);
+  // The same for files a page uploads (their `source` is set here: the spool).
+  boost::system::result<LaneTransfer> send_from_page(const std::string& peer, std::vector<LaneFile> files);
+  // A page's bytes of file `index`, at `offset`: they must follow what the
+  // spool holds and stay within the file's size. Errors: unknown_transfer
+  // (or not a page's, or it ended), out_of_order (the offset is not what the
+  // spool holds: `uploaded` says where to go on), too_large, a system error.
+  boost::system::error_code upload(const std::string& tid, std::uint32_t index, std::uint64_t offset,
+                                   std::span<const std::uint8_t> bytes);
+  // What the spool holds of a page's file.
+  std::uint64_t uploaded(const std::string& tid, std::uint32_t index) const;
   // Cancels a transfer that has not ended; the receiver is told. Errors: unknown_transfer.
   boost::system::error_code cancel(const std::string& tid);
 
@@ -75,14 +91,18 @@ class LaneSender {
     std::deque<WantedFile> queue;
     std::uint64_t credit = 0;
     std::uint64_t sent_in_gen = 0;
+    std::uint64_t data_bytes = 0;
     std::map<std::uint32_t, std::string> landed;
     std::uint32_t current = 0;          // the file being sent
     std::uint64_t current_offset = 0;   // and how far
     std::string stalled;
     bool pumping = false;
+    bool awaiting_page = false;  // the pump waits for a page to upload more
+    core::Clock::TimePoint last_upload{};
     std::shared_ptr<boost::asio::steady_timer> wake;
   };
 
+  boost::system::result<LaneTransfer> start(const std::string& peer, std::string tid, std::vector<LaneFile> files);
   boost::asio::awaitable<void> pump(std::string tid);
   void offer(const Entry& entry);
   void end(Entry& entry, LaneState state, std::string code, std::string reason);
@@ -97,6 +117,7 @@ class LaneSender {
   const core::Clock& clock_;
   channel::PeerChannels& channels_;
   LaneStore& store_;
+  UploadSpool& spool_;
   Hooks hooks_;
   core::Logger logger_;
   std::map<std::string, Entry> entries_;  // by tid

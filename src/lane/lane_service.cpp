@@ -28,7 +28,7 @@ constexpr std::size_t kOfferFilesShown = 100;
 
 LaneService::LaneService(asio::any_io_executor executor, const LaneConfig& config, const core::Clock& clock,
                          channel::PeerChannels& channels, transfer::TransferService& service, LaneStore& store,
-                         Hooks hooks, core::Logger logger)
+                         UploadSpool& spool, Hooks hooks, core::Logger logger)
     : config_(config),
       logger_(logger),
       hooks_(std::move(hooks)),
@@ -42,10 +42,14 @@ LaneService::LaneService(asio::any_io_executor executor, const LaneConfig& confi
                   return h;
                 }(),
                 logger),
-      sender_(executor, config, clock, channels, store,
+      sender_(executor, config, clock, channels, store, spool,
               LaneSender::Hooks{.changed =
                                     [this] {
                                       if (hooks_.changed) hooks_.changed();
+                                    },
+                                .want_channel =
+                                    [this](const std::string& peer) {
+                                      if (hooks_.want_channel) hooks_.want_channel(peer);
                                     }},
               logger),
       executor_(executor),
@@ -125,6 +129,30 @@ boost::system::result<json::object> LaneService::send_paths(const std::string& p
   return to_json(*made, false);
 }
 
+boost::system::result<json::object> LaneService::send_from_page(
+    const std::string& peer, std::vector<std::pair<std::string, std::uint64_t>> files) {
+  if (!hooks_.known_peer || !hooks_.known_peer(peer)) return core::make_error_code(Errc::unknown_peer);
+  if (files.empty()) return core::make_error_code(Errc::malformed);
+  if (files.size() > config_.max_files) return core::make_error_code(Errc::too_many_files);
+  std::vector<LaneFile> lane_files;
+  lane_files.reserve(files.size());
+  for (auto& [path, size] : files) {
+    if (path.empty() || path.size() > kMaxPathBytes) return core::make_error_code(Errc::malformed);
+    lane_files.push_back(LaneFile{.path = std::move(path), .size = size});
+  }
+  auto made = sender_.send_from_page(peer, std::move(lane_files));
+  if (!made) return made.error();
+  return to_json(*made, true);
+}
+
+boost::system::result<std::uint64_t> LaneService::upload_size(const std::string& tid, std::uint32_t index) const {
+  const auto t = sender_.find(tid);
+  if (!t || is_final(t->state) || index >= t->files.size() || !t->files[index].from_page) {
+    return core::make_error_code(Errc::unknown_transfer);
+  }
+  return t->files[index].size;
+}
+
 json::object LaneService::to_json(const LaneTransfer& t, bool with_files) const {
   const bool incoming = t.direction == Direction::incoming;
   json::object o{{"tid", t.tid},
@@ -140,6 +168,7 @@ json::object LaneService::to_json(const LaneTransfer& t, bool with_files) const 
   if (!t.code.empty()) o["code"] = t.code;
   if (!t.reason.empty()) o["reason"] = t.reason;
   if (!t.answered_by.empty()) o["answered_by"] = t.answered_by;
+  if (!t.files.empty() && t.files.front().from_page) o["source"] = "page";
   std::map<std::uint32_t, std::string> names;
   if (incoming) {
     const auto p = receiver_.progress(t.peer, t.tid);
@@ -150,6 +179,7 @@ json::object LaneService::to_json(const LaneTransfer& t, bool with_files) const 
   } else {
     auto p = sender_.progress(t.tid);
     o["done_bytes"] = p.sent;
+    o["sent_bytes"] = p.data_bytes;  // with resends: what the transfer cost this run
     o["files_landed"] = p.files_landed;
     if (!p.stalled.empty()) o["stalled"] = p.stalled;
     names = std::move(p.landed);
@@ -159,6 +189,7 @@ json::object LaneService::to_json(const LaneTransfer& t, bool with_files) const 
     files.reserve(t.files.size());
     for (std::uint32_t i = 0; i < t.files.size(); ++i) {
       json::object f{{"index", i}, {"path", t.files[i].path}, {"size", t.files[i].size}};
+      if (t.files[i].from_page) f["uploaded"] = is_final(t.state) ? t.files[i].size : sender_.uploaded(t.tid, i);
       if (const auto it = names.find(i); it != names.end()) f["name"] = it->second;
       files.push_back(std::move(f));
     }

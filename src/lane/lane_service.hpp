@@ -16,6 +16,7 @@
 #include "lane/lane_receiver.hpp"
 #include "lane/lane_sender.hpp"
 #include "lane/lane_store.hpp"
+#include "lane/upload_spool.hpp"
 #include "transfer/transfer_service.hpp"
 
 namespace peerdrop::lane {
@@ -31,11 +32,12 @@ class LaneService final : public LaneControl {
     std::function<void()> changed;                           // either side changed (the UI's push)
     std::function<bool(const std::string& peer)> known_peer;  // a verified peer of the table
     std::function<std::string(const std::string& peer)> peer_name;
+    std::function<void(const std::string& peer)> want_channel;  // discovery: get a channel to the peer up
   };
 
   LaneService(boost::asio::any_io_executor executor, const LaneConfig& config, const core::Clock& clock,
-              channel::PeerChannels& channels, transfer::TransferService& service, LaneStore& store, Hooks hooks,
-              core::Logger logger);
+              channel::PeerChannels& channels, transfer::TransferService& service, LaneStore& store,
+              UploadSpool& spool, Hooks hooks, core::Logger logger);
 
   void start();
   void stop();
@@ -47,6 +49,16 @@ class LaneService final : public LaneControl {
   // LaneControl
   boost::system::result<boost::json::object> send_paths(const std::string& peer, const std::vector<std::string>& paths,
                                                         std::string& failed_path) override;
+  boost::system::result<boost::json::object> send_from_page(
+      const std::string& peer, std::vector<std::pair<std::string, std::uint64_t>> files) override;
+  boost::system::error_code upload(const std::string& tid, std::uint32_t index, std::uint64_t offset,
+                                   std::span<const std::uint8_t> bytes) override {
+    return sender_.upload(tid, index, offset, bytes);
+  }
+  std::uint64_t uploaded(const std::string& tid, std::uint32_t index) const override {
+    return sender_.uploaded(tid, index);
+  }
+  boost::system::result<std::uint64_t> upload_size(const std::string& tid, std::uint32_t index) const override;
   boost::json::object list() const override;
   boost::system::result<boost::json::object> get(const std::string& tid) const override;
   boost::system::error_code cancel(const std::string& tid) override;

@@ -22,6 +22,7 @@ std::string files_json(const std::vector<LaneFile>& files) {
       o["source"] = f.source;
       o["mtime_ns"] = f.mtime_ns;
     }
+    if (f.from_page) o["page"] = true;
     out.push_back(std::move(o));
   }
   return json::serialize(out);
@@ -40,6 +41,7 @@ bool read_files(std::string_view text, std::vector<LaneFile>& files) {
     LaneFile f{.path = std::string(*path), .size = *size, .source = {}, .mtime_ns = 0};
     if (const auto* source = core::string_field(o, "source")) f.source = std::string(*source);
     if (const auto mtime = core::int_field(o, "mtime_ns")) f.mtime_ns = *mtime;
+    f.from_page = core::bool_field(o, "page").value_or(false);
     files.push_back(std::move(f));
   }
   return true;

@@ -13,6 +13,7 @@ struct LaneFile {
   std::uint64_t size = 0;
   std::string source;  // sending side only: the absolute path read
   std::int64_t mtime_ns = 0;  // sending side only: the source's modification time when offered
+  bool from_page = false;     // sending side only: a page uploads its bytes into `source` (a spool file)
 };
 
 enum class Direction { incoming, outgoing };

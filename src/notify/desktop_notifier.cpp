@@ -129,6 +129,10 @@ DesktopNotifier::DesktopNotifier(boost::asio::any_io_executor executor, const co
       hooks_(std::move(hooks)),
       logger_(std::move(logger)),
       registry_(config_.max_shown) {
+  if (config_.bus_address == "none") {
+    logger_->info("desktop notifications are off (--notify-bus none): {}", kElsewhere);
+    return;
+  }
   auto bus = SessionBus::open(std::move(executor), config_.bus_address, [this](const std::string& why) { lost(why); });
   if (!bus) {
     logger_->info("no desktop session ({}): {}", no_bus_reason(bus.error(), config_.bus_address), kElsewhere);

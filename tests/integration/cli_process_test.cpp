@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "control/control_endpoint.hpp"
 #include "support/cli_process.hpp"
@@ -66,8 +67,30 @@ class CliProcessTest : public ::testing::Test {
     return count;
   }
 
+  // The offers `name`'s `peerdrop inbox --json` lists.
+  boost::json::array offers(const std::string& name) const {
+    const auto run = cli(name, {"inbox", "--json"});
+    if (run.exit_code != 0) return {};
+    return boost::json::parse(run.out).at("offers").as_array();
+  }
+
+  // Two daemons that found each other and proved their keys, and a file and a folder to send.
+  void start_pair() {
+    one_ = start("one");
+    two_ = start("two");
+    endpoint_of(*one_);
+    endpoint_of(*two_);
+    ASSERT_TRUE(wait_until([&] { return lists_verified("one", "two") == 1; }, 10s)) << one_->log();
+    ASSERT_TRUE(wait_until([&] { return lists_verified("two", "one") == 1; }, 10s)) << two_->log();
+    std::filesystem::create_directories(dir_.path() / "outbox" / "folder");
+    std::ofstream(dir_.path() / "outbox" / "a.txt") << "hello";
+    std::ofstream(dir_.path() / "outbox" / "folder" / "b.txt") << "from the folder";
+  }
+
   TempDir dir_;
   int starts_ = 0;
+  std::unique_ptr<DaemonProcess> one_;
+  std::unique_ptr<DaemonProcess> two_;
 };
 
 TEST_F(CliProcessTest, StatusDescribesThisMachinesDaemon) {
@@ -341,15 +364,89 @@ TEST_F(CliProcessTest, OpenHandsTheBrowserAPrivatePageNotTheKey) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
+TEST_F(CliProcessTest, SendWaitsUntilThePeerAcceptedAndVerifiedTheFiles) {
+  start_pair();
+  CliRun send;
+  const auto outbox = dir_.path() / "outbox";
+  std::thread sender(
+      [&] { send = cli("one", {"send", (outbox / "a.txt").string(), (outbox / "folder").string(), "--to", "two"}); });
+  ASSERT_TRUE(wait_until([&] { return offers("two").size() == 1; }, 10s)) << two_->log();
+  const std::string tid(offers("two").at(0).at("tid").as_string());
+  const auto inbox = cli("two", {"inbox"});
+  EXPECT_EQ(inbox.exit_code, 0) << inbox.err;
+  EXPECT_NE(inbox.out.find("1 offer waits for an answer:\n  " + tid.substr(0, 8) + "  from one ("), std::string::npos)
+      << inbox.out;
+  EXPECT_NE(inbox.out.find("2 files, 20 B  expires in 10 min\n"), std::string::npos) << inbox.out;
+  EXPECT_NE(inbox.out.find("Accept with: peerdrop accept <id>"), std::string::npos) << inbox.out;
+
+  const auto accept = cli("two", {"accept", tid[0] == '-' ? tid : tid.substr(0, 6)});
+  EXPECT_EQ(accept.exit_code, 0) << accept.err;
+  EXPECT_TRUE(accept.out.starts_with("Accepted 2 files (20 B) from one (")) << accept.out;
+  sender.join();
+  EXPECT_EQ(send.exit_code, 0) << send.err << one_->log();
+  EXPECT_TRUE(send.out.starts_with("Sent 2 files (20 B) to two in ")) << send.out;
+  EXPECT_TRUE(send.out.ends_with("; two verified them.\n")) << send.out;
+  EXPECT_NE(send.err.find(": waiting for two to accept.\n"), std::string::npos) << send.err;
+  EXPECT_EQ(contents(dir_.path() / "two-downloads" / "a.txt"), "hello");
+  EXPECT_EQ(contents(dir_.path() / "two-downloads" / "folder" / "b.txt"), "from the folder");
+  EXPECT_NE(cli("one", {"status"}).out.find("  transfers  none in progress\n"), std::string::npos);
+  EXPECT_EQ(cli("two", {"inbox"}).out, "Nothing waits for an answer.\n");
+}
+
+TEST_F(CliProcessTest, SendToAPeerThatDeclinesFailsWithTheReason) {
+  start_pair();
+  CliRun send;
+  std::thread sender([&] { send = cli("one", {"send", (dir_.path() / "outbox" / "a.txt").string(), "--to", "two"}); });
+  ASSERT_TRUE(wait_until([&] { return offers("two").size() == 1; }, 10s)) << two_->log();
+  const std::string tid(offers("two").at(0).at("tid").as_string());
+  // An id may start with "-": after "--" it cannot read as an option (and --data-dir goes before it).
+  const auto decline = run_cli({"--data-dir", data_dir("two").string(), "decline", "--", tid});
+  EXPECT_EQ(decline.exit_code, 0) << decline.err;
+  sender.join();
+  EXPECT_EQ(send.exit_code, 1);
+  EXPECT_TRUE(send.err.ends_with("peerdrop: two declined the 1 file (5 B); nothing was sent\n")) << send.err;
+  EXPECT_EQ(send.out, "");
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "two-downloads" / "a.txt"));
+}
+
+TEST_F(CliProcessTest, SendWithoutWaitingLeavesItToTheDaemonsAndCancelStopsIt) {
+  start_pair();
+  const auto send =
+      cli("one", {"send", (dir_.path() / "outbox" / "a.txt").string(), "--to", "two", "--no-wait"});
+  ASSERT_EQ(send.exit_code, 0) << send.err;
+  ASSERT_TRUE(send.out.size() >= 23 && send.out.ends_with("\n")) << send.out;
+  const auto tid = send.out.substr(0, send.out.size() - 1);
+  const auto status = cli("one", {"status"});
+  EXPECT_NE(status.out.find("  transfers  1 in progress\n    " + tid.substr(0, 8) + "  to two ("), std::string::npos)
+      << status.out;
+  ASSERT_TRUE(wait_until([&] { return offers("two").size() == 1; }, 10s)) << two_->log();
+
+  const auto cancel = run_cli({"--data-dir", data_dir("one").string(), "cancel", "--", tid.substr(0, 5)});
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
+  EXPECT_TRUE(cancel.out.starts_with("Cancelled the transfer " + tid.substr(0, 8))) << cancel.out;
+  EXPECT_TRUE(wait_until([&] { return offers("two").empty(); }, 10s)) << "two is told";
+  const auto again = run_cli({"--data-dir", data_dir("one").string(), "cancel", "--", tid});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already ended (cancelled)"), std::string::npos) << again.err;
+  const auto all = cli("two", {"accept", "--all"});
+  EXPECT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.out, "Nothing waits for an answer.\n");
+  const auto unknown = cli("two", {"accept", "QQQQ"});
+  EXPECT_EQ(unknown.exit_code, 2);
+}
+
 TEST_F(CliProcessTest, ACommandLineItDoesNotUnderstandIsAUsageError) {
-  for (const auto& args : std::vector<std::vector<std::string>>{{}, {"frobnicate"}, {"trust"}, {"peers", "--xml"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{}, {"frobnicate"}, {"trust"}, {"peers", "--xml"},
+                                                                {"send", "x"}, {"send", "--to", "bob"}, {"accept"},
+                                                                {"accept", "ABCD", "--all"}, {"decline"}, {"cancel"}}) {
     const auto run = run_cli(args);
     EXPECT_EQ(run.exit_code, 2) << (args.empty() ? "" : args[0]) << run.err;
     EXPECT_FALSE(run.err.empty());
   }
   const auto help = run_cli({"--help"});
   EXPECT_EQ(help.exit_code, 0);
-  for (const char* command : {"status", "peers", "trust", "untrust", "open", "--data-dir"}) {
+  for (const char* command : {"status", "peers", "trust", "untrust", "open", "send", "inbox", "accept", "decline",
+                              "cancel", "--data-dir"}) {
     EXPECT_NE(help.out.find(command), std::string::npos) << command << " in " << help.out;
   }
 }

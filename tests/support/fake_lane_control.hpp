@@ -28,6 +28,25 @@ class FakeLaneControl final : public lane::LaneControl {
     }
     return boost::json::object{{"tid", "tttttttttttttttttttttt"}, {"peer", peer}, {"state", "offered"}};
   }
+  boost::system::result<boost::json::object> send_from_page(
+      const std::string& peer, std::vector<std::pair<std::string, std::uint64_t>> files) override {
+    sent_to = peer;
+    page_files = std::move(files);
+    return boost::json::object{{"tid", "tttttttttttttttttttttt"}, {"peer", peer}, {"state", "offered"}};
+  }
+  boost::system::error_code upload(const std::string& tid, std::uint32_t index, std::uint64_t offset,
+                                   std::span<const std::uint8_t> bytes) override {
+    if (tid != known_tid || index != 0 || offset != uploaded_bytes) {
+      return core::make_error_code(core::Errc::unknown_transfer);
+    }
+    uploaded_bytes += bytes.size();
+    return {};
+  }
+  std::uint64_t uploaded(const std::string&, std::uint32_t) const override { return uploaded_bytes; }
+  boost::system::result<std::uint64_t> upload_size(const std::string& tid, std::uint32_t index) const override {
+    if (tid != known_tid || index != 0) return core::make_error_code(core::Errc::unknown_transfer);
+    return upload_file_size;
+  }
   boost::json::object list() const override { return {{"transfers", boost::json::array{}}}; }
   boost::system::result<boost::json::object> get(const std::string& tid) const override {
     if (tid == known_tid) return boost::json::object{{"tid", tid}};
@@ -47,6 +66,9 @@ class FakeLaneControl final : public lane::LaneControl {
   boost::system::error_code send_error;
   std::string sent_to;
   std::vector<std::string> sent_paths;
+  std::vector<std::pair<std::string, std::uint64_t>> page_files;
+  std::uint64_t uploaded_bytes = 0;
+  std::uint64_t upload_file_size = 1024 * 1024;
   std::vector<std::string> cancelled;
   std::vector<Answered> answered;
 };

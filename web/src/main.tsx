@@ -5,6 +5,8 @@ import { App } from './components/App';
 import { DaemonApi } from './daemon/api';
 import { takeControlToken } from './daemon/controlToken';
 import { DaemonSocket, defaultDaemonUrl } from './daemon/DaemonSocket';
+import { LaneApi } from './daemon/laneApi';
+import { browserLaneResumeStore } from './lane/laneResumeStore';
 import { browserPeerConnectionFactory } from './rtc/PeerSession';
 import type { Timing } from './peer/PeerController';
 import type { TransferHookInfo } from './transfer/transferView';
@@ -54,6 +56,9 @@ const controller = new AppController({
   // Unfinished transfers: IndexedDB survives a crash of the browser, localStorage's last seconds do not.
   transferStore: browserTransferStore(indexedDbFactory(), localStore()),
   storage: localStore(),
+  // Files daemon to daemon: the page's uploads and answers go to its daemon with the same key.
+  laneApi: new LaneApi(undefined, token),
+  laneStore: browserLaneResumeStore(indexedDbFactory(), localStore()),
   // Each peer's "Force relay" lasts for the page session.
   sessionStorage: sessionStore(),
   createPeerConnection: browserPeerConnectionFactory,

@@ -4,6 +4,7 @@
 
 import { ApiError, DaemonApi, type ScanStatus } from '../daemon/api';
 import { DaemonClient } from '../daemon/DaemonClient';
+import { LaneApi } from '../daemon/laneApi';
 import type { DaemonSocket, DaemonSocketStatus } from '../daemon/DaemonSocket';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -25,6 +26,8 @@ import type { TransferHookInfo, TransferView } from '../transfer/transferView';
 import type { TransferStore } from '../transfer/store';
 import { PeerController, type OutgoingSignal, type PeerView, type Timing } from '../peer/PeerController';
 import type { PeerConnectionFactory } from '../rtc/PeerSession';
+import { LaneController, type LanePort } from '../lane/LaneController';
+import { StorageLaneResumeStore, type LaneResumeStore } from '../lane/laneResumeStore';
 import { Emitter, realTimers, type Timers } from '../util/timers';
 import { MessageBook } from '../messages/MessageBook';
 
@@ -43,10 +46,12 @@ export interface AppSnapshot {
   scan: ScanStatus | null;
   /** Page-level notices (not about one peer). */
   notices: readonly string[];
-  /** Every transfer of this page, newest first. */
+  /** Every transfer of this page (WebRTC) and of the lane (daemon to daemon), newest first. */
   transfers: readonly TransferView[];
-  /** File requests waiting for our person, oldest first. */
+  /** File requests waiting for our person, oldest first (WebRTC's, then the lane's). */
   fileOffers: readonly TransferView[];
+  /** Short notes about lane transfers (an offer answered elsewhere, a send that failed). */
+  laneNotes: readonly string[];
   /** The last files received on this computer (null until the daemon said). */
   receivedFiles: readonly ReceivedFile[] | null;
   /** This computer's relay (TURN); null while the daemon has not said (an older daemon never does). */
@@ -75,6 +80,10 @@ export interface AppControllerOptions {
   createTid?: () => string;
   /** What lasts for the page session only: each peer's "Force relay" (sessionStorage in the browser). */
   sessionStorage?: StorageLike | null;
+  /** The lane's HTTP calls (LaneApi with the control token in the browser). */
+  laneApi?: LanePort;
+  /** Where unfinished page uploads of the lane are kept (IndexedDB in the browser). */
+  laneStore?: LaneResumeStore;
 }
 
 export class AppController {
@@ -96,6 +105,8 @@ export class AppController {
   private readonly unsubscribers: (() => void)[] = [];
   private readonly daemonFiles: DaemonFilePort & { handle(message: DaemonMessage): boolean };
   readonly transfers: TransferHub;
+  /** Files daemon to daemon: pushes, page uploads, offers. */
+  readonly lane: LaneController;
   private receivedFiles: ReceivedFile[] | null = null;
   /** The daemon pushes its list (`files`): no need to fetch it after each file. */
   private filesPushed = false;
@@ -122,7 +133,15 @@ export class AppController {
       peerName: (peerId) => this.controllers.get(peerId)?.view().peer.name ?? peerId.slice(0, 8),
       ...(options.createTid ? { createTid: options.createTid } : {}),
     });
+    this.lane = new LaneController({
+      api: options.laneApi ?? new LaneApi(),
+      store: options.laneStore ?? new StorageLaneResumeStore(options.storage ?? null),
+      timers: this.timers,
+      peerName: (peerId, pushed) => this.controllers.get(peerId)?.view().peer.name ?? pushed,
+      setAutoAccept: (peerId, on) => this.setAutoAccept(peerId, on),
+    });
     this.unsubscribers.push(
+      this.lane.subscribe(() => this.changed()),
       this.socket.onMessage((message) => this.onMessage(message)),
       this.socket.onStatus((status) => {
         // A WebSocket refused with 401 looks like any failure to the page: ask the API why.
@@ -142,6 +161,7 @@ export class AppController {
     for (const off of this.unsubscribers) off();
     this.client.dispose();
     this.transfers.dispose();
+    this.lane.dispose();
     if (this.filesRefresh !== null) this.timers.clearTimeout(this.filesRefresh);
     for (const controller of this.controllers.values()) controller.dispose();
     this.controllers.clear();
@@ -157,7 +177,7 @@ export class AppController {
       .map((id) => this.controllers.get(id)?.view())
       .filter(isView)
       .filter((view) => view.incoming !== null);
-    const transfers = this.transfers.views();
+    const transfers = [...this.transfers.views(), ...this.lane.transferViews()].sort((a, b) => b.createdAt - a.createdAt);
     // Nothing picked yet (e.g. after a reload): show the peer of an unfinished transfer.
     const selectedPeerId =
       this.selectedPeerId ??
@@ -175,7 +195,8 @@ export class AppController {
       scan: this.scan,
       notices: this.notices,
       transfers,
-      fileOffers: this.transfers.incomingOffers(),
+      fileOffers: [...this.transfers.incomingOffers(), ...this.lane.offerViews()],
+      laneNotes: this.lane.currentNotes(),
       receivedFiles: this.receivedFiles,
       relay: this.relay,
       conversations: Object.fromEntries(this.peers.map((p) => [p.id, this.messages.conversation(p.id)])),
@@ -187,6 +208,47 @@ export class AppController {
   /** Sends files to a connected peer (or resumes a paused request they belong to). */
   sendFiles(peerId: string, files: readonly PickedFile[]): string | null {
     return this.transfers.sendFiles(peerId, files);
+  }
+
+  /** Sends files over the lane: this daemon offers them to the peer's daemon; no connection needed. */
+  sendOverLane(peerId: string, files: readonly PickedFile[]): Promise<string | null> {
+    return this.lane.send(peerId, files);
+  }
+
+  /**
+   * Files dropped in the peer's detail: over its live browser-to-browser
+   * connection if there is one, else over the lane.
+   */
+  sendFromDetail(peerId: string, files: readonly PickedFile[]): void {
+    if (this.controllers.get(peerId)?.view().connection.live) this.sendFiles(peerId, files);
+    else void this.sendOverLane(peerId, files);
+  }
+
+  /** Accepts a file request (a lane offer or a WebRTC one), with "always accept" for its sender. */
+  acceptFiles(tid: string, always: boolean): void {
+    if (this.lane.has(tid)) void this.lane.answer(tid, true, always);
+    else this.transfers.accept(tid, always);
+  }
+
+  declineFiles(tid: string): void {
+    if (this.lane.has(tid)) void this.lane.answer(tid, false);
+    else this.transfers.decline(tid);
+  }
+
+  cancelTransfer(tid: string): void {
+    if (this.lane.has(tid)) void this.lane.cancel(tid);
+    else this.transfers.cancel(tid);
+  }
+
+  dismissTransfer(tid: string): void {
+    if (this.lane.has(tid)) this.lane.dismiss(tid);
+    else this.transfers.dismiss(tid);
+  }
+
+  /** The files of a paused transfer chosen again. */
+  reselectFiles(tid: string, files: readonly PickedFile[]): void {
+    if (this.lane.has(tid)) void this.lane.reselect(tid, files);
+    else this.transfers.reselect(tid, files);
   }
 
   /** Benchmark/test hook: every transfer's counters. */
@@ -318,6 +380,7 @@ export class AppController {
   }
 
   private onMessage(message: DaemonMessage): void {
+    if (this.lane.handle(message)) return;
     if (this.daemonFiles.handle(message)) return;
     if (this.client.handle(message)) {
       this.changed();

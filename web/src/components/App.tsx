@@ -99,16 +99,20 @@ export function App({ controller }: { controller: AppController }) {
         controller.select(id);
         setDebugPeerId((open) => (open === id && shown ? null : id));
       },
+      sendFiles: (id, files) => {
+        controller.select(id);
+        void controller.sendOverLane(id, files);
+      },
     }),
     [controller, forget],
   );
 
   const transferActions: TransferActions = useMemo(
     () => ({
-      send: (peerId, files) => void controller.sendFiles(peerId, files),
-      cancel: (tid) => controller.transfers.cancel(tid),
-      dismiss: (tid) => controller.transfers.dismiss(tid),
-      reselect: (tid, files) => void controller.transfers.reselect(tid, files),
+      send: (peerId, files) => controller.sendFromDetail(peerId, files),
+      cancel: (tid) => controller.cancelTransfer(tid),
+      dismiss: (tid) => controller.dismissTransfer(tid),
+      reselect: (tid, files) => controller.reselectFiles(tid, files),
       setAutoAccept: (peerId, on) => {
         controller.setAutoAccept(peerId, on).catch((error: unknown) => {
           controller.peer(peerId)?.reportProblem(`Could not save “always accept”: ${problemText(error)}`);
@@ -215,6 +219,11 @@ export function App({ controller }: { controller: AppController }) {
           {n}
         </div>
       ))}
+      {snapshot.laneNotes.map((n, i) => (
+        <div key={`lane-${i}`} className="banner" role="status">
+          {n}
+        </div>
+      ))}
       <main className="layout">
         <div className="column-list">
           <SelfCard self={snapshot.self} relay={snapshot.relay} canRename={snapshot.settingsAvailable} onRename={rename} />
@@ -283,9 +292,9 @@ export function App({ controller }: { controller: AppController }) {
           offer={fileOffer}
           onAccept={(always) => {
             controller.select(fileOffer.peerId);
-            controller.transfers.accept(fileOffer.tid, always);
+            controller.acceptFiles(fileOffer.tid, always);
           }}
-          onDecline={() => controller.transfers.decline(fileOffer.tid)}
+          onDecline={() => controller.declineFiles(fileOffer.tid)}
         />
       )}
     </div>

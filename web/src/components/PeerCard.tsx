@@ -2,7 +2,10 @@ import { peerRelayTitle } from '../app/relayView';
 import type { Peer } from '../daemon/protocol';
 import type { PeerView } from '../peer/PeerController';
 import { fingerprint, isNewToday, namesakeWarning, ownNameWarning } from '../peer/peerIdentity';
+import type { PickedFile } from '../transfer/pickFiles';
 import { relativeTime, sourcesText } from './format';
+import { SendFilesButton } from './SendFilesButton';
+import { useFileDrop } from './useFileDrop';
 
 export interface PeerCardActions {
   connect: (id: string) => void;
@@ -13,6 +16,8 @@ export interface PeerCardActions {
   select: (id: string) => void;
   /** Shows this peer with its debug panel open (or closes it). */
   debug: (id: string) => void;
+  /** Files dropped on the card or picked with "Send files…": sent daemon to daemon, no Connect needed. */
+  sendFiles?: (id: string, files: PickedFile[]) => void;
 }
 
 interface Props {
@@ -44,8 +49,14 @@ export function PeerCard({
   const { peer, connection } = view;
   const id = peer.id;
   const stateClass = `state state-${connection.state}`;
+  const send = actions.sendFiles && !peer.outdated ? (files: PickedFile[]) => actions.sendFiles?.(id, files) : null;
+  const drop = useFileDrop(send);
   return (
-    <li className={`peer-card${selected ? ' selected' : ''}`} aria-current={selected ? 'true' : undefined}>
+    <li
+      className={`peer-card${selected ? ' selected' : ''}${drop.over ? ' drop-over' : ''}`}
+      aria-current={selected ? 'true' : undefined}
+      {...drop.handlers}
+    >
       <div className="peer-head">
         <button type="button" className="peer-name link" onClick={() => actions.select(id)} aria-label={`Show ${peer.name}`}>
           <span className={`dot ${peer.online ? 'dot-online' : 'dot-offline'}`} aria-hidden="true" />
@@ -115,6 +126,7 @@ export function PeerCard({
         </ul>
       )}
       <div className="peer-actions">
+        {send && <SendFilesButton peerName={peer.name} onFiles={send} />}
         {connection.actions.connect && !peer.outdated && (
           <button type="button" onClick={() => actions.connect(id)}>
             Connect

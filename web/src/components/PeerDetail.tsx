@@ -56,7 +56,7 @@ export function PeerDetail({
         <TransferPanel
           peerId={peer.id}
           peerName={peer.name}
-          connected={connection.live}
+          connected={connection.live || !peer.outdated}
           transfers={transfers}
           autoAccept={autoAccept}
           actions={transferActions}

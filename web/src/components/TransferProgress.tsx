@@ -37,12 +37,11 @@ function shownFiles(files: readonly TransferFileView[]): TransferFileView[] {
 export function TransferProgress({ view, onCancel, onDismiss, onReselect }: Props) {
   const reselectRef = useRef<HTMLInputElement>(null);
   const files = shownFiles(view.files);
-  const hidden = view.fileCount - files.length;
+  // A transfer whose file list the page does not know (a lane transfer from another page) lists none.
+  const hidden = files.length > 0 ? view.fileCount - files.length : 0;
   const live = view.phase === 'running';
-  const title =
-    view.direction === 'out'
-      ? `To ${view.peerName}: ${view.fileCount === 1 ? displayName(view.files[0]?.path ?? '') : `${view.fileCount} files`}`
-      : `From ${view.peerName}: ${view.fileCount === 1 ? displayName(view.files[0]?.path ?? '') : `${view.fileCount} files`}`;
+  const what = view.fileCount === 1 && view.files[0] ? displayName(view.files[0].path) : view.fileCount === 1 ? '1 file' : `${view.fileCount} files`;
+  const title = view.direction === 'out' ? `To ${view.peerName}: ${what}` : `From ${view.peerName}: ${what}`;
   const reselected = (event: ChangeEvent<HTMLInputElement>) => {
     const list = event.target.files;
     if (list && list.length > 0) onReselect(filesFromInput(list));

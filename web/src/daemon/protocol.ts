@@ -2,6 +2,8 @@
 // "The UI's WebSocket", version 1), typed once. Incoming frames are checked by
 // parseDaemonMessage before any field is used.
 
+import { parseTransfersMessage, type TransfersMessage } from './laneProtocol';
+
 export type PeerSource = 'broadcast' | 'scan' | 'manual' | 'inbound' | 'persisted' | (string & {});
 
 export interface Peer {
@@ -258,7 +260,8 @@ export type DaemonMessage =
   | FileFinishedMessage
   | FileProgressMessage
   | FilesMessage
-  | RelayMessage;
+  | RelayMessage
+  | TransfersMessage;
 
 // ---- UI to daemon ----
 
@@ -538,6 +541,8 @@ export function parseDaemonMessage(text: string): DaemonMessage | null {
       const relay = parseRelayStatus(m.relay);
       return relay ? { type: 'relay', relay } : null;
     }
+    case 'transfers':
+      return parseTransfersMessage(m);
     case 'message': {
       const message = parsePeerMessage(m.message);
       return message ? { type: 'message', message } : null;
