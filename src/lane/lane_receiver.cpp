@@ -80,7 +80,7 @@ void LaneReceiver::message(const std::string& peer, const LaneMessage& message) 
                   cancel_msg->reason.empty() ? cancel_msg->code : cancel_msg->reason);
     service_.cancel(peer, cancel_msg->tid);
     end(*entry, LaneState::cancelled, cancel_msg->code.empty() ? "cancelled" : cancel_msg->code,
-        "the sender cancelled it" + (cancel_msg->reason.empty() ? std::string() : ": " + cancel_msg->reason));
+        cancel_msg->reason.empty() ? "the sender cancelled it" : cancel_msg->reason);
     if (waited && hooks_.settled) hooks_.settled(entry->record);
     return;
   }

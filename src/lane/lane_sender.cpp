@@ -31,9 +31,11 @@ constexpr auto kPageWait = std::chrono::milliseconds(200);
 
 std::string new_transfer_id() {
   std::uint8_t bytes[16];
-  randombytes_buf(bytes, sizeof bytes);
   char text[sodium_base64_ENCODED_LEN(16, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(text, sizeof text, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  do {
+    randombytes_buf(bytes, sizeof bytes);
+    sodium_bin2base64(text, sizeof text, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  } while (text[0] == '-');  // an id never looks like an option on a command line
   return text;  // 22 characters of [A-Za-z0-9_-]
 }
 
@@ -197,6 +199,15 @@ void LaneSender::message(const std::string& peer, const LaneMessage& message) {
     }
     entry->gen = want->gen;
     entry->queue.assign(want->files.begin(), want->files.end());
+    // The receiver asks for what it lacks: every other file has landed there.
+    std::map<std::uint32_t, std::uint64_t> held;
+    for (const auto& f : want->files) {
+      if (f.index < entry->record.files.size()) held[f.index] = std::min(f.offset, entry->record.files[f.index].size);
+    }
+    for (std::uint32_t i = 0; i < entry->record.files.size(); ++i) {
+      if (!held.count(i)) entry->landed.try_emplace(i);
+    }
+    entry->sent = std::move(held);
     entry->credit = want->credit;
     entry->sent_in_gen = 0;
     entry->wanted = true;
@@ -217,7 +228,10 @@ void LaneSender::message(const std::string& peer, const LaneMessage& message) {
     return;
   }
   if (const auto* landed = std::get_if<FileLanded>(&message)) {
-    if (landed->ok && landed->index < entry->record.files.size()) entry->landed[landed->index] = landed->name;
+    if (landed->ok && landed->index < entry->record.files.size()) {
+      entry->landed[landed->index] = landed->name;
+      entry->sent.erase(landed->index);
+    }
     if (!landed->ok) logger_->info("transfer {}: {} could not take file {}: {}", tid, peer, landed->index, landed->reason);
     return;
   }
@@ -325,8 +339,6 @@ asio::awaitable<void> LaneSender::pump(std::string tid) {
     }
     if (!current()) continue;
     entry = current();
-    entry->current = wanted.index;
-    entry->current_offset = pos;
     while (pos < file.size) {
       entry = current();
       if (!entry) break;
@@ -361,7 +373,8 @@ asio::awaitable<void> LaneSender::pump(std::string tid) {
       pos += n;
       entry->sent_in_gen += n;
       entry->data_bytes += n;
-      entry->current_offset = pos;
+      auto& sent = entry->sent[wanted.index];
+      sent = std::max(sent, pos);
       if (hooks_.changed) hooks_.changed();  // progress (the feed pushes it at most every so often)
       co_await asio::post(executor_, asio::use_awaitable);
     }
@@ -449,7 +462,9 @@ LaneSender::Progress LaneSender::progress(const std::string& tid) const {
   for (const auto& [index, name] : entry.landed) {
     if (index < entry.record.files.size()) p.sent += entry.record.files[index].size;
   }
-  if (entry.pumping && !entry.landed.count(entry.current)) p.sent += entry.current_offset;
+  for (const auto& [index, offset] : entry.sent) {
+    if (!entry.landed.count(index)) p.sent += offset;
+  }
   return p;
 }
 

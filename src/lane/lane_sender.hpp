@@ -93,8 +93,7 @@ class LaneSender {
     std::uint64_t sent_in_gen = 0;
     std::uint64_t data_bytes = 0;
     std::map<std::uint32_t, std::string> landed;
-    std::uint32_t current = 0;          // the file being sent
-    std::uint64_t current_offset = 0;   // and how far
+    std::map<std::uint32_t, std::uint64_t> sent;  // files not landed yet: how far the receiver has or was sent them
     std::string stalled;
     bool pumping = false;
     bool awaiting_page = false;  // the pump waits for a page to upload more

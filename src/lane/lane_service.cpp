@@ -190,7 +190,7 @@ json::object LaneService::to_json(const LaneTransfer& t, bool with_files) const 
     for (std::uint32_t i = 0; i < t.files.size(); ++i) {
       json::object f{{"index", i}, {"path", t.files[i].path}, {"size", t.files[i].size}};
       if (t.files[i].from_page) f["uploaded"] = is_final(t.state) ? t.files[i].size : sender_.uploaded(t.tid, i);
-      if (const auto it = names.find(i); it != names.end()) f["name"] = it->second;
+      if (const auto it = names.find(i); it != names.end() && !it->second.empty()) f["name"] = it->second;
       files.push_back(std::move(f));
     }
     o["files"] = std::move(files);
