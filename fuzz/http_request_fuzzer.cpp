@@ -41,6 +41,7 @@
 #include "support/fake_clock.hpp"
 #include "support/fake_file_library.hpp"
 #include "support/fake_lane_control.hpp"
+#include "support/fake_message_access.hpp"
 #include "support/fake_peer_directory.hpp"
 #include "support/fake_settings.hpp"
 
@@ -103,8 +104,10 @@ struct Daemon {
   testing::FakeSettings settings;
   testing::FakeFileLibrary files;
   testing::FakeLaneControl lane;
+  testing::FakeMessageAccess messages;
   http::ApiHandler handler{
-      http::ApiServices{.directory = directory, .settings = settings, .files = files, .lane = lane},
+      http::ApiServices{.directory = directory, .settings = settings, .files = files, .lane = lane,
+                        .messages = messages},
       policy, token, limiter, limiter, assets, quiet_logger()};
 
   Daemon() {

@@ -64,6 +64,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   double announce_seconds = 20;
   double partial_max_age_seconds = 7 * 24 * 3600.0;
   double offer_timeout_seconds = 600;
+  double message_ttl_seconds = 7 * 24 * 3600.0;
 
   CLI::App app("peerdropd: finds the other PeerDrop daemons on the local network, carries their WebRTC signaling "
                "and serves the PeerDrop web UI.",
@@ -93,6 +94,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--notify-bus", config.notify.bus_address,
                  "D-Bus address for desktop notifications of offers (default: the user's session bus; \"none\": "
                  "no notifications)");
+  add_duration(app, "--message-ttl", message_ttl_seconds,
+               "How long a message waits for its peer's daemon before it expires undelivered (seconds, or with a "
+               "unit; default 7d, at most 30d)",
+               1.0, 30.0 * 86400);
   app.add_option("--discovery-port", d.port, "UDP port for discovery announcements");
   app.add_option("--interface", d.interfaces, "Use only this network interface (repeatable); container, VM and VPN links are used only when named")
       ->take_all()
@@ -159,6 +164,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   config.transfer.partial_max_age =
       std::chrono::milliseconds(static_cast<std::int64_t>(partial_max_age_seconds * 1000));
   config.lane.offer_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(offer_timeout_seconds * 1000));
+  config.messages.ttl = std::chrono::milliseconds(static_cast<std::int64_t>(message_ttl_seconds * 1000));
   d.announce_interval = std::chrono::milliseconds(static_cast<std::int64_t>(announce_seconds * 1000));
   r.credential_ttl = std::chrono::seconds(static_cast<std::int64_t>(turn_ttl_seconds));
   d.scan_enabled = !no_scan;

@@ -8,6 +8,7 @@
 #include "http/http_config.hpp"
 #include "lane/lane_config.hpp"
 #include "notify/notify_config.hpp"
+#include "messages/messages_config.hpp"
 #include "relay/relay_config.hpp"
 #include "signaling/signaling_config.hpp"
 #include "transfer/transfer_config.hpp"
@@ -29,6 +30,7 @@ struct Config {
   lane::LaneConfig lane;
   notify::NotifyConfig notify;
   relay::RelayConfig relay;
+  messages::MessagesConfig messages;
 };
 
 }  // namespace peerdrop::app

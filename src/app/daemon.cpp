@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/startup_error.hpp"
+#include "messages/message_payload.hpp"
 
 namespace peerdrop::app {
 
@@ -146,11 +147,37 @@ Daemon::Daemon(Config config)
       signaling_(io_.get_executor(), config_.signaling, clock_, identity_, discovery_, channels_, outbox_, inbox_,
                  signaling::SignalingService::Callbacks{
                      .deliver = [this](const signaling::IncomingSignal& s) { signal_router_.deliver(s); },
-                     .delivered = [this](std::uint64_t tag) { signal_router_.delivered(tag); },
-                     .expired = [this](std::uint64_t tag,
-                                       const std::string& peer) { signal_router_.expired(tag, peer); },
+                     .delivered =
+                         [this](std::uint64_t tag) {
+                           if (messages::MessageService::owns_tag(tag)) return messages_.delivered(tag);
+                           signal_router_.delivered(tag);
+                         },
+                     .expired =
+                         [this](std::uint64_t tag, const std::string& peer) {
+                           if (messages::MessageService::owns_tag(tag)) return messages_.expired(tag);
+                           signal_router_.expired(tag, peer);
+                         },
                      .daemon_message = [this](const signaling::IncomingSignal& m) { daemon_message(m); }},
                  core::make_logger("signaling")),
+      message_store_(database_, config_.messages.max_history_per_peer),
+      messages_alarm_(io_.get_executor()),
+      messages_(config_.messages, clock_, messages_alarm_, message_store_,
+                messages::MessageService::Hooks{
+                    .send =
+                        [this](const std::string& peer, std::string_view type, std::string payload,
+                               std::chrono::milliseconds ttl, std::uint64_t tag) -> boost::system::result<void> {
+                          auto queued = signaling_.send(peer, std::string(type), std::move(payload), ttl, tag);
+                          if (!queued) return queued.error();
+                          return {};
+                        },
+                    .may_send =
+                        [this](const std::string& peer) {
+                          const auto found = discovery_.find_peer(peer);
+                          return found && found->verified;
+                        },
+                    .changed = [this](const messages::Message& m) { message_feed_.changed(m); },
+                    .unread_changed = [this] { message_feed_.unread_changed(); }},
+                core::make_logger("messages")),
       remote_relays_alarm_(io_.get_executor()),
       remote_relays_(
           clock_, remote_relays_alarm_, identity_,
@@ -206,6 +233,7 @@ Daemon::Daemon(Config config)
                                     [this](ui::Tab tab) {
                                       ui_router_.opened(tab);
                                       lane_feed_.greet(tab);
+                                      message_feed_.greet(tab);
                                     },
                                 .text = [this](ui::Tab tab, std::string_view text) { ui_router_.text(tab, text); },
                                 .binary = [this](ui::Tab tab,
@@ -216,6 +244,7 @@ Daemon::Daemon(Config config)
       signal_router_(ui_hub_, signaling_, discovery_),
       ice_servers_(ui_hub_, identity_.peer_id(), discovery_, settings_, turn_credentials_, relay_, remote_relays_),
       file_handler_(io_.get_executor(), ui_hub_, transfer_, received_files_, transfer_timers_, config_.transfer),
+      message_feed_(io_.get_executor(), ui_hub_, messages_),
       ui_router_(ui_hub_, peer_feed_, signal_router_, ice_servers_, file_handler_),
       lane_feed_(io_.get_executor(), ui_hub_, lane_),
       notifier_(io_.get_executor(), clock_, config_.notify,
@@ -229,7 +258,8 @@ Daemon::Daemon(Config config)
                              .files = received_files_,
                              .lane = lane_,
                              .relay_status = [this] { return std::optional(relay_status()); },
-                             .relay_ready = [this](const std::string& id) { return remote_relays_.ready(id); }},
+                             .relay_ready = [this](const std::string& id) { return remote_relays_.ready(id); },
+                             .messages = messages_},
            policy_, control_token_, rate_limiter_, peer_rate_limiter_, assets_, core::make_logger("http")),
       http_server_(io_, config_.http, std::move(http_acceptor_), policy_, api_,
                    [this](asio::ip::tcp::socket socket, http::Request request) {
@@ -262,6 +292,7 @@ int Daemon::run() {
   discovery_.start(interfaces_.current());
   update_relay_addresses();
   signaling_.start();
+  messages_.start();
   transfer_timers_.start();
   lane_.start();
   if (config_.relay.enabled || settings_.settings().relay) relay_.start();
@@ -276,6 +307,7 @@ int Daemon::run() {
 void Daemon::shutdown() {
   discovery_.stop();  // sends goodbye first, while sockets are open
   signaling_.stop();
+  messages_.stop();
   channels_.stop();
   transfer_timers_.stop();
   lane_.stop();
@@ -374,6 +406,8 @@ void Daemon::daemon_message(const signaling::IncomingSignal& message) {
     relay_grants_.on_request(message.from);
   } else if (message.type == "relay:grant") {
     remote_relays_.on_grant(message.from, message.payload);
+  } else if (message.type == messages::MessagePayload::kType) {
+    messages_.received(message.from, message.payload);
   } else {
     logger_->debug("ignored a \"{}\" message from {}: this version does not know it", message.type, message.from);
   }

@@ -31,6 +31,8 @@
 #include "lane/lane_service.hpp"
 #include "lane/lane_store.hpp"
 #include "notify/desktop_notifier.hpp"
+#include "messages/message_service.hpp"
+#include "messages/message_store.hpp"
 #include "net/interface_monitor.hpp"
 #include "relay/relay_grant_issuer.hpp"
 #include "relay/relay_grant_store.hpp"
@@ -51,6 +53,7 @@
 #include "ui/file_transfer_handler.hpp"
 #include "ui/ice_server_list.hpp"
 #include "ui/lane_feed.hpp"
+#include "ui/message_feed.hpp"
 #include "ui/peer_feed.hpp"
 #include "ui/signal_router.hpp"
 #include "ui/ui_hub.hpp"
@@ -113,6 +116,10 @@ class Daemon {
   signaling::Outbox outbox_;
   signaling::InboxState inbox_;
   signaling::SignalingService signaling_;
+  // Messages daemon to daemon: kept in the database, carried by signaling.
+  messages::MessageStore message_store_;
+  core::SteadyAlarm messages_alarm_;
+  messages::MessageService messages_;
   // Shared relays: credentials for the relays other daemons offer, and our answers to their requests.
   core::SteadyAlarm remote_relays_alarm_;
   relay::RemoteRelays remote_relays_;
@@ -135,6 +142,7 @@ class Daemon {
   ui::SignalRouter signal_router_;
   ui::IceServerList ice_servers_;
   ui::FileTransferHandler file_handler_;
+  ui::MessageFeed message_feed_;
   ui::UiRouter ui_router_;
   ui::LaneFeed lane_feed_;
   // Offers as desktop notifications with Accept and Decline (when there is a session bus).

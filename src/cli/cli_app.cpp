@@ -15,6 +15,7 @@
 #include "cli/daemon_locator.hpp"
 #include "cli/inbox_command.hpp"
 #include "cli/interrupt_flag.hpp"
+#include "cli/msg_command.hpp"
 #include "cli/open_command.hpp"
 #include "cli/peers_command.hpp"
 #include "cli/send_command.hpp"
@@ -128,6 +129,22 @@ int CliApp::run(int argc, const char* const* argv) {
       ->required();
   commands.push_back(
       {cancel, [&cancel_transfer](const CommandContext& c) { return CancelCommand(cancel_transfer).run(c); }});
+
+  std::string msg_peer;
+  std::string msg_text;
+  double msg_wait_seconds = 5;
+  auto* msg = app.add_subcommand("msg", "Send TEXT to PEER; waits until PEER's daemon has it, or says it is queued");
+  msg->add_option("PEER", msg_peer, "A peer's name, or the first 4 or more characters of its id")->required();
+  msg->add_option("TEXT", msg_text, "The message (one argument: quote it)")->required();
+  msg->add_option("--wait", msg_wait_seconds, "How long to wait for delivery before saying it is queued (seconds)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  commands.push_back({msg, [&](const CommandContext& c) {
+                        const auto wait = std::chrono::milliseconds(static_cast<std::int64_t>(msg_wait_seconds * 1000));
+                        return MsgCommand(msg_peer, msg_text, wait, [](std::chrono::milliseconds d) {
+                                 std::this_thread::sleep_for(d);
+                               }).run(c);
+                      }});
 
   const BrowserLauncher launcher;
   auto* open = app.add_subcommand("open", "Print the web UI's link (it carries the daemon's key) and open it in the "

@@ -115,4 +115,20 @@ Outcome<> DaemonApi::answer(const std::string& tid, bool accept) const {
   return {};
 }
 
+Outcome<MessageRecord> DaemonApi::send_message(const std::string& peer_id, const std::string& text) const {
+  return typed("POST", "/api/messages", parse_message_record,
+               boost::json::serialize(boost::json::object{{"to", peer_id}, {"text", text}}));
+}
+
+Outcome<MessageRecord> DaemonApi::message(const std::string& id) const {
+  // The id came from the daemon; only its own characters go into the path.
+  std::string safe;
+  for (const char c : id) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-') {
+      safe.push_back(c);
+    }
+  }
+  return typed("GET", "/api/messages/" + safe, parse_message_record);
+}
+
 }  // namespace peerdrop::cli

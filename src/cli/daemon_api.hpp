@@ -10,6 +10,7 @@
 #include "cli/daemon_health.hpp"
 #include "cli/daemon_settings.hpp"
 #include "cli/failure.hpp"
+#include "cli/message_record.hpp"
 #include "cli/peer_record.hpp"
 #include "cli/transfer_record.hpp"
 
@@ -27,6 +28,9 @@ class DaemonApi {
   Outcome<std::vector<PeerRecord>> peers() const;          // GET /api/peers
   // PUT /api/settings {"autoAccept":[…]}: the peers whose files are accepted without asking; the new settings.
   Outcome<DaemonSettings> set_trusted(const std::vector<std::string>& ids) const;
+  // POST /api/messages {"to":…,"text":…}: the queued message.
+  Outcome<MessageRecord> send_message(const std::string& peer_id, const std::string& text) const;
+  Outcome<MessageRecord> message(const std::string& id) const;  // GET /api/messages/{id}
 
   // The transfer lane (docs/protocol.md, "Control API: transfers"). A failure's
   // cause is the daemon's code (not_found, unknown_peer, no_files, …) or kDaemonLost.

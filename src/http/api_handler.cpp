@@ -72,6 +72,7 @@ ApiHandler::ApiHandler(ApiServices services, const LocalRequestPolicy& policy, c
                        core::RateLimiter& limiter, core::RateLimiter& peer_limiter, const StaticAssets& assets,
                        core::Logger logger)
     : services_(std::move(services)),
+      messages_api_(services_.messages),
       policy_(policy),
       token_(token),
       limiter_(limiter),
@@ -145,6 +146,7 @@ asio::awaitable<Reply> ApiHandler::route(const Request& request, const ClientInf
     co_return download(request);
   }
   if (TransferRoutes::handles(path)) co_return transfers_.route(request, path);
+  if (MessagesApi::serves(path)) co_return messages_api_.handle(request, path);
   if (path.starts_with("/api/")) {
     co_return error_response(bhttp::status::not_found, "not_found", "there is no such API endpoint");
   }

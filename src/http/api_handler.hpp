@@ -15,6 +15,7 @@
 #include "http/control_token.hpp"
 #include "http/json_response.hpp"
 #include "http/local_request_policy.hpp"
+#include "http/messages_api.hpp"
 #include "http/static_assets.hpp"
 #include "http/transfer_routes.hpp"
 #include "lane/lane_control.hpp"
@@ -50,6 +51,7 @@ struct ApiServices {
   std::function<std::optional<boost::json::object>()> relay_status;
   // Whether this daemon holds valid credentials for a peer's relay: its "relay":"ready" in the peer list.
   std::function<bool(const std::string& peer_id)> relay_ready;
+  messages::MessageAccess& messages;        // /api/messages (MessagesApi)
 };
 
 // Turns one parsed HTTP request into one response. It holds no socket, so it
@@ -100,6 +102,7 @@ class ApiHandler {
   bool relay_ready(const std::string& peer_id) const { return services_.relay_ready && services_.relay_ready(peer_id); }
 
   ApiServices services_;
+  MessagesApi messages_api_;
   const LocalRequestPolicy& policy_;
   const ControlToken& token_;
   core::RateLimiter& limiter_;

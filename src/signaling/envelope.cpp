@@ -63,7 +63,7 @@ bool is_valid_type(std::string_view type) {
   return !type.empty() && type.size() <= Envelope::kMaxTypeBytes && std::all_of(type.begin(), type.end(), is_type_char);
 }
 
-bool is_daemon_type(std::string_view type) { return type.starts_with("relay:"); }
+bool is_daemon_type(std::string_view type) { return type.starts_with("relay:") || type.starts_with("msg:"); }
 
 bool is_valid_payload(std::string_view payload) {
   if (payload.size() > Envelope::kMaxPayloadBytes) return false;

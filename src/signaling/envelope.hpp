@@ -62,9 +62,9 @@ boost::system::result<void> check_envelope(const Envelope& e, const identity::Pu
 
 // A type as the protocol allows it: 1 to 32 characters of [a-z0-9_:.-].
 bool is_valid_type(std::string_view type);
-// Types the daemons exchange among themselves (`relay:request`, `relay:grant`:
-// everything starting with "relay:"): consumed by the receiving daemon, never
-// delivered to a UI, and refused when a UI asks to send one.
+// Types the daemons exchange among themselves (`relay:request`, `relay:grant`,
+// `msg:text`: everything starting with "relay:" or "msg:"): consumed by the
+// receiving daemon, never delivered to a UI, and refused when a UI asks to send one.
 bool is_daemon_type(std::string_view type);
 // A payload as the protocol allows it: at most kMaxPayloadBytes of UTF-8 JSON
 // whose top level is an object, nested at most 32 deep.

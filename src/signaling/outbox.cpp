@@ -8,6 +8,7 @@
 
 #include "core/errc.hpp"
 #include "core/startup_error.hpp"
+#include "signaling/envelope.hpp"
 #include "store/transaction.hpp"
 
 namespace peerdrop::signaling {
@@ -108,7 +109,7 @@ boost::system::result<OutboxEntry> Outbox::enqueue(const std::string& recipient,
   }
 
   if (ttl <= std::chrono::milliseconds::zero()) ttl = limits_.default_ttl;
-  ttl = std::min(ttl, limits_.max_ttl);
+  ttl = std::min(ttl, is_daemon_type(type) ? limits_.max_daemon_ttl : limits_.max_ttl);
   OutboxEntry out{.recipient = recipient,
                   .sequence = queue ? queue->next_sequence : 1,
                   .type = std::move(type),

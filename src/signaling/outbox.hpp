@@ -56,6 +56,10 @@ class Outbox {
     std::size_t max_bytes = 64 << 20;
     std::chrono::milliseconds default_ttl{120'000};
     std::chrono::milliseconds max_ttl{600'000};  // the envelope's ttl field allows at most 600,000
+    // For the daemons' own types (is_daemon_type), e.g. a message waiting for
+    // a peer that is away for days: signaling signs such a message afresh
+    // each time it sends it, with what is left of its TTL.
+    std::chrono::milliseconds max_daemon_ttl{std::chrono::hours(24 * 30)};
   };
 
   // Creates the tables if missing and loads what they hold. Entries that
@@ -66,7 +70,8 @@ class Outbox {
   Outbox& operator=(const Outbox&) = delete;
 
   // Queues a message under the recipient's next sequence and stores it before
-  // returning. ttl <= 0 means default_ttl; above max_ttl it is cut to max_ttl.
+  // returning. ttl <= 0 means default_ttl; above max_ttl (max_daemon_ttl for a
+  // daemon's own type) it is cut to that.
   // Errors: queue_full (a per-peer or global cap would be exceeded; nothing
   // changed), too_large (the message alone exceeds the per-peer byte cap, or
   // its type is over 255 bytes), io_error (SQLite refused the write; nothing changed).

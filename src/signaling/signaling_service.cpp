@@ -102,9 +102,14 @@ void SignalingService::flush(const std::string& peer_id) {
       e.recipient_key = peer->public_key;
       e.sequence = entry.sequence;
       e.floor = std::min(floor, entry.sequence);
-      e.created_ms = static_cast<std::uint64_t>(entry.created_ms);
-      e.ttl_ms = static_cast<std::uint32_t>(
-          std::clamp<std::int64_t>(entry.expires_ms - entry.created_ms, 1, Envelope::kMaxTtlMs));
+      // A daemon's own message may wait longer than an envelope may live
+      // (Outbox::Limits::max_daemon_ttl): it is signed afresh when it goes,
+      // with what is left of its TTL, at most the envelope's 10 minutes.
+      const bool outlives_envelope =
+          is_daemon_type(entry.type) && entry.expires_ms - entry.created_ms > Envelope::kMaxTtlMs;
+      const auto created = outlives_envelope ? std::max(clock_.unix_ms(), entry.created_ms) : entry.created_ms;
+      e.created_ms = static_cast<std::uint64_t>(created);
+      e.ttl_ms = static_cast<std::uint32_t>(std::clamp<std::int64_t>(entry.expires_ms - created, 1, Envelope::kMaxTtlMs));
       e.type = entry.type;
       e.payload = entry.payload;
       auto bytes = encode_envelope(e, identity_);
@@ -183,11 +188,12 @@ void SignalingService::receive(const std::string& peer_id, std::span<const std::
     const auto verdict = inbox_.judge(peer_id, envelope->sequence, envelope->floor);
     if (verdict == InboxVerdict::gap) break;  // the earlier ones come first; they will be sent again
     if (verdict == InboxVerdict::duplicate) continue;
-    inbox_.delivered(peer_id, envelope->sequence);
+    // Handed on before it counts as delivered: a daemon that dies in between
+    // gets it again, and a daemon's own handler (messages) keeps one copy per id.
     const auto& handler = is_daemon_type(envelope->type) ? callbacks_.daemon_message : callbacks_.deliver;
-    if (handler) {
-      handler(IncomingSignal{peer_id, std::move(envelope->type), std::move(envelope->payload), envelope->sequence});
-    }
+    const auto sequence = envelope->sequence;
+    if (handler) handler(IncomingSignal{peer_id, std::move(envelope->type), std::move(envelope->payload), sequence});
+    inbox_.delivered(peer_id, sequence);
   }
   channels_.send(peer_id, channel::FrameType::ack, channel::u64_payload(inbox_.last_delivered(peer_id)));
 }
@@ -210,11 +216,14 @@ void SignalingService::tick() {
 
 void SignalingService::report_expired() {
   for (const auto& entry : outbox_.purge_expired()) {
-    const bool daemon_message = is_daemon_type(entry.type);  // no UI waits for it
+    // No UI waits for a daemon's own message; its sender does if it gave a tag.
+    const bool daemon_message = is_daemon_type(entry.type);
     logger_->log(daemon_message ? spdlog::level::debug : spdlog::level::info,
                  "a \"{}\" message for peer {} expired undelivered after {} s", entry.type,
                  short_id(entry.recipient), (entry.expires_ms - entry.created_ms) / 1000);
-    if (callbacks_.expired && !daemon_message) callbacks_.expired(entry.client_tag, entry.recipient);
+    if (callbacks_.expired && (!daemon_message || entry.client_tag != 0)) {
+      callbacks_.expired(entry.client_tag, entry.recipient);
+    }
   }
 }
 

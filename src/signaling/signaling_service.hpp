@@ -52,8 +52,9 @@ class SignalingService {
     std::function<void(const IncomingSignal&)> deliver;                       // to the UI
     std::function<void(std::uint64_t tag)> delivered;                          // the peer daemon has it
     std::function<void(std::uint64_t tag, const std::string& peer)> expired;   // its TTL ran out undelivered
-    // A message of the daemons' own (is_daemon_type: `relay:…`), for this
-    // daemon, never the UI; its expiry is not reported to `expired`.
+    // A message of the daemons' own (is_daemon_type: `relay:…`, `msg:…`), for
+    // this daemon, never the UI; its expiry is reported to `expired` only if
+    // it was queued with a tag other than 0.
     std::function<void(const IncomingSignal&)> daemon_message;
   };
 

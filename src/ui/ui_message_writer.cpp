@@ -86,6 +86,10 @@ std::string serialize(const FileProgress& m) {
                {"durable", m.durable}});
 }
 
+std::string serialize(const MessagePush& m) { return text({{"type", "message"}, {"message", m.message}}); }
+
+std::string serialize(const UnreadCounts& m) { return text({{"type", "unread_messages"}, {"unread", m.unread}}); }
+
 std::string serialize(const ErrorMessage& m) {
   json::object out{{"type", "error"}, {"code", m.code}, {"error", m.error}};
   if (m.handle) out["handle"] = *m.handle;

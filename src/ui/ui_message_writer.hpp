@@ -21,6 +21,8 @@ std::string serialize(const IceServers& message);
 std::string serialize(const FileOpened& message);
 std::string serialize(const FileFinished& message);
 std::string serialize(const FileProgress& message);
+std::string serialize(const MessagePush& message);
+std::string serialize(const UnreadCounts& message);
 std::string serialize(const ErrorMessage& message);
 
 }  // namespace peerdrop::ui

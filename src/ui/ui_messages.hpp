@@ -144,6 +144,12 @@ struct FileProgress {                 // "file_progress"
   std::uint64_t received = 0;
   std::uint64_t durable = 0;
 };
+struct MessagePush {                  // "message": a message of a conversation was added or changed state
+  boost::json::object message;        // as GET /api/messages lists it
+};
+struct UnreadCounts {                 // "unread_messages": on connect and whenever they change
+  boost::json::object unread;         // peer id -> unread incoming messages (peers with none left out)
+};
 struct ErrorMessage {                 // "error"
   std::string code;
   std::string error;

@@ -248,6 +248,44 @@ TEST_F(CliProcessTest, TrustAndUntrustChangeWhoseFilesAreAcceptedWithoutAsking) 
   EXPECT_TRUE(trusted(endpoint).empty());
 }
 
+TEST_F(CliProcessTest, MsgWaitsUntilThePeersDaemonHasItOrSaysItIsQueued) {
+  auto one = start("one");
+  auto two = start("two");
+  endpoint_of(*one);
+  const auto two_id = id_of(endpoint_of(*two));
+  ASSERT_TRUE(wait_until([&] { return lists_verified("one", "two") == 1; }, 10s)) << one->log();
+
+  const auto sent = cli("one", {"msg", "two", "Hello two"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  EXPECT_EQ(sent.out, "Delivered to two (" + two_id.substr(0, 7) + ").\n");
+  auto unread = boost::json::parse(http_get(endpoint_of(*two), "/api/messages?unread=1").body);
+  ASSERT_EQ(unread.at("messages").as_array().size(), 1u);
+  EXPECT_EQ(unread.at("messages").as_array()[0].at("text"), "Hello two");
+
+  EXPECT_EQ(cli("one", {"msg", "two"}).exit_code, 2);
+  EXPECT_EQ(cli("one", {"msg", "two", ""}).exit_code, 2);
+  const auto refused = cli("one", {"msg", "two", "bell\a"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_TRUE(refused.err.starts_with("peerdrop: peerdropd refused: a message is UTF-8 text")) << refused.err;
+
+  two->signal(SIGTERM);
+  ASSERT_EQ(two->wait_for_exit(5s), 0);
+  const auto queued = cli("one", {"msg", "two", "While you were away", "--wait", "0.3"});
+  ASSERT_EQ(queued.exit_code, 0) << queued.err;
+  EXPECT_TRUE(queued.out.starts_with("Queued for two (" + two_id.substr(0, 7) + "): it is delivered when")) << queued.out;
+
+  two = start("two");
+  const auto endpoint = endpoint_of(*two);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        unread = boost::json::parse(http_get(endpoint, "/api/messages?unread=1").body);
+        return unread.at("messages").as_array().size() == 2;
+      },
+      10s))
+      << two->log();
+  EXPECT_EQ(unread.at("messages").as_array()[1].at("text"), "While you were away");
+}
+
 TEST_F(CliProcessTest, AnAmbiguousOrUnknownPeerIsAUsageErrorThatListsTheCandidates) {
   auto one = start("one");
   auto twin_a = start("twin-a", "twin");

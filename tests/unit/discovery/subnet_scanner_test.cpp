@@ -60,7 +60,8 @@ class SubnetScannerTest : public ::testing::Test {
   http::StaticAssets assets_;
   http::ApiHandler handler_{
       http::ApiServices{
-          .directory = directory_, .settings = fakes_.settings, .files = fakes_.files, .lane = fakes_.lane},
+          .directory = directory_, .settings = fakes_.settings, .files = fakes_.files, .lane = fakes_.lane,
+          .messages = fakes_.messages},
       policy_, token_, limiter_, limiter_, assets_, core::make_logger("test")};
   http::HttpServer server_{io_, config_, std::move(acceptor_), policy_, handler_, nullptr, nullptr, core::make_logger("test")};
   HealthClient client_{io_.get_executor()};

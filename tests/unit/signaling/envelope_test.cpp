@@ -249,12 +249,13 @@ TEST_F(EnvelopeTest, AcceptsEveryDocumentedType) {
 }
 
 TEST_F(EnvelopeTest, TellsTheDaemonsOwnTypesFromTheUisOnes) {
-  for (const char* type : {"relay:request", "relay:grant", "relay:anything-later"}) {
+  for (const char* type : {"relay:request", "relay:grant", "relay:anything-later", "msg:text", "msg:later"}) {
     EXPECT_TRUE(is_valid_type(type)) << type;
     EXPECT_TRUE(is_daemon_type(type)) << type;
     EXPECT_TRUE(decode_envelope(forge(type, "{}"))) << type;
   }
-  for (const char* type : {"offer", "app:relay", "relay", "relay_request", "app:relay:grant", "relay.grant"}) {
+  for (const char* type : {"offer", "app:relay", "relay", "relay_request", "app:relay:grant", "relay.grant", "msg",
+                           "app:msg:text"}) {
     EXPECT_FALSE(is_daemon_type(type)) << type;
   }
 }

@@ -12,6 +12,7 @@
 #include "core/logging.hpp"
 #include "discovery/announcement_signer.hpp"
 #include "discovery/peer_store.hpp"
+#include "signaling/envelope.hpp"
 #include "store/sqlite_database.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_peer_channels.hpp"
@@ -43,7 +44,7 @@ struct Daemon {
                         .deliver = [this](const IncomingSignal& signal) { received.push_back(signal); },
                         .delivered = [this](std::uint64_t tag) { delivered.push_back(tag); },
                         .expired = [this](std::uint64_t tag, const std::string&) { expired.push_back(tag); },
-                        .daemon_message = nullptr},
+                        .daemon_message = [this](const IncomingSignal& m) { daemon_received.push_back(m); }},
                     logger);
   }
   // A restart (SIGKILL and start): only what the database holds survives.
@@ -83,6 +84,7 @@ struct Daemon {
   std::optional<InboxState> inbox;
   std::optional<SignalingService> service;
   std::vector<IncomingSignal> received;  // what its UI got
+  std::vector<IncomingSignal> daemon_received;  // the daemons' own messages it got
   std::vector<std::uint64_t> delivered;  // tags the peer acknowledged
   std::vector<std::uint64_t> expired;    // tags reported expired
 };
@@ -153,6 +155,48 @@ class SignalingServiceTest : public ::testing::Test {
   Daemon a_{io_, clock_, "a"};
   Daemon b_{io_, clock_, "b"};
 };
+
+// Messages daemon to daemon: the daemons' own types may wait days (the UI's
+// 10 minutes at most); a tagged one's fate reaches its sender by tag, an
+// untagged one's expiry (relay requests) is not reported.
+TEST_F(SignalingServiceTest, ADaemonMessageWaitsDaysAndItsSenderHearsOfItByTag) {
+  const auto long_lived = a_.service->send(b_.id(), "msg:text", "{}", 48h, 77);
+  ASSERT_TRUE(long_lived);
+  EXPECT_EQ(long_lived->expires_ms - long_lived->created_ms, 48 * 3'600'000);
+  ASSERT_TRUE(a_.service->send(b_.id(), "msg:text", R"({"n":2})", 1h, 78));
+  ASSERT_TRUE(a_.service->send(b_.id(), "relay:request", "{}", 1h, 0));
+  const auto ui = a_.service->send(b_.id(), "offer", "{}", 48h, 5);
+  ASSERT_TRUE(ui);
+  EXPECT_EQ(ui->expires_ms - ui->created_ms, 600'000) << "the UI's signals live 10 minutes at most";
+  const auto capped = a_.service->send(b_.id(), "msg:text", "{}", 40 * 24h, 79);
+  ASSERT_TRUE(capped);
+  EXPECT_EQ(capped->expires_ms - capped->created_ms, 30LL * 86'400'000);
+
+  clock_.advance(2h);
+  a_.service->tick();
+  EXPECT_EQ(a_.expired, (std::vector<std::uint64_t>{78, 5}));
+  clock_.advance(24h);
+  connect();
+  // Signed afresh as it goes: an envelope lives 10 minutes at most, whatever waited how long.
+  std::size_t checked = 0;
+  for (const auto& frame : a_.channels.in_flight) {
+    if (frame.type != channel::FrameType::envelopes) continue;
+    for (const auto bytes : *split_frames(frame.payload, 256)) {
+      const auto envelope = decode_envelope(bytes);
+      ASSERT_TRUE(envelope);
+      EXPECT_EQ(envelope->created_ms, static_cast<std::uint64_t>(clock_.unix_ms()));
+      EXPECT_EQ(envelope->ttl_ms, Envelope::kMaxTtlMs);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 1u) << "the one past the holes goes once the first is acknowledged";
+  settle();
+  ASSERT_EQ(b_.daemon_received.size(), 2u);
+  EXPECT_EQ(b_.daemon_received[0].type, "msg:text");
+  EXPECT_EQ(b_.daemon_received[0].payload, "{}");
+  EXPECT_TRUE(b_.received.empty()) << "never to a UI";
+  EXPECT_EQ(a_.delivered, (std::vector<std::uint64_t>{77, 79}));
+}
 
 // The lab's case: A queues ten signals for B while B is away; the odd ones
 // live 3 s. They expire (A purges them and tells the tab), and when the

@@ -12,6 +12,7 @@ import {
   type DaemonMessage,
   type IceServer,
   type Peer,
+  type PeerMessage,
   type ReceivedFile,
   type RelayStatus,
   type SelfInfo,
@@ -28,6 +29,7 @@ import type { PeerConnectionFactory } from '../rtc/PeerSession';
 import { LaneController, type LanePort } from '../lane/LaneController';
 import { StorageLaneResumeStore, type LaneResumeStore } from '../lane/laneResumeStore';
 import { Emitter, realTimers, type Timers } from '../util/timers';
+import { MessageBook } from '../messages/MessageBook';
 
 export interface AppSnapshot {
   daemon: DaemonSocketStatus;
@@ -54,6 +56,10 @@ export interface AppSnapshot {
   receivedFiles: readonly ReceivedFile[] | null;
   /** This computer's relay (TURN); null while the daemon has not said (an older daemon never does). */
   relay: RelayStatus | null;
+  /** Messages daemon to daemon: the conversations this page fetched, oldest first. */
+  conversations: Readonly<Record<string, readonly PeerMessage[]>>;
+  /** Unread incoming messages per peer id. */
+  unreadMessages: Readonly<Record<string, number>>;
 }
 
 export interface AppControllerOptions {
@@ -107,6 +113,7 @@ export class AppController {
   private filesRefresh: ReturnType<Timers['setTimeout']> | null = null;
   private relay: RelayStatus | null = null;
   private keyRefused = false;
+  private readonly messages = new MessageBook();
 
   constructor(private readonly options: AppControllerOptions) {
     this.socket = options.socket;
@@ -192,6 +199,8 @@ export class AppController {
       laneNotes: this.lane.currentNotes(),
       receivedFiles: this.receivedFiles,
       relay: this.relay,
+      conversations: Object.fromEntries(this.peers.map((p) => [p.id, this.messages.conversation(p.id)])),
+      unreadMessages: this.messages.unreadCounts(),
     };
     return this.snapshot;
   };
@@ -350,6 +359,26 @@ export class AppController {
     }, 300);
   }
 
+  /** Fetches the conversation with `peer` (GET /api/messages) and marks what came from it read. */
+  async openConversation(peer: string): Promise<void> {
+    try {
+      this.messages.load(peer, await this.api.getMessages(peer));
+      if (this.messages.unreadCount(peer) > 0 || this.messages.conversation(peer).some((m) => m.direction === 'in' && !m.read)) {
+        this.messages.markRead(peer);
+        await this.api.markMessagesRead(peer);
+      }
+    } catch {
+      // An older daemon without messages, or it is away: the panel shows what it has.
+    }
+    this.changed();
+  }
+
+  /** Queues a message for `peer` at this computer's daemon; the `message` pushes tell how it fares. */
+  async sendMessage(peer: string, text: string): Promise<void> {
+    this.messages.apply(await this.api.sendMessage(peer, text));
+    this.changed();
+  }
+
   private onMessage(message: DaemonMessage): void {
     if (this.lane.handle(message)) return;
     if (this.daemonFiles.handle(message)) return;
@@ -358,6 +387,19 @@ export class AppController {
       return;
     }
     switch (message.type) {
+      case 'message': {
+        const { peer, direction, read } = message.message;
+        this.messages.apply(message.message);
+        // A message from the peer whose conversation is open is read as it arrives.
+        if (direction === 'in' && !read && peer === this.selectedPeerId && this.messages.loaded(peer)) {
+          this.messages.markRead(peer);
+          this.api.markMessagesRead(peer).catch(() => undefined);
+        }
+        break;
+      }
+      case 'unread_messages':
+        this.messages.setUnread(message.unread);
+        break;
       case 'files':
         this.receivedFiles = message.files;
         this.filesPushed = true;

@@ -54,6 +54,12 @@ export function App({ controller }: { controller: AppController }) {
     document.documentElement.dataset.theme = shownTheme;
   }, [shownTheme]);
 
+  // The selected peer's messages daemon to daemon: fetched when it is picked, and read.
+  const selectedPeerId = snapshot.selectedPeerId;
+  useEffect(() => {
+    if (selectedPeerId) void controller.openConversation(selectedPeerId);
+  }, [controller, selectedPeerId]);
+
   useEffect(() => {
     const self = snapshot.self;
     document.title = self ? `PeerDrop \u2013 ${self.name}` : 'PeerDrop';
@@ -149,6 +155,15 @@ export function App({ controller }: { controller: AppController }) {
     }
   };
 
+  const sendMessage = async (id: string, text: string): Promise<string | null> => {
+    try {
+      await controller.sendMessage(id, text);
+      return null;
+    } catch (error) {
+      return `Not sent: ${problemText(error)}`;
+    }
+  };
+
   const addPeer = async (address: string): Promise<string | null> => {
     try {
       await controller.api.addPeer(address);
@@ -227,6 +242,7 @@ export function App({ controller }: { controller: AppController }) {
             actions={actions}
             debugPeerId={debugPeerId === snapshot.selectedPeerId ? debugPeerId : null}
             selfName={snapshot.self?.name ?? null}
+            unreadMessages={snapshot.unreadMessages}
           />
           <ReceivedFiles
             files={snapshot.receivedFiles}
@@ -247,6 +263,8 @@ export function App({ controller }: { controller: AppController }) {
               debugOpen={debugPeerId === selected.peer.id}
               selfName={snapshot.self?.name ?? null}
               onSetConfirmed={(confirmed) => setConfirmed(selected.peer.id, confirmed)}
+              messages={snapshot.conversations[selected.peer.id] ?? []}
+              onSendMessage={(text) => sendMessage(selected.peer.id, text)}
               onDebugToggle={(open) => {
                 const id = selected.peer.id;
                 setDebugPeerId((current) => (open ? id : current === id ? null : current));

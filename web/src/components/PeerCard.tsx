@@ -31,10 +31,21 @@ interface Props {
   namesakes?: readonly Peer[];
   /** It calls itself what this computer is called (a warning says it is another device). */
   hasOwnName?: boolean;
+  /** Messages from it not read yet (messages daemon to daemon). */
+  unreadMessages?: number;
 }
 
 /** One peer in the list: who it is (name, fingerprint, marks), how it was found, its connection state and buttons. */
-export function PeerCard({ view, selected, now, actions, debugOpen = false, namesakes = [], hasOwnName = false }: Props) {
+export function PeerCard({
+  view,
+  selected,
+  now,
+  actions,
+  debugOpen = false,
+  namesakes = [],
+  hasOwnName = false,
+  unreadMessages = 0,
+}: Props) {
   const { peer, connection } = view;
   const id = peer.id;
   const stateClass = `state state-${connection.state}`;
@@ -60,6 +71,11 @@ export function PeerCard({ view, selected, now, actions, debugOpen = false, name
         {isNewToday(peer.firstSeen, now) && (
           <span className="pill pill-new" title="PeerDrop saw this device for the first time today">
             New today
+          </span>
+        )}
+        {unreadMessages > 0 && (
+          <span className="pill pill-unread" title={`Messages from ${peer.name} you have not read: open it to read them`}>
+            {unreadMessages === 1 ? '1 new message' : `${unreadMessages} new messages`}
           </span>
         )}
         {peer.relay && (

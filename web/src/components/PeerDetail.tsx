@@ -1,6 +1,8 @@
 import type { PeerController, PeerView } from '../peer/PeerController';
 import type { TransferView } from '../transfer/transferView';
+import type { PeerMessage } from '../daemon/protocol';
 import { ChatPanel } from './ChatPanel';
+import { MessagesPanel } from './MessagesPanel';
 import { TransferPanel, type TransferActions } from './TransferPanel';
 import { DebugPanel } from './DebugPanel';
 import { QualityBadge } from './QualityBadge';
@@ -21,6 +23,9 @@ interface Props {
   selfName?: string | null;
   /** "Mark as verified" and "Remove verification"; without it the verification code is not shown. */
   onSetConfirmed?: (confirmed: boolean) => Promise<string | null>;
+  /** Messages daemon to daemon with this peer; without onSendMessage the panel is not shown. */
+  messages?: readonly PeerMessage[];
+  onSendMessage?: (text: string) => Promise<string | null>;
 }
 
 /** The selected peer: its verification code, connection quality, files, chat and the debug panel. */
@@ -34,6 +39,8 @@ export function PeerDetail({
   onDebugToggle,
   selfName = null,
   onSetConfirmed,
+  messages = [],
+  onSendMessage,
 }: Props) {
   const { peer, connection } = view;
   const showChat = connection.chat || view.chat.length > 0;
@@ -55,6 +62,7 @@ export function PeerDetail({
           actions={transferActions}
         />
       )}
+      {onSendMessage && peer.verified && <MessagesPanel peerName={peer.name} messages={messages} onSend={onSendMessage} />}
       {showChat ? (
         <ChatPanel
           peerName={peer.name}

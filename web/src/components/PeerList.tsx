@@ -12,10 +12,12 @@ interface Props {
   debugPeerId?: string | null;
   /** This computer's name: a peer that uses it too is marked. */
   selfName?: string | null;
+  /** Unread messages per peer id. */
+  unreadMessages?: Readonly<Record<string, number>>;
 }
 
 /** The peers the daemon knows: recently connected first, then online, then by name. */
-export function PeerList({ peers, selectedPeerId, actions, debugPeerId = null, selfName = null }: Props) {
+export function PeerList({ peers, selectedPeerId, actions, debugPeerId = null, selfName = null, unreadMessages = {} }: Props) {
   const now = useNow(15_000);
   const sameName = useMemo(() => namesakes(peers.map((v) => v.peer)), [peers]);
   return (
@@ -38,6 +40,7 @@ export function PeerList({ peers, selectedPeerId, actions, debugPeerId = null, s
             now={now}
             actions={actions}
             debugOpen={view.peer.id === debugPeerId}
+            unreadMessages={unreadMessages[view.peer.id] ?? 0}
             namesakes={sameName.get(view.peer.id)}
             hasOwnName={selfName !== null && nameKey(view.peer.name) === nameKey(selfName)}
           />

@@ -4,8 +4,10 @@ import {
   isObject,
   parsePeer,
   parseReceivedFiles,
+  parsePeerMessage,
   parseSettings,
   type Peer,
+  type PeerMessage,
   type ReceivedFile,
   type Settings,
   type SettingsPatch,
@@ -103,6 +105,26 @@ export class DaemonApi {
     return parseReceivedFiles(await this.request('GET', '/api/files'));
   }
 
+  /** The conversation with `peer`, oldest first: its newest `limit` messages, or those before `before` (a seq). */
+  async getMessages(peer: string, options: { before?: number; limit?: number } = {}): Promise<PeerMessage[]> {
+    const query = new URLSearchParams({ peer });
+    if (options.before !== undefined) query.set('before', String(options.before));
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    return parseMessages(await this.request('GET', `/api/messages?${query.toString()}`));
+  }
+
+  /** Queues a message for `to` at this computer's daemon, which delivers it when `to`'s daemon is reachable. */
+  async sendMessage(to: string, text: string): Promise<PeerMessage> {
+    const message = parsePeerMessage(await this.request('POST', '/api/messages', { to, text }));
+    if (!message) throw new ApiError('The daemon answered with something that is not a message.', 500, 'bad_answer');
+    return message;
+  }
+
+  /** Marks the messages from `peer` read. */
+  async markMessagesRead(peer: string): Promise<void> {
+    await this.request('POST', '/api/messages/read', { peer });
+  }
+
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
     let response: Response;
     try {
@@ -132,6 +154,11 @@ export class DaemonApi {
     }
     return parsed;
   }
+}
+
+function parseMessages(value: unknown): PeerMessage[] {
+  if (!isObject(value) || !Array.isArray(value.messages)) return [];
+  return value.messages.map(parsePeerMessage).filter((m): m is PeerMessage => m !== null);
 }
 
 function parseScan(value: unknown): ScanStatus | null {

@@ -214,7 +214,38 @@ export interface RelayMessage {
   relay: RelayStatus;
 }
 
+/**
+ * A message daemon to daemon, as GET /api/messages lists it and the `message`
+ * push carries it (docs/protocol.md, "Messages").
+ */
+export interface PeerMessage {
+  /** This daemon's order of its history (pages go by it). */
+  seq: number;
+  id: string;
+  peer: string;
+  direction: 'in' | 'out';
+  text: string;
+  sentAt: number;
+  /** out: queued until the peer's daemon has it (delivered) or its TTL ran out (expired); in: received. */
+  state: 'queued' | 'delivered' | 'expired' | 'received';
+  read: boolean;
+  /** When it was delivered, expired or received (Unix ms); absent while queued. */
+  doneAt?: number;
+}
+/** A message of a conversation was added or changed state. */
+export interface PeerMessageMessage {
+  type: 'message';
+  message: PeerMessage;
+}
+/** Unread incoming messages per peer id: on connect and whenever they change. */
+export interface UnreadMessagesMessage {
+  type: 'unread_messages';
+  unread: Record<string, number>;
+}
+
 export type DaemonMessage =
+  | PeerMessageMessage
+  | UnreadMessagesMessage
   | WelcomeMessage
   | PeersMessage
   | SettingsMessage
@@ -388,6 +419,24 @@ function parseSelf(value: unknown): SelfInfo | null {
   };
 }
 
+const kMessageStates: readonly PeerMessage['state'][] = ['queued', 'delivered', 'expired', 'received'];
+
+/** A message of GET /api/messages or the `message` push; null if a field is missing or of another type. */
+export function parsePeerMessage(value: unknown): PeerMessage | null {
+  if (!isObject(value)) return null;
+  const v = value;
+  if (!isCount(v.seq) || !isString(v.id) || !isString(v.peer) || !isString(v.text) || !isCount(v.sentAt)) return null;
+  if (v.direction !== 'in' && v.direction !== 'out') return null;
+  const state = kMessageStates.find((s) => s === v.state);
+  if (!state) return null;
+  const message: PeerMessage = {
+    seq: v.seq, id: v.id, peer: v.peer, direction: v.direction, text: v.text, sentAt: v.sentAt, state, read: v.read === true,
+  };
+  const doneAt = v.deliveredAt ?? v.expiredAt ?? v.receivedAt;
+  if (isCount(doneAt)) message.doneAt = doneAt;
+  return message;
+}
+
 /** Checks one text frame from the daemon; null for anything malformed or unknown. */
 export function parseDaemonMessage(text: string): DaemonMessage | null {
   let value: unknown;
@@ -494,6 +543,16 @@ export function parseDaemonMessage(text: string): DaemonMessage | null {
     }
     case 'transfers':
       return parseTransfersMessage(m);
+    case 'message': {
+      const message = parsePeerMessage(m.message);
+      return message ? { type: 'message', message } : null;
+    }
+    case 'unread_messages': {
+      if (!isObject(m.unread)) return null;
+      const unread: Record<string, number> = {};
+      for (const [peer, count] of Object.entries(m.unread)) if (isCount(count) && count > 0) unread[peer] = count;
+      return { type: 'unread_messages', unread };
+    }
     default:
       return null;
   }
