@@ -45,8 +45,8 @@ import { cpuTicks, procStatus } from './lib/proc.mjs';
 export const kMiB = 1024 * 1024;
 const kCli = process.env.PEERDROP || path.join(kRepoDir, 'build', 'peerdrop');
 const kDaemonArgs = ['--no-scan', '--log-level', 'info'];
-const kSocatPort = 5001;
-const kTbf = ['tbf', 'rate', '1gbit', 'burst', '1mb', 'latency', '50ms'];
+export const kSocatPort = 5001;
+export const kTbf = ['tbf', 'rate', '1gbit', 'burst', '1mb', 'latency', '50ms'];
 const kSmallFileBytes = 10 * 1024;
 const kHz = clockTicksPerSecond();
 /** Milliseconds allowed for moving `bytes` (at 10 MiB/s at worst, plus set-up). */
@@ -338,6 +338,11 @@ async function profiledRun(pair, source, { mib, log }) {
  */
 export async function laneBenchmarks({ mib = 1024, smallMib = 256, repeats = 3, fileCount = 10_000, log, parts }) {
   const wanted = (name) => !parts || parts.includes(name);
+  if (wanted('big')) {
+    await run(['socat', '-V']).catch(() => {
+      throw new Error('socat is not installed (Debian: apt-get install socat); the lane is measured against it');
+    });
+  }
   const lab = await Lab.create({ subnets: [kSubnetA] });
   const cleanup = [];
   const result = { mib, smallMib, repeats, fileCount, tbf: kTbf.join(' ') };
