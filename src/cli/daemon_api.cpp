@@ -107,6 +107,10 @@ Outcome<std::vector<TransferRecord>> DaemonApi::offers() const {
   return typed("GET", "/api/offers", parse_offer_list);
 }
 
+Outcome<std::vector<UnreadMessage>> DaemonApi::unread_messages() const {
+  return typed("GET", "/api/messages?unread=1&limit=100", parse_unread_messages);
+}
+
 Outcome<> DaemonApi::answer(const std::string& tid, bool accept) const {
   if (!looks_like_transfer_id(tid)) return usage("\"" + printable(tid) + "\" is not a transfer id");
   const auto done = call("POST", "/api/offers/" + tid + (accept ? "/accept" : "/decline"),

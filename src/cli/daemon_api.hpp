@@ -12,6 +12,7 @@
 #include "cli/failure.hpp"
 #include "cli/message_record.hpp"
 #include "cli/peer_record.hpp"
+#include "cli/unread_message.hpp"
 #include "cli/transfer_record.hpp"
 
 namespace peerdrop::cli {
@@ -40,6 +41,7 @@ class DaemonApi {
   Outcome<TransferRecord> transfer(const std::string& tid) const;  // GET /api/transfers/TID, with its files
   Outcome<> cancel(const std::string& tid) const;                  // DELETE /api/transfers/TID
   Outcome<std::vector<TransferRecord>> offers() const;             // GET /api/offers
+  Outcome<std::vector<UnreadMessage>> unread_messages() const;     // GET /api/messages?unread=1
   // POST /api/offers/TID/accept (or /decline) {"via":"command line"}
   Outcome<> answer(const std::string& tid, bool accept) const;
 

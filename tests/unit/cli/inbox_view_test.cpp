@@ -24,7 +24,39 @@ TransferRecord offer(boost::json::object changes) {
 
 TEST(InboxView, SaysWhenNothingWaits) {
   EXPECT_EQ(inbox_text(InboxFacts{.offers = {}, .now_ms = kNow}), "Nothing waits for an answer.\n");
-  EXPECT_EQ(boost::json::serialize(inbox_json(InboxFacts{})), R"({"offers":[]})");
+  EXPECT_EQ(boost::json::serialize(inbox_json(InboxFacts{})), R"({"offers":[],"messages":[]})");
+}
+
+UnreadMessage message(std::string peer, std::string text, std::int64_t sent_at) {
+  return UnreadMessage{.id = "m1", .peer = std::move(peer), .text = std::move(text), .sent_at_ms = sent_at,
+                       .json = boost::json::object{{"id", "m1"}}};
+}
+
+TEST(InboxView, ListsUnreadMessagesAfterTheOffers) {
+  const std::string kitchen = "KITCHENAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+  InboxFacts facts{.offers = {}, .now_ms = kNow,
+                   .messages = {message(kitchen, "Dinner is ready", kNow - 5 * 60'000),
+                                message("UNKNOWNBBBBBBB", "first line\nsecond line\x1b[2J", kNow - 10'000)},
+                   .peer_names = {{kitchen, "kitchen"}}};
+  EXPECT_EQ(inbox_text(facts),
+            "2 unread messages:\n"
+            "  from kitchen (KITCHEN), 5 min ago: Dinner is ready\n"
+            "  from a peer (UNKNOWN), just now: first line …\n"
+            "Read and answer them in PeerDrop (peerdrop open), or with peerdrop msg PEER TEXT.\n");
+  facts.offers = {offer({{"files", files({"report.pdf"})}, {"file_count", 1}})};
+  const auto both = inbox_text(facts);
+  EXPECT_LT(both.find("offer waits"), both.find("unread messages")) << both;
+  EXPECT_EQ(boost::json::serialize(inbox_json(facts)).find(R"("messages":[{"id":"m1"},{"id":"m1"}])") !=
+                std::string::npos,
+            true);
+}
+
+TEST(InboxView, SaysHowLongAgo) {
+  EXPECT_EQ(ago_text(kNow - 59'000, kNow), "just now");
+  EXPECT_EQ(ago_text(kNow - 60'000, kNow), "1 min ago");
+  EXPECT_EQ(ago_text(kNow - 3 * 3'600'000, kNow), "3 h ago");
+  EXPECT_EQ(ago_text(kNow - 3 * 86'400'000LL, kNow), "3 days ago");
+  EXPECT_EQ(ago_text(kNow + 5'000, kNow), "just now") << "a sender's clock ahead of ours";
 }
 
 TEST(InboxView, ListsEachOfferWithItsFirstFiles) {
