@@ -592,6 +592,24 @@ TEST_F(LaneTransferTest, AnOfferBiggerThanTheFreeSpaceIsRefusedBeforeAnythingIsW
   EXPECT_TRUE(files_below(carol.downloads()).empty());
 }
 
+TEST_F(LaneTransferTest, AnOfferWhoseTotalWrapsAroundIsRefusedForWantOfSpace) {
+  // 2048 files of 2^53 - 1 bytes and one of 2048 + 10: their sum wraps around 2^64 to 10 bytes.
+  connect();
+  const std::string tid = "wrap_0123456789abcdefghi";
+  Offer offer{.tid = tid, .files = {}};
+  for (int i = 0; i < 2048; ++i) offer.files.push_back({"f" + std::to_string(i), (1ull << 53) - 1});
+  offer.files.push_back({"last", 2048 + 10});
+  const auto text = serialize(offer);
+  alice_.channels.send(kBob, FrameType::transfer, bytes_of(text));
+  settle();
+  const auto answers = messages_from<Answer>(kBob);
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_FALSE(answers[0].accepted);
+  EXPECT_EQ(answers[0].code, "disk_full");
+  EXPECT_FALSE(at_bob(tid));
+  EXPECT_EQ((LaneTransfer{.files = {{.path = "a", .size = ~0ull}, {.path = "b", .size = 2}}}.total_bytes()), ~0ull);
+}
+
 TEST_F(LaneTransferTest, ASenderCancelRemovesThePartialFiles) {
   bob_.trusting = true;
   connect();
