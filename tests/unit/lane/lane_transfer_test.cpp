@@ -498,6 +498,40 @@ TEST_F(LaneTransferTest, ARestartedSenderResumes) {
   EXPECT_EQ(landed.at(2), "src/sub/empty");
 }
 
+TEST_F(LaneTransferTest, ASourceFileChangedAfterTheOfferFailsAtBothEnds) {
+  connect();
+  const auto made = send_folder();
+  settle();
+  clock_.advance(1s);
+  write_file(source_ / "sub" / "b.bin", b_ + "more");
+  ASSERT_FALSE(bob_.receiver->accept(kAlice, made.tid, "tab"));
+  settle();
+  const auto sent = alice_.sender->find(made.tid).value();
+  EXPECT_EQ(sent.state, LaneState::failed);
+  EXPECT_EQ(sent.code, "source_changed");
+  const auto got = at_bob(made.tid).value();
+  EXPECT_EQ(got.state, LaneState::failed);
+  EXPECT_EQ(got.code, "source_changed");
+  EXPECT_TRUE(partial_files().empty());
+  // a.txt came before b.bin was found changed: it stays.
+  EXPECT_EQ(landed_files(), std::vector<std::string>{"src/a.txt"});
+}
+
+TEST_F(LaneTransferTest, AnOfferTheSenderGaveUpOnExpiresAtTheReceiverToo) {
+  const auto made = send_folder();
+  clock_.advance(5min);  // the peer comes within reach late: its own expiry is later than the sender's
+  connect();
+  settle();
+  ASSERT_EQ(at_bob(made.tid)->state, LaneState::offered);
+  clock_.advance(config_.offer_timeout + config_.unanswered_grace - 5min);
+  alice_.sender->tick();
+  settle();
+  EXPECT_EQ(sender_state(made.tid), LaneState::expired);
+  EXPECT_EQ(at_bob(made.tid)->state, LaneState::expired);
+  EXPECT_EQ(at_bob(made.tid)->code, "expired");
+  EXPECT_EQ(bob_.settled, std::vector<std::string>{made.tid});
+}
+
 TEST_F(LaneTransferTest, AFileDamagedInFlightIsAskedForAgainAndLandsRight) {
   bob_.trusting = true;
   connect();
