@@ -644,6 +644,39 @@ TEST_F(LaneTransferTest, AnOfferWhoseTotalWrapsAroundIsRefusedForWantOfSpace) {
   EXPECT_EQ((LaneTransfer{.files = {{.path = "a", .size = ~0ull}, {.path = "b", .size = 2}}}.total_bytes()), ~0ull);
 }
 
+TEST_F(LaneTransferTest, ATransferWhoseOfferWouldNotFitOneMessageIsRefusedWhenMade) {
+  // 20,000 files (the limit) with ordinary names: their offer is over 1 MiB, which no receiver reads
+  // (and no channel carries), so it could never be answered.
+  connect();
+  std::vector<LaneFile> files;
+  for (int i = 0; i < 20'000; ++i) {
+    char name[64];
+    std::snprintf(name, sizeof name, "Photos/2026/Summer holiday/IMG_2026071%05d.jpg", i);
+    files.push_back(LaneFile{.path = name, .size = 1, .source = "/nowhere/x", .mtime_ns = 0});
+  }
+  ASSERT_GT(serialize(Offer{.tid = std::string(22, 'x'),
+                            .files = [&] {
+                              std::vector<OfferedFile> offered;
+                              for (const auto& f : files) offered.push_back({f.path, f.size});
+                              return offered;
+                            }()})
+                .size(),
+            kMaxLaneMessageBytes);
+  const auto made = alice_.sender->send(kBob, files);
+  ASSERT_FALSE(made);
+  EXPECT_EQ(made.error(), Errc::too_many_files);
+  EXPECT_TRUE(alice_.sender->transfers().empty());
+  EXPECT_TRUE(alice_.store.load_all().value().empty());
+  EXPECT_TRUE(alice_.channels.in_flight.empty());
+  // Half of them fit, and reach the receiver.
+  files.resize(10'000);
+  const auto half = alice_.sender->send(kBob, files);
+  ASSERT_TRUE(half);
+  settle();
+  ASSERT_TRUE(at_bob(half->tid));
+  EXPECT_EQ(at_bob(half->tid)->files.size(), 10'000u);
+}
+
 TEST_F(LaneTransferTest, ASenderCancelRemovesThePartialFiles) {
   bob_.trusting = true;
   connect();
