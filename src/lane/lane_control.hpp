@@ -18,8 +18,8 @@ class LaneControl {
  public:
   virtual ~LaneControl() = default;
   // Offers the files and folders at `paths` (absolute) to `peer`. Errors:
-  // unknown_peer, malformed (no files), too_many_files, a system error about
-  // `failed_path`, storage_failed.
+  // unknown_peer, malformed (no files), too_many_files (also: more than one
+  // offer message holds), a system error about `failed_path`, storage_failed.
   virtual boost::system::result<boost::json::object> send_paths(const std::string& peer,
                                                                 const std::vector<std::string>& paths,
                                                                 std::string& failed_path) = 0;

@@ -79,8 +79,15 @@ void LaneReceiver::message(const std::string& peer, const LaneMessage& message) 
     logger_->info("{} cancelled transfer {}: {}", peer, cancel_msg->tid,
                   cancel_msg->reason.empty() ? cancel_msg->code : cancel_msg->reason);
     service_.cancel(peer, cancel_msg->tid);
-    end(*entry, LaneState::cancelled, cancel_msg->code.empty() ? "cancelled" : cancel_msg->code,
-        cancel_msg->reason.empty() ? "the sender cancelled it" : cancel_msg->reason);
+    // The code says how it ended: cancelled by someone, expired unanswered, or failed (source_changed …).
+    const auto& code = cancel_msg->code;
+    if (code.empty() || code == "cancelled") {
+      end(*entry, LaneState::cancelled, "cancelled",
+          cancel_msg->reason.empty() ? "the sender cancelled it" : cancel_msg->reason);
+    } else {
+      end(*entry, code == "expired" ? LaneState::expired : LaneState::failed, code,
+          cancel_msg->reason.empty() ? "the sender stopped it (" + code + ")" : cancel_msg->reason);
+    }
     if (waited && hooks_.settled) hooks_.settled(entry->record);
     return;
   }

@@ -54,6 +54,13 @@ std::int64_t mtime_ns(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
+Offer offer_of(const LaneTransfer& record) {
+  Offer offer{.tid = record.tid, .files = {}};
+  offer.files.reserve(record.files.size());
+  for (const auto& f : record.files) offer.files.push_back(OfferedFile{.path = f.path, .size = f.size});
+  return offer;
+}
+
 }  // namespace
 
 LaneSender::LaneSender(asio::any_io_executor executor, const LaneConfig& config, const core::Clock& clock,
@@ -124,6 +131,8 @@ boost::system::result<LaneTransfer> LaneSender::start(const std::string& peer, s
   record.created_at = now;
   record.updated_at = now;
   record.expires_at = now + (config_.offer_timeout + config_.unanswered_grace).count();
+  // The offer goes as one message: one the receiver would refuse as too large could never be answered.
+  if (serialize(offer_of(record)).size() > kMaxLaneMessageBytes) return core::make_error_code(Errc::too_many_files);
   if (const auto ec = store_.save(record)) {
     logger_->error("could not record a new transfer for {}: {}", peer, ec.message());
     return core::make_error_code(Errc::storage_failed);
@@ -164,12 +173,7 @@ void LaneSender::channel_down(const std::string& peer) {
   }
 }
 
-void LaneSender::offer(const Entry& entry) {
-  Offer offer{.tid = entry.record.tid, .files = {}};
-  offer.files.reserve(entry.record.files.size());
-  for (const auto& f : entry.record.files) offer.files.push_back(OfferedFile{.path = f.path, .size = f.size});
-  send_message(entry.record.peer, offer);
-}
+void LaneSender::offer(const Entry& entry) { send_message(entry.record.peer, offer_of(entry.record)); }
 
 void LaneSender::message(const std::string& peer, const LaneMessage& message) {
   if (stopped_) return;

@@ -57,7 +57,8 @@ class LaneSender {
 
   void load(std::vector<LaneTransfer> transfers);
   // Makes and offers a transfer of `files` (collect_source_files) to `peer`.
-  // Errors: malformed (no files), storage_failed.
+  // Errors: malformed (no files), too_many_files (more than its offer, one
+  // message of at most kMaxLaneMessageBytes, holds), storage_failed.
   boost::system::result<LaneTransfer> send(const std::string& peer, std::vector<LaneFile> files);
   // The same for files a page uploads (their `source` is set here: the spool).
   boost::system::result<LaneTransfer> send_from_page(const std::string& peer, std::vector<LaneFile> files);

@@ -1,6 +1,7 @@
 #include "lane/lane_transfer.hpp"
 
 #include <array>
+#include <limits>
 #include <utility>
 
 namespace peerdrop::lane {
@@ -39,8 +40,10 @@ bool parse_state(std::string_view text, LaneState& state) {
 bool is_final(LaneState state) { return state != LaneState::offered && state != LaneState::accepted; }
 
 std::uint64_t LaneTransfer::total_bytes() const {
+  // A peer's offer may name sizes whose sum passes 2^64 - 1: it stays there instead of wrapping to a small number.
+  constexpr auto kMax = std::numeric_limits<std::uint64_t>::max();
   std::uint64_t total = 0;
-  for (const auto& f : files) total += f.size;
+  for (const auto& f : files) total = f.size > kMax - total ? kMax : total + f.size;
   return total;
 }
 

@@ -45,6 +45,7 @@ struct LaneTransfer {
   std::int64_t expires_at = 0;  // Unix ms: an offer unanswered by then expires
   std::int64_t updated_at = 0;
 
+  // The sum of the sizes, at most 2^64 - 1.
   std::uint64_t total_bytes() const;
 };
 
