@@ -313,7 +313,6 @@ void LaneReceiver::ask(Entry& entry) {
   ++entry.gen;
   entry.received_in_gen = 0;
   entry.granted = config_.window_bytes;
-  entry.asked = true;
   send(peer, Want{.tid = entry.record.tid, .gen = entry.gen, .files = std::move(wanted), .credit = entry.granted});
 }
 
@@ -351,12 +350,6 @@ void LaneReceiver::close_files(Entry& entry) {
   if (entry.tab != 0) service_.tab_closed(entry.tab);  // partial files stay (a cancel removes them)
   entry.handles.clear();
   entry.offsets.clear();
-}
-
-void LaneReceiver::channel_down(const std::string& peer) {
-  for (auto& [key, entry] : entries_) {
-    if (key.first == peer) entry.asked = false;
-  }
 }
 
 void LaneReceiver::tick() {

@@ -63,7 +63,6 @@ class LaneReceiver {
   void load(std::vector<LaneTransfer> transfers);
   void message(const std::string& peer, const LaneMessage& message);
   void data(const std::string& peer, const DataFrame& frame);
-  void channel_down(const std::string& peer);
 
   // An offer that waits: accept or decline it. `by` says who (tab, command line, notification).
   // Errors: unknown_transfer (no such offer waits), storage_failed.
@@ -89,7 +88,6 @@ class LaneReceiver {
     LaneTransfer record;
     Tab tab = 0;
     std::uint32_t gen = 0;
-    bool asked = false;                                  // a want of `gen` is out on the current channel
     std::map<std::uint32_t, transfer::TransferService::Handle> handles;  // open files, still to land
     std::map<std::uint32_t, std::uint64_t> offsets;     // where each open file stands
     std::map<std::uint32_t, std::string> landed;        // index → name

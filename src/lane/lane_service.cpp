@@ -87,7 +87,6 @@ asio::awaitable<void> LaneService::ticker() {
 void LaneService::channel_up(const std::string& peer) { sender_.channel_up(peer); }
 
 void LaneService::channel_down(const std::string& peer) {
-  receiver_.channel_down(peer);
   sender_.channel_down(peer);
 }
 

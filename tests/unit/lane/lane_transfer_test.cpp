@@ -203,9 +203,7 @@ class LaneTransferTest : public ::testing::Test {
   void cut() {
     alice_.channels.down(kBob);
     bob_.channels.down(kAlice);
-    alice_.receiver->channel_down(kBob);
     alice_.sender->channel_down(kBob);
-    bob_.receiver->channel_down(kAlice);
     bob_.sender->channel_down(kAlice);
   }
 
