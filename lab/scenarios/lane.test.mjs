@@ -242,6 +242,47 @@ await labSuite('transfer lane', () => {
     assert.deepEqual(readdirSync(path.join(a.dataDir, 'outgoing')), [], 'the upload spool is gone');
   });
 
+  uiTest('a page reloaded mid-upload: the transfer pauses; the same files picked again resume it', { skip: skipUi, timeout: 120_000 }, async (lab, t) => {
+    const { a, b } = await pair(lab);
+    assert.equal((await call(b, 'PUT', '/api/settings', { autoAccept: [a.id] })).status, 200);
+    const size = 24 * 1024 * 1024;
+    const files = makeFiles(a, size);
+    const ui = new PeerDropUi(await a.openBrowser());
+    await ui.waitPeer('bob');
+    // The page's uploads to its own daemon at 4 MiB/s (Chromium's own throttling), so the reload lands mid-file.
+    const cdp = await ui.page.context().newCDPSession(ui.page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions',
+      { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 4 * 1024 * 1024 });
+    await ui.peerItem('bob').getByLabel('Files to send to bob', { exact: true }).setInputFiles([files.big]);
+    const first = await waitFor(async () => (await call(a, 'GET', '/api/transfers')).json.transfers, {
+      timeout: 10_000, what: 'the page\'s transfer', until: (list) => list.length === 1,
+    });
+    const tid = first[0].tid;
+    const partly = await waitFor(() => transfer(a, tid), {
+      timeout: 20_000, interval: 100, what: 'part of the file uploaded',
+      until: (x) => x.files[0].uploaded >= size / 4,
+    });
+    t.diagnostic(`reloading with ${partly.files[0].uploaded} of ${size} bytes uploaded`);
+    await ui.browser.reload();
+    const paused = await waitFor(() => transfer(a, tid), {
+      timeout: 10_000, interval: 200, what: 'the daemon to say the transfer waits for the page', until: (x) => Boolean(x.stalled),
+    });
+    t.diagnostic(`alice's daemon: ${paused.state}, "${paused.stalled}"`);
+    assert.equal(paused.state, 'accepted');
+    assert.ok(paused.files[0].uploaded < size, 'the upload stopped with the page');
+    const words = await ui.waitUntil(() => ui.page.getByRole('article').allInnerTexts(), {
+      what: 'the reloaded page to say the transfer is paused', until: (texts) => /Paused/.test(texts.join('\n')),
+      show: 'page',
+    });
+    t.diagnostic(`the reloaded page: ${words.join(' | ').replace(/\s+/g, ' ')}`);
+    await ui.peerItem('bob').getByLabel('Files to send to bob', { exact: true }).setInputFiles([files.big]);
+    const done = await waitState(a, tid, 'done', { timeout: 40_000 });
+    assert.equal(done.files_landed, 1);
+    assert.equal((await call(a, 'GET', '/api/transfers')).json.transfers.length, 1, 'the same transfer went on: no new one');
+    assertLanded(b, { 'big.bin': files.big });
+  });
+
   uiTest('an offer made while no tab is open shows in a tab opened later; accepting there completes it', { skip: skipUi, timeout: 90_000 }, async (lab, t) => {
     const { a, b } = await pair(lab);
     const files = makeFiles(a, 1024 * 1024);
