@@ -18,31 +18,18 @@
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cancelTest, killResumeTest, kMiB, manyFilesTest, networkCutTest, smallDiskTest } from '../cases/lane.mjs';
+import {
+  call, cancelTest, cli, killResumeTest, kMiB, lanePair, listFiles, manyFilesTest, networkCutTest, offer, sha256, smallDiskTest,
+  transfer, waitState,
+} from '../cases/lane.mjs';
 import {
   PeerDropUi, blockNewConnections, cutBetween, kSubnetA, kSubnetB, labSuite, labTest, uiScenarioSkip, uiTest,
   waitFor, waitForPeer,
 } from '../lib/index.mjs';
 
 const skipUi = await uiScenarioSkip('the tab scenario of the transfer lane');
-
-function sha256(file) {
-  return crypto.createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
-/** Files under `dir`, relative, '/'-separated, without the partial folder. */
-function listFiles(dir, base = dir) {
-  const out = [];
-  for (const name of readdirSync(dir)) {
-    if (name === '.peerdrop-partial') continue;
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) out.push(...listFiles(full, base));
-    else out.push(path.relative(base, full).split(path.sep).join('/'));
-  }
-  return out.sort();
-}
 
 /** A folder of a few small files and one of `bigBytes`, in `host`'s directory. */
 function makeFiles(host, bigBytes) {
@@ -55,45 +42,6 @@ function makeFiles(host, bigBytes) {
   return { root, folder: path.join(root, 'photos'), big: path.join(root, 'big.bin') };
 }
 
-const kCli = process.env.PEERDROP || path.resolve(import.meta.dirname, '../../build/peerdrop');
-
-/** `peerdrop ARGS` on `host`, against its daemon; resolves with { code, out, err }. */
-async function cli(host, args) {
-  try {
-    const out = await host.exec([kCli, ...args, '--data-dir', host.dataDir]);
-    return { code: 0, out, err: '' };
-  } catch (error) {
-    return { code: error.code, out: error.stdout ?? '', err: error.stderr ?? '' };
-  }
-}
-
-async function call(host, method, url, body) {
-  const res = await host.fetch(url, {
-    method, headers: body ? { 'content-type': 'application/json' } : {}, body: body && JSON.stringify(body),
-  });
-  return res;
-}
-
-async function offer(from, to, paths) {
-  const res = await call(from, 'POST', '/api/transfers', { to: to.id, paths });
-  assert.equal(res.status, 201, `POST /api/transfers on ${from.name}: ${res.status} ${res.body}`);
-  return res.json;
-}
-
-async function transfer(host, tid) {
-  const res = await call(host, 'GET', `/api/transfers/${tid}`);
-  assert.equal(res.status, 200, `GET /api/transfers/${tid} on ${host.name}: ${res.status} ${res.body}`);
-  return res.json;
-}
-
-function waitState(host, tid, states, { timeout = 20_000 } = {}) {
-  const wanted = [states].flat();
-  return waitFor(() => transfer(host, tid), {
-    timeout, interval: 100, what: `transfer ${tid} on ${host.name} to be ${wanted.join(' or ')}`,
-    until: (t) => wanted.includes(t.state),
-  });
-}
-
 /** Asserts that every sent file landed with its bytes under the download folder. */
 function assertLanded(receiver, files) {
   for (const [name, source] of Object.entries(files)) {
@@ -102,16 +50,8 @@ function assertLanded(receiver, files) {
   }
 }
 
-/** alice and bob on one subnet, each listing the other as verified. */
-async function pair(lab, { receiverArgs = [] } = {}) {
-  const a = await lab.addHost('alice', { subnet: 'a' });
-  const b = await lab.addHost('bob', { subnet: 'a' });
-  await a.startDaemon(['--no-scan']);
-  await b.startDaemon(['--no-scan', ...receiverArgs]);
-  await waitForPeer(a, b, { verified: true, timeout: 10_000 });
-  await waitForPeer(b, a, { verified: true, timeout: 10_000 });
-  return { a, b };
-}
+/** alice and bob on one subnet, each listing the other as verified; nobody trusted. */
+const pair = (lab, options = {}) => lanePair(lab, { trust: false, ...options });
 
 await labSuite('transfer lane', () => {
   killResumeTest({ bytes: 96 * kMiB, mbit: 128 });

@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "support/ci.hpp"
@@ -66,23 +67,42 @@ class LaneProcessTest : public ::testing::Test {
     return made.status == 201 ? std::string(json::parse(made.body).at("tid").as_string()) : "";
   }
 
+  // A desktop session (bus, Xvfb, dunst), and two daemons that see each other:
+  // kitchen, and laptop, whose offers show as desktop notifications there.
+  void start_pair() {
+    if (const auto missing = DesktopSession::missing_programs()) {
+      if (ci_requires_every_test()) FAIL() << *missing << "; CI=true requires this test to run";
+      GTEST_SKIP() << *missing;
+    }
+    std::filesystem::create_directories(dir_.path() / "desktop");
+    session_.emplace(dir_.path() / "desktop");
+    ASSERT_TRUE(session_->started()) << session_->problem();
+    kitchen_ = start("kitchen");
+    laptop_ = start("laptop", {"--notify-bus", session_->bus_address()});
+    kitchen_at_ = endpoint_of(*kitchen_);
+    laptop_at_ = endpoint_of(*laptop_);
+    laptop_id_ = id_of(laptop_at_);
+    ASSERT_TRUE(wait_until([&] { return lists_verified(kitchen_at_, laptop_id_); }, 10s)) << kitchen_->log();
+  }
+
   TempDir dir_;
+  std::optional<DesktopSession> session_;
+  std::unique_ptr<DaemonProcess> kitchen_;
+  std::unique_ptr<DaemonProcess> laptop_;
+  DaemonEndpoint kitchen_at_;
+  DaemonEndpoint laptop_at_;
+  std::string laptop_id_;
 };
 
 TEST_F(LaneProcessTest, AnOfferAcceptedInADesktopNotificationLands) {
-  if (const auto missing = DesktopSession::missing_programs()) {
-    if (ci_requires_every_test()) FAIL() << *missing << "; CI=true requires this test to run";
-    GTEST_SKIP() << *missing;
-  }
-  std::filesystem::create_directories(dir_.path() / "desktop");
-  DesktopSession session(dir_.path() / "desktop");
-  ASSERT_TRUE(session.started()) << session.problem();
-  auto kitchen = start("kitchen");
-  auto laptop = start("laptop", {"--notify-bus", session.bus_address()});
-  const auto kitchen_at = endpoint_of(*kitchen);
-  const auto laptop_at = endpoint_of(*laptop);
-  const auto laptop_id = id_of(laptop_at);
-  ASSERT_TRUE(wait_until([&] { return lists_verified(kitchen_at, laptop_id); }, 10s)) << kitchen->log();
+  start_pair();
+  if (IsSkipped() || HasFatalFailure()) return;
+  auto& session = *session_;
+  const auto& kitchen = kitchen_;
+  const auto& laptop = laptop_;
+  const auto kitchen_at = kitchen_at_;
+  const auto laptop_at = laptop_at_;
+  const auto laptop_id = laptop_id_;
 
   const auto file = dir_.path() / "notes.txt";
   std::ofstream(file) << "the shopping list\n";
@@ -101,19 +121,14 @@ TEST_F(LaneProcessTest, AnOfferAcceptedInADesktopNotificationLands) {
 }
 
 TEST_F(LaneProcessTest, AnOfferAnsweredElsewhereLeavesNoNotificationBehind) {
-  if (const auto missing = DesktopSession::missing_programs()) {
-    if (ci_requires_every_test()) FAIL() << *missing << "; CI=true requires this test to run";
-    GTEST_SKIP() << *missing;
-  }
-  std::filesystem::create_directories(dir_.path() / "desktop");
-  DesktopSession session(dir_.path() / "desktop");
-  ASSERT_TRUE(session.started()) << session.problem();
-  auto kitchen = start("kitchen");
-  auto laptop = start("laptop", {"--notify-bus", session.bus_address()});
-  const auto kitchen_at = endpoint_of(*kitchen);
-  const auto laptop_at = endpoint_of(*laptop);
-  const auto laptop_id = id_of(laptop_at);
-  ASSERT_TRUE(wait_until([&] { return lists_verified(kitchen_at, laptop_id); }, 10s)) << kitchen->log();
+  start_pair();
+  if (IsSkipped() || HasFatalFailure()) return;
+  auto& session = *session_;
+  const auto& kitchen = kitchen_;
+  const auto& laptop = laptop_;
+  const auto kitchen_at = kitchen_at_;
+  const auto laptop_at = laptop_at_;
+  const auto laptop_id = laptop_id_;
 
   const auto file = dir_.path() / "notes.txt";
   std::ofstream(file) << "x";
