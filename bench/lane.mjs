@@ -49,8 +49,11 @@ export const kSocatPort = 5001;
 export const kTbf = ['tbf', 'rate', '1gbit', 'burst', '1mb', 'latency', '50ms'];
 const kSmallFileBytes = 10 * 1024;
 const kHz = clockTicksPerSecond();
-/** Milliseconds allowed for moving `bytes` (at 10 MiB/s at worst, plus set-up). */
-const deadlineFor = (bytes) => Math.round(60_000 + (bytes / kMiB) * 100);
+/**
+ * Milliseconds allowed for moving `bytes` in `files` (10 MiB/s and 50 files/s
+ * at worst: each file landing waits for an fdatasync, which a busy disk makes slow).
+ */
+const deadlineFor = (bytes, files = 1) => Math.round(60_000 + (bytes / kMiB) * 100 + files * 20);
 
 // ---- the pair ----
 
@@ -79,8 +82,11 @@ async function settleDisk(host) {
 
 // ---- PeerDrop: peerdrop send ----
 
-/** `peerdrop send PATHS --to bob` on alice; resolves with { seconds, cpu, memory, out }. */
-export async function peerdropSend(pair, paths, { bytes }) {
+/**
+ * `peerdrop send PATHS --to bob` on alice (`files` of `bytes` in all);
+ * resolves with { seconds, cpu, memory, out }.
+ */
+export async function peerdropSend(pair, paths, { bytes, files = 1 }) {
   const { alice, bob } = pair;
   const pids = { alice: alice.daemon.pid, bob: bob.daemon.pid };
   const rssBefore = {};
@@ -90,7 +96,7 @@ export async function peerdropSend(pair, paths, { bytes }) {
   }
   const ticks0 = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuTicks(pid)]));
   const t0 = now();
-  const out = await alice.exec([kCli, '--data-dir', alice.dataDir, 'send', ...paths, '--to', 'bob'], { timeout: deadlineFor(bytes) });
+  const out = await alice.exec([kCli, '--data-dir', alice.dataDir, 'send', ...paths, '--to', 'bob'], { timeout: deadlineFor(bytes, files) });
   const seconds = msBetween(t0, now()) / 1000;
   const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, (cpuTicks(pid) - ticks0[name]) / kHz]));
   const memory = {};
@@ -278,7 +284,7 @@ async function makeSmallFiles(root, count) {
 
 async function smallFilesRun(pair, small) {
   await settleDisk(pair.bob);
-  const run = await peerdropSend(pair, [small.dir], { bytes: small.hashes.size * kSmallFileBytes });
+  const run = await peerdropSend(pair, [small.dir], { bytes: small.hashes.size * kSmallFileBytes, files: small.hashes.size });
   const landedDir = path.join(pair.bob.downloadDir, path.basename(small.dir));
   const names = (await readdir(landedDir)).sort();
   if (names.length !== small.hashes.size) throw new Error(`${names.length} of ${small.hashes.size} small files landed`);

@@ -145,8 +145,7 @@ frame that TLS encrypts would save most of the ${pct(faults + copies)} above.
 Hashing on a thread of its own would not lower the CPU per GiB, but on two or
 more free cores it would overlap SHA-256 with TLS and raise throughput. The
 receiver hashes what it writes; on a machine with more cores the same
-applies there. Larger TLS writes already fill 16 KiB records; kTLS would take
-AES-GCM's copy out of user space but needs the tls module.`);
+applies there.`);
   }
   if (r.flat && s.unlimited) {
     out.push(`Memory is flat in the file size: the peaks (VmHWM, reset before each run) are
@@ -232,8 +231,8 @@ ${profile}
 ${analysis(r, s)}
 
 ${r.page ? '' : `Not measured in this run: the same ${r.mib} MiB picked in a web page.`}
-Not measured: message round trips daemon to daemon (this build has no
-\`POST /api/messages\`).
+Not measured: message round trips daemon to daemon (${r.messages?.status === 404
+    ? 'this build has no `POST /api/messages`' : 'the benchmark does not drive `POST /api/messages` yet'}).
 
 ### How
 
