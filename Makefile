@@ -21,7 +21,7 @@ APT_PACKAGES := g++ cmake ninja-build pkg-config \
   clang libclang-rt-14-dev \
   iproute2 iptables procps libnetfilter-queue-dev \
   chromium libssl-dev openssl coturn \
-  dbus dunst xvfb
+  dbus dunst xvfb socat
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -27,8 +27,11 @@
 //   5. the page: see lane_page.mjs (a 1 GiB file picked in alice's page,
 //      PUT to her daemon and forwarded, against a raw data channel between
 //      the same two browsers).
-// Message round trips daemon to daemon need POST /api/messages, which the
-// daemon does not have yet; the result says so.
+//   6. messages: `kMessageRoundTrips` messages alice → bob, one at a time;
+//      the daemon round trip is deliveredAt - sentAt of alice's own record
+//      (both her clock: queued, sent over the channel, stored by bob, acked
+//      back), and what a client sees: POST until GET /api/messages/ID says
+//      delivered (polled every 1 ms).
 
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -338,9 +341,45 @@ async function profiledRun(pair, source, { mib, log }) {
   return { mibps: run.mibps, cpu: run.cpu, alice, bob };
 }
 
+const kMessageRoundTrips = 200;
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Messages alice → bob one at a time: { count, daemon: {p50, p95}, api: {p50, p95} } in ms. */
+async function messageRoundTrips(pair, count) {
+  const daemon = [];
+  const api = [];
+  for (let i = 0; i < count; i++) {
+    const started = now();
+    const posted = await pair.alice.fetch('/api/messages', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to: pair.bob.id, text: `round trip ${i}` }),
+    });
+    if (posted.status !== 201) throw new Error(`POST /api/messages: ${posted.status} ${posted.body}`);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const got = await pair.alice.fetch(`/api/messages/${posted.json.id}`);
+      if (got.json?.state === 'delivered') {
+        api.push(msBetween(started, now()));
+        daemon.push(got.json.deliveredAt - got.json.sentAt);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`message ${i} not delivered in 10 s: ${got.body}`);
+      await sleep(1);
+    }
+  }
+  const stats = (values) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+  };
+  return { count, daemon: stats(daemon), api: stats(api) };
+}
+
 /**
  * Resolves with { mib, smallMib, repeats, limited, unlimited, flat, perf,
- * small, messages, pageErrors }; `parts` picks among 'big', 'small', 'perf'.
+ * small, messages, pageErrors }; `parts` picks among 'big', 'small', 'perf', 'messages'.
  */
 export async function laneBenchmarks({ mib = 1024, smallMib = 256, repeats = 3, fileCount = 10_000, log, parts }) {
   const wanted = (name) => !parts || parts.includes(name);
@@ -383,8 +422,12 @@ export async function laneBenchmarks({ mib = 1024, smallMib = 256, repeats = 3, 
         log(`    ${r.filesPerSecond.toFixed(0)} files/s (${r.seconds.toFixed(2)} s), CPU alice ${r.cpu.alice.toFixed(2)} s, bob ${r.cpu.bob.toFixed(2)} s`);
       }
     }
-    const messages = await pair.alice.fetch('/api/messages', { method: 'POST', body: {} });
-    result.messages = { status: messages.status };
+    if (wanted('messages')) {
+      log(`  ${kMessageRoundTrips} messages alice → bob, one at a time`);
+      result.messages = await messageRoundTrips(pair, kMessageRoundTrips);
+      log(`    daemon round trip p50 ${result.messages.daemon.p50.toFixed(2)} ms, p95 ${result.messages.daemon.p95.toFixed(2)} ms; ` +
+        `as POST + polling sees it p50 ${result.messages.api.p50.toFixed(2)} ms`);
+    }
     lab.succeeded = true;
     return result;
   } catch (error) {
