@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/errc.hpp"
+#include "lane/forget_finished.hpp"
 #include "core/error_text.hpp"
 #include "transfer/file_name_sanitizer.hpp"
 
@@ -343,6 +344,7 @@ void LaneReceiver::end(Entry& entry, LaneState state, std::string code, std::str
   entry.record.reason = std::move(reason);
   close_files(entry);
   save(entry);
+  forget_finished(entries_, entry, config_.max_kept_finished);
   if (hooks_.changed) hooks_.changed();
 }
 

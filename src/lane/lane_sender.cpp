@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "core/errc.hpp"
+#include "lane/forget_finished.hpp"
 #include "core/fd_io.hpp"
 #include "core/unique_fd.hpp"
 #include "lane/lane_data_frame.hpp"
@@ -415,6 +416,7 @@ void LaneSender::end(Entry& entry, LaneState state, std::string code, std::strin
     spool_.remove(entry.record.tid);
   }
   save(entry);
+  forget_finished(entries_, entry, config_.max_kept_finished);
   if (hooks_.changed) hooks_.changed();
 }
 

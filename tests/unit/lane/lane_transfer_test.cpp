@@ -376,6 +376,23 @@ TEST_F(LaneTransferTest, ADeclinedOfferEndsAtTheSenderWithTheReasonAndWritesNoth
   EXPECT_EQ(std::get<Answer>(*again).code, "declined");
 }
 
+TEST_F(LaneTransferTest, OnlyTheNewestEndedTransfersStayInMemoryAsInTheStore) {
+  config_.max_kept_finished = 2;
+  connect();
+  std::string newest;
+  for (int i = 0; i < 4; ++i) {
+    newest = send_folder().tid;
+    settle();
+    ASSERT_FALSE(bob_.receiver->decline(kAlice, newest, "command line"));
+    settle();
+    clock_.advance(std::chrono::milliseconds(10));  // each ends later than the one before
+  }
+  EXPECT_EQ(alice_.sender->transfers().size(), 2u);
+  EXPECT_EQ(bob_.receiver->transfers().size(), 2u);
+  EXPECT_TRUE(alice_.sender->find(newest).has_value());
+  EXPECT_TRUE(at_bob(newest).has_value());
+}
+
 TEST_F(LaneTransferTest, AnOfferNobodyAnswersExpiresAtBothEnds) {
   connect();
   const auto made = send_folder();
