@@ -11,7 +11,9 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { cutBetween, labTest, waitFor, waitForPeer } from '../lib/index.mjs';
+import { PeerDropUi, cutBetween, labTest, uiScenarioSkip, uiTest, waitFor, waitForPeer } from '../lib/index.mjs';
+
+const skipUi = await uiScenarioSkip('the tab scenario of the transfer lane');
 
 export const kMiB = 1024 * 1024;
 export const kGiB = 1024 * kMiB;
@@ -295,5 +297,28 @@ export function cancelTest({ bytes, mbit }) {
       });
       assert.deepEqual(listFiles(b.downloadDir), [], 'nothing landed');
     }
+  });
+}
+
+/**
+ * An offer made while bob has no tab open waits at his daemon; a tab opened
+ * `delayMs` later shows it, and accepting there completes the transfer.
+ */
+export function laterTabTest({ delayMs }) {
+  uiTest(`an offer made while no tab is open shows in a tab opened ${delayMs / 1000} s later; accepting there completes it`, { skip: skipUi, timeout: 90_000 + delayMs }, async (lab, t) => {
+    const { a, b } = await lanePair(lab, { trust: false });
+    const file = path.join(a.dir, 'out', 'notes.bin');
+    writeRandom(file, kMiB);
+    const sent = await offer(a, b, [file]);
+    await waitFor(async () => (await call(b, 'GET', '/api/offers')).json.offers, {
+      timeout: 5000, what: 'the offer waiting at bob', until: (list) => list.length === 1,
+    });
+    await new Promise((resolve) => setTimeout(resolve, delayMs));  // nobody looks for a while: the scenario
+    const ui = new PeerDropUi(await b.openBrowser());
+    await ui.accept('alice');
+    const done = await waitState(a, sent.tid, 'done');
+    assert.equal(done.files_landed, 1);
+    assert.equal((await transfer(b, sent.tid)).answered_by, 'tab');
+    assert.equal(sha256(path.join(b.downloadDir, 'notes.bin')), sha256(file), 'it landed with the sent bytes');
   });
 }

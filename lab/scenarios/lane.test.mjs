@@ -21,7 +21,7 @@ import crypto from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  call, cancelTest, cli, killResumeTest, kMiB, lanePair, listFiles, manyFilesTest, networkCutTest, offer, sha256, smallDiskTest,
+  call, cancelTest, cli, killResumeTest, kMiB, lanePair, laterTabTest, listFiles, manyFilesTest, networkCutTest, offer, sha256, smallDiskTest,
   transfer, waitState,
 } from '../cases/lane.mjs';
 import {
@@ -223,18 +223,5 @@ await labSuite('transfer lane', () => {
     assertLanded(b, { 'big.bin': files.big });
   });
 
-  uiTest('an offer made while no tab is open shows in a tab opened later; accepting there completes it', { skip: skipUi, timeout: 90_000 }, async (lab, t) => {
-    const { a, b } = await pair(lab);
-    const files = makeFiles(a, 1024 * 1024);
-    const sent = await offer(a, b, [files.big]);
-    await waitFor(async () => (await call(b, 'GET', '/api/offers')).json.offers, {
-      timeout: 5000, what: 'the offer waiting at bob', until: (list) => list.length === 1,
-    });
-    const ui = new PeerDropUi(await b.openBrowser());
-    await ui.accept('alice');
-    const done = await waitState(a, sent.tid, 'done');
-    assert.equal(done.files_landed, 1);
-    assert.equal((await transfer(b, sent.tid)).answered_by, 'tab');
-    assertLanded(b, { 'big.bin': files.big });
-  });
+  laterTabTest({ delayMs: 0 });
 });

@@ -176,7 +176,8 @@ Daemon::Daemon(Config config)
                           return found && found->verified;
                         },
                     .changed = [this](const messages::Message& m) { message_feed_.changed(m); },
-                    .unread_changed = [this] { message_feed_.unread_changed(); }},
+                    .unread_changed = [this] { message_feed_.unread_changed(); },
+                    .in_outbox = [this](std::uint64_t tag) { return outbox_.holds_tag(tag); }},
                 core::make_logger("messages")),
       remote_relays_alarm_(io_.get_executor()),
       remote_relays_(

@@ -24,6 +24,19 @@ MessageService::MessageService(const MessagesConfig& config, const core::Clock& 
 
 void MessageService::start() {
   stopped_ = false;
+  // An outbox entry leaves only when the peer acknowledges it or it expires
+  // (reported). A handed message whose entry is gone, unexpired, was
+  // delivered: this daemon stopped between the acknowledgement and noting it.
+  if (hooks_.in_outbox) {
+    const auto now = clock_.unix_ms();
+    for (const auto& message : store_.handed_queued()) {
+      if (message.expires_at > now && !hooks_.in_outbox(kTagBit | static_cast<std::uint64_t>(message.seq))) {
+        logger_->info("message {} for peer {} was delivered before the restart", message.id,
+                      short_id(message.peer));
+        finish(message.seq, Message::State::delivered);
+      }
+    }
+  }
   tick();
 }
 

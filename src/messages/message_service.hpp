@@ -43,6 +43,8 @@ class MessageService final : public MessageAccess {
     std::function<bool(const std::string& peer)> may_send;
     std::function<void(const Message&)> changed;  // a message was added or changed state
     std::function<void()> unread_changed;         // unread_counts() changed
+    // Whether signaling's outbox still holds (or has yet to report as expired) the message of this tag.
+    std::function<bool(std::uint64_t tag)> in_outbox;
   };
 
   MessageService(const MessagesConfig& config, const core::Clock& clock, core::Alarm& alarm, MessageStore& store,

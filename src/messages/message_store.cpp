@@ -181,6 +181,10 @@ std::vector<std::string> MessageStore::peers_with_unhanded() const {
   return out;
 }
 
+std::vector<Message> MessageStore::handed_queued() const {
+  return rows(db_, select("WHERE state = ? AND handed = 1 ORDER BY seq"), kQueued);
+}
+
 std::vector<Message> MessageStore::due(std::int64_t now, std::int64_t grace) const {
   return rows(db_,
               select("WHERE state = ? AND ((handed = 0 AND expires_at <= ?2) OR (handed = 1 AND expires_at <= ?2 - ?3)) "

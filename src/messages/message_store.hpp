@@ -71,6 +71,8 @@ class MessageStore {
   std::vector<Message> unhanded(const std::string& peer, std::size_t limit) const;
   // Peers with queued messages not yet handed.
   std::vector<std::string> peers_with_unhanded() const;
+  // Queued messages given to the signaling outbox, oldest first.
+  std::vector<Message> handed_queued() const;
   // Queued messages that expire at or before `now`: not handed, or handed and
   // past `now - grace` (signaling reports those; this is the safety net).
   std::vector<Message> due(std::int64_t now, std::int64_t grace) const;

@@ -200,6 +200,16 @@ std::size_t Outbox::acknowledge(const std::string& recipient, std::uint64_t up_t
   return removed;
 }
 
+bool Outbox::holds_tag(std::uint64_t client_tag) const {
+  for (const auto& [recipient, queue] : queues_) {
+    for (const auto& entry : queue.entries) {
+      if (entry.client_tag == client_tag) return true;
+    }
+  }
+  return std::any_of(expired_.begin(), expired_.end(),
+                     [&](const OutboxEntry& entry) { return entry.client_tag == client_tag; });
+}
+
 std::vector<OutboxEntry> Outbox::purge_expired() {
   evict_expired(clock_.unix_ms());
   return std::exchange(expired_, {});

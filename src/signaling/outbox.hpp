@@ -105,6 +105,9 @@ class Outbox {
   // message to it still gets a sequence it has never seen.
   void forget(const std::string& recipient);
 
+  // Whether an entry with this client tag is held, or expired and not yet reported.
+  bool holds_tag(std::uint64_t client_tag) const;
+
   // Recipients with at least one unexpired entry, sorted.
   std::vector<std::string> recipients() const;
   // Entries and bytes held (expired ones count until purged).

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "core/errc.hpp"
 #include "messages/message_payload.hpp"
 #include "messages/message_text.hpp"
@@ -39,11 +41,13 @@ class MessageServiceTest : public ::testing::Test {
               auto parsed = parse_message_payload(payload);
               EXPECT_TRUE(parsed) << payload;
               sent.push_back(Sent{peer, std::string(type), parsed ? *parsed : MessagePayload{}, ttl, tag});
+              outbox.insert(tag);
               return {};
             },
             .may_send = [](const std::string& peer) { return peer == kAlice; },
             .changed = [this](const Message& m) { changes.push_back(m); },
-            .unread_changed = [this] { ++unread_changes; }},
+            .unread_changed = [this] { ++unread_changes; },
+            .in_outbox = [this](std::uint64_t tag) { return outbox.count(tag) > 0; }},
         core::make_logger("test"));
   }
   static std::string payload(const std::string& id, const std::string& text) {
@@ -58,6 +62,7 @@ class MessageServiceTest : public ::testing::Test {
   std::unique_ptr<MessageStore> store_ = std::make_unique<MessageStore>(db_, 100);
   std::unique_ptr<MessageService> service_;
   std::vector<Sent> sent;
+  std::set<std::uint64_t> outbox;  // the tags signaling's outbox holds
   std::vector<Message> changes;
   int unread_changes = 0;
   boost::system::error_code send_error;
@@ -212,6 +217,21 @@ TEST_F(MessageServiceTest, AfterARestartHandsOnWhatWaitedAndKnowsItsTags) {
   EXPECT_EQ(sent[0].payload.text, "m3");
   EXPECT_EQ(changes.back().state, Message::State::delivered);
   EXPECT_EQ(changes.back().text, "m0");
+}
+
+TEST_F(MessageServiceTest, AMessageAcknowledgedJustBeforeARestartIsDelivered) {
+  ASSERT_TRUE(service_->send(kAlice, "hello"));
+  ASSERT_EQ(sent.size(), 1u);
+  // The peer's ack removed the outbox entry; the daemon stopped before it noted the message delivered.
+  outbox.erase(sent[0].tag);
+  service_->stop();
+  store_ = std::make_unique<MessageStore>(db_, 100);
+  make_service();
+  changes.clear();
+  service_->start();
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes.back().state, Message::State::delivered);
+  EXPECT_EQ(changes.back().text, "hello");
 }
 
 }  // namespace

@@ -133,6 +133,22 @@ TEST_F(OutboxTest, ExpiredEntriesAreNeverReturnedAndPurgeReportsThemOnce) {
   EXPECT_TRUE(outbox().purge_expired().empty());
 }
 
+TEST_F(OutboxTest, HoldsATagUntilItsEntryIsAcknowledgedOrItsExpiryReported) {
+  send("alice", "{}", 1000ms, 7);
+  send("alice", "{}", 5000ms, 8);
+  EXPECT_TRUE(outbox().holds_tag(7));
+  EXPECT_TRUE(outbox().holds_tag(8));
+  EXPECT_FALSE(outbox().holds_tag(9));
+  clock_.advance(1000ms);
+  EXPECT_TRUE(outbox().holds_tag(7)) << "expired but not yet reported";
+  outbox().purge_expired();
+  EXPECT_FALSE(outbox().holds_tag(7));
+  restart();
+  EXPECT_TRUE(outbox().holds_tag(8)) << "loaded again after a restart";
+  outbox().acknowledge("alice", 2);
+  EXPECT_FALSE(outbox().holds_tag(8));
+}
+
 TEST_F(OutboxTest, AcknowledgeRemovesOnlyUpTo) {
   for (int i = 0; i < 5; ++i) send("alice");
   send("bob");
