@@ -9,10 +9,11 @@
 // file transfer throughput (a file through the UI against a raw data channel)
 // and a relayed data channel against a direct one (coturn run by peerdropd --turn),
 // and the transfer lane (peerdrop send daemon to daemon against socat),
+// and a page's upload to its own daemon (fetch PUT against the WebSocket),
 // measured in the lab (network
 // namespaces on 198.51.100.0/24, 203.0.113.0/24 and loopback inside a
 // namespace; nothing leaves this machine). Prints a table and writes the
-// "discovery", "signaling", "channel", "mesh", "connect", "transfer", "relay" and "lane" sections of docs/benchmarks.md.
+// "discovery", "signaling", "channel", "mesh", "connect", "transfer", "relay", "lane" and "upload" sections of docs/benchmarks.md.
 //
 //   sudo node bench/run.mjs [--runs N] [--reuse-runs N] [--poll-ms MS] [--scan-repeats K]
 //                           [--idle-settle S] [--idle-window S] [--cold-runs N] [--round-trips N] [--flood N]
@@ -20,7 +21,8 @@
 //                           [--mesh-daemons N] [--mesh-joins N] [--mesh-settle S] [--mesh-window S] [--mesh-poll-ms MS]
 //                           [--connect-runs N] [--transfer-runs N] [--transfer-mib M] [--transfer-nice N]
 //                           [--relay-runs N] [--relay-mib M] [--lane-runs N] [--lane-mib M] [--lane-files N]
-//                           [--only latency,scan,idle,signaling,channel,mesh,connect,transfer,relay,lane] [--no-write]
+//                           [--upload-runs N] [--upload-mib M]
+//                           [--only latency,scan,idle,signaling,channel,mesh,connect,transfer,relay,lane,upload] [--no-write]
 //
 // The discovery section is written only when latency, scan and idle all ran,
 // every other section when its part ran; --no-write leaves the page alone. Exit code: 0 when every
@@ -52,6 +54,8 @@ import { relayRows, renderRelaySection } from './relay_report.mjs';
 import { laneBenchmarks } from './lane.mjs';
 import { lanePageBenchmarks } from './lane_page.mjs';
 import { laneRows, renderLaneSection } from './lane_report.mjs';
+import { pageUploadBenchmarks } from './page_upload.mjs';
+import { renderUploadSection, uploadRows } from './page_upload_report.mjs';
 
 const kPagePath = path.join(kRepoDir, 'docs', 'benchmarks.md');
 const kWatchdogMs = 20 * 60_000;
@@ -59,6 +63,7 @@ const kTransferWatchdogMs = 25 * 60_000; // added when the transfer benchmark ru
 const kRelayWatchdogMs = 15 * 60_000; // added when the relay benchmark runs
 const kMeshWatchdogMs = 15 * 60_000; // added when the mesh benchmark runs
 const kLaneWatchdogMs = 15 * 60_000; // added when the lane benchmark runs
+const kUploadWatchdogMs = 10 * 60_000; // added when the upload benchmark runs
 
 const { values: options } = parseArgs({
   options: {
@@ -89,6 +94,8 @@ const { values: options } = parseArgs({
     'lane-runs': { type: 'string', default: '3' },
     'lane-mib': { type: 'string', default: '1024' },
     'lane-files': { type: 'string', default: '10000' },
+    'upload-runs': { type: 'string', default: '3' },
+    'upload-mib': { type: 'string', default: '1024' },
     only: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -122,6 +129,8 @@ const config = {
   laneRuns: Number(options['lane-runs']),
   laneMiB: Number(options['lane-mib']),
   laneFiles: Number(options['lane-files']),
+  uploadRuns: Number(options['upload-runs']),
+  uploadMiB: Number(options['upload-mib']),
 };
 const valid = Number.isInteger(config.runs) && config.runs >= 1 && config.runs <= 1000 &&
   Number.isInteger(config.reuseRuns) && config.reuseRuns >= 0 && config.reuseRuns <= 1000 &&
@@ -146,12 +155,14 @@ const valid = Number.isInteger(config.runs) && config.runs >= 1 && config.runs <
   Number.isInteger(config.relayMiB) && config.relayMiB >= 1 && config.relayMiB <= 4096 &&
   Number.isInteger(config.laneRuns) && config.laneRuns >= 1 && config.laneRuns <= 20 &&
   Number.isInteger(config.laneMiB) && config.laneMiB >= 16 && config.laneMiB <= 8192 &&
-  Number.isInteger(config.laneFiles) && config.laneFiles >= 1 && config.laneFiles <= 100_000;
+  Number.isInteger(config.laneFiles) && config.laneFiles >= 1 && config.laneFiles <= 100_000 &&
+  Number.isInteger(config.uploadRuns) && config.uploadRuns >= 1 && config.uploadRuns <= 20 &&
+  Number.isInteger(config.uploadMiB) && config.uploadMiB >= 1 && config.uploadMiB <= 8192;
 if (!valid) {
-  console.error(`bench: bad options ${JSON.stringify(options)} (runs 1-1000, reuse-runs 0-1000, poll-ms 1-100, scan-repeats 1-50, idle-settle 0-600, idle-window 1-600, cold-runs 1-100, round-trips 1-5000, flood 250-6000, handshakes 20-5000, channels 1-200, channel-settle 0-600, channel-window 1-600, mesh-daemons 2-200, mesh-joins 0-50, mesh-settle 0-600, mesh-window 1-600, mesh-poll-ms 10-1000, connect-runs 1-500, transfer-runs 1-20, transfer-mib 1-4096, transfer-nice -20-0, relay-runs 1-20, relay-mib 1-4096, lane-runs 1-20, lane-mib 16-8192, lane-files 1-100000)`);
+  console.error(`bench: bad options ${JSON.stringify(options)} (runs 1-1000, reuse-runs 0-1000, poll-ms 1-100, scan-repeats 1-50, idle-settle 0-600, idle-window 1-600, cold-runs 1-100, round-trips 1-5000, flood 250-6000, handshakes 20-5000, channels 1-200, channel-settle 0-600, channel-window 1-600, mesh-daemons 2-200, mesh-joins 0-50, mesh-settle 0-600, mesh-window 1-600, mesh-poll-ms 10-1000, connect-runs 1-500, transfer-runs 1-20, transfer-mib 1-4096, transfer-nice -20-0, relay-runs 1-20, relay-mib 1-4096, lane-runs 1-20, lane-mib 16-8192, lane-files 1-100000, upload-runs 1-20, upload-mib 1-8192)`);
   process.exit(2);
 }
-const kParts = ['latency', 'scan', 'idle', 'signaling', 'channel', 'mesh', 'connect', 'transfer', 'relay', 'lane'];
+const kParts = ['latency', 'scan', 'idle', 'signaling', 'channel', 'mesh', 'connect', 'transfer', 'relay', 'lane', 'upload'];
 const only = options.only ? new Set(options.only.split(',')) : undefined;
 if (only && [...only].some((name) => !kParts.includes(name))) {
   console.error(`bench: --only takes a comma-separated list of ${kParts.join(', ')}`);
@@ -169,10 +180,10 @@ if (!existsSync(kDaemonBinary)) {
   console.error(`bench: ${kDaemonBinary} does not exist; run make build (or make bench)`);
   process.exit(1);
 }
-if (wanted('connect') || wanted('transfer') || wanted('relay') || wanted('lane')) {
+if (wanted('connect') || wanted('transfer') || wanted('relay') || wanted('lane') || wanted('upload')) {
   const missing = await browserUnavailableReason();
   if (missing !== undefined) {
-    console.error(`bench: the connect, transfer, relay and lane benchmarks need a browser: ${missing}`);
+    console.error(`bench: the connect, transfer, relay, lane and upload benchmarks need a browser: ${missing}`);
     process.exit(1);
   }
 }
@@ -180,7 +191,8 @@ if (wanted('connect') || wanted('transfer') || wanted('relay') || wanted('lane')
 // A bound on the whole run: a wedged step must not hang `make bench`
 // (exiting runs the lab's exit handlers, which delete its namespaces).
 const watchdogMs = kWatchdogMs + (wanted('transfer') ? kTransferWatchdogMs : 0) + (wanted('relay') ? kRelayWatchdogMs : 0) +
-  (wanted('mesh') ? kMeshWatchdogMs : 0) + (wanted('lane') ? kLaneWatchdogMs : 0);
+  (wanted('mesh') ? kMeshWatchdogMs : 0) + (wanted('lane') ? kLaneWatchdogMs : 0) +
+  (wanted('upload') ? kUploadWatchdogMs : 0);
 setTimeout(() => {
   console.error(`bench: still running after ${watchdogMs / 60_000} min; giving up`);
   process.exit(1);
@@ -257,6 +269,10 @@ try {
     log(`\n[lane] ${config.laneMiB} MiB picked in a web page and sent over the lane, against a raw data channel, ${config.laneRuns} rounds`);
     results.lane.page = await timed('lane page', () => lanePageBenchmarks({ mib: config.laneMiB, repeats: config.laneRuns, log }));
   }
+  if (wanted('upload')) {
+    log(`\n[upload] a ${config.uploadMiB} MiB File from a web page to its own daemon: fetch PUT against the WebSocket, ${config.uploadRuns} rounds`);
+    results.upload = await timed('upload', () => pageUploadBenchmarks({ mib: config.uploadMiB, repeats: config.uploadRuns, log }));
+  }
 } catch (error) {
   console.error(`\nbench: FAILED: ${error.stack || error.message}`);
   process.exit(1);
@@ -267,7 +283,7 @@ results.totalS = (Date.now() - startedAt) / 1000;
 
 printTable([
   ...resultRows(results), ...signalingRows(results), ...channelRows(results), ...meshRows(results), ...connectRows(results),
-  ...transferRows(results), ...relayRows(results), ...laneRows(results),
+  ...transferRows(results), ...relayRows(results), ...laneRows(results), ...uploadRows(results),
 ]);
 log(`\nload average (1/5/15 min) before ${results.loadBefore}, after ${results.loadAfter}; took ${results.totalS.toFixed(0)} s`);
 const pageName = path.relative(process.cwd(), kPagePath) || kPagePath;
@@ -281,7 +297,7 @@ if (writeDiscovery) {
 for (const [name, render] of [
   ['signaling', renderSignalingSection], ['channel', renderChannelSection], ['mesh', renderMeshSection],
   ['connect', renderConnectSection], ['transfer', renderTransferSection], ['relay', renderRelaySection],
-  ['lane', renderLaneSection],
+  ['lane', renderLaneSection], ['upload', renderUploadSection],
 ]) {
   if (wanted(name) && !options['no-write']) {
     const how = writeSection(kPagePath, name, render(results));
