@@ -215,7 +215,11 @@ Daemon::Daemon(Config config)
                              .settled = [this](const lane::LaneTransfer& offer) { notifier_.withdraw(offer.tid); },
                              .wrote = [this] { transfer_timers_.arm_checkpoint(); }},
                 .changed = [this] { lane_feed_.changed(); },
-                .known_peer = [this](const std::string& id) { return discovery_.find_peer(id).has_value(); },
+                .known_peer =
+                    [this](const std::string& id) {
+                      const auto found = discovery_.find_peer(id);
+                      return found && found->verified;  // a handshake proved its key
+                    },
                 .peer_name =
                     [this](const std::string& id) {
                       const auto peer = discovery_.find_peer(id);
