@@ -102,6 +102,10 @@ void LaneReceiver::offered(const std::string& peer, const Offer& offer) {
       case LaneState::offered: return;  // still waiting for someone here
       case LaneState::accepted:
         send(peer, Answer{.tid = offer.tid, .accepted = true, .code = {}, .reason = {}});
+        // A sender that restarted knows only what it hears: where the files that landed are.
+        for (const auto& [index, name] : entry->landed) {
+          send(peer, FileLanded{.tid = offer.tid, .index = index, .ok = true, .name = name, .code = {}, .reason = {}});
+        }
         ask(*entry);
         return;
       case LaneState::done: send(peer, Done{.tid = offer.tid}); return;

@@ -507,8 +507,9 @@ TEST_F(LaneTransferTest, ARestartedSenderResumes) {
   expect_folder_landed();
   // This run sent only the rest.
   EXPECT_EQ(alice_.sender->progress(made.tid).data_bytes, a_.size() + b_.size() - before);
-  // It learnt the names of the files that landed in this run (those of the run before are not kept).
+  // It knows where every file landed, also those that landed before it restarted.
   const auto landed = alice_.sender->progress(made.tid).landed;
+  EXPECT_EQ(landed.at(0), "src/a.txt");
   EXPECT_EQ(landed.at(1), "src/sub/b.bin");
   EXPECT_EQ(landed.at(2), "src/sub/empty");
 }
