@@ -102,11 +102,12 @@ boost::system::result<std::string> DownloadFolder::move_into_place(std::string_v
     const auto moved = rename_no_replace(partial_dir_.get(), from.c_str(), parent, name.c_str());
     if (moved == boost::system::errc::file_exists) continue;
     if (moved) return moved;
-    // The file has moved whatever the syncs say: a failed sync only weakens
+    // The file has moved whatever the sync says: a failed sync only weakens
     // what survives a power cut, and reporting a failure now would send the
-    // caller looking for a partial file that is gone.
+    // caller looking for a partial file that is gone. A rename is one
+    // journaled change: syncing the folder it lands in commits it whole, the
+    // partial folder's side included.
     ::fsync(parent);
-    ::fsync(partial_dir_.get());
     return relative + name;
   }
   return core::make_error_code(core::Errc::name_taken);
