@@ -60,7 +60,8 @@ const deadlineFor = (bytes, files = 1) => Math.round(60_000 + (bytes / kMiB) * 1
 
 // ---- the pair ----
 
-async function setUpLanePair(lab) {
+/** alice and bob on one subnet, verified both ways, bob trusting alice: what every lane benchmark starts from. */
+export async function setUpLanePair(lab) {
   const alice = await lab.addHost('alice', { subnet: 'a', ip: '198.51.100.10' });
   const bob = await lab.addHost('bob', { subnet: 'a', ip: '198.51.100.11' });
   await alice.startDaemon(kDaemonArgs);

@@ -23,12 +23,12 @@
 
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Lab, kSubnetA, putSettings, sha256File, waitForPeer, writeRandomFile } from '../lab/lib/index.mjs';
+import { Lab, kSubnetA, sha256File, writeRandomFile } from '../lab/lib/index.mjs';
+import { setUpLanePair } from './lane.mjs';
 import { CdpPage } from './lib/cdp_page.mjs';
 import { cpuDelta, cpuSnapshot, cpuText, rawRun } from './transfer_throughput.mjs';
 
 const kMiB = 1024 * 1024;
-const kDaemonArgs = ['--no-scan', '--log-level', 'info'];
 const kFileName = 'lane-page-bench.bin';
 const deadlineFor = (bytes) => Math.round(60_000 + (bytes / kMiB) * 500);
 
@@ -95,15 +95,7 @@ export async function lanePageBenchmarks({ mib = 1024, rawMib = 256, repeats = 3
   const lab = await Lab.create({ subnets: [kSubnetA] });
   const cleanup = [];
   try {
-    const alice = await lab.addHost('alice', { subnet: 'a', ip: '198.51.100.10' });
-    const bob = await lab.addHost('bob', { subnet: 'a', ip: '198.51.100.11' });
-    await alice.startDaemon(kDaemonArgs);
-    await bob.startDaemon(kDaemonArgs);
-    await Promise.all([
-      waitForPeer(alice, bob, { verified: true, timeout: 10_000 }),
-      waitForPeer(bob, alice, { verified: true, timeout: 10_000 }),
-    ]);
-    await putSettings(bob, { autoAccept: [alice.id] });
+    const { alice, bob } = await setUpLanePair(lab);
     const [alicePage, bobPage] = await Promise.all([
       CdpPage.open(alice, { url: alice.daemon.uiUrl }), CdpPage.open(bob, { url: bob.daemon.uiUrl }),
     ]);

@@ -39,14 +39,14 @@
 import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Lab, kSubnetA, putSettings, sha256File, waitForPeer, writeRandomFile } from '../lab/lib/index.mjs';
+import { Lab, kSubnetA, sha256File, writeRandomFile } from '../lab/lib/index.mjs';
+import { setUpLanePair } from './lane.mjs';
 import { CdpPage } from './lib/cdp_page.mjs';
 import { cpuDelta, cpuSnapshot, cpuText, kDefaultNice, raisePriority } from './transfer_throughput.mjs';
 
 export const kMiB = 1024 * 1024;
 export const kFrameBytes = 1 * kMiB;
 export const kMaxBuffered = 8 * kMiB;
-const kDaemonArgs = ['--no-scan', '--log-level', 'info'];
 const kFileName = 'page-upload-bench.bin';
 const kInputId = '__uploadBench';
 const deadlineFor = (bytes) => Math.round(60_000 + (bytes / kMiB) * 500);
@@ -230,15 +230,7 @@ export async function pageUploadBenchmarks({ mib = 1024, repeats = 3, log }) {
   const lab = await Lab.create({ subnets: [kSubnetA] });
   const cleanup = [];
   try {
-    const alice = await lab.addHost('alice', { subnet: 'a', ip: '198.51.100.10' });
-    const bob = await lab.addHost('bob', { subnet: 'a', ip: '198.51.100.11' });
-    await alice.startDaemon(kDaemonArgs);
-    await bob.startDaemon(kDaemonArgs);
-    await Promise.all([
-      waitForPeer(alice, bob, { verified: true, timeout: 10_000 }),
-      waitForPeer(bob, alice, { verified: true, timeout: 10_000 }),
-    ]);
-    await putSettings(bob, { autoAccept: [alice.id] });
+    const { alice, bob } = await setUpLanePair(lab);
     const page = await CdpPage.open(alice, { url: alice.daemon.uiUrl });
     const source = await writeRandomFile(path.join(alice.dir, 'send', kFileName), mib * kMiB);
     cleanup.push(path.dirname(source.path), bob.downloadDir, alice.downloadDir);
