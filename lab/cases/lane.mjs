@@ -128,9 +128,28 @@ async function limitRate(host, mbit) {
 /** A transfer's deadline at the pessimistic 4 MiB/s, plus a minute. */
 const deadlineFor = (bytes) => 60_000 + Math.ceil(bytes / (4 * kMiB)) * 1000;
 
-/** How much of a file was sent twice: what alice sent in all her runs beyond the file's size. */
-function resent(sentBytes, size) {
-  return (sentBytes - size) / size;
+/** alice offers bob (who trusts her) a random file of `bytes`, her link held to `mbit`. */
+async function startBigTransfer(lab, t, { bytes, mbit }) {
+  const { a, b } = await lanePair(lab);
+  const file = path.join(a.dir, 'out', 'big.bin');
+  writeRandom(file, bytes);
+  t.after(() => rmSync(file, { force: true }));
+  await limitRate(a, mbit);
+  const sent = await offer(a, b, [file]);
+  return { a, b, file, sent };
+}
+
+/**
+ * The file landed at bob with its bytes, and what alice sent in all her runs
+ * (`sentBytes`) was under 10 % more than the file; the landed copy goes.
+ */
+function checkLanded(t, b, file, { bytes, sentBytes }) {
+  const landed = path.join(b.downloadDir, 'big.bin');
+  assert.equal(sha256(landed), sha256(file), 'it landed with the sent bytes');
+  const twice = (sentBytes - bytes) / bytes;
+  t.diagnostic(`sent ${sentBytes} bytes for ${bytes}: ${(twice * 100).toFixed(1)} % twice`);
+  assert.ok(twice < 0.10, `under 10 % of the bytes sent twice, not ${(twice * 100).toFixed(1)} %`);
+  rmSync(landed, { force: true });
 }
 
 /**
@@ -139,12 +158,7 @@ function resent(sentBytes, size) {
  */
 export function killResumeTest({ bytes, mbit, timeoutMinutes = 3 }) {
   labTest(`resume: ${bytes / kMiB} MiB, the receiving daemon and then the sending one SIGKILLed mid-file`, { timeout: timeoutMinutes * 60_000 }, async (lab, t) => {
-    const { a, b } = await lanePair(lab);
-    const file = path.join(a.dir, 'out', 'big.bin');
-    writeRandom(file, bytes);
-    t.after(() => rmSync(file, { force: true }));
-    await limitRate(a, mbit);
-    const sent = await offer(a, b, [file]);
+    const { a, b, file, sent } = await startBigTransfer(lab, t, { bytes, mbit });
     await waitProgress(b, sent.tid, bytes / 4, { timeout: deadlineFor(bytes) });
     await b.stopDaemon('SIGKILL');
     await b.startDaemon(['--no-scan']);
@@ -153,23 +167,14 @@ export function killResumeTest({ bytes, mbit, timeoutMinutes = 3 }) {
     await a.stopDaemon('SIGKILL');
     await a.startDaemon(['--no-scan']);
     const done = await waitState(a, sent.tid, 'done', { timeout: deadlineFor(bytes) });
-    assert.equal(sha256(path.join(b.downloadDir, 'big.bin')), sha256(file), 'it landed with the sent bytes');
-    const twice = resent(before.sent_bytes + done.sent_bytes, bytes);
-    t.diagnostic(`sent ${before.sent_bytes + done.sent_bytes} bytes for ${bytes}: ${(twice * 100).toFixed(1)} % twice`);
-    assert.ok(twice < 0.10, `under 10 % of the bytes sent twice, not ${(twice * 100).toFixed(1)} %`);
-    rmSync(path.join(b.downloadDir, 'big.bin'), { force: true });
+    checkLanded(t, b, file, { bytes, sentBytes: before.sent_bytes + done.sent_bytes });
   });
 }
 
 /** The network between the two cut for `cutMs` mid-file: it completes verified, under 10 % sent twice. */
 export function networkCutTest({ bytes, mbit, cutMs, timeoutMinutes = 3 }) {
   labTest(`resume: ${bytes / kMiB} MiB across a ${cutMs / 1000} s network cut`, { timeout: timeoutMinutes * 60_000 }, async (lab, t) => {
-    const { a, b } = await lanePair(lab);
-    const file = path.join(a.dir, 'out', 'big.bin');
-    writeRandom(file, bytes);
-    t.after(() => rmSync(file, { force: true }));
-    await limitRate(a, mbit);
-    const sent = await offer(a, b, [file]);
+    const { a, b, file, sent } = await startBigTransfer(lab, t, { bytes, mbit });
     await waitProgress(b, sent.tid, bytes / 3, { timeout: deadlineFor(bytes) });
     const cut = await cutBetween(a, b);
     const cutAt = Date.now();
@@ -180,11 +185,7 @@ export function networkCutTest({ bytes, mbit, cutMs, timeoutMinutes = 3 }) {
     }
     const done = await waitState(a, sent.tid, 'done', { timeout: deadlineFor(bytes) });
     t.diagnostic(`verified ${Date.now() - cutAt - cutMs} ms after the network came back`);
-    assert.equal(sha256(path.join(b.downloadDir, 'big.bin')), sha256(file), 'it landed with the sent bytes');
-    const twice = resent(done.sent_bytes, bytes);
-    t.diagnostic(`sent ${done.sent_bytes} bytes for ${bytes}: ${(twice * 100).toFixed(1)} % twice`);
-    assert.ok(twice < 0.10, `under 10 % of the bytes sent twice, not ${(twice * 100).toFixed(1)} %`);
-    rmSync(path.join(b.downloadDir, 'big.bin'), { force: true });
+    checkLanded(t, b, file, { bytes, sentBytes: done.sent_bytes });
   });
 }
 

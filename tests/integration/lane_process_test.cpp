@@ -97,48 +97,36 @@ class LaneProcessTest : public ::testing::Test {
 TEST_F(LaneProcessTest, AnOfferAcceptedInADesktopNotificationLands) {
   start_pair();
   if (IsSkipped() || HasFatalFailure()) return;
-  auto& session = *session_;
-  const auto& kitchen = kitchen_;
-  const auto& laptop = laptop_;
-  const auto kitchen_at = kitchen_at_;
-  const auto laptop_at = laptop_at_;
-  const auto laptop_id = laptop_id_;
 
   const auto file = dir_.path() / "notes.txt";
   std::ofstream(file) << "the shopping list\n";
-  session.choose("Accept");
-  const auto tid = offer(kitchen_at, laptop_id, file);
-  ASSERT_TRUE(wait_until([&] { return session.displayed() == 1; }, 10s)) << laptop->log();
-  EXPECT_EQ(state_of(kitchen_at, tid), "offered");
+  session_->choose("Accept");
+  const auto tid = offer(kitchen_at_, laptop_id_, file);
+  ASSERT_TRUE(wait_until([&] { return session_->displayed() == 1; }, 10s)) << laptop_->log();
+  EXPECT_EQ(state_of(kitchen_at_, tid), "offered");
   EXPECT_FALSE(std::filesystem::exists(downloads("laptop") / "notes.txt")) << "nothing before an answer";
 
-  ASSERT_EQ(session.dunstctl({"context"}).exit_code, 0);  // the user opens the notification's actions
-  ASSERT_TRUE(wait_until([&] { return state_of(kitchen_at, tid) == "done"; }, 10s)) << laptop->log();
+  ASSERT_EQ(session_->dunstctl({"context"}).exit_code, 0);  // the user opens the notification's actions
+  ASSERT_TRUE(wait_until([&] { return state_of(kitchen_at_, tid) == "done"; }, 10s)) << laptop_->log();
   EXPECT_EQ(contents(downloads("laptop") / "notes.txt"), "the shopping list\n");
-  const auto received = json::parse(http_get(laptop_at, "/api/transfers/" + tid).body);
+  const auto received = json::parse(http_get(laptop_at_, "/api/transfers/" + tid).body);
   EXPECT_EQ(received.at("answered_by"), "notification");
-  EXPECT_TRUE(wait_until([&] { return session.displayed() == 0; }, 5s)) << "answered: the notification went away";
+  EXPECT_TRUE(wait_until([&] { return session_->displayed() == 0; }, 5s)) << "answered: the notification went away";
 }
 
 TEST_F(LaneProcessTest, AnOfferAnsweredElsewhereLeavesNoNotificationBehind) {
   start_pair();
   if (IsSkipped() || HasFatalFailure()) return;
-  auto& session = *session_;
-  const auto& kitchen = kitchen_;
-  const auto& laptop = laptop_;
-  const auto kitchen_at = kitchen_at_;
-  const auto laptop_at = laptop_at_;
-  const auto laptop_id = laptop_id_;
 
   const auto file = dir_.path() / "notes.txt";
   std::ofstream(file) << "x";
-  const auto tid = offer(kitchen_at, laptop_id, file);
-  ASSERT_TRUE(wait_until([&] { return session.displayed() == 1; }, 10s)) << laptop->log();
+  const auto tid = offer(kitchen_at_, laptop_id_, file);
+  ASSERT_TRUE(wait_until([&] { return session_->displayed() == 1; }, 10s)) << laptop_->log();
   // Declined from the command line (the control API): the notification is withdrawn, nothing lands.
-  const auto declined = http_get(laptop_at, "/api/offers/" + tid + "/decline", "POST", R"({"via":"command line"})");
+  const auto declined = http_get(laptop_at_, "/api/offers/" + tid + "/decline", "POST", R"({"via":"command line"})");
   ASSERT_EQ(declined.status, 204) << declined.body;
-  EXPECT_TRUE(wait_until([&] { return session.displayed() == 0; }, 5s)) << laptop->log();
-  ASSERT_TRUE(wait_until([&] { return state_of(kitchen_at, tid) == "declined"; }, 5s)) << kitchen->log();
+  EXPECT_TRUE(wait_until([&] { return session_->displayed() == 0; }, 5s)) << laptop_->log();
+  ASSERT_TRUE(wait_until([&] { return state_of(kitchen_at_, tid) == "declined"; }, 5s)) << kitchen_->log();
   EXPECT_FALSE(std::filesystem::exists(downloads("laptop") / "notes.txt"));
 }
 
